@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../config/config.ts';
+
+/**
+ * The one place SDK clients are built. Handlers call this once at module scope (cold start) and
+ * inject the clients into adapters; the local runtime points them at the stand-ins.
+ */
+export interface AwsClients {
+  readonly dynamo: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly ses: SESv2Client;
+  readonly sqs: SQSClient;
+}
+
+// The stand-ins accept any signature but the SDK still wants something to sign with.
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function createAwsClients(config: Config): AwsClients {
+  const base = {
+    region: config.region,
+    maxAttempts: 3,
+    ...(config.mode === 'local' ? { credentials: LOCAL_CREDENTIALS } : {}),
+  };
+  const dynamo = new DynamoDBClient({
+    ...base,
+    ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
+  });
+  return {
+    dynamo,
+    documents: DynamoDBDocumentClient.from(dynamo, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    }),
+    ses: new SESv2Client({
+      ...base,
+      // Sends are retried by our own backoff (which knows throttling from rejection), not by the SDK's.
+      maxAttempts: 1,
+      ...(config.endpoints.ses ? { endpoint: config.endpoints.ses } : {}),
+      // The SES stand-in hangs on calls it does not implement: never wait forever.
+      requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
+    }),
+    sqs: new SQSClient({ ...base, ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}) }),
+  };
+}

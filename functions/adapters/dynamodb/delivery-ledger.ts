@@ -1,0 +1,155 @@
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClaimResult, DeliveryKey, DeliveryLedger, DeliveryRecord } from '../../ports/index.ts';
+import { isConditionFailure } from './batch.ts';
+
+/** Ledger items are kept 180 days: long enough for audits, bounce analysis and the soak's checks. */
+const RETENTION_SECONDS = 180 * 24 * 3600;
+
+/**
+ * The delivery ledger: one item per (digest id, subscriber). A claim is a conditional update that
+ * succeeds only if nobody holds the item, it was merely skipped, or the holder's lease expired
+ * without a send. That single-item condition is what makes "exactly once" hold across concurrent
+ * senders, duplicate SQS deliveries and crashed processes.
+ */
+export class DynamoDeliveryLedger implements DeliveryLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(key: DeliveryKey, now: Date, leaseMs: number): Promise<ClaimResult> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          UpdateExpression:
+            'SET #status = :claimed, claimedAt = :now, leaseUntil = :lease, expiresAt = :expires ADD attempts :one',
+          ConditionExpression:
+            'attribute_not_exists(digestId) OR #status = :skipped OR (#status = :claimed AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':skipped': 'skipped',
+            ':now': now.toISOString(),
+            ':lease': new Date(now.getTime() + leaseMs).toISOString(),
+            ':expires': Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+            ':one': 1,
+          },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    // The stand-in ignores ReturnValuesOnConditionCheckFailure; a consistent read tells who holds it.
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { ...key }, ConsistentRead: true }),
+    );
+    return { claimed: false, existing: toRecord(Item ?? { ...key, status: 'claimed' }) };
+  }
+
+  async markSent(key: DeliveryKey, messageId: string, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { ...key },
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at REMOVE leaseUntil',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  async markFailed(key: DeliveryKey, reason: string, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { ...key },
+        UpdateExpression: 'SET #status = :failed, reason = :reason, failedAt = :at REMOVE leaseUntil',
+        ConditionExpression: '#status = :claimed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':claimed': 'claimed',
+          ':reason': reason.slice(0, 500),
+          ':at': at.toISOString(),
+        },
+      }),
+    );
+  }
+
+  async markSkipped(key: DeliveryKey, reason: string, at: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          UpdateExpression: 'SET #status = :skipped, reason = :reason, skippedAt = :at, expiresAt = :expires',
+          // Only a fresh item or an earlier skip: a skip never overwrites a claim or a send.
+          ConditionExpression: 'attribute_not_exists(digestId) OR #status = :skipped',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':skipped': 'skipped',
+            ':reason': reason,
+            ':at': at.toISOString(),
+            ':expires': Math.floor(at.getTime() / 1000) + RETENTION_SECONDS,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async release(key: DeliveryKey): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          // An expired lease is exactly what the next claim may take over.
+          UpdateExpression: 'SET leaseUntil = :past',
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':past': new Date(0).toISOString(), ':claimed': 'claimed' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async listForDigest(digestId: string): Promise<DeliveryRecord[]> {
+    const records: DeliveryRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'digestId = :digest',
+          ExpressionAttributeValues: { ':digest': digestId },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      records.push(...(page.Items ?? []).map(toRecord));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+}
+
+function toRecord(item: Record<string, unknown>): DeliveryRecord {
+  return {
+    digestId: item.digestId as string,
+    subscriberId: item.subscriberId as string,
+    status: item.status as DeliveryRecord['status'],
+    attempts: Number(item.attempts ?? 0),
+    ...(typeof item.claimedAt === 'string' ? { claimedAt: item.claimedAt } : {}),
+    ...(typeof item.leaseUntil === 'string' ? { leaseUntil: item.leaseUntil } : {}),
+    ...(typeof item.sentAt === 'string' ? { sentAt: item.sentAt } : {}),
+    ...(typeof item.messageId === 'string' ? { messageId: item.messageId } : {}),
+    ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+  };
+}

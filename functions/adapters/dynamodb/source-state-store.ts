@@ -1,0 +1,69 @@
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { FetchConditions, SourceState, SourceStateStore } from '../../ports/index.ts';
+
+const sourcePk = (sourceId: string) => `source#${sourceId}`;
+
+/** Per-source fetch state in the state table: validators for conditional GET and failure counts. */
+export class DynamoSourceStateStore implements SourceStateStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(sourceId: string): Promise<SourceState | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: sourcePk(sourceId) } }),
+    );
+    return Item ? toState(Item) : undefined;
+  }
+
+  async recordSuccess(sourceId: string, at: Date, conditions: FetchConditions): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: sourcePk(sourceId) },
+        UpdateExpression:
+          'SET sourceId = :id, lastSuccessAt = :at, consecutiveFailures = :zero, etag = :etag, lastModified = :lastModified',
+        ExpressionAttributeValues: {
+          ':id': sourceId,
+          ':at': at.toISOString(),
+          ':zero': 0,
+          ':etag': conditions.etag ?? null,
+          ':lastModified': conditions.lastModified ?? null,
+        },
+      }),
+    );
+  }
+
+  async recordFailure(sourceId: string, at: Date, error: string): Promise<SourceState> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: sourcePk(sourceId) },
+        UpdateExpression:
+          'SET sourceId = :id, lastFailureAt = :at, lastError = :error ADD consecutiveFailures :one',
+        ExpressionAttributeValues: {
+          ':id': sourceId,
+          ':at': at.toISOString(),
+          ':error': error.slice(0, 1000),
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toState(Attributes ?? { sourceId, consecutiveFailures: 1 });
+  }
+}
+
+function toState(item: Record<string, unknown>): SourceState {
+  const optional = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] } : {});
+  return {
+    sourceId: String(item.sourceId),
+    consecutiveFailures: Number(item.consecutiveFailures ?? 0),
+    ...optional('etag'),
+    ...optional('lastModified'),
+    ...optional('lastSuccessAt'),
+    ...optional('lastFailureAt'),
+    ...optional('lastError'),
+  };
+}

@@ -1,0 +1,172 @@
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Config } from '../config/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { Source } from '../core/model.ts';
+import type { TopicId } from '../core/topics.ts';
+import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
+import { topicLabels, type Vocabulary } from '../core/tagging/vocabulary.ts';
+import { createEmailRenderer, type EmailRenderer } from '../core/rendering/email-renderer.ts';
+import type { TemplateFiles } from '../core/rendering/templates.ts';
+import { createTokenService, type TokenService } from '../core/tokens/tokens.ts';
+import { createIntervalLimiter } from '../core/delivery/rate-limiter.ts';
+import { createAwsClients, type AwsClients } from '../adapters/aws-clients.ts';
+import { DynamoArticleStore } from '../adapters/dynamodb/article-store.ts';
+import { DynamoSubscriberStore } from '../adapters/dynamodb/subscriber-store.ts';
+import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger.ts';
+import { DynamoSourceStateStore } from '../adapters/dynamodb/source-state-store.ts';
+import { SesMailer } from '../adapters/ses/ses-mailer.ts';
+import { SqsSendQueue } from '../adapters/sqs/sqs-send-queue.ts';
+import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
+import {
+  loadSiteArticles,
+  loadSources,
+  loadTemplates,
+  loadVocabulary,
+} from '../adapters/content/load-content.ts';
+import type { SiteArticle } from '../core/ingest/site-articles.ts';
+import {
+  systemClock,
+  type ArticleStore,
+  type Clock,
+  type DeliveryLedger,
+  type FeedFetcher,
+  type Logger,
+  type Mailer,
+  type SendQueue,
+  type SendRateLimiter,
+  type SourceStateStore,
+  type SubscriberStore,
+} from '../ports/index.ts';
+
+/**
+ * Everything a use case may need, built once per process (a Lambda cold start, the local
+ * runtime, a CLI command, a test) from the validated configuration. Handlers and the local
+ * runtime share this wiring, so the cloud and the laptop run the same code paths.
+ */
+export interface AppContext {
+  readonly config: Config;
+  readonly clients: AwsClients;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly vocabulary: Vocabulary;
+  readonly tagger: Tagger;
+  readonly topicLabels: Readonly<Record<TopicId, string>>;
+  readonly sources: readonly Source[];
+  readonly siteArticles: readonly SiteArticle[];
+  readonly templates: TemplateFiles;
+  readonly renderer: EmailRenderer;
+  readonly tokens: TokenService;
+  readonly tokenSecret: string;
+  readonly articles: ArticleStore;
+  readonly subscribers: SubscriberStore;
+  readonly ledger: DeliveryLedger;
+  readonly sourceState: SourceStateStore;
+  readonly mailer: Mailer;
+  readonly queue: SendQueue;
+  readonly fetcher: FeedFetcher;
+  readonly limiter: SendRateLimiter;
+}
+
+export interface ContextOverrides {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly clients?: AwsClients;
+  readonly fetcher?: FeedFetcher;
+  readonly mailer?: Mailer;
+  readonly limiter?: SendRateLimiter;
+  /** 'strict' in tests and CI: a template error fails loudly instead of rendering half an email. */
+  readonly mjmlValidation?: 'strict' | 'soft';
+}
+
+export async function createAppContext(
+  config: Config,
+  overrides: ContextOverrides = {},
+): Promise<AppContext> {
+  const clients = overrides.clients ?? createAwsClients(config);
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? consoleLogger();
+  const [vocabulary, sources, siteArticles, templates, tokenSecret, queueUrl] = await Promise.all([
+    loadVocabulary(config.contentDir),
+    loadSources(config.contentDir),
+    loadSiteArticles(config.contentDir),
+    loadTemplates(config.templatesDir),
+    resolveTokenSecret(config),
+    resolveQueueUrl(config, clients),
+  ]);
+  const labels = Object.fromEntries(
+    topicLabels(vocabulary).map((topic) => [topic.id, topic.label]),
+  ) as Record<TopicId, string>;
+  const renderer = createEmailRenderer({
+    templates,
+    topicLabels: labels,
+    siteUrl: config.siteUrl,
+    postalAddress: config.postalAddress,
+    mjml: { validationLevel: overrides.mjmlValidation ?? 'soft' },
+  });
+  return {
+    config,
+    clients,
+    clock,
+    logger,
+    vocabulary,
+    tagger: createTagger(vocabulary),
+    topicLabels: labels,
+    sources,
+    siteArticles,
+    templates,
+    renderer,
+    tokens: createTokenService(tokenSecret),
+    tokenSecret,
+    articles: new DynamoArticleStore(clients.documents, config.tables.articles),
+    subscribers: new DynamoSubscriberStore(clients.documents, config.tables.subscribers),
+    ledger: new DynamoDeliveryLedger(clients.documents, config.tables.deliveries),
+    sourceState: new DynamoSourceStateStore(clients.documents, config.tables.state),
+    mailer:
+      overrides.mailer ??
+      new SesMailer(clients.ses, {
+        from: config.mail.from,
+        replyTo: config.mail.replyTo,
+        configurationSet: config.mail.configurationSet,
+      }),
+    queue: new SqsSendQueue(clients.sqs, queueUrl),
+    fetcher:
+      overrides.fetcher ??
+      new HttpFeedFetcher({
+        timeoutMs: config.fetch.timeoutMs,
+        maxBytes: config.fetch.maxBytes,
+        userAgent: config.fetch.userAgent,
+      }),
+    limiter: overrides.limiter ?? createIntervalLimiter(config.mail.maxSendRate),
+  };
+}
+
+async function resolveTokenSecret(config: Config): Promise<string> {
+  if (config.tokenSecret) return config.tokenSecret;
+  if (!config.tokenSecretArn) throw new ConfigError('TOKEN_SECRET or TOKEN_SECRET_ARN is required');
+  const client = new SecretsManagerClient({ region: config.region });
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.tokenSecretArn }));
+  if (!SecretString || SecretString.length < 32) {
+    throw new ConfigError(
+      `TOKEN_SECRET_ARN ${config.tokenSecretArn} holds no secret of at least 32 characters`,
+    );
+  }
+  return SecretString;
+}
+
+async function resolveQueueUrl(config: Config, clients: AwsClients): Promise<string> {
+  if (config.queues.sendUrl) return config.queues.sendUrl;
+  const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: config.queues.sendName }));
+  if (!QueueUrl) throw new ConfigError(`SEND_QUEUE_NAME ${config.queues.sendName}: queue not found`);
+  return QueueUrl;
+}
+
+/** A plain logger for the local runtime and the CLI: warnings and errors on stderr, one line each. */
+export function consoleLogger(level: 'info' | 'warn' | 'error' = 'warn'): Logger {
+  const order = { info: 0, warn: 1, error: 2 };
+  const write = (at: keyof typeof order) => (message: string, extra?: Record<string, unknown>) => {
+    if (order[at] < order[level]) return;
+    process.stderr.write(`[${at}] ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}\n`);
+  };
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}

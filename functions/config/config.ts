@@ -1,0 +1,226 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+
+/**
+ * The one place settings are read. `loadConfig` validates the environment once, at start (cold
+ * start in Lambda, process start locally), and fails with a message naming every missing or bad
+ * setting. Locally every setting has a default, so `npm start` needs no configuration; in the
+ * cloud the deployment-specific ones (site URL, sender, postal address, names) are required.
+ */
+
+export type RuntimeMode = 'local' | 'cloud';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const LOCAL_DEFAULTS = {
+  SITE_URL: 'http://localhost:3000',
+  MAIL_FROM: 'Immunotherapy Digest <digest@immunotherapy-digest.example.org>',
+  MAIL_REPLY_TO: 'editors@immunotherapy-digest.example.org',
+  UNSUBSCRIBE_MAILTO: 'unsubscribe@immunotherapy-digest.example.org',
+  POSTAL_ADDRESS: 'Immunotherapy Digest, 100 Example Avenue, Suite 4, Springfield, MA 01101, USA',
+  ARTICLES_TABLE: 'immuno-digest-articles',
+  SUBSCRIBERS_TABLE: 'immuno-digest-subscribers',
+  DELIVERIES_TABLE: 'immuno-digest-deliveries',
+  STATE_TABLE: 'immuno-digest-state',
+  SEND_QUEUE_NAME: 'immuno-digest-send',
+  SEND_DLQ_NAME: 'immuno-digest-send-dlq',
+  ADMIN_TOKEN: undefined,
+} as const;
+
+const cronPattern = z.string().refine(
+  (value) => {
+    try {
+      new Cron(value, { paused: true }).stop();
+      return value.trim().split(/\s+/).length === 5;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a 5-field cron pattern such as "0 */6 * * *"' },
+);
+
+const httpUrl = z
+  .string()
+  .url({ message: 'must be an absolute URL' })
+  .refine((value) => /^https?:\/\//.test(value), { message: 'must start with http:// or https://' });
+
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().positive().max(max).default(fallback);
+
+// A mailbox, optionally with a display name: `Name <a@b.example>` or `a@b.example`.
+const mailbox = z
+  .string()
+  .refine((value) => /^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value.trim()), {
+    message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
+  });
+
+const envSchema = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  SITE_URL: httpUrl,
+  MAIL_FROM: mailbox,
+  MAIL_REPLY_TO: mailbox,
+  UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }),
+  POSTAL_ADDRESS: z
+    .string()
+    .min(10, { message: 'must be a full postal address (anti-spam law requires one)' }),
+  TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  TOKEN_SECRET_ARN: z.string().startsWith('arn:', { message: 'must be a Secrets Manager ARN' }).optional(),
+  ADMIN_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }).optional(),
+  ARTICLES_TABLE: z.string().min(3),
+  SUBSCRIBERS_TABLE: z.string().min(3),
+  DELIVERIES_TABLE: z.string().min(3),
+  STATE_TABLE: z.string().min(3),
+  SEND_QUEUE_NAME: z.string().min(1),
+  SEND_DLQ_NAME: z.string().min(1),
+  SEND_QUEUE_URL: httpUrl.optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  SES_MAX_SEND_RATE: z.coerce.number().positive().max(10_000).default(14),
+  INGEST_SCHEDULE: cronPattern.default('0 */6 * * *'),
+  DIGEST_SCHEDULE: cronPattern.default('0 * * * *'),
+  DYNAMODB_ENDPOINT: httpUrl.optional(),
+  SES_ENDPOINT: httpUrl.optional(),
+  SQS_ENDPOINT: httpUrl.optional(),
+  DIGEST_MAX_PER_TOPIC: positiveInt(5, 50),
+  DIGEST_MAX_ARTICLES: positiveInt(25, 200),
+  DIGEST_FIRST_WINDOW_DAYS: positiveInt(7, 60),
+  RECIPIENTS_PER_JOB: positiveInt(50, 500),
+  FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),
+  FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+  FETCH_CONCURRENCY: positiveInt(8, 64),
+  CONTENT_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, 'content')),
+  TEMPLATES_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, 'templates')),
+});
+
+export interface Config {
+  readonly mode: RuntimeMode;
+  readonly region: string;
+  /** Base of every link we put in an email or a page, without a trailing slash. */
+  readonly siteUrl: string;
+  readonly postalAddress: string;
+  readonly mail: {
+    readonly from: string;
+    readonly replyTo: string;
+    readonly unsubscribeMailto: string;
+    readonly configurationSet: string | undefined;
+    /** Emails per second the account may send (SES max send rate); the cloud reads it from GetAccount. */
+    readonly maxSendRate: number;
+  };
+  readonly tokenSecret: string | undefined;
+  readonly tokenSecretArn: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly tables: {
+    readonly articles: string;
+    readonly subscribers: string;
+    readonly deliveries: string;
+    readonly state: string;
+  };
+  readonly queues: {
+    readonly sendName: string;
+    readonly deadLetterName: string;
+    readonly sendUrl: string | undefined;
+  };
+  readonly schedules: { readonly ingest: string; readonly digest: string };
+  readonly endpoints: {
+    readonly dynamodb: string | undefined;
+    readonly ses: string | undefined;
+    readonly sqs: string | undefined;
+  };
+  readonly digest: {
+    readonly maxPerTopic: number;
+    readonly maxArticles: number;
+    readonly firstWindowDays: number;
+    readonly recipientsPerJob: number;
+  };
+  readonly fetch: {
+    readonly timeoutMs: number;
+    readonly maxBytes: number;
+    readonly concurrency: number;
+    readonly userAgent: string;
+  };
+  readonly contentDir: string;
+  readonly templatesDir: string;
+}
+
+export const USER_AGENT =
+  'ImmunotherapyDigest/0.1 (+https://github.com/immunotherapy-digest/immunotherapy-digest; feed reader)';
+
+/**
+ * Validates the environment and returns the typed configuration.
+ *
+ * @throws ConfigError naming every missing or invalid setting.
+ * @example loadConfig(process.env, 'cloud')
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, mode: RuntimeMode): Config {
+  const source: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const raw = env[key];
+    // An empty variable is the same as an unset one: `FOO= npm start` should not mean "FOO is ''".
+    source[key] = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  }
+  if (mode === 'local') {
+    for (const [key, value] of Object.entries(LOCAL_DEFAULTS)) source[key] ??= value;
+  }
+
+  const parsed = envSchema.safeParse(source);
+  const problems = (parsed.error?.issues ?? []).map((issue) => {
+    const name = issue.path.join('.') || 'environment';
+    const got = source[name];
+    const shown = got === undefined ? 'it is not set' : `got ${JSON.stringify(got)}`;
+    const message = issue.code === 'invalid_type' && got === undefined ? 'is required' : issue.message;
+    return `${name} ${message} (${shown})`;
+  });
+  if (source.TOKEN_SECRET === undefined && source.TOKEN_SECRET_ARN === undefined) {
+    problems.push(
+      'TOKEN_SECRET or TOKEN_SECRET_ARN is required: links in emails are signed with it (neither is set)',
+    );
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`Invalid configuration (${mode}):\n  - ${problems.join('\n  - ')}`);
+  }
+  const e = parsed.data;
+  return {
+    mode,
+    region: e.AWS_REGION,
+    siteUrl: e.SITE_URL.replace(/\/+$/, ''),
+    postalAddress: e.POSTAL_ADDRESS,
+    mail: {
+      from: e.MAIL_FROM,
+      replyTo: e.MAIL_REPLY_TO,
+      unsubscribeMailto: e.UNSUBSCRIBE_MAILTO,
+      configurationSet: e.SES_CONFIGURATION_SET,
+      maxSendRate: e.SES_MAX_SEND_RATE,
+    },
+    tokenSecret: e.TOKEN_SECRET,
+    tokenSecretArn: e.TOKEN_SECRET_ARN,
+    adminToken: e.ADMIN_TOKEN,
+    tables: {
+      articles: e.ARTICLES_TABLE,
+      subscribers: e.SUBSCRIBERS_TABLE,
+      deliveries: e.DELIVERIES_TABLE,
+      state: e.STATE_TABLE,
+    },
+    queues: { sendName: e.SEND_QUEUE_NAME, deadLetterName: e.SEND_DLQ_NAME, sendUrl: e.SEND_QUEUE_URL },
+    schedules: { ingest: e.INGEST_SCHEDULE, digest: e.DIGEST_SCHEDULE },
+    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, ses: e.SES_ENDPOINT, sqs: e.SQS_ENDPOINT },
+    digest: {
+      maxPerTopic: e.DIGEST_MAX_PER_TOPIC,
+      maxArticles: e.DIGEST_MAX_ARTICLES,
+      firstWindowDays: e.DIGEST_FIRST_WINDOW_DAYS,
+      recipientsPerJob: e.RECIPIENTS_PER_JOB,
+    },
+    fetch: {
+      timeoutMs: e.FETCH_TIMEOUT_MS,
+      maxBytes: e.FETCH_MAX_BYTES,
+      concurrency: e.FETCH_CONCURRENCY,
+      userAgent: USER_AGENT,
+    },
+    contentDir: e.CONTENT_DIR,
+    templatesDir: e.TEMPLATES_DIR,
+  };
+}
+
+/** The settings a reader can change, for the README table and `--help`. */
+export const SETTING_NAMES = Object.keys(envSchema.shape);

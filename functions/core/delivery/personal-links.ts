@@ -1,0 +1,35 @@
+import type { TokenService } from '../tokens/tokens.ts';
+import type { PersonalLinks } from '../rendering/email-renderer.ts';
+
+/** The links and headers that make one email one reader's: signed, purpose-bound tokens. */
+export function personalLinksFor(
+  subscriberId: string,
+  tokens: TokenService,
+  siteUrl: string,
+  now: Date,
+): PersonalLinks & { unsubscribeToken: string } {
+  const unsubscribeToken = tokens.issue('unsubscribe', subscriberId, now);
+  return {
+    manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subscriberId, now)}`,
+    unsubscribeUrl: `${siteUrl}/unsubscribe?token=${unsubscribeToken}`,
+    unsubscribeToken,
+  };
+}
+
+/**
+ * RFC 2369 List-Unsubscribe (an https URL and a mailto) and RFC 8058 one-click: mail clients
+ * show an Unsubscribe button that POSTs `List-Unsubscribe=One-Click` to the URL.
+ */
+export function listUnsubscribeHeaders(
+  unsubscribeUrl: string,
+  unsubscribeMailto: string,
+  unsubscribeToken: string,
+): { name: string; value: string }[] {
+  return [
+    {
+      name: 'List-Unsubscribe',
+      value: `<${unsubscribeUrl}>, <mailto:${unsubscribeMailto}?subject=unsubscribe%20${unsubscribeToken}>`,
+    },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+  ];
+}

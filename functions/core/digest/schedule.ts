@@ -1,0 +1,55 @@
+import { DateTime } from 'luxon';
+import type { DeliverySlot, Subscriber } from '../model.ts';
+
+/**
+ * When a reader's weekly digest is due. Weeks are ISO weeks (Monday–Sunday) in the reader's own
+ * time zone; the digest of a week is named after it (`weekly-2026-W48`), which is what makes
+ * "one digest per reader per week" a key in the delivery ledger rather than a hope.
+ */
+
+/** A planned job still not delivered after this long is planned again (its message may be in the DLQ). */
+export const REPLAN_AFTER_MS = 24 * 3600 * 1000;
+
+/** The id of the weekly digest that `now` falls in, in the reader's zone. */
+export function weeklyDigestId(slot: DeliverySlot, now: Date): string {
+  const local = DateTime.fromJSDate(now, { zone: slot.timeZone });
+  return `weekly-${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;
+}
+
+/** True once this week's delivery slot (weekday and hour, in the reader's zone) has begun. */
+export function slotHasPassed(slot: DeliverySlot, now: Date): boolean {
+  const local = DateTime.fromJSDate(now, { zone: slot.timeZone });
+  const slotStart = local.startOf('week').plus({ days: slot.weekday - 1, hours: slot.hour });
+  return local >= slotStart;
+}
+
+/** True when the zone is an IANA zone this runtime knows ("Europe/Lisbon", "UTC"). */
+export function isKnownTimeZone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
+}
+
+export interface DueOptions {
+  /** `npm start -- --once`: every confirmed reader without this week's digest is due, slot or not. */
+  readonly ignoreSlot?: boolean;
+}
+
+/**
+ * Whether the planner should plan this reader's digest now: confirmed, not paused, this week's
+ * slot has passed (so an hour missed by an outage is caught up at the next run), no digest this
+ * week, and not already planned recently.
+ */
+export function isDue(subscriber: Subscriber, now: Date, options: DueOptions = {}): boolean {
+  if (subscriber.status !== 'confirmed' || subscriber.paused) return false;
+  if (subscriber.topics.length === 0) return false;
+  const digestId = weeklyDigestId(subscriber.delivery, now);
+  if (subscriber.lastDigestId === digestId) return false;
+  if (
+    !options.ignoreSlot &&
+    subscriber.plannedDigestId === digestId &&
+    subscriber.plannedAt !== undefined &&
+    now.getTime() - Date.parse(subscriber.plannedAt) < REPLAN_AFTER_MS
+  ) {
+    return false;
+  }
+  return options.ignoreSlot === true || slotHasPassed(subscriber.delivery, now);
+}

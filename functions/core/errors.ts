@@ -1,0 +1,106 @@
+/**
+ * One errors module for the whole project. Every error we raise on purpose is a DigestError
+ * subclass with a stable `code`, so handlers can map them to results (HTTP status, SQS retry,
+ * run summary) without matching on message text. `cause` is always kept.
+ */
+export class DigestError extends Error {
+  readonly code: string = 'DIGEST_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting is missing or invalid; the message names the setting. */
+export class ConfigError extends DigestError {
+  override readonly code = 'CONFIG_INVALID';
+}
+
+/** Input from a person or a client (form, JSON, CLI argument) failed validation. */
+export class ValidationError extends DigestError {
+  override readonly code = 'VALIDATION_FAILED';
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Content files (topics, sources, articles, templates) are malformed. */
+export class ContentError extends DigestError {
+  override readonly code = 'CONTENT_INVALID';
+}
+
+/** Kinds of feed failure, recorded per source and reported in run summaries. */
+export type FeedFailureKind =
+  | 'timeout'
+  | 'http-status'
+  | 'too-large'
+  | 'blocked-address'
+  | 'too-many-redirects'
+  | 'network'
+  | 'not-a-feed'
+  | 'malformed-xml'
+  | 'entity-expansion'
+  | 'unsupported-encoding';
+
+/** A source could not be fetched or parsed. One source failing never stops the others. */
+export class FeedError extends DigestError {
+  override readonly code = 'FEED_FAILED';
+  constructor(
+    readonly kind: FeedFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A signed link is malformed, forged, expired or used for the wrong purpose. */
+export class TokenError extends DigestError {
+  override readonly code = 'TOKEN_INVALID';
+  constructor(
+    readonly reason: 'malformed' | 'bad-signature' | 'expired' | 'wrong-purpose',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The mail service refused to take a message right now; retrying later may succeed. */
+export class MailThrottledError extends DigestError {
+  override readonly code = 'MAIL_THROTTLED';
+}
+
+/** The mail service will never accept this message (bad address, rejected content). */
+export class MailRejectedError extends DigestError {
+  override readonly code = 'MAIL_REJECTED';
+}
+
+/** The account's daily sending quota is used up: stop sending, keep the rest queued. */
+export class MailQuotaExceededError extends DigestError {
+  override readonly code = 'MAIL_QUOTA_EXCEEDED';
+}
+
+/** A transient failure of the mail service (5xx, network); retry later. */
+export class MailUnavailableError extends DigestError {
+  override readonly code = 'MAIL_UNAVAILABLE';
+}
+
+/** A queued job does not match its schema: a poison message, never retried. */
+export class PoisonMessageError extends DigestError {
+  override readonly code = 'POISON_MESSAGE';
+}
+
+/** Local runtime: a port we need is taken by another program. */
+export class PortInUseError extends DigestError {
+  override readonly code = 'PORT_IN_USE';
+}
+
+/** Returns a one-line description of anything thrown, for summaries and logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

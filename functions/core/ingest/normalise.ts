@@ -1,0 +1,86 @@
+import type { ArticleCandidate, Source, TopicScores } from '../model.ts';
+import type { TopicId } from '../topics.ts';
+import type { Tagger } from '../tagging/tagger.ts';
+import type { RawFeedItem } from './feed-parser.ts';
+import { parseFeedDate } from './dates.ts';
+import { collapseWhitespace, truncateText } from './html-text.ts';
+import { canonicalUrl, extractIdentifiers, identityKeys } from './identity.ts';
+import { studyTypeHints } from './study-types.ts';
+
+export const SUMMARY_MAX_LENGTH = 600;
+const TITLE_MAX_LENGTH = 300;
+/** A date further in the future than this is a feed bug: use the first-seen time instead. */
+const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+/** Score given to editor-chosen topics, above anything the tagger reaches. */
+const OVERRIDE_SCORE = 100;
+
+export type NormaliseResult =
+  | { readonly ok: true; readonly candidate: ArticleCandidate }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Turns one raw feed item into a tagged article candidate, or says why it cannot be one
+ * (no title, no usable link). Pure: the same item, source and time give the same candidate.
+ */
+export interface NormaliseOptions {
+  /** Editor's topics (site articles): they replace the tagger's. */
+  readonly topicOverride?: readonly TopicId[] | undefined;
+  /** The item's link is shared by other items of its feed, so it does not identify the work. */
+  readonly linkIsShared?: boolean;
+}
+
+export function normaliseItem(
+  raw: RawFeedItem,
+  source: Source,
+  tagger: Tagger,
+  firstSeenAt: Date,
+  options: NormaliseOptions = {},
+): NormaliseResult {
+  const { topicOverride, linkIsShared = false } = options;
+  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH);
+  if (title.length < 3) return { ok: false, reason: 'item has no title' };
+  const url = raw.link ? canonicalUrl(raw.link) : undefined;
+  const identifiers = extractIdentifiers([...raw.identifierHints, raw.link]);
+  if (!url && !identifiers.doi && !identifiers.pmid && !identifiers.nct) {
+    return { ok: false, reason: `item "${title.slice(0, 60)}" has no usable link or identifier` };
+  }
+  const summary = truncateText(raw.summary, SUMMARY_MAX_LENGTH);
+
+  const parsedDate = parseFeedDate(raw.published);
+  const publishedAt =
+    parsedDate && parsedDate.getTime() <= firstSeenAt.getTime() + FUTURE_TOLERANCE_MS
+      ? parsedDate
+      : firstSeenAt;
+
+  const tags = tagger({ title, summary, assumeRelevant: !source.broad });
+  const topics: TopicScores = topicOverride
+    ? Object.fromEntries(topicOverride.map((id) => [id, OVERRIDE_SCORE]))
+    : tags.topics;
+
+  return {
+    ok: true,
+    candidate: {
+      title,
+      url: url ?? doiUrl(identifiers.doi) ?? `https://pubmed.ncbi.nlm.nih.gov/${identifiers.pmid ?? ''}`,
+      summary,
+      publishedAt: publishedAt.toISOString(),
+      source: { sourceId: source.id, sourceName: source.name, weight: source.weight },
+      identifiers,
+      studyTypes: studyTypeHints({ title, summary, sourceIsPreprint: /rxiv/i.test(source.id + source.url) }),
+      topics,
+      relevant: topicOverride ? true : tags.relevant,
+      identityKeys: itemIdentityKeys(),
+    },
+  };
+
+  function itemIdentityKeys(): string[] {
+    const keys = identityKeys({ identifiers, url: linkIsShared ? undefined : url, title, publishedAt });
+    // Last resort for a short title behind a shared link: the feed's own id, scoped to the source.
+    if (keys.length === 0 && raw.guid) keys.push(`guid:${source.id}:${raw.guid}`);
+    return keys;
+  }
+}
+
+function doiUrl(doi: string | undefined): string | undefined {
+  return doi ? `https://doi.org/${doi}` : undefined;
+}

@@ -1,0 +1,10 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { planDigestOnce } from '../app/jobs.ts';
+import { appContext, logger } from './cold-start.ts';
+
+/** EventBridge Scheduler, hourly → plan the digests that are due and enqueue their send jobs. */
+export const handler = async (_event: ScheduledEvent) => {
+  const summary = await planDigestOnce(await appContext());
+  logger.info('digest planned', { ...summary });
+  return summary;
+};

@@ -1,0 +1,17 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { handleSendBatch } from '../app/jobs.ts';
+import { appContext, logger } from './cold-start.ts';
+
+/** SQS event source (ReportBatchItemFailures) → send each job's emails exactly once. */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const report = await handleSendBatch(await appContext(), event);
+  logger.info('send batch done', {
+    records: event.Records.length,
+    sent: report.sent,
+    skipped: report.skipped,
+    failed: report.failed,
+    poison: report.poison,
+    retried: report.response.batchItemFailures.length,
+  });
+  return report.response;
+};

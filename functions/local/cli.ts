@@ -1,0 +1,73 @@
+import { Command, Option } from 'commander';
+import { DigestError } from '../core/errors.ts';
+import { runStart } from './start.ts';
+import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
+
+/**
+ * `immuno-digest <command>`: the local runtime and the operator's tools. Every command works on
+ * its own against .data/ (starting the stand-ins it needs) and beside a running `npm start`
+ * (using its stand-ins).
+ */
+const program = new Command()
+  .name('immuno-digest')
+  .description('Immunotherapy Digest: pull immunotherapy feeds, tag them by topic, send weekly digests.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description(
+    'Run the whole pipeline locally: stand-ins, HTTP API on :3000, ingest and digest on their schedules',
+  )
+  .option('--once', 'run one ingest and one digest cycle, print a JSON summary as the last line, and exit')
+  .option('--no-demo', 'do not seed demo subscribers into an empty database')
+  .option('--live', 'fetch the real feed URLs instead of the offline snapshots in content/snapshots')
+  .action(async (options: { once?: boolean; demo: boolean; live?: boolean }) => {
+    const demoFromEnv = !/^(false|0)$/i.test(process.env.DEMO_SUBSCRIBERS ?? 'true');
+    const summary = await runStart({
+      once: options.once === true,
+      demo: options.demo && demoFromEnv,
+      live: options.live === true,
+    });
+    if (summary) console.log(JSON.stringify(summary));
+  });
+
+program
+  .command('ingest')
+  .description('Run one ingest over every enabled source and the site articles; print the summary as JSON')
+  .option('--live', 'fetch the real feed URLs instead of the offline snapshots')
+  .action((options: { live?: boolean }) => ingestCommand({ live: options.live === true }));
+
+program
+  .command('digest')
+  .description('Run one digest planning + send cycle (readers whose weekly slot has passed)')
+  .addOption(
+    new Option('--now <iso>', 'pretend the current time is this ISO instant (e.g. 2026-11-30T09:00:00Z)'),
+  )
+  .option('--dry-run', 'plan and report only: enqueue nothing, send nothing, record nothing')
+  .option(
+    '--ignore-slot',
+    "treat every confirmed reader without this week's digest as due, whatever their slot",
+  )
+  .action((options: { now?: string; dryRun?: boolean; ignoreSlot?: boolean }) =>
+    digestCommand({
+      ...(options.now ? { now: options.now } : {}),
+      dryRun: options.dryRun === true,
+      ignoreSlot: options.ignoreSlot === true,
+    }),
+  );
+
+program
+  .command('tag')
+  .description(
+    'Tag titles: JSON lines {"title","summary"?} on stdin → {"topics":[...],"relevant":bool} per line on stdout',
+  )
+  .action(() => tagCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Our own errors already say what and where; anything else keeps its stack for a bug report.
+  if (error instanceof DigestError) console.error(`immuno-digest: ${error.message}`);
+  else console.error(error);
+  process.exitCode = 1;
+}

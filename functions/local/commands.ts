@@ -1,0 +1,128 @@
+import { createInterface } from 'node:readline';
+import type { SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../config/config.ts';
+import { loadVocabulary } from '../adapters/content/load-content.ts';
+import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
+import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
+import { createTagger } from '../core/tagging/tagger.ts';
+import { describeError, ValidationError } from '../core/errors.ts';
+import { TOPIC_IDS } from '../core/topics.ts';
+import type { Clock } from '../ports/index.ts';
+import { openLocalEnvironment } from './environment.ts';
+import { LocalSqsPoller } from './sqs-poller.ts';
+
+/** `immuno-digest ingest`: one ingest run on the local data; prints the run summary as JSON. */
+export async function ingestCommand(options: { live: boolean }): Promise<void> {
+  const environment = await openLocalEnvironment({ live: options.live, ports: 'ephemeral' });
+  try {
+    const summary = await ingestOnce(environment.context, { fetchUrlFor: environment.fetchUrlFor });
+    console.log(JSON.stringify(summary));
+  } finally {
+    await environment.stop();
+  }
+}
+
+/**
+ * `immuno-digest digest`: one planning + send cycle. Alone it sends through its own poller and
+ * waits for the queue to drain; beside a running `npm start` it enqueues and that instance sends.
+ */
+export async function digestCommand(options: {
+  now?: string;
+  dryRun: boolean;
+  ignoreSlot: boolean;
+}): Promise<void> {
+  const clock = options.now ? fixedClock(options.now) : undefined;
+  const environment = await openLocalEnvironment({ ports: 'ephemeral', ...(clock ? { clock } : {}) });
+  const { context } = environment;
+  const totals = { sent: 0, skipped: 0, failed: 0 };
+  const poller = new LocalSqsPoller(
+    context.clients.sqs,
+    async (event: SQSEvent) => {
+      const report = await handleSendBatch(context, event);
+      totals.sent += report.sent;
+      totals.skipped += report.skipped;
+      totals.failed += report.failed;
+      return report.response;
+    },
+    {
+      queueUrl: environment.queues.sendUrl,
+      queueArn: environment.queues.sendArn,
+      region: context.config.region,
+      batchSize: SEND_QUEUE.batchSize,
+      waitTimeSeconds: 1,
+      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
+    },
+  );
+  try {
+    const plan = await planDigestOnce(context, { dryRun: options.dryRun, ignoreSlot: options.ignoreSlot });
+    let drained = true;
+    if (!options.dryRun && !environment.attachedTo && plan.jobs > 0) {
+      poller.start();
+      drained = await poller.drain(120_000);
+      await poller.stop();
+    }
+    console.log(
+      JSON.stringify({
+        ...plan,
+        dryRun: options.dryRun,
+        sentBy: environment.attachedTo
+          ? `running instance (pid ${environment.attachedTo.pid})`
+          : 'this command',
+        digestsSent: totals.sent,
+        skipped: totals.skipped,
+        failed: totals.failed,
+        drained,
+      }),
+    );
+  } finally {
+    await poller.stop();
+    await environment.stop();
+  }
+}
+
+/**
+ * `immuno-digest tag`: JSON lines on stdin, `{"title", "summary"?}`; one JSON line out per line
+ * in, same order: `{"topics": [...], "relevant": bool}`. A bad line gets `{"error": ...}` and the
+ * rest carry on.
+ */
+export async function tagCommand(): Promise<void> {
+  const config = loadConfig(process.env, 'local');
+  const tagger = createTagger(await loadVocabulary(config.contentDir));
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    try {
+      const input = parseTagLine(line, lineNumber);
+      const result = tagger({ title: input.title, ...(input.summary ? { summary: input.summary } : {}) });
+      const topics = TOPIC_IDS.filter((id) => (result.topics[id] ?? 0) > 0);
+      process.stdout.write(`${JSON.stringify({ topics, relevant: result.relevant })}\n`);
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ error: describeError(error) })}\n`);
+    }
+  }
+}
+
+function parseTagLine(line: string, lineNumber: number): { title: string; summary?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new ValidationError(`line ${lineNumber}: not JSON`);
+  }
+  const record = value as { title?: unknown; summary?: unknown };
+  if (typeof record !== 'object' || record === null || typeof record.title !== 'string') {
+    throw new ValidationError(`line ${lineNumber}: expected {"title": "...", "summary": "..."}`);
+  }
+  return { title: record.title, ...(typeof record.summary === 'string' ? { summary: record.summary } : {}) };
+}
+
+/** A clock that starts at the given instant and then runs at real speed. */
+function fixedClock(iso: string): Clock {
+  const start = Date.parse(iso);
+  if (Number.isNaN(start))
+    throw new ValidationError(`--now: "${iso}" is not an ISO date-time such as 2026-11-30T09:00:00Z`);
+  const realStart = Date.now();
+  return { now: () => new Date(start + (Date.now() - realStart)) };
+}

@@ -1,0 +1,34 @@
+import type { SubscriberStore } from '../ports/index.ts';
+import type { TopicId } from '../core/topics.ts';
+import { newSubscriber } from '../core/subscribers/subscriber.ts';
+
+/**
+ * A few confirmed readers with different topics, so a fresh `npm start` shows real digests.
+ * They are marked `demo: true` and use example.org addresses, which can never be real mailboxes.
+ */
+export const DEMO_READERS: readonly { email: string; topics: TopicId[] }[] = [
+  { email: 'ana.demo@example.org', topics: ['car-t', 'leukemia'] },
+  { email: 'ben.demo@example.org', topics: ['checkpoint-inhibitors', 'melanoma', 'side-effects'] },
+  { email: 'chloe.demo@example.org', topics: ['autoimmune', 'vaccines'] },
+  { email: 'dev.demo@example.org', topics: ['lung-cancer', 'combination-therapy', 'access'] },
+];
+
+/** Seeds the demo readers if the subscriber table is empty; returns how many were created. */
+export async function seedDemoSubscribers(subscribers: SubscriberStore, now: Date): Promise<number> {
+  if (await subscribers.hasAny()) return 0;
+  let created = 0;
+  for (const reader of DEMO_READERS) {
+    const subscriber = newSubscriber(
+      {
+        email: reader.email,
+        topics: reader.topics,
+        status: 'confirmed',
+        demo: true,
+        delivery: { weekday: 1, hour: 8, timeZone: 'UTC' },
+      },
+      now,
+    );
+    if (await subscribers.create(subscriber)) created += 1;
+  }
+  return created;
+}

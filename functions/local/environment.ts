@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { loadConfig, type Config } from '../config/config.ts';
+import { createAppContext, consoleLogger, type AppContext } from '../app/context.ts';
+import { createAwsClients } from '../adapters/aws-clients.ts';
+import { ensureTables } from '../adapters/dynamodb/create-tables.ts';
+import { ensureQueues, type QueueUrls } from '../adapters/sqs/create-queues.ts';
+import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
+import type { Source } from '../core/model.ts';
+import type { Clock, Logger } from '../ports/index.ts';
+import { loadLocalSettings, type LocalSettings } from './local-settings.ts';
+import { startStandIns, type StandIns } from './stand-ins.ts';
+import { startSnapshotServer, type SnapshotServer } from './snapshot-server.ts';
+import { findRunningInstance, type RuntimeInfo } from './runtime-file.ts';
+
+/**
+ * A ready local world: stand-ins (our own, or those of a running `npm start`), tables and
+ * queues created, the feed snapshot server, and the same AppContext the Lambdas build.
+ */
+export interface LocalEnvironment {
+  readonly settings: LocalSettings;
+  readonly config: Config;
+  readonly context: AppContext;
+  readonly queues: QueueUrls & { readonly sendArn: string };
+  readonly endpoints: { readonly dynamodb: string; readonly ses: string; readonly sqs: string };
+  /** Set when this process attached to a running `npm start` instead of starting stand-ins. */
+  readonly attachedTo: RuntimeInfo | undefined;
+  readonly standIns: StandIns | undefined;
+  readonly snapshots: SnapshotServer;
+  /** The URL to fetch for a source: its snapshot offline, its real URL with --live; undefined = skip. */
+  readonly fetchUrlFor: (source: Source) => string | undefined;
+  readonly stop: () => Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Fetch the sources' real URLs instead of the snapshots. */
+  readonly live?: boolean;
+  /** 'configured': the fixed ports of `npm start`; 'ephemeral': free ports (CLI commands, tests). */
+  readonly ports?: 'configured' | 'ephemeral';
+  /** Use the stand-ins of a running `npm start` if there is one. */
+  readonly attach?: boolean;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export async function openLocalEnvironment(options: OpenOptions = {}): Promise<LocalEnvironment> {
+  const env = options.env ?? process.env;
+  const settings = loadLocalSettings(env);
+  await mkdir(settings.dataDir, { recursive: true });
+
+  const attachedTo = options.attach === false ? undefined : await findRunningInstance(settings.dataDir);
+  const standIns = attachedTo
+    ? undefined
+    : await startStandIns({
+        dataDir: settings.dataDir,
+        ports:
+          options.ports === 'ephemeral'
+            ? { dynamodb: 0, ses: 0, sqs: 0 }
+            : { dynamodb: settings.ports.dynamodb, ses: settings.ports.ses, sqs: settings.ports.sqs },
+      });
+  const endpoints = attachedTo?.endpoints ?? standIns!.endpoints;
+  let snapshots: SnapshotServer | undefined;
+  try {
+    const config = loadConfig(
+      {
+        ...env,
+        SITE_URL: env.SITE_URL ?? `http://localhost:${settings.ports.api}`,
+        TOKEN_SECRET: env.TOKEN_SECRET ?? (await localTokenSecret(settings.dataDir)),
+        DYNAMODB_ENDPOINT: endpoints.dynamodb,
+        SES_ENDPOINT: endpoints.ses,
+        SQS_ENDPOINT: endpoints.sqs,
+      },
+      'local',
+    );
+    const clients = createAwsClients(config);
+    await ensureTables(clients.dynamo, config.tables);
+    const queues = await ensureQueues(clients.sqs, config.queues, {
+      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+    });
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.sendUrl, AttributeNames: ['QueueArn'] }),
+    );
+    snapshots = await startSnapshotServer(
+      path.join(config.contentDir, 'snapshots'),
+      options.ports === 'ephemeral' ? 0 : settings.ports.snapshots,
+    );
+    const context = await createAppContext(
+      { ...config, queues: { ...config.queues, sendUrl: queues.sendUrl } },
+      {
+        clients,
+        ...(options.clock ? { clock: options.clock } : {}),
+        logger: options.logger ?? consoleLogger(),
+        fetcher: new HttpFeedFetcher({
+          timeoutMs: config.fetch.timeoutMs,
+          maxBytes: config.fetch.maxBytes,
+          userAgent: config.fetch.userAgent,
+          // Offline, the only loopback address ingest may reach is the snapshot server.
+          allowedLoopbackPorts: options.live ? [] : [snapshots.port],
+        }),
+      },
+    );
+    const snapshotBase = snapshots.baseUrl;
+    const ownSnapshots = snapshots;
+    return {
+      settings,
+      config: context.config,
+      context,
+      queues: {
+        ...queues,
+        sendArn:
+          Attributes?.QueueArn ?? `arn:aws:sqs:${config.region}:000000000000:${config.queues.sendName}`,
+      },
+      endpoints,
+      attachedTo,
+      standIns,
+      snapshots: ownSnapshots,
+      fetchUrlFor: (source) =>
+        options.live ? source.url : source.snapshot ? `${snapshotBase}/${source.snapshot}` : undefined,
+      async stop() {
+        clients.dynamo.destroy();
+        clients.ses.destroy();
+        clients.sqs.destroy();
+        await ownSnapshots.stop();
+        await standIns?.stop();
+      },
+    };
+  } catch (error) {
+    await snapshots?.stop();
+    await standIns?.stop();
+    throw error;
+  }
+}
+
+/** A random secret kept in .data/token-secret, so links in local emails keep working across restarts. */
+async function localTokenSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'token-secret');
+  try {
+    const secret = (await readFile(file, 'utf8')).trim();
+    if (secret.length >= 32) return secret;
+  } catch {
+    // First run: create it below.
+  }
+  const secret = randomBytes(36).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { closeServer, listenOnLoopback } from './listen.ts';
+import { PORT_VARIABLES } from './local-settings.ts';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.xml': 'application/xml; charset=utf-8',
+  '.rss': 'application/rss+xml; charset=utf-8',
+  '.atom': 'application/atom+xml; charset=utf-8',
+  '.rdf': 'application/rdf+xml; charset=utf-8',
+};
+
+export interface SnapshotServer {
+  readonly baseUrl: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves content/snapshots on loopback like a real feed host: Content-Type, ETag and
+ * Last-Modified, 304 on a matching conditional GET. Offline runs exercise the same fetch path
+ * as live ones, conditional GET included.
+ */
+export async function startSnapshotServer(directory: string, port: number): Promise<SnapshotServer> {
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const name = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname.slice(1));
+      if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+        response.writeHead(404).end();
+        return;
+      }
+      const file = path.join(directory, name);
+      try {
+        const [body, info] = await Promise.all([readFile(file), stat(file)]);
+        const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
+        const lastModified = info.mtime.toUTCString();
+        if (request.headers['if-none-match'] === etag) {
+          response.writeHead(304, { etag, 'last-modified': lastModified }).end();
+          return;
+        }
+        response
+          .writeHead(200, {
+            'content-type': CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream',
+            'content-length': body.length,
+            etag,
+            'last-modified': lastModified,
+          })
+          .end(body);
+      } catch {
+        response.writeHead(404).end();
+      }
+    })();
+  });
+  const actualPort = await listenOnLoopback(server, port, 'Feed snapshot server', PORT_VARIABLES.snapshots);
+  return { baseUrl: `http://127.0.0.1:${actualPort}`, port: actualPort, stop: () => closeServer(server) };
+}

@@ -1,0 +1,202 @@
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { Cron } from 'croner';
+import type { SQSEvent } from 'aws-lambda';
+import { createApi } from '../api/app.ts';
+import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
+import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
+import { describeError } from '../core/errors.ts';
+import type { IngestSummary } from '../core/ingest/run-ingest.ts';
+import type { PlanSummary } from '../core/digest/plan-digest.ts';
+import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
+import { LocalSqsPoller } from './sqs-poller.ts';
+import { seedDemoSubscribers } from './demo-subscribers.ts';
+import { closeServer, listenOnLoopback } from './listen.ts';
+import { PORT_VARIABLES } from './local-settings.ts';
+import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.ts';
+
+export interface StartOptions {
+  readonly once: boolean;
+  readonly demo: boolean;
+  readonly live: boolean;
+}
+
+/** Counts of one local cycle, printed as the last line of `--once`. */
+export interface CycleSummary {
+  articlesIngested: number;
+  articlesMerged: number;
+  sourcesFailed: number;
+  digestsPlanned: number;
+  digestsSent: number;
+  digestsSkipped: number;
+  failures: number;
+  failureDetails: string[];
+}
+
+const DRAIN_TIMEOUT_MS = 90_000;
+
+/**
+ * `npm start`: the whole pipeline on the local stand-ins. With --once: one ingest and one digest
+ * cycle (every confirmed reader without this week's digest is due), then exit; the last line of
+ * stdout is the JSON summary. Without: serve the API, run ingest and the planner on their
+ * schedules, and keep going until Ctrl+C.
+ */
+export async function runStart(options: StartOptions): Promise<CycleSummary | undefined> {
+  const environment = await openLocalEnvironment({ live: options.live, ports: 'configured', attach: false });
+  const { context, settings } = environment;
+  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0 };
+  const poller = new LocalSqsPoller(
+    context.clients.sqs,
+    async (event: SQSEvent) => {
+      const report = await handleSendBatch(context, event);
+      totals.sent += report.sent;
+      totals.skipped += report.skipped;
+      totals.failed += report.failed;
+      totals.poison += report.poison;
+      return report.response;
+    },
+    {
+      queueUrl: environment.queues.sendUrl,
+      queueArn: environment.queues.sendArn,
+      region: context.config.region,
+      batchSize: SEND_QUEUE.batchSize,
+      waitTimeSeconds: options.once ? 1 : 20,
+      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
+    },
+  );
+
+  try {
+    printEnvironment(environment, options);
+    if (options.demo) {
+      const seeded = await seedDemoSubscribers(context.subscribers, context.clock.now());
+      if (seeded > 0)
+        console.log(`Seeded ${seeded} demo subscribers (turn off with --no-demo or DEMO_SUBSCRIBERS=false).`);
+    }
+    poller.start();
+
+    if (options.once) {
+      const ingest = await ingestOnce(context, { fetchUrlFor: environment.fetchUrlFor });
+      printIngest(ingest);
+      const plan = await planDigestOnce(context, { ignoreSlot: true });
+      printPlan(plan);
+      const drained = await poller.drain(DRAIN_TIMEOUT_MS);
+      await poller.stop();
+      console.log(
+        `Sent ${totals.sent} digests (${totals.skipped} skipped, ${totals.failed} failed). See them at http://localhost:${settings.ports.ses}`,
+      );
+      const failureDetails = [
+        ...ingest.failures.map(
+          (failure) => `source ${failure.sourceId}: ${failure.kind}: ${failure.message}`,
+        ),
+        ...(totals.failed > 0 ? [`${totals.failed} emails rejected`] : []),
+        ...(totals.poison > 0 ? [`${totals.poison} poison send jobs`] : []),
+        ...(drained ? [] : ['send queue not drained within 90 s: jobs left for the next run']),
+      ];
+      return {
+        articlesIngested: ingest.articlesCreated,
+        articlesMerged: ingest.articlesMerged,
+        sourcesFailed: ingest.failures.length,
+        digestsPlanned: plan.planned,
+        digestsSent: totals.sent,
+        digestsSkipped: plan.skippedNoArticles,
+        failures: failureDetails.length,
+        failureDetails,
+      };
+    }
+
+    await serveForever(environment, poller);
+    return undefined;
+  } finally {
+    await poller.stop();
+    await environment.stop();
+  }
+}
+
+async function serveForever(environment: LocalEnvironment, poller: LocalSqsPoller): Promise<void> {
+  const { context, settings, config } = environment;
+  const api = createApi(context, {
+    clientIp: (c) =>
+      (c.env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming?.socket?.remoteAddress ??
+      '127.0.0.1',
+  });
+  const server = createAdaptorServer({ fetch: (request) => api.fetch(request) }) as Server;
+  const apiPort = await listenOnLoopback(server, settings.ports.api, 'HTTP API', PORT_VARIABLES.api);
+  await writeRuntimeInfo(settings.dataDir, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    endpoints: { ...environment.endpoints, api: `http://127.0.0.1:${apiPort}` },
+  });
+
+  let running: Promise<unknown> = Promise.resolve();
+  const exclusive = (name: string, job: () => Promise<void>) => {
+    // One job at a time: an ingest that overruns its period delays the next instead of overlapping.
+    running = running
+      .then(job)
+      .catch((error: unknown) => context.logger.error(`${name} failed`, { error: describeError(error) }));
+    return running;
+  };
+  const ingest = () =>
+    exclusive('ingest', async () =>
+      printIngest(await ingestOnce(context, { fetchUrlFor: environment.fetchUrlFor })),
+    );
+  const plan = () => exclusive('digest planner', async () => printPlan(await planDigestOnce(context)));
+  const jobs = [
+    new Cron(config.schedules.ingest, () => void ingest()),
+    new Cron(config.schedules.digest, () => void plan()),
+  ];
+
+  console.log('');
+  console.log('Open:');
+  console.log(`  Subscribe page        ${config.siteUrl}`);
+  console.log(`  Emails sent (SES)     http://localhost:${settings.ports.ses}`);
+  console.log(
+    `Schedules: ingest "${config.schedules.ingest}", digest planner "${config.schedules.digest}". Ctrl+C to stop.`,
+  );
+  console.log('');
+  await ingest();
+  await plan();
+
+  await new Promise<void>((resolve) => {
+    const shutdown = () => {
+      console.log('\nStopping…');
+      resolve();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  for (const job of jobs) job.stop();
+  await poller.stop();
+  await running;
+  await closeServer(server);
+  await removeRuntimeInfo(settings.dataDir);
+}
+
+function printEnvironment(environment: LocalEnvironment, options: StartOptions): void {
+  console.log('Immunotherapy Digest — local runtime (no AWS account, no network)');
+  console.log(`  Data folder           ${environment.settings.dataDir}`);
+  console.log(`  DynamoDB (dynalite)   ${environment.endpoints.dynamodb}`);
+  console.log(`  SQS (fauxqs)          ${environment.endpoints.sqs}`);
+  console.log(`  SES (aws-ses-v2-local) ${environment.endpoints.ses}`);
+  console.log(
+    `  Feeds                 ${options.live ? 'live URLs (--live)' : `snapshots served at ${environment.snapshots.baseUrl}`}`,
+  );
+}
+
+function printIngest(summary: IngestSummary): void {
+  console.log(
+    `Ingest: ${summary.sourcesFetched} sources fetched, ${summary.sourcesNotModified} not modified, ${summary.itemsSeen} items → ` +
+      `${summary.articlesCreated} new articles, ${summary.articlesMerged} merged, ${summary.itemsRejected} rejected, ${summary.failures.length} failed sources`,
+  );
+  for (const failure of summary.failures) {
+    console.log(
+      `  ✗ ${failure.sourceId}: ${failure.kind}: ${failure.message} (${failure.consecutiveFailures} in a row)`,
+    );
+  }
+}
+
+function printPlan(summary: PlanSummary): void {
+  console.log(
+    `Digest: ${summary.confirmed} confirmed, ${summary.due} due → ${summary.planned} planned in ${summary.groups} groups ` +
+      `(${summary.jobs} send jobs), ${summary.skippedNoArticles} with nothing new`,
+  );
+}

@@ -1,0 +1,216 @@
+import type {
+  Article,
+  ArticleCandidate,
+  ConsentRecord,
+  Subscriber,
+  SubscriberStatus,
+} from '../../functions/core/model.ts';
+import type { SendJob } from '../../functions/core/delivery/send-job.ts';
+import type {
+  ArticleStore,
+  ClaimResult,
+  Clock,
+  DeliveryKey,
+  DeliveryLedger,
+  DeliveryRecord,
+  Mailer,
+  OutgoingEmail,
+  ProfileFields,
+  SendQueue,
+  SubscriberStore,
+  UpsertOutcome,
+} from '../../functions/ports/index.ts';
+
+/** In-memory fakes of our own ports, for unit tests of the core. Same contracts as the adapters. */
+
+export class ManualClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export class FakeSubscriberStore implements SubscriberStore {
+  readonly items = new Map<string, Subscriber>();
+
+  async get(id: string) {
+    return this.items.get(id);
+  }
+  async getMany(ids: readonly string[]) {
+    return ids.flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
+  }
+  async create(subscriber: Subscriber) {
+    if (this.items.has(subscriber.subscriberId)) return false;
+    this.items.set(subscriber.subscriberId, subscriber);
+    return true;
+  }
+  async updateProfile(id: string, fields: ProfileFields, at: Date) {
+    return this.patch(id, () => true, { ...fields, updatedAt: at.toISOString() });
+  }
+  async confirm(id: string, consent: ConsentRecord, at: Date) {
+    return this.patch(id, (s) => s.status === 'pending', {
+      status: 'confirmed',
+      consent,
+      updatedAt: at.toISOString(),
+    });
+  }
+  async reopen(id: string, fields: Required<Pick<ProfileFields, 'topics' | 'delivery'>>, at: Date) {
+    return this.patch(id, (s) => s.status === 'pending' || s.status === 'unsubscribed', {
+      ...fields,
+      status: 'pending',
+      updatedAt: at.toISOString(),
+    });
+  }
+  async listConfirmed() {
+    return [...this.items.values()].filter((s) => s.status === 'confirmed');
+  }
+  async hasAny() {
+    return this.items.size > 0;
+  }
+  async setStatus(id: string, status: SubscriberStatus, at: Date) {
+    this.patch(id, () => true, { status, updatedAt: at.toISOString() });
+  }
+  async claimConfirmationEmail(id: string, now: Date, minIntervalMs: number) {
+    const subscriber = this.items.get(id);
+    if (!subscriber) return false;
+    if (
+      subscriber.confirmationSentAt &&
+      now.getTime() - Date.parse(subscriber.confirmationSentAt) < minIntervalMs
+    )
+      return false;
+    this.items.set(id, { ...subscriber, confirmationSentAt: now.toISOString() });
+    return true;
+  }
+  async markPlanned(id: string, digestId: string, at: Date) {
+    this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() });
+  }
+  async clearPlanned(id: string) {
+    const subscriber = this.items.get(id);
+    if (!subscriber) return;
+    const { plannedDigestId: _d, plannedAt: _a, ...rest } = subscriber;
+    this.items.set(id, rest);
+  }
+  async recordDelivery(id: string, digestId: string, windowEnd: Date) {
+    const subscriber = this.items.get(id);
+    if (!subscriber) return;
+    if (subscriber.lastDigestAt && subscriber.lastDigestAt >= windowEnd.toISOString()) return;
+    const { plannedDigestId: _d, plannedAt: _a, ...rest } = subscriber;
+    this.items.set(id, { ...rest, lastDigestAt: windowEnd.toISOString(), lastDigestId: digestId });
+  }
+  private patch(id: string, when: (s: Subscriber) => boolean, fields: Partial<Subscriber>): boolean {
+    const subscriber = this.items.get(id);
+    if (!subscriber || !when(subscriber)) return false;
+    this.items.set(id, { ...subscriber, ...fields });
+    return true;
+  }
+}
+
+/** Articles given directly (no dedupe): for planner and sender tests that start from stored articles. */
+export class FakeArticleStore implements ArticleStore {
+  readonly items = new Map<string, Article>();
+
+  add(...articles: Article[]): void {
+    for (const article of articles) this.items.set(article.id, article);
+  }
+  async upsert(_candidate: ArticleCandidate): Promise<{ outcome: UpsertOutcome; articleId: string }> {
+    throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
+  }
+  async listFirstSeenBetween(from: Date, to: Date) {
+    return [...this.items.values()].filter(
+      (a) => a.firstSeenAt > from.toISOString() && a.firstSeenAt <= to.toISOString(),
+    );
+  }
+  async getMany(ids: readonly string[]) {
+    return ids.flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
+  }
+}
+
+export class FakeLedger implements DeliveryLedger {
+  readonly items = new Map<string, DeliveryRecord>();
+  private keyOf = (key: DeliveryKey) => `${key.digestId}|${key.subscriberId}`;
+
+  async claim(key: DeliveryKey, now: Date, leaseMs: number): Promise<ClaimResult> {
+    const existing = this.items.get(this.keyOf(key));
+    const free =
+      !existing ||
+      existing.status === 'skipped' ||
+      (existing.status === 'claimed' && (existing.leaseUntil ?? '') < now.toISOString());
+    if (!free) return { claimed: false, existing: existing };
+    this.items.set(this.keyOf(key), {
+      ...key,
+      status: 'claimed',
+      claimedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+      attempts: (existing?.attempts ?? 0) + 1,
+    });
+    return { claimed: true };
+  }
+  async markSent(key: DeliveryKey, messageId: string, at: Date) {
+    this.update(key, { status: 'sent', messageId, sentAt: at.toISOString() });
+  }
+  async markFailed(key: DeliveryKey, reason: string) {
+    this.update(key, { status: 'failed', reason });
+  }
+  async markSkipped(key: DeliveryKey, reason: string) {
+    const existing = this.items.get(this.keyOf(key));
+    if (existing && existing.status !== 'skipped') return;
+    this.items.set(this.keyOf(key), { ...key, status: 'skipped', reason, attempts: existing?.attempts ?? 0 });
+  }
+  async release(key: DeliveryKey) {
+    const existing = this.items.get(this.keyOf(key));
+    if (existing?.status === 'claimed') this.update(key, { leaseUntil: new Date(0).toISOString() });
+  }
+  async listForDigest(digestId: string) {
+    return [...this.items.values()].filter((record) => record.digestId === digestId);
+  }
+  private update(key: DeliveryKey, fields: Partial<DeliveryRecord>) {
+    const existing = this.items.get(this.keyOf(key));
+    this.items.set(this.keyOf(key), { ...key, attempts: 0, status: 'claimed', ...existing, ...fields });
+  }
+}
+
+/** Records every email; `failWith` queues errors to throw on the next sends. */
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  readonly failWith: Error[] = [];
+  async send(email: OutgoingEmail) {
+    const failure = this.failWith.shift();
+    if (failure) throw failure;
+    this.sent.push(email);
+    return { messageId: `message-${this.sent.length}` };
+  }
+}
+
+export class ArrayQueue implements SendQueue {
+  readonly jobs: SendJob[] = [];
+  async enqueue(jobs: readonly SendJob[]) {
+    this.jobs.push(...jobs);
+  }
+}
+
+let articleCounter = 0;
+
+/** An article with sensible defaults; override what the test is about. */
+export function anArticle(fields: Partial<Article> = {}): Article {
+  articleCounter += 1;
+  return {
+    id: `article-${articleCounter}`,
+    title: `Article ${articleCounter}`,
+    url: `https://example.org/articles/${articleCounter}`,
+    summary: 'A summary.',
+    publishedAt: '2026-11-20T10:00:00.000Z',
+    firstSeenAt: '2026-11-20T12:00:00.000Z',
+    sources: [{ sourceId: 'test', sourceName: 'Test Source', weight: 1 }],
+    identifiers: {},
+    studyTypes: [],
+    topics: { 'car-t': 4 },
+    relevant: true,
+    ...fields,
+  };
+}

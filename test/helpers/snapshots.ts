@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
+import { startSnapshotServer, type SnapshotServer } from '../../functions/local/snapshot-server.ts';
+import { USER_AGENT } from '../../functions/config/config.ts';
+import type { Source } from '../../functions/core/model.ts';
+
+export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
+
+/** The project's own feed snapshots served on a free loopback port, and a fetcher allowed to reach only them. */
+export async function serveSnapshots(): Promise<{
+  server: SnapshotServer;
+  fetcher: HttpFeedFetcher;
+  fetchUrlFor: (source: Source) => string | undefined;
+}> {
+  const server = await startSnapshotServer(path.join(CONTENT_DIR, 'snapshots'), 0);
+  return {
+    server,
+    fetcher: new HttpFeedFetcher({
+      timeoutMs: 5000,
+      maxBytes: 5 * 1024 * 1024,
+      userAgent: USER_AGENT,
+      allowedLoopbackPorts: [server.port],
+    }),
+    fetchUrlFor: (source) => (source.snapshot ? `${server.baseUrl}/${source.snapshot}` : undefined),
+  };
+}

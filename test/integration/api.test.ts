@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import { createApi } from '../../functions/api/app.ts';
+import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+
+describe('subscribe, confirm, manage and leave over the HTTP API', () => {
+  let world: TestWorld;
+  let api: Hono;
+
+  beforeAll(async () => {
+    world = await createTestWorld();
+    api = createApi(world.context, { clientIp: () => '203.0.113.7' });
+  });
+
+  afterAll(() => world.stop());
+
+  const form = (fields: [string, string][]) =>
+    ({
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    }) as const;
+
+  it('answers the subscribe page with every topic and its description', async () => {
+    const response = await api.request('/');
+    const page = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(page).toContain('name="topics" value="car-t"');
+    expect(page).toContain('Cost, access &amp; logistics');
+  });
+
+  it('takes a form subscription, stores it pending and mails a confirmation link that confirms it', async () => {
+    const email = world.email('reader');
+    const response = await api.request(
+      '/subscribe',
+      form([
+        ['email', email],
+        ['topics', 'car-t'],
+        ['topics', 'melanoma'],
+        ['weekday', '3'],
+        ['hour', '7'],
+        ['timezone', 'Europe/Lisbon'],
+      ]),
+    );
+
+    expect(response.status).toBe(202);
+    const stored = await world.context.subscribers.get(subscriberIdFor(email));
+    expect(stored).toMatchObject({
+      status: 'pending',
+      topics: ['car-t', 'melanoma'],
+      delivery: { weekday: 3, hour: 7, timeZone: 'Europe/Lisbon' },
+    });
+
+    const [confirmation] = await sentEmails(world.endpoints.ses, (to) => to === email);
+    expect(confirmation?.subject).toBe('Confirm your Immunotherapy Digest subscription');
+    const link = /http:\/\/localhost:3000(\/confirm\?token=[\w.-]+)/.exec(confirmation!.body.text!)?.[1];
+    expect(link).toBeDefined();
+
+    const confirmed = await api.request(link!);
+    expect(confirmed.status).toBe(200);
+    const after = await world.context.subscribers.get(subscriberIdFor(email));
+    expect(after?.status).toBe('confirmed');
+    expect(after?.consent).toMatchObject({
+      topics: ['car-t', 'melanoma'],
+      wordingVersion: expect.any(String),
+    });
+    expect(after?.consent?.ipHash).not.toContain('203.0.113.7');
+  });
+
+  it('gives the same answer for a new, a pending, a confirmed and an unsubscribed address', async () => {
+    const answers: string[] = [];
+    const fresh = world.email('enum-new');
+    const pending = world.email('enum-pending');
+    const confirmed = world.email('enum-confirmed');
+    const left = world.email('enum-left');
+    await api.request(
+      '/subscribe',
+      form([
+        ['email', pending],
+        ['topics', 'access'],
+      ]),
+    );
+    await api.request(
+      '/subscribe',
+      form([
+        ['email', confirmed],
+        ['topics', 'access'],
+      ]),
+    );
+    await world.context.subscribers.setStatus(subscriberIdFor(confirmed), 'confirmed', new Date());
+    await api.request(
+      '/subscribe',
+      form([
+        ['email', left],
+        ['topics', 'access'],
+      ]),
+    );
+    await world.context.subscribers.setStatus(subscriberIdFor(left), 'unsubscribed', new Date());
+
+    for (const email of [fresh, pending, confirmed, left]) {
+      const response = await api.request(
+        '/subscribe',
+        form([
+          ['email', email],
+          ['topics', 'access'],
+        ]),
+      );
+      answers.push(`${response.status} ${await response.text()}`);
+    }
+
+    expect(new Set(answers).size).toBe(1);
+  });
+
+  it('rejects a bad request with 400, says what is wrong, and stores nothing', async () => {
+    const email = world.email('bad');
+    const response = await api.request('/subscribe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, topics: ['not-a-topic'] }),
+    });
+
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; issues: string[] };
+    expect(body.error).toBe('invalid_request');
+    expect(body.issues.join(' ')).toMatch(/topics/);
+    expect(await world.context.subscribers.get(subscriberIdFor(email))).toBeUndefined();
+  });
+
+  it('changes topics from a manage link, and unsubscribes only on POST', async () => {
+    const email = world.email('manager');
+    await api.request(
+      '/subscribe',
+      form([
+        ['email', email],
+        ['topics', 'vaccines'],
+      ]),
+    );
+    const id = subscriberIdFor(email);
+    await world.context.subscribers.setStatus(id, 'confirmed', new Date());
+    const now = world.context.clock.now();
+    const manage = world.context.tokens.issue('manage', id, now);
+    const leave = world.context.tokens.issue('unsubscribe', id, now);
+
+    const page = await api.request(`/preferences?token=${manage}`);
+    expect(await page.text()).toMatch(/value="vaccines" checked/);
+    const saved = await api.request(
+      `/preferences?token=${manage}`,
+      form([
+        ['topics', 'vaccines'],
+        ['topics', 'autoimmune'],
+        ['weekday', '5'],
+        ['hour', '18'],
+        ['timezone', 'UTC'],
+      ]),
+    );
+    expect(saved.status).toBe(303);
+    expect((await world.context.subscribers.get(id))?.topics).toEqual(['vaccines', 'autoimmune']);
+
+    const shown = await api.request(`/unsubscribe?token=${leave}`);
+    expect(shown.status).toBe(200);
+    expect((await world.context.subscribers.get(id))?.status).toBe('confirmed');
+
+    const oneClick = await api.request(
+      `/unsubscribe?token=${leave}`,
+      form([['List-Unsubscribe', 'One-Click']]),
+    );
+    expect(oneClick.status).toBe(200);
+    expect((await world.context.subscribers.get(id))?.status).toBe('unsubscribed');
+    const again = await api.request(`/unsubscribe?token=${leave}`, form([['List-Unsubscribe', 'One-Click']]));
+    expect(again.status).toBe(200);
+  });
+
+  it('answers a tampered or wrong-purpose token with a clear 400 page, never a 500', async () => {
+    const id = subscriberIdFor(world.email('victim'));
+    const manage = world.context.tokens.issue('manage', id, new Date());
+
+    const tampered = await api.request(`/preferences?token=${manage.slice(0, -2)}xx`);
+    const wrongPurpose = await api.request(`/unsubscribe?token=${manage}`);
+
+    expect(tampered.status).toBe(400);
+    expect(await tampered.text()).toContain('This link does not work');
+    expect(wrongPurpose.status).toBe(400);
+  });
+});

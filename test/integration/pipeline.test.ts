@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestOnce, planDigestOnce } from '../../functions/app/jobs.ts';
+import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
+import type { TopicId } from '../../functions/core/topics.ts';
+import type { SubscriberStatus } from '../../functions/core/model.ts';
+import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+import { serveSnapshots } from '../helpers/snapshots.ts';
+import { drainSendQueue } from '../helpers/drain.ts';
+
+describe('the pipeline end to end on the stand-ins', () => {
+  let world: TestWorld;
+  let snapshots: Awaited<ReturnType<typeof serveSnapshots>>;
+
+  beforeAll(async () => {
+    snapshots = await serveSnapshots();
+    world = await createTestWorld({ fetcher: snapshots.fetcher });
+  });
+
+  afterAll(async () => {
+    await snapshots.server.stop();
+    world.stop();
+  });
+
+  async function addReader(local: string, topics: TopicId[], status: SubscriberStatus) {
+    const subscriber = newSubscriber(
+      { email: world.email(local), topics, status },
+      world.context.clock.now(),
+    );
+    await world.context.subscribers.create(subscriber);
+    return subscriber;
+  }
+
+  it('ingests the three snapshot formats and the site article, merging the same work from two sources', async () => {
+    const summary = await ingestOnce(world.context, { fetchUrlFor: snapshots.fetchUrlFor });
+
+    expect(summary.failures).toEqual([]);
+    expect(summary.sourcesFetched).toBe(3);
+    // 7 RSS + 5 Atom + 5 RDF items + 1 site article; the glioblastoma vaccine study is in Atom and RDF.
+    expect(summary.itemsSeen).toBe(18);
+    expect(summary.articlesCreated).toBe(17);
+    expect(summary.articlesMerged).toBe(1);
+  });
+
+  it('fetches nothing new on the second run: conditional GET answers 304 and the site article is unchanged', async () => {
+    const summary = await ingestOnce(world.context, { fetchUrlFor: snapshots.fetchUrlFor });
+
+    expect(summary.sourcesNotModified).toBe(3);
+    expect(summary.articlesCreated).toBe(0);
+    expect(summary.articlesMerged).toBe(0);
+  });
+
+  it('sends each confirmed reader one digest with only their topics, and nothing to anyone else', async () => {
+    const cart = await addReader('cart', ['car-t', 'leukemia'], 'confirmed');
+    const autoimmune = await addReader('autoimmune', ['autoimmune'], 'confirmed');
+    await addReader('pending', ['car-t'], 'pending');
+    await addReader('left', ['car-t'], 'unsubscribed');
+    await addReader('bounced', ['melanoma'], 'bounced');
+
+    const plan = await planDigestOnce(world.context, { ignoreSlot: true });
+    const totals = await drainSendQueue(world.context, world.queues.sendUrl);
+
+    expect(plan.planned).toBe(2);
+    expect(totals.sent).toBe(2);
+    const mine = await sentEmails(world.endpoints.ses, world.isMine);
+    expect(mine.map((email) => email.destination.to[0]).sort()).toEqual(
+      [autoimmune.email, cart.email].sort(),
+    );
+
+    const cartMail = mine.find((email) => email.destination.to[0] === cart.email)!;
+    expect(cartMail.body.text).toContain('== CAR-T & cell therapy ==');
+    expect(cartMail.body.text).toContain('== Leukemia & blood cancers ==');
+    expect(cartMail.body.text).not.toContain('== Autoimmune disease ==');
+    const autoimmuneMail = mine.find((email) => email.destination.to[0] === autoimmune.email)!;
+    expect(autoimmuneMail.body.text).toContain('== Autoimmune disease ==');
+    expect(autoimmuneMail.body.text).not.toContain('== CAR-T & cell therapy ==');
+    expect(autoimmuneMail.body.text).not.toMatch(/<script|javascript:/i);
+    expect(autoimmuneMail.body.html).not.toMatch(/<script|onclick|javascript:/i);
+
+    const headers = Object.fromEntries((cartMail.headers ?? []).map((header) => [header.name, header.value]));
+    expect(headers['List-Unsubscribe']).toMatch(
+      /^<http:\/\/localhost:3000\/unsubscribe\?token=u\.[^>]+>, <mailto:/,
+    );
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('sends nothing new when the digest runs again the same week', async () => {
+    const before = (await sentEmails(world.endpoints.ses)).length;
+
+    const plan = await planDigestOnce(world.context, { ignoreSlot: true });
+    const totals = await drainSendQueue(world.context, world.queues.sendUrl);
+
+    expect(plan.planned).toBe(0);
+    expect(totals.sent).toBe(0);
+    expect((await sentEmails(world.endpoints.ses)).length).toBe(before);
+  });
+});

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = path.resolve(import.meta.dirname, '../../bin/immuno-digest.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('`npm start -- --once` on a fresh data folder', () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'immuno-digest-'));
+    env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      API_PORT: String(await freePort()),
+      SES_PORT: String(await freePort()),
+      DYNAMODB_PORT: String(await freePort()),
+      SQS_PORT: String(await freePort()),
+    };
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const once = async () => {
+    const { stdout } = await run('node', [CLI, 'start', '--once'], { env, timeout: 90_000 });
+    const lines = stdout.trim().split('\n');
+    return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+  };
+
+  it('seeds the demo readers, ingests and sends one digest to each, with a JSON summary as the last line', async () => {
+    const summary = await once();
+
+    expect(summary).toMatchObject({ digestsSent: 4, failures: 0 });
+    expect(summary.articlesIngested).toBeGreaterThan(10);
+    const { emails } = JSON.parse(await readFile(path.join(dataDir, 'ses-mail.json'), 'utf8')) as {
+      emails: { destination: { to: string[] }; body: { text: string } }[];
+    };
+    expect(emails.map((email) => email.destination.to[0]).sort()).toEqual([
+      'ana.demo@example.org',
+      'ben.demo@example.org',
+      'chloe.demo@example.org',
+      'dev.demo@example.org',
+    ]);
+    const chloe = emails.find((email) => email.destination.to[0] === 'chloe.demo@example.org')!;
+    const sections = [...chloe.body.text.matchAll(/^== (.+) ==$/gm)].map((match) => match[1]);
+    expect(sections.every((section) => ['Autoimmune disease', 'Vaccines & mRNA'].includes(section!))).toBe(
+      true,
+    );
+  });
+
+  it('sends nothing new when run again right after', async () => {
+    const summary = await once();
+
+    expect(summary).toMatchObject({ articlesIngested: 0, digestsSent: 0, failures: 0 });
+  });
+
+  it('names the port when one is taken by another program', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(env.SQS_PORT), '127.0.0.1', resolve));
+    try {
+      await expect(run('node', [CLI, 'start', '--once'], { env, timeout: 60_000 })).rejects.toMatchObject({
+        stderr: expect.stringMatching(new RegExp(`port ${env.SQS_PORT} is already in use.*SQS_PORT`)),
+      });
+    } finally {
+      blocker.close();
+    }
+  });
+});

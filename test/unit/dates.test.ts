@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseFeedDate } from '../../functions/core/ingest/dates.ts';
+
+describe('parseFeedDate', () => {
+  it.each([
+    ['Wed, 14 May 2025 12:00:00 +0000', '2025-05-14T12:00:00.000Z'],
+    ['Wed, 5 Nov 2025 13:52:10  EST', '2025-11-05T18:52:10.000Z'],
+    ['2021-12-21T02:37:53+0900', '2021-12-20T17:37:53.000Z'],
+    ['2026-11-18', '2026-11-18T00:00:00.000Z'],
+    ['2026-11-18T09:30:00', '2026-11-18T09:30:00.000Z'],
+    ['  2026-11-18T09:30:00.250Z\r\n  ', '2026-11-18T09:30:00.250Z'],
+    ['18 Nov 26 09:30 GMT', '2026-11-18T09:30:00.000Z'],
+  ])('reads %j as %s', (raw, iso) => {
+    expect(parseFeedDate(raw)?.toISOString()).toBe(iso);
+  });
+
+  it('reads a time without a zone as UTC, never the machine zone', () => {
+    expect(parseFeedDate('Tue, 17 Nov 2026 08:00:00')?.toISOString()).toBe('2026-11-17T08:00:00.000Z');
+  });
+
+  it.each([undefined, '', 'yesterday', '2026-13-45', 'Publication date: February 2022'])(
+    'returns undefined for %j',
+    (raw) => {
+      expect(parseFeedDate(raw)).toBeUndefined();
+    },
+  );
+});
