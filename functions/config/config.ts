@@ -15,6 +15,9 @@ export type RuntimeMode = 'local' | 'cloud';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Where content/ is when CONTENT_DIR is not set: for tools that need the content and nothing else. */
+export const DEFAULT_CONTENT_DIR = path.join(PROJECT_ROOT, 'content');
+
 const LOCAL_DEFAULTS = {
   SITE_URL: 'http://localhost:3000',
   MAIL_FROM: 'Immunotherapy Digest <digest@immunotherapy-digest.example.org>',
@@ -90,7 +93,7 @@ const envSchema = z.object({
   FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_CONCURRENCY: positiveInt(8, 64),
-  CONTENT_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, 'content')),
+  CONTENT_DIR: z.string().min(1).default(DEFAULT_CONTENT_DIR),
   TEMPLATES_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, 'templates')),
 });
 

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../config/config.ts';
+import { DEFAULT_CONTENT_DIR } from '../config/config.ts';
 import { loadVocabulary } from '../adapters/content/load-content.ts';
 import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
 import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
@@ -86,8 +86,8 @@ export async function digestCommand(options: {
  * rest carry on.
  */
 export async function tagCommand(): Promise<void> {
-  const config = loadConfig(process.env, 'local');
-  const tagger = createTagger(await loadVocabulary(config.contentDir));
+  // Tagging needs the vocabulary and nothing else: no secret, no stand-in.
+  const tagger = createTagger(await loadVocabulary(process.env.CONTENT_DIR?.trim() || DEFAULT_CONTENT_DIR));
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {
