@@ -121,6 +121,8 @@ export interface SubscriberStore {
    * `minIntervalMs`, however many requests race for it (a conditional write, not a read-then-write).
    */
   claimConfirmationEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean>;
+  /** Counts one more soft bounce (atomically) and returns the new count. */
+  recordSoftBounce(subscriberId: string, at: Date): Promise<number>;
   markPlanned(subscriberId: string, digestId: string, at: Date): Promise<void>;
   clearPlanned(subscriberId: string): Promise<void>;
   /** Moves the subscriber's window forward; never backward (a late retry of an old week is a no-op). */

@@ -87,6 +87,13 @@ export class FakeSubscriberStore implements SubscriberStore {
     this.items.set(id, { ...subscriber, confirmationSentAt: now.toISOString() });
     return true;
   }
+  async recordSoftBounce(id: string, at: Date) {
+    const subscriber = this.items.get(id);
+    if (!subscriber) return 0;
+    const softBounces = (subscriber.softBounces ?? 0) + 1;
+    this.items.set(id, { ...subscriber, softBounces, updatedAt: at.toISOString() });
+    return softBounces;
+  }
   async markPlanned(id: string, digestId: string, at: Date) {
     this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() });
   }

@@ -231,6 +231,25 @@ export class DynamoSubscriberStore implements SubscriberStore {
     }
   }
 
+  async recordSoftBounce(subscriberId: string, at: Date): Promise<number> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { subscriberId },
+          UpdateExpression: 'SET lastSoftBounceAt = :at ADD softBounces :one',
+          ConditionExpression: 'attribute_exists(subscriberId)',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.softBounces ?? 0);
+    } catch (error) {
+      if (isConditionFailure(error)) return 0;
+      throw error;
+    }
+  }
+
   async markPlanned(subscriberId: string, digestId: string, at: Date): Promise<void> {
     await this.updateIfExists(subscriberId, 'SET plannedDigestId = :digest, plannedAt = :at', {
       ':digest': digestId,
