@@ -86,7 +86,7 @@ export function compileVocabulary(vocabulary: Vocabulary): CompiledVocabulary {
           : {
               kind: 'suffix' as const,
               suffix: entry.suffix,
-              minLength: entry.minLength ?? entry.suffix.length + 3,
+              minLength: entry.minLength ?? entry.suffix.length,
             };
     const key = JSON.stringify([base, entry.caseSensitive, entry.except]);
     const known = specIds.get(key);

@@ -49,7 +49,7 @@ const patternObject = z
 const suffixObject = z
   .object({
     suffix: z.string().min(2),
-    /** The shortest word the rule applies to ("-mab" names are at least 7 letters). */
+    /** The shortest word the rule applies to; by default the suffix itself ("vedotin"). "-mab" names have 7 letters or more. */
     minLength: z.number().int().positive().optional(),
     ...matchOptions,
   })
