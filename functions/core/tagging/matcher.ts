@@ -1,4 +1,4 @@
-import { isShouted, normaliseText, singularForms, tokenize, type Token } from './text.ts';
+import { isShouted, normaliseText, pluralForms, singularForms, tokenize, type Token } from './text.ts';
 
 /**
  * Finds every word of the vocabulary in a text in one pass. Each distinct phrase, pattern or
@@ -62,8 +62,10 @@ const EMPTY: readonly never[] = [];
  * it names, resolved by the caller): a match overlapping one of theirs is dropped.
  */
 export class TextMatcher {
+  /** By first word; one-word phrases also under their plural forms, so a word costs one lookup. */
   private readonly phrasesByFirstWord = new Map<string, PhraseEntry[]>();
-  private readonly suffixesByEnding = new Map<string, SuffixRule[]>();
+  /** By the char codes of their last two letters (lower case). */
+  private readonly suffixesByEnding = new Map<number, SuffixRule[]>();
   private readonly patterns: { id: number; regex: RegExp; caseSensitive: boolean }[] = [];
   private readonly excepts: { id: number; except: readonly number[] }[] = [];
 
@@ -127,16 +129,19 @@ export class TextMatcher {
     const tokens = tokenize(normaliseText(phrase));
     if (tokens.length === 0) throw new Error(`phrase "${phrase}" has no words`);
     const words = tokens.map((token) => (caseSensitive ? token.text : token.key));
-    const key = tokens[0]!.key;
-    const entries = this.phrasesByFirstWord.get(key);
-    if (entries) entries.push({ id, words, caseSensitive });
-    else this.phrasesByFirstWord.set(key, [{ id, words, caseSensitive }]);
+    const entry = { id, words, caseSensitive };
+    const first = tokens[0]!.key;
+    for (const key of words.length === 1 ? [first, ...pluralForms(first)] : [first]) {
+      const entries = this.phrasesByFirstWord.get(key);
+      if (entries) entries.push(entry);
+      else this.phrasesByFirstWord.set(key, [entry]);
+    }
   }
 
   private addSuffix(id: number, spec: Extract<MatcherSpec, { kind: 'suffix' }>): void {
     const suffix = spec.caseSensitive ? spec.suffix : spec.suffix.toLowerCase();
     const rule = { id, suffix, minLength: spec.minLength, caseSensitive: spec.caseSensitive };
-    const ending = suffix.slice(-2).toLowerCase();
+    const ending = endingOf(suffix.toLowerCase(), suffix.length);
     const rules = this.suffixesByEnding.get(ending);
     if (rules) rules.push(rule);
     else this.suffixesByEnding.set(ending, [rule]);
@@ -148,18 +153,9 @@ export class TextMatcher {
     trustCase: boolean,
     spans: Map<number, Span[]>,
   ): void {
-    const token = tokens[index]!;
-    // A one-word phrase may meet its plural ("vaccines", and "ICIs" through the key "icis"); a
-    // longer phrase is looked up by its exact first word.
-    const exact = this.phrasesByFirstWord.get(token.key);
-    if (exact) for (const entry of exact) this.tryPhrase(entry, tokens, index, trustCase, spans);
-    if (token.key.length <= 3 || !token.key.endsWith('s')) return;
-    for (const singular of singularForms(token.key, false)) {
-      const entries = this.phrasesByFirstWord.get(singular);
-      if (!entries) continue;
-      for (const entry of entries)
-        if (entry.words.length === 1) this.tryPhrase(entry, tokens, index, trustCase, spans);
-    }
+    // One-word phrases are indexed under their plurals too ("vaccines"; "ICIs" under "icis").
+    const entries = this.phrasesByFirstWord.get(tokens[index]!.key);
+    if (entries) for (const entry of entries) this.tryPhrase(entry, tokens, index, trustCase, spans);
   }
 
   private tryPhrase(
@@ -191,10 +187,10 @@ export class TextMatcher {
   private findSuffixes(token: Token, trustCase: boolean, spans: Map<number, Span[]>): void {
     const key = token.key;
     if (key.length < 4) return;
-    this.trySuffixes(this.suffixesByEnding.get(key.slice(-2)), token, trustCase, spans);
+    this.trySuffixes(this.suffixesByEnding.get(endingOf(key, key.length)), token, trustCase, spans);
     // The plural of a suffixed name: "vedotins", "-mabs".
     if (key.endsWith('s'))
-      this.trySuffixes(this.suffixesByEnding.get(key.slice(-3, -1)), token, trustCase, spans);
+      this.trySuffixes(this.suffixesByEnding.get(endingOf(key, key.length - 1)), token, trustCase, spans);
   }
 
   private trySuffixes(
@@ -212,6 +208,11 @@ export class TextMatcher {
       if (word.startsWith(rule.suffix, end - rule.suffix.length)) add(spans, rule.id, token.start, token.end);
     }
   }
+}
+
+/** The last two letters before `end` as one number: a map key that costs no string. */
+function endingOf(word: string, end: number): number {
+  return (word.charCodeAt(end - 2) << 16) | word.charCodeAt(end - 1);
 }
 
 function add(spans: Map<number, Span[]>, id: number, start: number, end: number): void {

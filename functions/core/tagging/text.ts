@@ -37,17 +37,43 @@ const TOKEN = /[\p{L}\p{N}]+|(?<=^|\s)\+(?=\s|$)/gu;
 
 /** Splits normalised text into words. Hyphens, slashes and apostrophes separate words. */
 export function tokenize(normalised: string): Token[] {
+  return NON_ASCII.test(normalised) ? tokenizeUnicode(normalised) : tokenizeAscii(normalised);
+}
+
+function tokenizeUnicode(normalised: string): Token[] {
   const tokens: Token[] = [];
-  for (const match of normalised.matchAll(TOKEN)) {
-    const text = match[0];
-    tokens.push({
-      text,
-      key: foldSpelling(text.toLowerCase()),
-      start: match.index,
-      end: match.index + text.length,
-    });
+  for (const match of normalised.matchAll(TOKEN)) tokens.push(token(match[0], match.index));
+  return tokens;
+}
+
+/** The same words as TOKEN finds, by char codes: most feed text is plain ASCII, and this is faster. */
+function tokenizeAscii(text: string): Token[] {
+  const tokens: Token[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index += 1) {
+    const code = index < text.length ? text.charCodeAt(index) : 32;
+    const isWordChar =
+      (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    if (isWordChar) {
+      if (start < 0) start = index;
+      continue;
+    }
+    if (start >= 0) {
+      tokens.push(token(text.slice(start, index), start));
+      start = -1;
+    }
+    if (code === 43 && isSpaceOrEdge(text, index - 1) && isSpaceOrEdge(text, index + 1))
+      tokens.push(token('+', index));
   }
   return tokens;
+}
+
+function isSpaceOrEdge(text: string, index: number): boolean {
+  return index < 0 || index >= text.length || /\s/.test(text[index]!);
+}
+
+function token(text: string, start: number): Token {
+  return { text, key: foldSpelling(text.toLowerCase()), start, end: start + text.length };
 }
 
 const BRITISH = /ae|oe|our|is(?:e|ed|es|ing|ation|ations|er|ers)$|tre$|mme$/;
@@ -58,14 +84,32 @@ const BRITISH = /ae|oe|our|is(?:e|ed|es|ing|ation|ations|er|ers)$|tre$|mme$/;
  * runs on the vocabulary, so a word that folds oddly ("four" → "for") still only meets itself.
  */
 export function foldSpelling(lowerCaseWord: string): string {
-  if (!BRITISH.test(lowerCaseWord)) return lowerCaseWord;
-  return lowerCaseWord
+  // Cheap checks first: this runs on every word of every text.
+  const word = lowerCaseWord;
+  if (word.length < 4) return word;
+  const candidate =
+    word.includes('ae') ||
+    word.includes('oe') ||
+    word.includes('our') ||
+    word.includes('is') ||
+    word.endsWith('tre') ||
+    word.endsWith('mme');
+  if (!candidate || !BRITISH.test(word)) return word;
+  return word
     .replace(/ae/g, 'e')
     .replace(/oe/g, 'e')
     .replace(/our/g, 'or')
     .replace(/is(e|ed|es|ing|ation|ations|er|ers)$/, 'iz$1')
     .replace(/tre$/, 'ter')
     .replace(/mme$/, 'm');
+}
+
+/** The plural forms a one-word phrase may meet: "vaccine" → "vaccines", "therapy" → "therapies". */
+export function pluralForms(key: string): string[] {
+  if (key.length < 3) return [];
+  const forms = [`${key}s`, `${key}es`];
+  if (key.endsWith('y')) forms.push(`${key.slice(0, -1)}ies`);
+  return forms;
 }
 
 /**
