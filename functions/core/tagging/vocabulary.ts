@@ -60,8 +60,11 @@ const phraseShorthand = z
   .min(1)
   .transform((phrase) => ({ phrase, caseSensitive: false, except: [] }));
 
-/** One entry of a cue: a phrase, pattern or suffix, or another cue to include. */
-const cueEntrySchema = z.union([
+/**
+ * Words without a weight: an entry of a cue (a phrase, pattern or suffix, or another cue to
+ * include), or a word a rule ignores or is excluded by.
+ */
+const wordsSchema = z.union([
   phraseShorthand,
   phraseObject,
   patternObject,
@@ -87,25 +90,16 @@ const termSchema = z.union([
     .strict(),
 ]);
 
-/** What may hide words from a rule or veto it: a phrase, pattern, suffix or cue. */
-const maskSchema = z.union([
-  phraseShorthand,
-  phraseObject,
-  patternObject,
-  suffixObject,
-  z.object({ cue: cueName }).strict(),
-]);
-
-export type CueEntry = z.output<typeof cueEntrySchema>;
+export type CueEntry = z.output<typeof wordsSchema>;
 export type TermDefinition = z.output<typeof termSchema>;
-export type MaskDefinition = z.output<typeof maskSchema>;
+export type MaskDefinition = z.output<typeof wordsSchema>;
 
 const ruleFields = {
   terms: z.array(termSchema).min(1),
   /** Found in the title, the rule gets nothing; found in the summary, the summary's evidence is void. */
-  exclude: z.array(maskSchema).default([]),
+  exclude: z.array(wordsSchema).default([]),
   /** Words these match are invisible to the rule ("expanded access" is not "access"). */
-  ignore: z.array(maskSchema).default([]),
+  ignore: z.array(wordsSchema).default([]),
 };
 
 const topicSchema = z
@@ -127,7 +121,7 @@ export const vocabularySchema = z
     threshold: z.number().positive().default(2),
     /** Title hits count this many times a summary hit. */
     titleWeight: z.number().positive().default(2),
-    cues: z.record(cueName, z.array(cueEntrySchema).min(1)).default({}),
+    cues: z.record(cueName, z.array(wordsSchema).min(1)).default({}),
     relevance: z
       .object({
         threshold: z.number().positive().default(2),
