@@ -76,10 +76,11 @@ export class MailSending extends Construct {
       });
       if (!zone) {
         identity.dkimRecords.forEach((record, index) => {
-          new CfnOutput(this, `dkim-record-${index + 1}`, {
+          const output = new CfnOutput(this, `dkim-record-${index + 1}`, {
             description: `DKIM CNAME ${index + 1} of 3 for ${props.senderDomain}: add it to your DNS`,
             value: `${record.name} CNAME ${record.value}`,
           });
+          output.overrideLogicalId(`DkimRecord${index + 1}`);
         });
       }
     }

@@ -98,11 +98,11 @@ export class DataStack extends Stack {
       sandboxRecipients: settings.sesSandboxRecipients,
     });
 
-    new CfnOutput(this, 'ses-configuration-set', {
+    new CfnOutput(this, 'SesConfigurationSet', {
       description: 'SES configuration set every email names',
       value: this.mail.configurationSetName,
     });
-    new CfnOutput(this, 'send-dlq-url', {
+    new CfnOutput(this, 'SendDlqUrl', {
       description: 'Dead-letter queue of the send jobs: inspect it when the DLQ alarm fires',
       value: this.sendDeadLetterQueue.queueUrl,
     });

@@ -5,7 +5,7 @@ import { SEND_QUEUE, TABLE_DEFINITIONS } from '../../functions/adapters/dynamodb
 import { METRIC, METRICS_NAMESPACE } from '../../functions/handlers/metric-names.ts';
 import type { HandlerName } from '../../infra/constructs/digest-function.ts';
 import { senderSizing } from '../../infra/settings.ts';
-import { FUNCTION_PLANS } from '../../infra/stacks/service-stack.ts';
+import { FUNCTION_PLANS } from '../../infra/function-plans.ts';
 import {
   actionsOf,
   functionProperties,
