@@ -173,32 +173,25 @@ export class ServiceStack extends Stack {
       dashboardName: `${settings.stackPrefix}-dashboard`,
     });
 
-    new CfnOutput(this, 'SiteUrl', {
-      description: 'Base of every link in emails and pages',
-      value: siteUrl,
-    });
-    new CfnOutput(this, 'ApiUrl', { description: 'The HTTP API endpoint', value: this.httpApi.apiEndpoint });
+    const output = (id: string, description: string, value: string) =>
+      new CfnOutput(this, id, { description, value });
+    output('SiteUrl', 'Base of every link in emails and pages', siteUrl);
+    output('ApiUrl', 'The HTTP API endpoint', this.httpApi.apiEndpoint);
     if (api.domainName) {
-      new CfnOutput(this, 'ApiDomainTarget', {
-        description: `Point ${settings.apiDomainName} here (CNAME or Route 53 alias)`,
-        value: api.domainName.regionalDomainName,
-      });
+      const target = `Point ${settings.apiDomainName} here (CNAME or Route 53 alias)`;
+      output('ApiDomainTarget', target, api.domainName.regionalDomainName);
     }
-    new CfnOutput(this, 'AdminApiPolicyArn', {
-      description: 'Attach to the admins: execute-api:Invoke on the /admin routes only',
-      value: api.adminPolicy.managedPolicyArn,
-    });
-    new CfnOutput(this, 'AlarmTopicArn', {
-      description: 'Subscribe on-call here (or set alarmEmail)',
-      value: this.alarmTopic.topicArn,
-    });
-    new CfnOutput(this, 'IngestFunctionName', {
-      description: 'Invoke it once after the first deploy',
-      value: fns.ingest.functionName,
-    });
-    new CfnOutput(this, 'DashboardUrl', {
-      description: 'The CloudWatch dashboard',
-      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${settings.stackPrefix}-dashboard`,
-    });
+    output(
+      'AdminApiPolicyArn',
+      'Attach to the admins: execute-api:Invoke on the /admin routes only',
+      api.adminPolicy.managedPolicyArn,
+    );
+    output('AlarmTopicArn', 'Subscribe on-call here (or set alarmEmail)', this.alarmTopic.topicArn);
+    output('IngestFunctionName', 'Invoke it once after the first deploy', fns.ingest.functionName);
+    output(
+      'DashboardUrl',
+      'The CloudWatch dashboard',
+      `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${settings.stackPrefix}-dashboard`,
+    );
   }
 }

@@ -53,48 +53,43 @@ export function httpEvent(
   };
 }
 
-export function scheduledEvent() {
+/** The envelope EventBridge (and Scheduler) wraps every event in. */
+function eventBridgeEvent(source: string, detailType: string, detail: Record<string, unknown>) {
   return {
     version: '0',
     id: randomBytes(8).toString('hex'),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.scheduler',
+    'detail-type': detailType,
+    source,
     account: '000000000000',
     time: new Date().toISOString(),
     region: 'us-east-1',
     resources: [],
-    detail: {},
+    detail,
   };
+}
+
+export function scheduledEvent() {
+  return eventBridgeEvent('aws.scheduler', 'Scheduled Event', {});
 }
 
 /** What SES puts on the default bus for a permanent bounce of a message of our configuration set. */
 export function bounceEvent(recipient: string, configurationSet: string) {
   const time = new Date().toISOString();
-  return {
-    version: '0',
-    id: randomBytes(8).toString('hex'),
-    'detail-type': 'Email Bounced',
-    source: 'aws.ses',
-    account: '000000000000',
-    time,
-    region: 'us-east-1',
-    resources: [],
-    detail: {
-      eventType: 'Bounce',
-      bounce: {
-        bounceType: 'Permanent',
-        bounceSubType: 'General',
-        bouncedRecipients: [{ emailAddress: recipient }],
-        timestamp: time,
-        feedbackId: 'verify',
-      },
-      mail: {
-        timestamp: time,
-        messageId: 'verify',
-        source: 'digest@immunotherapy-digest.example.org',
-        destination: [recipient],
-        tags: { 'ses:configuration-set': [configurationSet] },
-      },
+  return eventBridgeEvent('aws.ses', 'Email Bounced', {
+    eventType: 'Bounce',
+    bounce: {
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: [{ emailAddress: recipient }],
+      timestamp: time,
+      feedbackId: 'verify',
     },
-  };
+    mail: {
+      timestamp: time,
+      messageId: 'verify',
+      source: 'digest@immunotherapy-digest.example.org',
+      destination: [recipient],
+      tags: { 'ses:configuration-set': [configurationSet] },
+    },
+  });
 }
