@@ -50,10 +50,9 @@ export const LAMBDA_TASK_ROOT = '/var/task';
 /**
  * How every handler is bundled: one ESM file by the local esbuild (no Docker), everything
  * inlined, including the AWS SDK (the versions we test with, not whatever the runtime carries),
- * and content/ and templates/ copied beside it. Exported for the bundle check, which must see
- * exactly what Lambda will run.
+ * and content/ and templates/ copied beside it. `npm run verify:bundles` runs what this produces.
  */
-export function digestBundling(): BundlingOptions {
+function digestBundling(): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: 'node22',
@@ -92,10 +91,9 @@ export function digestBundling(): BundlingOptions {
 /**
  * The house defaults for every Lambda, in one place: ARM64, Node.js 22, the bundling above, a
  * log group with bounded retention that only this function's role may write, Powertools logger
- * and metrics settings. Resources are
- * attached with the bind* methods, which set the environment variable and grant the access in
- * the same call, so a function can never know a name it may not use, or hold a grant it was not
- * told about.
+ * and metrics settings. Resources are attached with the bind* methods, which set the environment
+ * variable and grant the access in the same call: no grant without the name it is for, and the
+ * access to every named resource stated where the name is given.
  */
 export class DigestFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: DigestFunctionProps) {
