@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { defineImmunoDigest } from '../../infra/immuno-digest-app.ts';
-import { cdkJsonContext, synthesize } from './synth.ts';
+import { cdkJsonContext, synthesize, temporaryOutdir } from './synth.ts';
 
 interface ValidationReport {
   pluginReports: {
@@ -58,6 +58,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('fails the synth on a finding nobody acknowledged', () => {
     const app = new App({
+      outdir: temporaryOutdir(),
       context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
       builtinCloudFormationValidation: false,
     });

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -13,6 +14,19 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (
     JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
   ).context;
+}
+
+const outdirs: string[] = [];
+// Registered in the file that imports this helper: its cloud assemblies go when its tests end.
+afterAll(() => {
+  for (const outdir of outdirs.splice(0)) rmSync(outdir, { recursive: true, force: true });
+});
+
+/** A folder for one cloud assembly, removed when the test file ends. */
+export function temporaryOutdir(): string {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'immuno-digest-cdk-'));
+  outdirs.push(outdir);
+  return outdir;
 }
 
 export interface Synthesized {
@@ -31,7 +45,7 @@ export interface Synthesized {
  * start-up per test process.
  */
 export function synthesize(overrides: Record<string, unknown> = {}): Synthesized {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'immuno-digest-cdk-'));
+  const outdir = temporaryOutdir();
   const app = new App({
     outdir,
     context: { ...cdkJsonContext(), ...overrides, 'aws:cdk:bundling-stacks': [] },
