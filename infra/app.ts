@@ -1,7 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ImmunoDigestStack } from './stacks/immuno-digest-stack.ts';
+import { defineImmunoDigest } from './immuno-digest-app.ts';
 
 const app = new App();
-new ImmunoDigestStack(app, 'ImmunoDigest', {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
+defineImmunoDigest(app, { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION });

@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../config/config.ts';
 import { createAppContext, type AppContext } from '../app/context.ts';
 import type { Logger as LoggerPort } from '../ports/index.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, type MetricName } from './metric-names.ts';
 
 /**
  * Module-scope wiring shared by every Lambda: configuration validated and clients built once per
@@ -21,4 +23,15 @@ let contextPromise: Promise<AppContext> | undefined;
 export function appContext(): Promise<AppContext> {
   contextPromise ??= createAppContext(loadConfig(process.env, 'cloud'), { logger: loggerPort });
   return contextPromise;
+}
+
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+/**
+ * Publishes one invocation's counts. Zeros are published too: an alarm then sees "no failures"
+ * rather than missing data, and a dashboard line shows the runs that went well.
+ */
+export function publishCounts(counts: Partial<Record<MetricName, number>>): void {
+  for (const [name, value] of Object.entries(counts)) metrics.addMetric(name, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
 }

@@ -1,10 +1,16 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { ingestOnce } from '../app/jobs.ts';
-import { appContext, logger } from './cold-start.ts';
+import { appContext, logger, publishCounts } from './cold-start.ts';
+import { METRIC } from './metric-names.ts';
 
 /** EventBridge Scheduler → one ingest run over every enabled source. */
 export const handler = async (_event: ScheduledEvent) => {
   const summary = await ingestOnce(await appContext());
   logger.info('ingest finished', { ...summary });
+  publishCounts({
+    [METRIC.sourceFailures]: summary.failures.length,
+    [METRIC.maxConsecutiveSourceFailures]: Math.max(0, ...summary.failures.map((f) => f.consecutiveFailures)),
+    [METRIC.articlesCreated]: summary.articlesCreated,
+  });
   return summary;
 };

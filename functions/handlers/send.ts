@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleSendBatch } from '../app/jobs.ts';
-import { appContext, logger } from './cold-start.ts';
+import { appContext, logger, publishCounts } from './cold-start.ts';
+import { METRIC } from './metric-names.ts';
 
 /** SQS event source (ReportBatchItemFailures) → send each job's emails exactly once. */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -12,6 +13,13 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     failed: report.failed,
     poison: report.poison,
     retried: report.response.batchItemFailures.length,
+  });
+  publishCounts({
+    [METRIC.emailsSent]: report.sent,
+    [METRIC.emailsFailed]: report.failed,
+    [METRIC.emailsSkipped]: report.skipped,
+    [METRIC.sendJobsRetried]: report.response.batchItemFailures.length,
+    [METRIC.poisonSendJobs]: report.poison,
   });
   return report.response;
 };

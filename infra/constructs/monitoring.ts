@@ -1,0 +1,235 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+  type MetricName,
+} from '../../functions/handlers/metric-names.ts';
+import type { DigestFunction, HandlerName } from './digest-function.ts';
+
+export interface MonitoringProps {
+  readonly functions: Readonly<Record<HandlerName, DigestFunction>>;
+  readonly sendQueue: IQueue;
+  readonly sendDeadLetterQueue: IQueue;
+  /** Events that could not be delivered or handled: schedules, SES events. */
+  readonly eventsDeadLetterQueue: IQueue;
+  readonly httpApi: HttpApi;
+  readonly alarmTopic: ITopic;
+  /** One ingest period: the source-failure alarm looks at one run at a time. */
+  readonly ingestPeriod: Duration;
+  readonly dashboardName: string;
+}
+
+/** SES puts an account under review at a 5 % bounce rate and at a 0.1 % complaint rate. */
+export const BOUNCE_RATE_THRESHOLD = 0.05;
+export const COMPLAINT_RATE_THRESHOLD = 0.001;
+/** A feed that fails now and then is the internet; three runs in a row is a broken source. */
+export const SOURCE_FAILURE_RUNS = 3;
+
+/**
+ * The alarms that need a person, each sent to the alarm topic (and its recovery too), and one
+ * dashboard of the whole pipeline: emails, reputation, queues, ingest, functions and the API.
+ */
+export class Monitoring extends Construct {
+  readonly alarms: readonly Alarm[];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const fns = props.functions;
+    const alarms: Alarm[] = [];
+    const alarm = (alarmId: string, description: string, options: AlarmOptions) => {
+      const created = new Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric: options.metric,
+        threshold: options.threshold,
+        comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // Quiet is good news here: no sends, no bounces, no failures.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new SnsAction(props.alarmTopic));
+      created.addOkAction(new SnsAction(props.alarmTopic));
+      alarms.push(created);
+      return created;
+    };
+
+    const deadLetters = (queue: IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) });
+    alarm('send-dlq-not-empty', 'A send job failed 5 times and is in the send DLQ: read it, fix, redrive.', {
+      metric: deadLetters(props.sendDeadLetterQueue),
+      threshold: 1,
+    });
+    alarm(
+      'events-dlq-not-empty',
+      'A schedule or an SES bounce/complaint event could not be handled and is in the events DLQ.',
+      { metric: deadLetters(props.eventsDeadLetterQueue), threshold: 1 },
+    );
+    alarm(
+      'source-failures',
+      `A feed source has failed ${SOURCE_FAILURE_RUNS} ingest runs in a row (see the ingest logs for its error).`,
+      {
+        metric: custom(METRIC.maxConsecutiveSourceFailures, 'Maximum', props.ingestPeriod),
+        threshold: SOURCE_FAILURE_RUNS,
+      },
+    );
+    alarm('send-errors', 'SES rejected emails, or a send batch crashed.', {
+      metric: new MathExpression({
+        label: 'rejected emails + failed send invocations',
+        expression: 'FILL(rejected, 0) + FILL(crashed, 0)',
+        usingMetrics: {
+          rejected: custom(METRIC.emailsFailed, 'Sum', Duration.minutes(15)),
+          crashed: fns.send.metricErrors({ period: Duration.minutes(15) }),
+        },
+        period: Duration.minutes(15),
+      }),
+      threshold: 1,
+    });
+    alarm(
+      'bounce-rate',
+      'SES bounce rate is above 5 %: SES reviews the account at 5 % and may pause sending at 10 %.',
+      {
+        metric: reputation('Reputation.BounceRate'),
+        threshold: BOUNCE_RATE_THRESHOLD,
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
+    alarm(
+      'complaint-rate',
+      'SES complaint rate is above 0.1 %: SES reviews the account at 0.1 % and may pause sending at 0.5 %.',
+      {
+        metric: reputation('Reputation.ComplaintRate'),
+        threshold: COMPLAINT_RATE_THRESHOLD,
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
+    for (const name of ['ingest', 'plan-digest', 'api', 'ses-events'] as const) {
+      alarm(`${name}-errors`, `The ${name} function failed (see its log group).`, {
+        metric: fns[name].metricErrors({
+          period: name === 'ingest' ? props.ingestPeriod : Duration.minutes(5),
+        }),
+        threshold: 1,
+      });
+    }
+    alarm('api-5xx', 'The HTTP API answered 5 or more server errors in 5 minutes.', {
+      metric: props.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 5,
+    });
+    this.alarms = alarms;
+
+    this.dashboard = new Dashboard(this, 'dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(7),
+    });
+    const hourly = Duration.hours(1);
+    const graph = (title: string, left: IMetric[], extra: Partial<GraphProps> = {}) =>
+      new GraphWidget({ title, left, width: 8, height: 6, ...extra });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          '# Immunotherapy Digest\nEmails, reputation, queues, ingest, functions and the API. Alarms go to the alarm topic; the README says what each means.',
+        width: 24,
+        height: 2,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 4 }),
+      graph('Emails (per hour)', [
+        custom(METRIC.emailsSent, 'Sum', hourly),
+        custom(METRIC.emailsFailed, 'Sum', hourly),
+        custom(METRIC.emailsSkipped, 'Sum', hourly),
+      ]),
+      graph('SES reputation', [reputation('Reputation.BounceRate'), reputation('Reputation.ComplaintRate')], {
+        leftAnnotations: [
+          { value: BOUNCE_RATE_THRESHOLD, label: 'bounce 5 %' },
+          { value: COMPLAINT_RATE_THRESHOLD, label: 'complaint 0.1 %' },
+        ],
+      }),
+      graph('Bounces and complaints received', [
+        custom(METRIC.bouncesReceived, 'Sum', hourly),
+        custom(METRIC.complaintsReceived, 'Sum', hourly),
+      ]),
+      graph(
+        'Send queue',
+        [
+          props.sendQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+          props.sendDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+          props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+          }),
+        ],
+        {
+          right: [props.sendQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) })],
+        },
+      ),
+      graph('Send jobs', [
+        custom(METRIC.sendJobsEnqueued, 'Sum', hourly),
+        custom(METRIC.sendJobsRetried, 'Sum', hourly),
+        custom(METRIC.poisonSendJobs, 'Sum', hourly),
+      ]),
+      graph('Planner', [custom(METRIC.readersPlanned, 'Sum', hourly)]),
+      graph('Ingest', [
+        custom(METRIC.articlesCreated, 'Sum', props.ingestPeriod),
+        custom(METRIC.sourceFailures, 'Sum', props.ingestPeriod),
+        custom(METRIC.maxConsecutiveSourceFailures, 'Maximum', props.ingestPeriod),
+      ]),
+      graph(
+        'Function errors',
+        Object.values(fns).map((fn) => fn.metricErrors({ period: Duration.minutes(15) })),
+      ),
+      graph(
+        'Function duration (p90)',
+        Object.values(fns).map((fn) => fn.metricDuration({ period: Duration.minutes(15), statistic: 'p90' })),
+        { right: [fns.send.metricThrottles({ period: Duration.minutes(15) })] },
+      ),
+      graph(
+        'HTTP API',
+        [
+          props.httpApi.metricCount({ period: Duration.minutes(5) }),
+          props.httpApi.metricClientError({ period: Duration.minutes(5) }),
+          props.httpApi.metricServerError({ period: Duration.minutes(5) }),
+        ],
+        { right: [props.httpApi.metricLatency({ period: Duration.minutes(5), statistic: 'p90' })] },
+      ),
+    );
+  }
+}
+
+interface AlarmOptions {
+  readonly metric: IMetric;
+  readonly threshold: number;
+  readonly comparison?: ComparisonOperator;
+}
+
+type GraphProps = ConstructorParameters<typeof GraphWidget>[0];
+
+/** One of the handlers' own metrics (functions/handlers/metric-names.ts). */
+function custom(name: MetricName, statistic: string, period: Duration): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic,
+    period,
+  });
+}
+
+/** SES's account reputation: the rates SES itself acts on, over a representative volume of mail. */
+function reputation(metricName: 'Reputation.BounceRate' | 'Reputation.ComplaintRate'): Metric {
+  return new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+}

@@ -1,0 +1,110 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  SEND_QUEUE,
+  TABLE_DEFINITIONS,
+  type KeyDefinition,
+  type TableDefinition,
+} from '../../functions/adapters/dynamodb/tables.ts';
+import { MailSending } from '../constructs/mail-sending.ts';
+import { acknowledge } from '../nag.ts';
+import type { DeploymentSettings } from '../settings.ts';
+
+export interface DataStackProps extends StackProps {
+  readonly settings: DeploymentSettings;
+}
+
+export type Tables = Readonly<Record<TableDefinition['id'], TableV2>>;
+
+const attribute = (key: KeyDefinition): Attribute => ({
+  name: key.name,
+  type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
+
+/**
+ * What outlives a deployment of the code: the four tables (from THE table definition), the send
+ * queue and its DLQ, the secret that signs every link already sent in an email, and the SES
+ * identity and configuration set. With deletionProtection on (the default) the tables and the
+ * secret survive even a `cdk destroy`, and the stack itself has termination protection.
+ */
+export class DataStack extends Stack {
+  readonly tables: Tables;
+  readonly sendQueue: Queue;
+  readonly sendDeadLetterQueue: Queue;
+  readonly tokenSecret: Secret;
+  readonly mail: MailSending;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    const { settings } = props;
+    super(scope, id, { ...props, terminationProtection: settings.deletionProtection });
+    const removalPolicy = settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.tables = Object.fromEntries(
+      TABLE_DEFINITIONS.map((definition) => [
+        definition.id,
+        new TableV2(this, `${definition.id}-table`, {
+          partitionKey: attribute(definition.partitionKey),
+          ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
+          globalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+            indexName: index.indexName,
+            partitionKey: attribute(index.partitionKey),
+            ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+          })),
+          ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
+          billing: Billing.onDemand(),
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          deletionProtection: settings.deletionProtection,
+          removalPolicy,
+        }),
+      ]),
+    ) as Record<TableDefinition['id'], TableV2>;
+
+    this.sendDeadLetterQueue = new Queue(this, 'send-dlq', {
+      retentionPeriod: Duration.seconds(SEND_QUEUE.deadLetterRetentionSeconds),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.sendQueue = new Queue(this, 'send-queue', {
+      // ≥ 6 × the sender's timeout (tables.ts): a batch still being retried is not redelivered meanwhile.
+      visibilityTimeout: Duration.seconds(SEND_QUEUE.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(SEND_QUEUE.messageRetentionSeconds),
+      deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_QUEUE.maxReceiveCount },
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    this.tokenSecret = new Secret(this, 'token-secret', {
+      description: 'HMAC key of the signed links in emails (confirm, preferences, unsubscribe)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy,
+    });
+    acknowledge(
+      this.tokenSecret,
+      'AwsSolutions-SMG4',
+      'The secret signs the unsubscribe and preference links of every email already delivered; rotating it would break those links, and one-click unsubscribe must keep working. It is read only by our functions (grantRead) and never leaves AWS.',
+    );
+
+    this.mail = new MailSending(this, 'mail', {
+      senderDomain: settings.senderDomain,
+      fromAddress: settings.fromAddress,
+      manageIdentity: settings.manageSesIdentity,
+      hostedZone:
+        settings.hostedZoneId && settings.hostedZoneName
+          ? { id: settings.hostedZoneId, name: settings.hostedZoneName }
+          : undefined,
+      sandboxRecipients: settings.sesSandboxRecipients,
+    });
+
+    new CfnOutput(this, 'SesConfigurationSet', {
+      description: 'SES configuration set every email names',
+      value: this.mail.configurationSetName,
+    });
+    new CfnOutput(this, 'SendDlqUrl', {
+      description: 'Dead-letter queue of the send jobs: inspect it when the DLQ alarm fires',
+      value: this.sendDeadLetterQueue.queueUrl,
+    });
+  }
+}

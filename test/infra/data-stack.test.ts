@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { SEND_QUEUE, TABLE_DEFINITIONS } from '../../functions/adapters/dynamodb/tables.ts';
+import { synthesize, type Synthesized } from './synth.ts';
+
+describe('data stack', () => {
+  let app: Synthesized;
+  let unprotected: Synthesized;
+  beforeAll(() => {
+    app = synthesize();
+    unprotected = synthesize({ deletionProtection: false, hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+  });
+
+  it('builds every table from the one shared definition: keys, indexes, TTL, on demand, PITR', () => {
+    app.data.resourceCountIs('AWS::DynamoDB::GlobalTable', TABLE_DEFINITIONS.length);
+
+    for (const definition of TABLE_DEFINITIONS) {
+      const keys = [
+        { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+        ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' }] : []),
+      ];
+      app.data.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          KeySchema: keys,
+          BillingMode: 'PAY_PER_REQUEST',
+          GlobalSecondaryIndexes:
+            definition.globalIndexes.length === 0
+              ? Match.absent()
+              : definition.globalIndexes.map((index) =>
+                  Match.objectLike({ IndexName: index.indexName, Projection: { ProjectionType: 'ALL' } }),
+                ),
+          TimeToLiveSpecification: definition.timeToLiveAttribute
+            ? { AttributeName: definition.timeToLiveAttribute, Enabled: true }
+            : Match.absent(),
+          Replicas: [
+            Match.objectLike({
+              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              DeletionProtectionEnabled: true,
+            }),
+          ],
+        }),
+      });
+    }
+  });
+
+  it('lets a stack without deletion protection delete its tables and secret', () => {
+    unprotected.data.allResources('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
+      }),
+    });
+    unprotected.data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    expect(unprotected.deployment.data.terminationProtection).toBe(false);
+    expect(app.deployment.data.terminationProtection).toBe(true);
+  });
+
+  it('has a send queue whose visibility is 6 × the sender timeout, redriving to its DLQ after 5 receives', () => {
+    const dlq = app.logicalId(app.deployment.data.sendDeadLetterQueue);
+
+    expect(SEND_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * SEND_QUEUE.consumerTimeoutSeconds);
+    app.data.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: SEND_QUEUE.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: SEND_QUEUE.messageRetentionSeconds,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    app.data.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps the link-signing secret in Secrets Manager, retained', () => {
+    app.data.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 48 }) }),
+    });
+  });
+
+  it('has a configuration set that tracks reputation, suppresses and publishes bounces and complaints to EventBridge', () => {
+    app.data.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    app.data.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        EventBridgeDestination: {
+          EventBusArn: {
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])],
+          },
+        },
+      },
+    });
+  });
+
+  it('verifies the sender domain with Easy DKIM and prints the DKIM records to add to DNS', () => {
+    app.data.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'immunotherapy-digest.example.org',
+      DkimAttributes: { SigningEnabled: true },
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+    expect(
+      Object.keys(app.data.findOutputs('*', { Description: Match.stringLikeRegexp('^DKIM CNAME') })),
+    ).toHaveLength(3);
+  });
+
+  it('writes the DKIM records itself when given the Route 53 zone', () => {
+    unprotected.data.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 3);
+    expect(unprotected.data.findOutputs('*', { Description: Match.stringLikeRegexp('^DKIM CNAME') })).toEqual(
+      {},
+    );
+  });
+});
