@@ -1,11 +1,20 @@
-import { createHmac } from 'node:crypto';
-import type { Clock, Logger, Mailer, SubscriberStore } from '../../ports/index.ts';
-import type { ConsentRecord, DeliverySlot, Subscriber } from '../model.ts';
+import type {
+  Clock,
+  EmailClaimKind,
+  Logger,
+  Mailer,
+  OutgoingEmail,
+  SubscriberStore,
+} from '../../ports/index.ts';
+import type { DeliverySlot, Subscriber } from '../model.ts';
 import type { TopicId } from '../topics.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
 import { describeError } from '../errors.ts';
 import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts';
+import { consentRecord } from './consent.ts';
+
+export { CONSENT_WORDING_VERSION } from './consent.ts';
 
 /**
  * The subscriber lifecycle: double opt-in, confirmation, preferences, leaving. Every outward
@@ -25,10 +34,10 @@ export interface LifecycleDependencies {
   readonly ipHashKey: string;
 }
 
-/** The wording a reader agreed to; bump it when the subscribe page's consent text changes. */
-export const CONSENT_WORDING_VERSION = '2026-11-v1';
-
 export const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
+
+/** Creating a subscriber can race an erasure or another request; a few rounds always settle it. */
+const SUBSCRIBE_ATTEMPTS = 3;
 
 export interface SubscriptionRequest {
   readonly email: string;
@@ -48,33 +57,79 @@ export async function requestSubscription(
   const now = deps.clock.now();
   const email = normaliseEmail(request.email);
   const subscriberId = subscriberIdFor(email);
-  const existing = await deps.subscribers.get(subscriberId);
+  const fresh = newSubscriber(
+    { email, topics: request.topics, delivery: request.delivery, status: 'pending' },
+    now,
+  );
 
-  if (!existing) {
-    const created = await deps.subscribers.create(
-      newSubscriber({ email, topics: request.topics, delivery: request.delivery, status: 'pending' }, now),
-    );
-    if (!created) return requestSubscription(request, deps);
-  } else if (existing.status === 'pending' || existing.status === 'unsubscribed') {
-    if (
-      !(await deps.subscribers.reopen(
-        subscriberId,
-        { topics: request.topics, delivery: request.delivery },
-        now,
-      ))
-    )
-      return;
-  } else {
-    return; // confirmed, bounced or complained: nothing to send, and the caller cannot tell.
+  for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS; attempt += 1) {
+    const existing = await deps.subscribers.get(subscriberId);
+    if (existing) {
+      // Confirmed, bounced or complained: nothing to send, and the caller cannot tell.
+      if (existing.status !== 'pending' && existing.status !== 'unsubscribed') return;
+      if (
+        !(await deps.subscribers.reopen(
+          subscriberId,
+          { topics: request.topics, delivery: request.delivery },
+          now,
+        ))
+      )
+        continue;
+      return sendConfirmation(email, subscriberId, deps);
+    }
+    if (await deps.subscribers.create(fresh)) return sendConfirmation(email, subscriberId, deps);
+    const suppression = await deps.subscribers.getSuppression(subscriberId);
+    if (!suppression) continue; // someone created it between our get and create: look again
+    // An address that bounced or complained is never mailed again, not even a confirmation.
+    if (suppression.reason !== 'erased') return;
+    // Someone who had their data erased may come back, but only through double opt-in, and the
+    // erasure must not reset the one-confirmation-a-day limit.
+    const comeback = suppression.confirmationSentAt
+      ? { ...fresh, confirmationSentAt: suppression.confirmationSentAt }
+      : fresh;
+    if (await deps.subscribers.replaceErased(comeback)) return sendConfirmation(email, subscriberId, deps);
   }
+  deps.logger.warn('subscription request kept racing; dropped', { subscriberId });
+}
 
+/** The confirmation email, at most once per address per 24 h (a conditional write decides). */
+async function sendConfirmation(
+  email: string,
+  subscriberId: string,
+  deps: LifecycleDependencies,
+): Promise<void> {
+  const now = deps.clock.now();
   if (!(await deps.subscribers.claimConfirmationEmail(subscriberId, now, CONFIRMATION_INTERVAL_MS))) return;
   const confirmUrl = `${deps.siteUrl}/confirm?token=${deps.tokens.issue('confirm', subscriberId, now)}`;
-  const rendered = await deps.renderer.renderConfirmation(confirmUrl);
+  await sendClaimedEmail(
+    {
+      to: email,
+      ...(await deps.renderer.renderConfirmation(confirmUrl)),
+      headers: [],
+      tags: { kind: 'confirmation' },
+    },
+    { subscriberId, kind: 'confirmation', claimedAt: now },
+    deps,
+  );
+}
+
+/**
+ * Sends an email whose right to be sent was claimed. If the mail service fails, the claim is
+ * given back before the error goes up, so the reader's retry is not silently refused for a day.
+ */
+export async function sendClaimedEmail(
+  email: OutgoingEmail,
+  claim: { readonly subscriberId: string; readonly kind: EmailClaimKind; readonly claimedAt: Date },
+  deps: Pick<LifecycleDependencies, 'mailer' | 'subscribers' | 'logger'>,
+): Promise<void> {
   try {
-    await deps.mailer.send({ to: email, ...rendered, headers: [], tags: { kind: 'confirmation' } });
+    await deps.mailer.send(email);
   } catch (error) {
-    deps.logger.error('confirmation email failed', { subscriberId, error: describeError(error) });
+    deps.logger.error(`${claim.kind} email failed`, {
+      subscriberId: claim.subscriberId,
+      error: describeError(error),
+    });
+    await deps.subscribers.releaseEmailClaim(claim.subscriberId, claim.kind, claim.claimedAt);
     throw error;
   }
 }
@@ -92,12 +147,7 @@ export async function confirmSubscription(
   if (subscriber.status === 'confirmed') return { outcome: 'already-confirmed', subscriber };
   if (subscriber.status !== 'pending') return { outcome: 'not-pending', subscriber };
   const now = deps.clock.now();
-  const consent: ConsentRecord = {
-    at: now.toISOString(),
-    ipHash: createHmac('sha256', deps.ipHashKey).update(ip).digest('base64url'),
-    topics: subscriber.topics,
-    wordingVersion: CONSENT_WORDING_VERSION,
-  };
+  const consent = consentRecord(subscriber.topics, ip, deps.ipHashKey, now);
   if (!(await deps.subscribers.confirm(subscriberId, consent, now))) {
     // Lost a race with another click on the same link (or an unsubscribe): report what is true now.
     const current = await deps.subscribers.get(subscriberId);
