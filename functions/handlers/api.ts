@@ -1,4 +1,4 @@
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
 import type { Hono } from 'hono';
 import { createApi } from '../api/app.ts';
 import { appContext } from './cold-start.ts';
@@ -7,10 +7,6 @@ let api: Hono | undefined;
 
 /** API Gateway HTTP API → the Hono app (the same one the local server runs). */
 export const handler = async (event: LambdaEvent, lambdaContext: unknown) => {
-  api ??= createApi(await appContext(), {
-    clientIp: (c) =>
-      (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } }).event?.requestContext?.http
-        ?.sourceIp ?? 'unknown',
-  });
+  api ??= createApi(await appContext(), { clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown' });
   return handle(api)(event, lambdaContext as never);
 };
