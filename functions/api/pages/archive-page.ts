@@ -147,7 +147,14 @@ export function archiveFeed(
   siteUrl: string,
   now: Date,
 ): string {
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true });
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    suppressEmptyNode: true,
+    // isPermaLink="true" must keep its value: RSS readers and XML parsers reject a bare attribute.
+    suppressBooleanAttributes: false,
+  });
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     rss: {

@@ -3,7 +3,12 @@ import type { TopicId } from '../topics.ts';
 import type { AccountEmailRenderer } from '../rendering/account-emails.ts';
 import { CONSENT_WORDINGS } from './consent.ts';
 import { normaliseEmail, subscriberIdFor } from './subscriber.ts';
-import { requestSubscription, sendClaimedEmail, type LifecycleDependencies } from './lifecycle.ts';
+import {
+  recentlySent,
+  requestSubscription,
+  sendClaimedEmail,
+  type LifecycleDependencies,
+} from './lifecycle.ts';
 
 /**
  * What a reader can do with their own subscription besides topics and timing: get a fresh
@@ -37,6 +42,7 @@ export async function requestManageLink(email: string, deps: AccountDependencies
   if (subscriber.status !== 'confirmed' && subscriber.status !== 'unsubscribed') return;
 
   const now = deps.clock.now();
+  if (recentlySent(subscriber.manageLinkSentAt, now, MANAGE_LINK_INTERVAL_MS)) return;
   if (!(await deps.subscribers.claimManageLinkEmail(subscriberId, now, MANAGE_LINK_INTERVAL_MS))) return;
   const manageUrl = `${deps.siteUrl}/preferences?token=${deps.tokens.issue('manage', subscriberId, now)}`;
   await sendClaimedEmail(

@@ -67,6 +67,14 @@ export async function requestSubscription(
     if (existing) {
       // Confirmed, bounced or complained: nothing to send, and the caller cannot tell.
       if (existing.status !== 'pending' && existing.status !== 'unsubscribed') return;
+      // A pending reader who was sent a confirmation within the day gets nothing new, and an
+      // anonymous request does not change the choices their confirmation link will confirm.
+      // (One read, no write: a flood of requests for one address stays cheap.)
+      if (
+        existing.status === 'pending' &&
+        recentlySent(existing.confirmationSentAt, now, CONFIRMATION_INTERVAL_MS)
+      )
+        return;
       if (
         !(await deps.subscribers.reopen(
           subscriberId,
@@ -90,6 +98,11 @@ export async function requestSubscription(
     if (await deps.subscribers.replaceErased(comeback)) return sendConfirmation(email, subscriberId, deps);
   }
   deps.logger.warn('subscription request kept racing; dropped', { subscriberId });
+}
+
+/** True when an email of this kind went out less than `intervalMs` ago: its claim would fail anyway. */
+export function recentlySent(sentAt: string | undefined, now: Date, intervalMs: number): boolean {
+  return sentAt !== undefined && now.getTime() - Date.parse(sentAt) < intervalMs;
 }
 
 /** The confirmation email, at most once per address per 24 h (a conditional write decides). */
