@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Hono } from 'hono';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createApi } from '../../functions/api/app.ts';
 import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import { createTokenService, type TokenPurpose } from '../../functions/core/tokens/tokens.ts';
+import { rawSubscriberItem } from '../helpers/raw-items.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { FakeRequestCounter, ManualClock } from '../helpers/fakes.ts';
 
@@ -132,7 +132,7 @@ describe('the public API under abuse', () => {
 
   it('accepts none of 10,000 mutated tokens and never answers 5xx', async () => {
     const reader = await readerIn('confirmed', 'forged');
-    const before = await rawItem(reader.subscriberId);
+    const before = await rawSubscriberItem(world.context, reader.subscriberId);
     const { tokens, clock } = world.context;
     const genuine: Record<TokenPurpose, string> = {
       confirm: tokens.issue('confirm', reader.subscriberId, clock.now()),
@@ -175,13 +175,13 @@ describe('the public API under abuse', () => {
     );
 
     expect([...statuses.keys()]).toEqual([400]);
-    expect(await rawItem(reader.subscriberId)).toEqual(before);
+    expect(await rawSubscriberItem(world.context, reader.subscriberId)).toEqual(before);
   });
 
   it('changes nothing on GET /unsubscribe, however often a mail scanner opens it', async () => {
     const reader = await readerIn('confirmed', 'scanned');
     const link = `/unsubscribe?token=${world.context.tokens.issue('unsubscribe', reader.subscriberId, new Date())}`;
-    const before = await rawItem(reader.subscriberId);
+    const before = await rawSubscriberItem(world.context, reader.subscriberId);
 
     const responses = await Promise.all([
       ...Array.from({ length: 20 }, () => api.request(link)),
@@ -190,21 +190,10 @@ describe('the public API under abuse', () => {
     ]);
 
     expect(responses.map((response) => response.status)).toEqual(Array(22).fill(200));
-    expect(await rawItem(reader.subscriberId)).toEqual(before);
+    expect(await rawSubscriberItem(world.context, reader.subscriberId)).toEqual(before);
     const page = await api.request(link);
     expect(await page.text()).toMatch(/<form method="post" action="\/unsubscribe\?token=/);
   });
-
-  async function rawItem(subscriberId: string) {
-    const { Item } = await world.context.clients.documents.send(
-      new GetCommand({
-        TableName: world.context.config.tables.subscribers,
-        Key: { subscriberId },
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  }
 });
 
 describe('the per-IP limit on requests that send mail', () => {

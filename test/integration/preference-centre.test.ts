@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createApi } from '../../functions/api/app.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/core/model.ts';
+import { rawSubscriberItem } from '../helpers/raw-items.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { ManualClock } from '../helpers/fakes.ts';
 
@@ -131,12 +131,14 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
 
     const erased = await api.request(`/preferences/delete?${manage}`, form('confirm=yes'));
     expect(erased.status).toBe(200);
-    expect(await rawItem(subscriberId)).toEqual({
+    expect(await rawSubscriberItem(world.context, subscriberId)).toEqual({
       subscriberId,
       erasedAt: clock.now().toISOString(),
       suppression: 'erased',
     });
-    expect(JSON.stringify(await rawItem(subscriberId))).not.toContain(email.split('@')[0]);
+    expect(JSON.stringify(await rawSubscriberItem(world.context, subscriberId))).not.toContain(
+      email.split('@')[0],
+    );
 
     expect((await api.request(`/preferences?${manage}`)).status).toBe(410);
     expect((await api.request(`/preferences/data?${manage}`)).status).toBe(410);
@@ -228,15 +230,4 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
     expect(preferences.headers.get('referrer-policy')).toBe('no-referrer');
     expect(missing.status).toBe(404);
   });
-
-  async function rawItem(subscriberId: string) {
-    const { Item } = await world.context.clients.documents.send(
-      new GetCommand({
-        TableName: world.context.config.tables.subscribers,
-        Key: { subscriberId },
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  }
 });

@@ -3,20 +3,15 @@ import type { TopicId } from '../topics.ts';
 import type { AccountEmailRenderer } from '../rendering/account-emails.ts';
 import { CONSENT_WORDINGS } from './consent.ts';
 import { normaliseEmail, subscriberIdFor } from './subscriber.ts';
-import {
-  recentlySent,
-  requestSubscription,
-  sendClaimedEmail,
-  type LifecycleDependencies,
-} from './lifecycle.ts';
+import { requestSubscription, type LifecycleDependencies } from './lifecycle.ts';
+import { sendLinkEmail, sentRecently } from './link-emails.ts';
 
 /**
  * What a reader can do with their own subscription besides topics and timing: get a fresh
  * manage link by email, pause, download everything we hold about them, and have it erased.
  */
 
-/** A reader can ask for a manage link once an hour: enough to retry, too little to mail-bomb anyone. */
-export const MANAGE_LINK_INTERVAL_MS = 3600 * 1000;
+export { MANAGE_LINK_INTERVAL_MS } from './link-emails.ts';
 
 export interface AccountDependencies extends LifecycleDependencies {
   readonly accountEmails: AccountEmailRenderer;
@@ -41,20 +36,8 @@ export async function requestManageLink(email: string, deps: AccountDependencies
   }
   if (subscriber.status !== 'confirmed' && subscriber.status !== 'unsubscribed') return;
 
-  const now = deps.clock.now();
-  if (recentlySent(subscriber.manageLinkSentAt, now, MANAGE_LINK_INTERVAL_MS)) return;
-  if (!(await deps.subscribers.claimManageLinkEmail(subscriberId, now, MANAGE_LINK_INTERVAL_MS))) return;
-  const manageUrl = `${deps.siteUrl}/preferences?token=${deps.tokens.issue('manage', subscriberId, now)}`;
-  await sendClaimedEmail(
-    {
-      to: subscriber.email,
-      ...(await deps.accountEmails.renderManageLink(manageUrl)),
-      headers: [],
-      tags: { kind: 'manage-link' },
-    },
-    { subscriberId, kind: 'manage-link', claimedAt: now },
-    deps,
-  );
+  if (sentRecently('manage-link', subscriber.manageLinkSentAt, deps.clock.now())) return;
+  await sendLinkEmail('manage-link', subscriber, (url) => deps.accountEmails.renderManageLink(url), deps);
 }
 
 /** Pauses or resumes a confirmed reader's digest; the planner and the sender both honour it. */

@@ -1,21 +1,13 @@
-import type {
-  Clock,
-  EmailClaimKind,
-  Logger,
-  Mailer,
-  OutgoingEmail,
-  SubscriberStore,
-} from '../../ports/index.ts';
+import type { Clock, Logger, Mailer, SubscriberStore } from '../../ports/index.ts';
 import type { DeliverySlot, Subscriber } from '../model.ts';
 import type { TopicId } from '../topics.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
-import { describeError } from '../errors.ts';
 import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts';
 import { consentRecord } from './consent.ts';
+import { sendLinkEmail, sentRecently } from './link-emails.ts';
 
 export { CONSENT_WORDING_VERSION } from './consent.ts';
-
 /**
  * The subscriber lifecycle: double opt-in, confirmation, preferences, leaving. Every outward
  * answer is the same whether an address is new or known, so the API can never be used to find
@@ -34,7 +26,7 @@ export interface LifecycleDependencies {
   readonly ipHashKey: string;
 }
 
-export const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
+export { CONFIRMATION_INTERVAL_MS } from './link-emails.ts';
 
 /** Creating a subscriber can race an erasure or another request; a few rounds always settle it. */
 const SUBSCRIBE_ATTEMPTS = 3;
@@ -70,10 +62,7 @@ export async function requestSubscription(
       // A pending reader who was sent a confirmation within the day gets nothing new, and an
       // anonymous request does not change the choices their confirmation link will confirm.
       // (One read, no write: a flood of requests for one address stays cheap.)
-      if (
-        existing.status === 'pending' &&
-        recentlySent(existing.confirmationSentAt, now, CONFIRMATION_INTERVAL_MS)
-      )
+      if (existing.status === 'pending' && sentRecently('confirmation', existing.confirmationSentAt, now))
         return;
       if (
         !(await deps.subscribers.reopen(
@@ -83,9 +72,9 @@ export async function requestSubscription(
         ))
       )
         continue;
-      return sendConfirmation(email, subscriberId, deps);
+      return sendConfirmation({ subscriberId, email }, deps);
     }
-    if (await deps.subscribers.create(fresh)) return sendConfirmation(email, subscriberId, deps);
+    if (await deps.subscribers.create(fresh)) return sendConfirmation({ subscriberId, email }, deps);
     const suppression = await deps.subscribers.getSuppression(subscriberId);
     if (!suppression) continue; // someone created it between our get and create: look again
     // An address that bounced or complained is never mailed again, not even a confirmation.
@@ -95,56 +84,15 @@ export async function requestSubscription(
     const comeback = suppression.confirmationSentAt
       ? { ...fresh, confirmationSentAt: suppression.confirmationSentAt }
       : fresh;
-    if (await deps.subscribers.replaceErased(comeback)) return sendConfirmation(email, subscriberId, deps);
+    if (await deps.subscribers.replaceErased(comeback))
+      return sendConfirmation({ subscriberId, email }, deps);
   }
   deps.logger.warn('subscription request kept racing; dropped', { subscriberId });
 }
 
-/** True when an email of this kind went out less than `intervalMs` ago: its claim would fail anyway. */
-export function recentlySent(sentAt: string | undefined, now: Date, intervalMs: number): boolean {
-  return sentAt !== undefined && now.getTime() - Date.parse(sentAt) < intervalMs;
-}
-
-/** The confirmation email, at most once per address per 24 h (a conditional write decides). */
-async function sendConfirmation(
-  email: string,
-  subscriberId: string,
-  deps: LifecycleDependencies,
-): Promise<void> {
-  const now = deps.clock.now();
-  if (!(await deps.subscribers.claimConfirmationEmail(subscriberId, now, CONFIRMATION_INTERVAL_MS))) return;
-  const confirmUrl = `${deps.siteUrl}/confirm?token=${deps.tokens.issue('confirm', subscriberId, now)}`;
-  await sendClaimedEmail(
-    {
-      to: email,
-      ...(await deps.renderer.renderConfirmation(confirmUrl)),
-      headers: [],
-      tags: { kind: 'confirmation' },
-    },
-    { subscriberId, kind: 'confirmation', claimedAt: now },
-    deps,
-  );
-}
-
-/**
- * Sends an email whose right to be sent was claimed. If the mail service fails, the claim is
- * given back before the error goes up, so the reader's retry is not silently refused for a day.
- */
-export async function sendClaimedEmail(
-  email: OutgoingEmail,
-  claim: { readonly subscriberId: string; readonly kind: EmailClaimKind; readonly claimedAt: Date },
-  deps: Pick<LifecycleDependencies, 'mailer' | 'subscribers' | 'logger'>,
-): Promise<void> {
-  try {
-    await deps.mailer.send(email);
-  } catch (error) {
-    deps.logger.error(`${claim.kind} email failed`, {
-      subscriberId: claim.subscriberId,
-      error: describeError(error),
-    });
-    await deps.subscribers.releaseEmailClaim(claim.subscriberId, claim.kind, claim.claimedAt);
-    throw error;
-  }
+/** The double opt-in email: at most one per address per 24 h. */
+function sendConfirmation(reader: { subscriberId: string; email: string }, deps: LifecycleDependencies) {
+  return sendLinkEmail('confirmation', reader, (url) => deps.renderer.renderConfirmation(url), deps);
 }
 
 export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'not-pending';
