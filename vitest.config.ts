@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * One `npm test` runs every project: unit (pure core, fakes for ports), integration (the real
- * stand-ins, started once by a global setup on free loopback ports), and later infra and e2e.
+ * stand-ins, started once by a global setup on free loopback ports), infra (CDK assertions) and
+ * e2e (a real browser).
  * mjml needs the forks or threads pool (not vmThreads).
  */
 export default defineConfig({
@@ -32,6 +33,17 @@ export default defineConfig({
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Real browser (Debian's chromium via playwright-core) against the app on the stand-ins.
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/helpers/stand-ins.global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { DeliverySlot } from '../core/model.ts';
 import type { TopicId } from '../core/topics.ts';
 
@@ -8,12 +8,90 @@ export interface TopicOption {
   readonly description: string;
 }
 
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+/** Problems with a submitted form, by field name ("email", "topics", "weekday", …). */
+export type FieldErrors = Readonly<Partial<Record<string, string>>>;
+
+export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** Where the error summary's link for a field goes: the first control of a group. */
+export const FIELD_ANCHORS: Readonly<Record<string, string>> = {
+  email: 'email',
+  topics: 'topic-car-t',
+  weekday: 'weekday',
+  hour: 'hour',
+  timezone: 'timezone',
+  confirm: 'confirm-erase',
+};
+
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  email: 'Email address',
+  topics: 'Topics',
+  weekday: 'Day',
+  hour: 'Time',
+  timezone: 'Time zone',
+  confirm: 'Confirmation',
+};
+
+/** The GOV.UK pattern: a focused summary at the top linking to each field with a problem. */
+export function errorSummary(errors: FieldErrors) {
+  const entries = Object.entries(errors).filter(([, message]) => message);
+  if (entries.length === 0) return '';
+  // Focused on load (autofocus), so keyboard and screen-reader users start at the list of problems.
+  return html`<div
+    class="error-summary"
+    role="alert"
+    aria-labelledby="error-summary-title"
+    tabindex="-1"
+    autofocus
+  >
+    <h2 id="error-summary-title">There is a problem</h2>
+    <ul>
+      ${entries.map(
+        ([field, message]) =>
+          html`<li>
+            <a href="#${FIELD_ANCHORS[field] ?? field}">${FIELD_LABELS[field] ?? field}: ${message}</a>
+          </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+function fieldError(id: string, message: string | undefined) {
+  return message ? html`<span class="field-error" id="${id}-error">Error: ${message}</span>` : '';
+}
+
+const invalid = (message: string | undefined) => (message ? raw(' aria-invalid="true"') : '');
+const describedBy = (ids: (string | false | undefined)[]) => {
+  const list = ids.filter(Boolean).join(' ');
+  return list ? raw(` aria-describedby="${list}"`) : '';
+};
+
+/** The email field, with its hint and any error tied to it for screen readers. */
+export function emailField(value: string, error: string | undefined, hint: string) {
+  return html`<div class="field">
+    <label for="email">Email address</label>
+    <p class="hint" id="email-hint">${hint}</p>
+    ${fieldError('email', error)}
+    <input
+      type="email"
+      id="email"
+      name="email"
+      required
+      maxlength="254"
+      autocomplete="email"
+      spellcheck="false"
+      value="${value}"
+      ${describedBy(['email-hint', error && 'email-error'])}${invalid(error)}
+    />
+  </div>`;
+}
 
 /** Topic checkboxes with their one-line descriptions; shared by subscribe and preferences. */
-export function topicCheckboxes(topics: readonly TopicOption[], chosen: ReadonlySet<string>) {
-  return html`<fieldset>
+export function topicCheckboxes(topics: readonly TopicOption[], chosen: ReadonlySet<string>, error?: string) {
+  return html`<fieldset aria-describedby="topics-hint${error ? ' topics-error' : ''}">
     <legend>Topics</legend>
+    <p class="hint" id="topics-hint">Choose one or more. Each topic is a section of your weekly email.</p>
+    ${fieldError('topics', error)}
     <div class="topics">
       ${topics.map(
         (topic) =>
@@ -25,7 +103,10 @@ export function topicCheckboxes(topics: readonly TopicOption[], chosen: Readonly
               value="${topic.id}"
               ${chosen.has(topic.id) ? 'checked' : ''}
             />
-            <span><strong>${topic.label}</strong><span>${topic.description}</span></span>
+            <span
+              ><span class="name">${topic.label}</span
+              ><span class="description">${topic.description}</span></span
+            >
           </label>`,
       )}
     </div>
@@ -33,30 +114,44 @@ export function topicCheckboxes(topics: readonly TopicOption[], chosen: Readonly
 }
 
 /** Weekday, hour and time zone. The zone defaults to the browser's when JavaScript runs, else UTC. */
-export function deliveryFields(slot: DeliverySlot) {
+export function deliveryFields(slot: DeliverySlot, errors: FieldErrors = {}) {
   return html`<fieldset>
-    <legend>When should your digest arrive?</legend>
+    <legend>When should it arrive?</legend>
+    <p class="hint" id="when-hint">One email a week, at this day and hour in your time zone.</p>
     <div class="when">
-      <label for="weekday"
-        >Day
-        <select id="weekday" name="weekday">
+      <div class="field">
+        <label for="weekday">Day</label>
+        ${fieldError('weekday', errors.weekday)}
+        <select id="weekday" name="weekday" ${describedBy(['when-hint', errors.weekday && 'weekday-error'])}>
           ${WEEKDAYS.map((day, index) => html`<option value="${index + 1}" ${slot.weekday === index + 1 ? 'selected' : ''}>${day}</option>`)}
         </select>
-      </label>
-      <label for="hour"
-        >Time
-        <select id="hour" name="hour">
+      </div>
+      <div class="field">
+        <label for="hour">Time</label>
+        ${fieldError('hour', errors.hour)}
+        <select id="hour" name="hour" ${describedBy(['when-hint', errors.hour && 'hour-error'])}>
           ${Array.from({ length: 24 }, (_, hour) => html`<option value="${hour}" ${slot.hour === hour ? 'selected' : ''}>${String(hour).padStart(2, '0')}:00</option>`)}
         </select>
-      </label>
+      </div>
+      <div class="field">
+        <label for="timezone">Time zone</label>
+        ${fieldError('timezone', errors.timezone)}
+        <select
+          id="timezone"
+          name="timezone"
+          ${describedBy(['when-hint', errors.timezone && 'timezone-error'])}
+        >
+          ${timeZones(slot.timeZone).map((zone) => html`<option value="${zone}" ${zone === slot.timeZone ? 'selected' : ''}>${zone.replace(/_/g, ' ')}</option>`)}
+        </select>
+      </div>
     </div>
-    <label for="timezone"
-      >Time zone
-      <select id="timezone" name="timezone" data-current="${slot.timeZone}">
-        ${timeZones(slot.timeZone).map((zone) => html`<option value="${zone}" ${zone === slot.timeZone ? 'selected' : ''}>${zone.replace(/_/g, ' ')}</option>`)}
-      </select>
-    </label>
   </fieldset>`;
+}
+
+/** "Monday at 08:00 (Europe/Lisbon)". */
+export function describeSlot(slot: DeliverySlot): string {
+  const day = WEEKDAYS[slot.weekday - 1] ?? `day ${slot.weekday}`;
+  return `${day} at ${String(slot.hour).padStart(2, '0')}:00 (${slot.timeZone.replace(/_/g, ' ')})`;
 }
 
 function timeZones(current: string): string[] {
@@ -64,13 +159,13 @@ function timeZones(current: string): string[] {
   return [...new Set(['UTC', current, ...zones])];
 }
 
-/** Picks the browser's zone on a fresh form; a saved choice is left alone. */
+/** Picks the browser's time zone on a fresh subscribe form. Saved choices are never touched. */
 export const BROWSER_ZONE_SCRIPT = `
 (function () {
   var select = document.getElementById('timezone');
-  if (!select || select.getAttribute('data-keep') === 'true') return;
+  if (!select) return;
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     for (var i = 0; i < select.options.length; i++) if (select.options[i].value === zone) { select.value = zone; break; }
   } catch (e) {}
-})();`;
+})()`;

@@ -9,12 +9,15 @@ import { topicLabels, type Vocabulary } from '../core/tagging/vocabulary.ts';
 import { createEmailRenderer, type EmailRenderer } from '../core/rendering/email-renderer.ts';
 import type { TemplateFiles } from '../core/rendering/templates.ts';
 import { createTokenService, type TokenService } from '../core/tokens/tokens.ts';
+import { createAccountEmailRenderer, type AccountEmailRenderer } from '../core/rendering/account-emails.ts';
 import { createIntervalLimiter } from '../core/delivery/rate-limiter.ts';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients.ts';
 import { DynamoArticleStore } from '../adapters/dynamodb/article-store.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamodb/subscriber-store.ts';
 import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger.ts';
 import { DynamoSourceStateStore } from '../adapters/dynamodb/source-state-store.ts';
+import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
+import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { SqsSendQueue } from '../adapters/sqs/sqs-send-queue.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
@@ -30,9 +33,11 @@ import {
   type ArticleStore,
   type Clock,
   type DeliveryLedger,
+  type EditionStore,
   type FeedFetcher,
   type Logger,
   type Mailer,
+  type RequestCounter,
   type SendQueue,
   type SendRateLimiter,
   type SourceStateStore,
@@ -66,6 +71,12 @@ export interface AppContext {
   readonly queue: SendQueue;
   readonly fetcher: FeedFetcher;
   readonly limiter: SendRateLimiter;
+  /** "Here is your manage link" and other account emails. */
+  readonly accountEmails: AccountEmailRenderer;
+  /** Per-client request counters of the public API (state table). */
+  readonly requestCounter: RequestCounter;
+  /** Built editions of the public archive (state table). */
+  readonly editions: EditionStore;
 }
 
 export interface ContextOverrides {
@@ -138,6 +149,14 @@ export async function createAppContext(
         userAgent: config.fetch.userAgent,
       }),
     limiter: overrides.limiter ?? createIntervalLimiter(config.mail.maxSendRate),
+    accountEmails: createAccountEmailRenderer({
+      templates,
+      siteUrl: config.siteUrl,
+      postalAddress: config.postalAddress,
+      mjml: { validationLevel: overrides.mjmlValidation ?? 'soft' },
+    }),
+    requestCounter: new DynamoRequestCounter(clients.documents, config.tables.state),
+    editions: new DynamoEditionStore(clients.documents, config.tables.state),
   };
 }
 

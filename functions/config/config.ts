@@ -93,6 +93,8 @@ const envSchema = z.object({
   FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_CONCURRENCY: positiveInt(8, 64),
+  API_RATE_LIMIT_PER_IP: positiveInt(20, 1_000_000),
+  API_RATE_LIMIT_WINDOW_SECONDS: positiveInt(600, 86_400),
   CONTENT_DIR: z.string().min(1).default(DEFAULT_CONTENT_DIR),
   TEMPLATES_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, 'templates')),
 });
@@ -142,6 +144,11 @@ export interface Config {
     readonly maxBytes: number;
     readonly concurrency: number;
     readonly userAgent: string;
+  };
+  readonly api: {
+    /** Requests that can send an email (subscribe, "email me a link") one IP may make per window. */
+    readonly rateLimitPerIp: number;
+    readonly rateLimitWindowSeconds: number;
   };
   readonly contentDir: string;
   readonly templatesDir: string;
@@ -220,6 +227,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       concurrency: e.FETCH_CONCURRENCY,
       userAgent: USER_AGENT,
     },
+    api: { rateLimitPerIp: e.API_RATE_LIMIT_PER_IP, rateLimitWindowSeconds: e.API_RATE_LIMIT_WINDOW_SECONDS },
     contentDir: e.CONTENT_DIR,
     templatesDir: e.TEMPLATES_DIR,
   };

@@ -92,6 +92,8 @@ export interface Subscriber {
   readonly softBounces?: number;
   /** Last time a confirmation email went out: at most one per address per 24 h. */
   readonly confirmationSentAt?: string;
+  /** Last time a "here is your manage link" email went out (see claimManageLinkEmail). */
+  readonly manageLinkSentAt?: string;
   readonly paused?: boolean;
   /** Seeded by the local runtime for demonstration; never created in the cloud. */
   readonly demo?: boolean;

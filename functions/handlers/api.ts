@@ -1,16 +1,15 @@
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
-import type { Hono } from 'hono';
+import { getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
+import type { Context, Hono } from 'hono';
 import { createApi } from '../api/app.ts';
 import { appContext } from './cold-start.ts';
 
 let api: Hono | undefined;
 
+/** The caller's address as API Gateway saw it (requestContext.http.sourceIp of an HTTP API event). */
+export const lambdaClientIp = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown';
+
 /** API Gateway HTTP API → the Hono app (the same one the local server runs). */
 export const handler = async (event: LambdaEvent, lambdaContext: unknown) => {
-  api ??= createApi(await appContext(), {
-    clientIp: (c) =>
-      (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } }).event?.requestContext?.http
-        ?.sourceIp ?? 'unknown',
-  });
+  api ??= createApi(await appContext(), { clientIp: lambdaClientIp });
   return handle(api)(event, lambdaContext as never);
 };

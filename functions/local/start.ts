@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Cron } from 'croner';
 import type { SQSEvent } from 'aws-lambda';
 import { createApi } from '../api/app.ts';
@@ -114,12 +115,9 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
 
 async function serveForever(environment: LocalEnvironment, poller: LocalSqsPoller): Promise<void> {
   const { context, settings, config } = environment;
-  const api = createApi(context, {
-    clientIp: (c) =>
-      (c.env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming?.socket?.remoteAddress ??
-      '127.0.0.1',
-  });
-  const server = createAdaptorServer({ fetch: (request) => api.fetch(request) }) as Server;
+  const api = createApi(context, { clientIp: (c) => getConnInfo(c).remote.address ?? '127.0.0.1' });
+  // api.fetch itself, so the node server hands the socket to the app (getConnInfo reads it from there).
+  const server = createAdaptorServer({ fetch: api.fetch }) as Server;
   const apiPort = await listenOnLoopback(server, settings.ports.api, 'HTTP API', PORT_VARIABLES.api);
   await writeRuntimeInfo(settings.dataDir, {
     pid: process.pid,

@@ -127,6 +127,77 @@ export interface SubscriberStore {
   clearPlanned(subscriberId: string): Promise<void>;
   /** Moves the subscriber's window forward; never backward (a late retry of an old week is a no-op). */
   recordDelivery(subscriberId: string, digestId: string, windowEnd: Date): Promise<void>;
+  /**
+   * Like claimConfirmationEmail, for "here is your manage link" emails: true at most once per
+   * `minIntervalMs` for a live subscriber, however many requests race for it.
+   */
+  claimManageLinkEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean>;
+  /**
+   * Gives back a claim taken at `claimedAt` whose email could not be sent, so the reader's next
+   * request can send it; a newer claim is left alone.
+   */
+  releaseEmailClaim(subscriberId: string, kind: EmailClaimKind, claimedAt: Date): Promise<void>;
+  /**
+   * Erases a subscriber: the whole item is replaced by a suppression entry that holds only the
+   * hashed id, when and why. `get` and `getMany` never return it. False if there was no live
+   * subscriber to erase.
+   */
+  erase(subscriberId: string, at: Date): Promise<boolean>;
+  /** The suppression entry left by `erase`, if this id has one. */
+  getSuppression(subscriberId: string): Promise<SuppressionEntry | undefined>;
+  /**
+   * Puts a new (pending) subscriber in place of a suppression entry whose reason is 'erased':
+   * someone who asked to be forgotten may come back through double opt-in. False if the id holds
+   * anything else (a live subscriber, or a bounced or complained address).
+   */
+  replaceErased(subscriber: Subscriber): Promise<boolean>;
+}
+
+export type EmailClaimKind = 'confirmation' | 'manage-link';
+
+/**
+ * What remains of an erased subscriber: the hash of their address, so that nothing but their own
+ * new double opt-in can ever mail it again. A bounced or complained address keeps that reason and
+ * is never mailed again at all.
+ */
+export interface SuppressionEntry {
+  readonly subscriberId: string;
+  readonly erasedAt: string;
+  readonly reason: 'erased' | 'bounced' | 'complained';
+  /** Kept so erasing and re-subscribing cannot reset the one-confirmation-a-day limit. */
+  readonly confirmationSentAt?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/**
+ * Fixed-window request counters (per client, per action), for the API's own abuse limits.
+ * One conditional write per request; the counter item expires with its window.
+ */
+export interface RequestCounter {
+  /**
+   * Counts one request against `key` in the window starting at `windowStart`, unless the window
+   * already holds `limit`; true when this request is within the limit.
+   */
+  take(key: string, windowStart: Date, windowMs: number, limit: number): Promise<boolean>;
+}
+
+/** A built archive edition: the general (non-personalised) digest of one ISO week. */
+export interface StoredEdition {
+  readonly weekId: string;
+  readonly builtAt: string;
+  readonly articleCount: number;
+  readonly sections: readonly { readonly topic: TopicId; readonly articleIds: readonly string[] }[];
+}
+
+/**
+ * Editions of weeks that are over never change (an article's first-seen time is when we stored
+ * it), so each is built once from the articles table and kept here.
+ */
+export interface EditionStore {
+  getMany(weekIds: readonly string[]): Promise<StoredEdition[]>;
+  put(edition: StoredEdition): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,11 +13,16 @@ import type {
   DeliveryKey,
   DeliveryLedger,
   DeliveryRecord,
+  EditionStore,
+  EmailClaimKind,
   Mailer,
   OutgoingEmail,
   ProfileFields,
+  RequestCounter,
   SendQueue,
+  StoredEdition,
   SubscriberStore,
+  SuppressionEntry,
   UpsertOutcome,
 } from '../../functions/ports/index.ts';
 
@@ -38,6 +43,8 @@ export class ManualClock implements Clock {
 
 export class FakeSubscriberStore implements SubscriberStore {
   readonly items = new Map<string, Subscriber>();
+  /** Suppression entries of erased subscribers; an id is in `items` or here, never both. */
+  readonly suppressions = new Map<string, SuppressionEntry>();
 
   async get(id: string) {
     return this.items.get(id);
@@ -46,7 +53,8 @@ export class FakeSubscriberStore implements SubscriberStore {
     return ids.flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
   }
   async create(subscriber: Subscriber) {
-    if (this.items.has(subscriber.subscriberId)) return false;
+    if (this.items.has(subscriber.subscriberId) || this.suppressions.has(subscriber.subscriberId))
+      return false;
     this.items.set(subscriber.subscriberId, subscriber);
     return true;
   }
@@ -77,14 +85,51 @@ export class FakeSubscriberStore implements SubscriberStore {
     this.patch(id, () => true, { status, updatedAt: at.toISOString() });
   }
   async claimConfirmationEmail(id: string, now: Date, minIntervalMs: number) {
+    return this.claimOncePer('confirmationSentAt', id, now, minIntervalMs);
+  }
+  async claimManageLinkEmail(id: string, now: Date, minIntervalMs: number) {
+    return this.claimOncePer('manageLinkSentAt', id, now, minIntervalMs);
+  }
+  async erase(id: string, at: Date) {
     const subscriber = this.items.get(id);
     if (!subscriber) return false;
-    if (
-      subscriber.confirmationSentAt &&
-      now.getTime() - Date.parse(subscriber.confirmationSentAt) < minIntervalMs
-    )
-      return false;
-    this.items.set(id, { ...subscriber, confirmationSentAt: now.toISOString() });
+    this.items.delete(id);
+    this.suppressions.set(id, {
+      subscriberId: id,
+      erasedAt: at.toISOString(),
+      reason:
+        subscriber.status === 'bounced' || subscriber.status === 'complained' ? subscriber.status : 'erased',
+      ...(subscriber.confirmationSentAt ? { confirmationSentAt: subscriber.confirmationSentAt } : {}),
+    });
+    return true;
+  }
+  async getSuppression(id: string) {
+    return this.suppressions.get(id);
+  }
+  async replaceErased(subscriber: Subscriber) {
+    if (this.suppressions.get(subscriber.subscriberId)?.reason !== 'erased') return false;
+    this.suppressions.delete(subscriber.subscriberId);
+    this.items.set(subscriber.subscriberId, subscriber);
+    return true;
+  }
+  async releaseEmailClaim(id: string, kind: EmailClaimKind, claimedAt: Date) {
+    const attribute = kind === 'confirmation' ? 'confirmationSentAt' : 'manageLinkSentAt';
+    const subscriber = this.items.get(id);
+    if (subscriber?.[attribute] !== claimedAt.toISOString()) return;
+    const { [attribute]: _released, ...rest } = subscriber;
+    this.items.set(id, rest);
+  }
+  private claimOncePer(
+    attribute: 'confirmationSentAt' | 'manageLinkSentAt',
+    id: string,
+    now: Date,
+    minIntervalMs: number,
+  ) {
+    const subscriber = this.items.get(id);
+    if (!subscriber) return false;
+    const last = subscriber[attribute];
+    if (last && now.getTime() - Date.parse(last) < minIntervalMs) return false;
+    this.items.set(id, { ...subscriber, [attribute]: now.toISOString() });
     return true;
   }
   async recordSoftBounce(id: string, at: Date) {
@@ -191,6 +236,28 @@ export class RecordingMailer implements Mailer {
     if (failure) throw failure;
     this.sent.push(email);
     return { messageId: `message-${this.sent.length}` };
+  }
+}
+
+/** Fixed-window counters in memory, with the adapter's contract (never more than `limit` per window). */
+export class FakeRequestCounter implements RequestCounter {
+  readonly hits = new Map<string, number>();
+  async take(key: string, windowStart: Date, _windowMs: number, limit: number) {
+    const id = `${key}#${windowStart.getTime()}`;
+    const count = this.hits.get(id) ?? 0;
+    if (count >= limit) return false;
+    this.hits.set(id, count + 1);
+    return true;
+  }
+}
+
+export class FakeEditionStore implements EditionStore {
+  readonly items = new Map<string, StoredEdition>();
+  async getMany(weekIds: readonly string[]) {
+    return weekIds.flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
+  }
+  async put(edition: StoredEdition) {
+    this.items.set(edition.weekId, edition);
   }
 }
 

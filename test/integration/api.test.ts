@@ -69,50 +69,6 @@ describe('subscribe, confirm, manage and leave over the HTTP API', () => {
     expect(after?.consent?.ipHash).not.toContain('203.0.113.7');
   });
 
-  it('gives the same answer for a new, a pending, a confirmed and an unsubscribed address', async () => {
-    const answers: string[] = [];
-    const fresh = world.email('enum-new');
-    const pending = world.email('enum-pending');
-    const confirmed = world.email('enum-confirmed');
-    const left = world.email('enum-left');
-    await api.request(
-      '/subscribe',
-      form([
-        ['email', pending],
-        ['topics', 'access'],
-      ]),
-    );
-    await api.request(
-      '/subscribe',
-      form([
-        ['email', confirmed],
-        ['topics', 'access'],
-      ]),
-    );
-    await world.context.subscribers.setStatus(subscriberIdFor(confirmed), 'confirmed', new Date());
-    await api.request(
-      '/subscribe',
-      form([
-        ['email', left],
-        ['topics', 'access'],
-      ]),
-    );
-    await world.context.subscribers.setStatus(subscriberIdFor(left), 'unsubscribed', new Date());
-
-    for (const email of [fresh, pending, confirmed, left]) {
-      const response = await api.request(
-        '/subscribe',
-        form([
-          ['email', email],
-          ['topics', 'access'],
-        ]),
-      );
-      answers.push(`${response.status} ${await response.text()}`);
-    }
-
-    expect(new Set(answers).size).toBe(1);
-  });
-
   it('rejects a bad request with 400, says what is wrong, and stores nothing', async () => {
     const email = world.email('bad');
     const response = await api.request('/subscribe', {

@@ -8,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../core/model.ts';
-import type { ProfileFields, SubscriberStore } from '../../ports/index.ts';
+import type { EmailClaimKind, ProfileFields, SubscriberStore, SuppressionEntry } from '../../ports/index.ts';
 import { CONFIRMED_SHARDS, SUBSCRIBERS_TABLE } from './tables.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
 
@@ -35,6 +35,19 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
   return rest as unknown as Subscriber;
 }
 
+/** An erased subscriber's item is a suppression entry: no address, no profile, never a Subscriber. */
+const isSuppressionEntry = (item: Record<string, unknown>) => typeof item.erasedAt === 'string';
+
+/** Every write that touches a live subscriber must not bring an erased one back to life. */
+const LIVE = 'attribute_exists(subscriberId) AND attribute_not_exists(erasedAt)';
+
+const ERASE_ATTEMPTS = 3;
+
+const CLAIM_ATTRIBUTES = {
+  confirmation: 'confirmationSentAt',
+  'manage-link': 'manageLinkSentAt',
+} as const satisfies Record<EmailClaimKind, keyof Subscriber>;
+
 export class DynamoSubscriberStore implements SubscriberStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -45,7 +58,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
     );
-    return Item ? toSubscriber(Item) : undefined;
+    return Item && !isSuppressionEntry(Item) ? toSubscriber(Item) : undefined;
   }
 
   async getMany(subscriberIds: readonly string[]): Promise<Subscriber[]> {
@@ -55,7 +68,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       [...new Set(subscriberIds)].map((subscriberId) => ({ subscriberId })),
       { consistent: true },
     );
-    return items.map(toSubscriber);
+    return items.filter((item) => !isSuppressionEntry(item)).map(toSubscriber);
   }
 
   async create(subscriber: Subscriber): Promise<boolean> {
@@ -89,12 +102,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       sets.push('paused = :paused');
       values[':paused'] = fields.paused;
     }
-    return this.conditionalUpdate(
-      subscriberId,
-      `SET ${sets.join(', ')}`,
-      'attribute_exists(subscriberId)',
-      values,
-    );
+    return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}`, LIVE, values);
   }
 
   async confirm(subscriberId: string, consent: ConsentRecord, at: Date): Promise<boolean> {
@@ -190,38 +198,113 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   async setStatus(subscriberId: string, status: SubscriberStatus, at: Date): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { subscriberId },
-        UpdateExpression:
-          status === 'confirmed'
-            ? 'SET #status = :status, updatedAt = :at, confirmedShard = :shard'
-            : 'SET #status = :status, updatedAt = :at REMOVE confirmedShard',
-        ConditionExpression: 'attribute_exists(subscriberId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':at': at.toISOString(),
-          ...(status === 'confirmed' ? { ':shard': confirmedShardOf(subscriberId) } : {}),
-        },
-      }),
+    // A subscriber erased in the meantime stays erased: the status change is a no-op, as in the fake.
+    await this.conditionalUpdate(
+      subscriberId,
+      status === 'confirmed'
+        ? 'SET #status = :status, updatedAt = :at, confirmedShard = :shard'
+        : 'SET #status = :status, updatedAt = :at REMOVE confirmedShard',
+      LIVE,
+      {
+        ':status': status,
+        ':at': at.toISOString(),
+        ...(status === 'confirmed' ? { ':shard': confirmedShardOf(subscriberId) } : {}),
+      },
     );
   }
 
   async claimConfirmationEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean> {
+    return this.claimOncePer(CLAIM_ATTRIBUTES.confirmation, subscriberId, now, minIntervalMs);
+  }
+
+  async claimManageLinkEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean> {
+    return this.claimOncePer(CLAIM_ATTRIBUTES['manage-link'], subscriberId, now, minIntervalMs);
+  }
+
+  async releaseEmailClaim(subscriberId: string, kind: EmailClaimKind, claimedAt: Date): Promise<void> {
+    const attribute = CLAIM_ATTRIBUTES[kind];
+    await this.conditionalUpdate(subscriberId, `REMOVE ${attribute}`, `${LIVE} AND ${attribute} = :claimed`, {
+      ':claimed': claimedAt.toISOString(),
+    });
+  }
+
+  /** One conditional write: concurrent requests cannot both see "not sent yet" and both send. */
+  private claimOncePer(
+    attribute: (typeof CLAIM_ATTRIBUTES)[EmailClaimKind],
+    subscriberId: string,
+    now: Date,
+    minIntervalMs: number,
+  ): Promise<boolean> {
+    return this.conditionalUpdate(
+      subscriberId,
+      `SET ${attribute} = :now`,
+      `${LIVE} AND (attribute_not_exists(${attribute}) OR ${attribute} < :cutoff)`,
+      { ':now': now.toISOString(), ':cutoff': new Date(now.getTime() - minIntervalMs).toISOString() },
+    );
+  }
+
+  async erase(subscriberId: string, at: Date): Promise<boolean> {
+    for (let attempt = 0; attempt < ERASE_ATTEMPTS; attempt += 1) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
+      );
+      if (!Item || isSuppressionEntry(Item)) return false;
+      const status = Item.status as SubscriberStatus;
+      const entry: SuppressionEntry = {
+        subscriberId,
+        erasedAt: at.toISOString(),
+        reason: status === 'bounced' || status === 'complained' ? status : 'erased',
+        ...(typeof Item.confirmationSentAt === 'string'
+          ? { confirmationSentAt: Item.confirmationSentAt }
+          : {}),
+      };
+      try {
+        // The whole item is replaced, so no attribute of the old profile can survive by accident.
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              subscriberId,
+              erasedAt: entry.erasedAt,
+              suppression: entry.reason,
+              ...(entry.confirmationSentAt ? { confirmationSentAt: entry.confirmationSentAt } : {}),
+            },
+            // If a bounce or complaint changed the status meanwhile, read again and keep that reason.
+            ConditionExpression: `${LIVE} AND #status = :status`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return false;
+  }
+
+  async getSuppression(subscriberId: string): Promise<SuppressionEntry | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
+    );
+    if (!Item || !isSuppressionEntry(Item)) return undefined;
+    const reason = Item.suppression as unknown;
+    return {
+      subscriberId,
+      erasedAt: String(Item.erasedAt),
+      reason: reason === 'bounced' || reason === 'complained' ? reason : 'erased',
+      ...(typeof Item.confirmationSentAt === 'string' ? { confirmationSentAt: Item.confirmationSentAt } : {}),
+    };
+  }
+
+  async replaceErased(subscriber: Subscriber): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: { subscriberId },
-          UpdateExpression: 'SET confirmationSentAt = :now',
-          ConditionExpression:
-            'attribute_exists(subscriberId) AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt < :cutoff)',
-          ExpressionAttributeValues: {
-            ':now': now.toISOString(),
-            ':cutoff': new Date(now.getTime() - minIntervalMs).toISOString(),
-          },
+          Item: toItem(subscriber),
+          ConditionExpression: 'attribute_exists(erasedAt) AND suppression = :erased',
+          ExpressionAttributeValues: { ':erased': 'erased' },
         }),
       );
       return true;
@@ -238,7 +321,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
           TableName: this.tableName,
           Key: { subscriberId },
           UpdateExpression: 'SET lastSoftBounceAt = :at ADD softBounces :one',
-          ConditionExpression: 'attribute_exists(subscriberId)',
+          ConditionExpression: LIVE,
           ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 },
           ReturnValues: 'UPDATED_NEW',
         }),
@@ -270,8 +353,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
           UpdateExpression:
             'SET lastDigestAt = :end, lastDigestId = :digest REMOVE plannedDigestId, plannedAt',
           // Never move the window backwards: a late retry of an older week changes nothing.
-          ConditionExpression:
-            'attribute_exists(subscriberId) AND (attribute_not_exists(lastDigestAt) OR lastDigestAt < :end)',
+          ConditionExpression: `${LIVE} AND (attribute_not_exists(lastDigestAt) OR lastDigestAt < :end)`,
           ExpressionAttributeValues: { ':end': windowEnd.toISOString(), ':digest': digestId },
         }),
       );
@@ -291,7 +373,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
           TableName: this.tableName,
           Key: { subscriberId },
           UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(subscriberId)',
+          ConditionExpression: LIVE,
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
       );

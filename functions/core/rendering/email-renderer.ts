@@ -30,7 +30,8 @@ const PLACEHOLDERS: Record<keyof PersonalLinks, string> = {
   unsubscribeUrl: 'https://personal.invalid/unsubscribe-url',
 };
 
-const STUDY_TYPE_LABELS: Record<StudyType, string> = {
+/** How a study type reads in an email or on a page. */
+export const STUDY_TYPE_LABELS: Record<StudyType, string> = {
   'randomised-trial': 'Randomised trial',
   'phase-1': 'Phase 1',
   'phase-2': 'Phase 2',

@@ -1,12 +1,13 @@
-import { createHmac } from 'node:crypto';
 import type { Clock, Logger, Mailer, SubscriberStore } from '../../ports/index.ts';
-import type { ConsentRecord, DeliverySlot, Subscriber } from '../model.ts';
+import type { DeliverySlot, Subscriber } from '../model.ts';
 import type { TopicId } from '../topics.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
-import { describeError } from '../errors.ts';
 import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts';
+import { consentRecord } from './consent.ts';
+import { sendLinkEmail, sentRecently } from './link-emails.ts';
 
+export { CONSENT_WORDING_VERSION } from './consent.ts';
 /**
  * The subscriber lifecycle: double opt-in, confirmation, preferences, leaving. Every outward
  * answer is the same whether an address is new or known, so the API can never be used to find
@@ -25,10 +26,10 @@ export interface LifecycleDependencies {
   readonly ipHashKey: string;
 }
 
-/** The wording a reader agreed to; bump it when the subscribe page's consent text changes. */
-export const CONSENT_WORDING_VERSION = '2026-11-v1';
+export { CONFIRMATION_INTERVAL_MS } from './link-emails.ts';
 
-export const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
+/** Creating a subscriber can race an erasure or another request; a few rounds always settle it. */
+const SUBSCRIBE_ATTEMPTS = 3;
 
 export interface SubscriptionRequest {
   readonly email: string;
@@ -48,35 +49,50 @@ export async function requestSubscription(
   const now = deps.clock.now();
   const email = normaliseEmail(request.email);
   const subscriberId = subscriberIdFor(email);
-  const existing = await deps.subscribers.get(subscriberId);
+  const fresh = newSubscriber(
+    { email, topics: request.topics, delivery: request.delivery, status: 'pending' },
+    now,
+  );
 
-  if (!existing) {
-    const created = await deps.subscribers.create(
-      newSubscriber({ email, topics: request.topics, delivery: request.delivery, status: 'pending' }, now),
-    );
-    if (!created) return requestSubscription(request, deps);
-  } else if (existing.status === 'pending' || existing.status === 'unsubscribed') {
-    if (
-      !(await deps.subscribers.reopen(
-        subscriberId,
-        { topics: request.topics, delivery: request.delivery },
-        now,
-      ))
-    )
-      return;
-  } else {
-    return; // confirmed, bounced or complained: nothing to send, and the caller cannot tell.
+  for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS; attempt += 1) {
+    const existing = await deps.subscribers.get(subscriberId);
+    if (existing) {
+      // Confirmed, bounced or complained: nothing to send, and the caller cannot tell.
+      if (existing.status !== 'pending' && existing.status !== 'unsubscribed') return;
+      // A pending reader who was sent a confirmation within the day gets nothing new, and an
+      // anonymous request does not change the choices their confirmation link will confirm.
+      // (One read, no write: a flood of requests for one address stays cheap.)
+      if (existing.status === 'pending' && sentRecently('confirmation', existing.confirmationSentAt, now))
+        return;
+      if (
+        !(await deps.subscribers.reopen(
+          subscriberId,
+          { topics: request.topics, delivery: request.delivery },
+          now,
+        ))
+      )
+        continue;
+      return sendConfirmation({ subscriberId, email }, deps);
+    }
+    if (await deps.subscribers.create(fresh)) return sendConfirmation({ subscriberId, email }, deps);
+    const suppression = await deps.subscribers.getSuppression(subscriberId);
+    if (!suppression) continue; // someone created it between our get and create: look again
+    // An address that bounced or complained is never mailed again, not even a confirmation.
+    if (suppression.reason !== 'erased') return;
+    // Someone who had their data erased may come back, but only through double opt-in, and the
+    // erasure must not reset the one-confirmation-a-day limit.
+    const comeback = suppression.confirmationSentAt
+      ? { ...fresh, confirmationSentAt: suppression.confirmationSentAt }
+      : fresh;
+    if (await deps.subscribers.replaceErased(comeback))
+      return sendConfirmation({ subscriberId, email }, deps);
   }
+  deps.logger.warn('subscription request kept racing; dropped', { subscriberId });
+}
 
-  if (!(await deps.subscribers.claimConfirmationEmail(subscriberId, now, CONFIRMATION_INTERVAL_MS))) return;
-  const confirmUrl = `${deps.siteUrl}/confirm?token=${deps.tokens.issue('confirm', subscriberId, now)}`;
-  const rendered = await deps.renderer.renderConfirmation(confirmUrl);
-  try {
-    await deps.mailer.send({ to: email, ...rendered, headers: [], tags: { kind: 'confirmation' } });
-  } catch (error) {
-    deps.logger.error('confirmation email failed', { subscriberId, error: describeError(error) });
-    throw error;
-  }
+/** The double opt-in email: at most one per address per 24 h. */
+function sendConfirmation(reader: { subscriberId: string; email: string }, deps: LifecycleDependencies) {
+  return sendLinkEmail('confirmation', reader, (url) => deps.renderer.renderConfirmation(url), deps);
 }
 
 export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'not-pending';
@@ -92,12 +108,7 @@ export async function confirmSubscription(
   if (subscriber.status === 'confirmed') return { outcome: 'already-confirmed', subscriber };
   if (subscriber.status !== 'pending') return { outcome: 'not-pending', subscriber };
   const now = deps.clock.now();
-  const consent: ConsentRecord = {
-    at: now.toISOString(),
-    ipHash: createHmac('sha256', deps.ipHashKey).update(ip).digest('base64url'),
-    topics: subscriber.topics,
-    wordingVersion: CONSENT_WORDING_VERSION,
-  };
+  const consent = consentRecord(subscriber.topics, ip, deps.ipHashKey, now);
   if (!(await deps.subscribers.confirm(subscriberId, consent, now))) {
     // Lost a race with another click on the same link (or an unsubscribe): report what is true now.
     const current = await deps.subscribers.get(subscriberId);

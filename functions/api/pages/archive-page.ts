@@ -1,0 +1,207 @@
+import { html } from 'hono/html';
+import { DateTime } from 'luxon';
+import { XMLBuilder } from 'fast-xml-parser';
+import type { Article } from '../../core/model.ts';
+import type { TopicId } from '../../core/topics.ts';
+import type { ArchivePage, EditionView, WeekRange } from '../../core/archive/editions.ts';
+import { STUDY_TYPE_LABELS } from '../../core/rendering/email-renderer.ts';
+import { truncateText } from '../../core/ingest/html-text.ts';
+
+/** The public archive's pages and its RSS feed. Article text is plain text from ingest; it is escaped here. */
+
+type Labels = Readonly<Record<TopicId, string>>;
+
+const SUMMARY_LENGTH = 320;
+
+/** "Week of 23 November 2026". */
+export function editionTitle(range: WeekRange): string {
+  return `Week of ${DateTime.fromJSDate(range.start, { zone: 'utc' }).toFormat('d LLLL yyyy')}`;
+}
+
+/** "23–29 November 2026". */
+function dateSpan(range: WeekRange): string {
+  const start = DateTime.fromJSDate(range.start, { zone: 'utc' });
+  const last = start.plus({ days: 6 });
+  return start.month === last.month
+    ? `${start.toFormat('d')}–${last.toFormat('d LLLL yyyy')}`
+    : `${start.toFormat('d LLLL')} – ${last.toFormat('d LLLL yyyy')}`;
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+export function archiveIndexPage(page: ArchivePage, labels: Labels) {
+  const { editions } = page;
+  return html`<div class="narrow">
+    <div class="card">
+      <h1>Past editions</h1>
+      <p class="lede">
+        Each week, the most relevant new articles of every topic, the same for everyone. Subscribers get only
+        the topics they choose.
+      </p>
+      <div class="actions">
+        <a class="button" href="/">Subscribe</a>
+        <a class="button secondary" href="/archive/feed.xml">RSS feed</a>
+      </div>
+    </div>
+    ${
+      editions.length === 0
+        ? html`<div class="card">
+            <p>
+              ${
+                page.before
+                  ? 'No editions before this week.'
+                  : 'No editions yet. An edition appears here when its week is over, with the articles first found that week.'
+              }
+            </p>
+          </div>`
+        : html`<ul class="editions" aria-label="Editions, newest first">
+            ${editions.map(
+              (edition) =>
+                html`<li class="card edition-card">
+                  <h2><a href="/archive/${edition.weekId}">${editionTitle(edition.range)}</a></h2>
+                  <p class="muted">${dateSpan(edition.range)} · ${plural(edition.articleCount, 'article')}</p>
+                  <ul class="tags" aria-label="Topics">
+                    ${edition.sections.map(
+                      (section) => html`<li>${labels[section.topic]} (${section.articleIds.length})</li>`,
+                    )}
+                  </ul>
+                </li>`,
+            )}
+          </ul>`
+    }
+    ${
+      page.olderBefore || page.before
+        ? html`<nav class="pager" aria-label="More editions">
+            ${page.before ? html`<a href="/archive">Newest editions</a>` : ''}
+            ${page.olderBefore ? html`<a href="/archive?before=${page.olderBefore}">Older editions</a>` : ''}
+          </nav>`
+        : ''
+    }
+  </div>`;
+}
+
+export function editionPage(edition: EditionView, labels: Labels) {
+  return html`<div class="narrow">
+    <div class="card">
+      <p class="muted"><a href="/archive">Past editions</a></p>
+      <h1>${editionTitle(edition.range)}</h1>
+      <p class="lede">
+        ${plural(edition.articleCount, 'new article')} first found between ${dateSpan(edition.range)}, by
+        topic.
+      </p>
+      ${edition.sections.map(
+        (section) =>
+          html`<section aria-labelledby="topic-${section.topic}">
+            <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
+            ${section.articles.map(articleCard)}
+          </section>`,
+      )}
+    </div>
+    <div class="card">
+      <h2>Get the topics you care about, every week</h2>
+      <p>Choose your topics and the day and hour you want it. Free, and you can leave in one click.</p>
+      <p><a class="button" href="/">Subscribe</a></p>
+    </div>
+  </div>`;
+}
+
+/** Only web links become links: a feed can put anything in a URL field. */
+const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
+
+function articleCard(article: Article) {
+  return html`<article class="article">
+    <h3>
+      ${
+        isWebUrl(article.url)
+          ? html`<a href="${article.url}" rel="noopener noreferrer">${article.title}</a>`
+          : article.title
+      }
+    </h3>
+    <p class="meta">${articleMeta(article)}</p>
+    ${
+      article.studyTypes.length > 0
+        ? html`<p>
+            ${article.studyTypes.map((type) => html`<span class="badge">${STUDY_TYPE_LABELS[type]}</span>`)}
+          </p>`
+        : ''
+    }
+    ${article.summary ? html`<p>${truncateText(article.summary, SUMMARY_LENGTH)}</p>` : ''}
+  </article>`;
+}
+
+function articleMeta(article: Article): string {
+  const sources = article.sources.map((source) => source.sourceName).join(', ');
+  const published = DateTime.fromISO(article.publishedAt, { zone: 'utc' });
+  return published.isValid ? `${sources} · ${published.toFormat('d LLL yyyy')}` : sources;
+}
+
+// XML 1.0 forbids these characters even escaped; a feed item could still carry one.
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const xmlText = (text: string) => text.replace(NOT_XML, '');
+
+/** RSS 2.0 of the editions, one item per week, each carrying its article list as HTML. */
+export function archiveFeed(
+  editions: readonly EditionView[],
+  labels: Labels,
+  siteUrl: string,
+  now: Date,
+): string {
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    suppressEmptyNode: true,
+    // isPermaLink="true" must keep its value: RSS readers and XML parsers reject a bare attribute.
+    suppressBooleanAttributes: false,
+  });
+  return builder.build({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    rss: {
+      '@_version': '2.0',
+      '@_xmlns:atom': 'http://www.w3.org/2005/Atom',
+      channel: {
+        title: 'Immunotherapy Digest: weekly editions',
+        link: `${siteUrl}/archive`,
+        description:
+          'Each week, the most relevant new immunotherapy research and news of every topic. Information, not medical advice.',
+        language: 'en',
+        lastBuildDate: now.toUTCString(),
+        'atom:link': {
+          '@_href': `${siteUrl}/archive/feed.xml`,
+          '@_rel': 'self',
+          '@_type': 'application/rss+xml',
+        },
+        item: editions.map((view) => ({
+          title: `${editionTitle(view.range)}: ${plural(view.articleCount, 'article')}`,
+          link: `${siteUrl}/archive/${view.range.weekId}`,
+          guid: { '#text': `${siteUrl}/archive/${view.range.weekId}`, '@_isPermaLink': 'true' },
+          pubDate: view.range.end.toUTCString(),
+          description: xmlText(markupOf(editionList(view, labels))),
+        })),
+      },
+    },
+  });
+}
+
+function editionList(view: EditionView, labels: Labels) {
+  return html`${view.sections.map(
+    (section) =>
+      html`<h2>${labels[section.topic]}</h2>
+        <ul>
+          ${section.articles.map(
+            (article) =>
+              html`<li>
+                ${isWebUrl(article.url) ? html`<a href="${article.url}">${article.title}</a>` : article.title}
+                (${articleMeta(article)})
+              </li>`,
+          )}
+        </ul>`,
+  )}`;
+}
+
+/** Our templates hold no promises, so hono's html`` is a string here; anything else is a bug. */
+function markupOf(markup: ReturnType<typeof html>): string {
+  if (markup instanceof Promise) throw new Error('feed markup must render synchronously');
+  return markup.toString();
+}

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import { createApi } from '../../functions/api/app.ts';
+import { planDigestOnce } from '../../functions/app/jobs.ts';
+import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import type { SubscriberStatus } from '../../functions/core/model.ts';
+import { rawSubscriberItem } from '../helpers/raw-items.ts';
+import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+import { ManualClock } from '../helpers/fakes.ts';
+
+const DAY_MS = 86_400_000;
+
+describe('the preference centre and the rest of a reader’s account over HTTP', () => {
+  let world: TestWorld;
+  let api: Hono;
+  const clock = new ManualClock(new Date('2026-11-25T12:00:00.000Z'));
+
+  beforeAll(async () => {
+    world = await createTestWorld({ clock });
+    api = createApi(world.context, { clientIp: () => '192.0.2.44' });
+  });
+
+  afterAll(() => world.stop());
+
+  const form = (fields: string) =>
+    ({
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields,
+    }) as const;
+
+  async function reader(local: string, status: SubscriberStatus = 'confirmed') {
+    const subscriber = newSubscriber(
+      { email: world.email(local), topics: ['vaccines', 'autoimmune'], status },
+      clock.now(),
+    );
+    await world.context.subscribers.create(subscriber);
+    const token = world.context.tokens.issue('manage', subscriber.subscriberId, clock.now());
+    return { ...subscriber, manage: `token=${token}` };
+  }
+
+  it('emails a manage link on request that opens the reader’s preferences', async () => {
+    const { email } = await reader('asks-for-link');
+
+    const asked = await api.request('/manage', form(`email=${encodeURIComponent(email)}`));
+    const [mail] = await sentEmails(world.endpoints.ses, (to) => to === email);
+    const link = /http:\/\/localhost:3000(\/preferences\?token=[\w.-]+)/.exec(mail!.body.text!)?.[1];
+    const page = await api.request(link!);
+
+    expect(asked.status).toBe(202);
+    expect(mail?.subject).toBe('Your Immunotherapy Digest manage link');
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain(email);
+    expect(text).toMatch(/value="vaccines"\s+checked/);
+  });
+
+  it('answers JSON clients with the reader’s own choices, and keeps fields a change leaves out', async () => {
+    const { manage } = await reader('json-client');
+
+    const shown = await api.request(`/preferences?${manage}`, { headers: { accept: 'application/json' } });
+    const changed = await api.request(`/preferences?${manage}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topics: ['kidney-cancer'], hour: 6 }),
+    });
+
+    expect(await shown.json()).toEqual({
+      email: world.email('json-client'),
+      status: 'confirmed',
+      paused: false,
+      topics: ['vaccines', 'autoimmune'],
+      delivery: { weekday: 1, hour: 8, timeZone: 'UTC' },
+    });
+    expect(await changed.json()).toMatchObject({
+      status: 'saved',
+      subscription: { topics: ['kidney-cancer'], delivery: { weekday: 1, hour: 6, timeZone: 'UTC' } },
+    });
+  });
+
+  it('shows the form again with the problem when a reader unticks every topic, and changes nothing', async () => {
+    const { manage, subscriberId } = await reader('no-topics');
+
+    const response = await api.request(`/preferences?${manage}`, form('weekday=2&hour=9&timezone=UTC'));
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Topics: choose at least one topic');
+    expect((await world.context.subscribers.get(subscriberId))?.topics).toEqual(['vaccines', 'autoimmune']);
+  });
+
+  it('pauses a reader so the planner passes them by, and resumes them', async () => {
+    const { manage, subscriberId } = await reader('pauses');
+
+    const paused = await api.request(`/preferences/pause?${manage}`, form(''));
+    const plan = await planDigestOnce(world.context, { ignoreSlot: true, dryRun: true });
+    const pausedPage = await api.request(paused.headers.get('location')!);
+    const resumed = await api.request(`/preferences/resume?${manage}`, form(''));
+
+    expect(paused.status).toBe(303);
+    expect(await pausedPage.text()).toContain('Your digest is paused');
+    expect(plan.due).toBeLessThan(plan.confirmed);
+    expect(resumed.status).toBe(303);
+    expect((await world.context.subscribers.get(subscriberId))?.paused).toBe(false);
+  });
+
+  it('hands over the reader’s data as a JSON download', async () => {
+    const { manage, email } = await reader('downloads');
+
+    const response = await api.request(`/preferences/data?${manage}`);
+
+    expect(response.headers.get('content-disposition')).toBe(
+      'attachment; filename="immunotherapy-digest-my-data-2026-11-25.json"',
+    );
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toMatchObject({
+      subscription: {
+        email,
+        status: 'confirmed',
+        topics: [{ id: 'vaccines', label: 'Vaccines & mRNA' }, {}],
+      },
+    });
+  });
+
+  it('erases a reader only once they confirm, leaving nothing but the hashed suppression entry', async () => {
+    const { manage, subscriberId, email } = await reader('erases');
+
+    const unconfirmed = await api.request(`/preferences/delete?${manage}`, form(''));
+    expect(unconfirmed.status).toBe(400);
+    expect(await unconfirmed.text()).toContain('tick the box to confirm');
+    expect(await world.context.subscribers.get(subscriberId)).toBeDefined();
+
+    const erased = await api.request(`/preferences/delete?${manage}`, form('confirm=yes'));
+    expect(erased.status).toBe(200);
+    expect(await rawSubscriberItem(world.context, subscriberId)).toEqual({
+      subscriberId,
+      erasedAt: clock.now().toISOString(),
+      suppression: 'erased',
+    });
+    expect(JSON.stringify(await rawSubscriberItem(world.context, subscriberId))).not.toContain(
+      email.split('@')[0],
+    );
+
+    expect((await api.request(`/preferences?${manage}`)).status).toBe(410);
+    expect((await api.request(`/preferences/data?${manage}`)).status).toBe(410);
+  });
+
+  it('lets an erased reader subscribe again through double opt-in', async () => {
+    const { manage, subscriberId, email } = await reader('comes-back');
+    await api.request(`/preferences/delete?${manage}`, form('confirm=yes'));
+
+    const again = await api.request('/subscribe', form(`email=${encodeURIComponent(email)}&topics=melanoma`));
+
+    expect(again.status).toBe(202);
+    expect(await world.context.subscribers.get(subscriberId)).toMatchObject({
+      status: 'pending',
+      topics: ['melanoma'],
+    });
+    expect(await sentEmails(world.endpoints.ses, (to) => to === email)).toHaveLength(1);
+  });
+
+  it('confirms idempotently, and explains an expired confirmation link with a way to get a new one', async () => {
+    const email = world.email('slow-confirmer');
+    await api.request('/subscribe', form(`email=${encodeURIComponent(email)}&topics=access`));
+    const token = world.context.tokens.issue('confirm', subscriberIdFor(email), clock.now());
+
+    const first = await api.request(`/confirm?token=${token}`);
+    const second = await api.request(`/confirm?token=${token}`);
+    clock.advance(8 * DAY_MS);
+    const expired = await api.request(`/confirm?token=${token}`);
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(await second.text()).toContain('You were already subscribed');
+    expect(expired.status).toBe(400);
+    const page = await expired.text();
+    expect(page).toContain('This confirmation link does not work');
+    expect(page).toMatch(/<form method="post" action="\/manage"/);
+  });
+
+  it('tells a reader who already left that they are unsubscribed, without a button', async () => {
+    const { subscriberId } = await reader('already-left', 'unsubscribed');
+    const token = world.context.tokens.issue('unsubscribe', subscriberId, clock.now());
+
+    const page = await (await api.request(`/unsubscribe?token=${token}`)).text();
+
+    expect(page).toContain('You are unsubscribed');
+    expect(page).not.toContain('<form method="post" action="/unsubscribe');
+  });
+
+  it('refuses bad bodies clearly and stores nothing', async () => {
+    const email = world.email('bad-body');
+    const post = (body: string, type: string) =>
+      api.request('/subscribe', {
+        method: 'POST',
+        headers: { 'content-type': type, accept: 'application/json' },
+        body,
+      });
+
+    const malformed = await post('{"email":', 'application/json');
+    const notObject = await post('["a@example.org"]', 'application/json');
+    const wrongType = await post(`email=${email}`, 'text/plain');
+    const huge = await post(
+      `email=${email}&topics=access&padding=${'x'.repeat(20_000)}`,
+      'application/x-www-form-urlencoded',
+    );
+
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ issues: ['request: the body is not valid JSON'] });
+    expect(notObject.status).toBe(400);
+    expect(wrongType.status).toBe(400);
+    expect(await wrongType.json()).toMatchObject({
+      issues: ['request: send application/x-www-form-urlencoded, multipart/form-data or application/json'],
+    });
+    expect(huge.status).toBe(413);
+    expect(await world.context.subscribers.get(subscriberIdFor(email))).toBeUndefined();
+  });
+
+  it('sends security headers: a CSP of hashes only, no caching of personal pages, no framing', async () => {
+    const { manage } = await reader('headers');
+
+    const home = await api.request('/');
+    const preferences = await api.request(`/preferences?${manage}`);
+    const missing = await api.request('/no-such-page');
+
+    const csp = home.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'sha256-[\w+/=]+'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(home.headers.get('x-frame-options')).toBe('DENY');
+    expect(preferences.headers.get('cache-control')).toBe('no-store');
+    expect(preferences.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(missing.status).toBe(404);
+  });
+});

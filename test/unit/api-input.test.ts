@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  fieldErrorsOf,
+  parseManageLinkRequest,
+  parsePreferences,
+  parseSubscribe,
+} from '../../functions/api/input.ts';
+import { ValidationError } from '../../functions/core/errors.ts';
+
+function problemsOf(run: () => unknown): Record<string, string | undefined> {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) return fieldErrorsOf(error);
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('reading a subscription request', () => {
+  it('takes form strings and JSON numbers alike, and orders the topics', () => {
+    const fromForm = parseSubscribe({
+      email: ' Reader@Example.org ',
+      topics: ['melanoma', 'car-t', 'melanoma'],
+      weekday: '3',
+      hour: '7',
+      timezone: 'Europe/Lisbon',
+    });
+    const fromJson = parseSubscribe({
+      email: 'Reader@Example.org',
+      topics: ['melanoma', 'car-t'],
+      weekday: 3,
+      hour: 7,
+      timezone: 'Europe/Lisbon',
+    });
+
+    expect(fromForm).toEqual({
+      email: 'Reader@Example.org',
+      topics: ['car-t', 'melanoma'],
+      delivery: { weekday: 3, hour: 7, timeZone: 'Europe/Lisbon' },
+    });
+    expect(fromJson).toEqual(fromForm);
+  });
+
+  it('defaults the delivery slot to Monday 08:00 UTC', () => {
+    expect(parseSubscribe({ email: 'a@example.org', topics: ['access'] }).delivery).toEqual({
+      weekday: 1,
+      hour: 8,
+      timeZone: 'UTC',
+    });
+  });
+
+  it('names every field that is wrong, in words a reader understands', () => {
+    expect(
+      problemsOf(() =>
+        parseSubscribe({
+          email: 'not an address',
+          topics: ['car-t', 'astrology'],
+          weekday: '8',
+          hour: '7.5',
+        }),
+      ),
+    ).toEqual({
+      email: 'enter a valid email address, like name@example.org',
+      topics: 'is not one of our topics',
+      weekday: 'must be 1 to 7',
+      hour: 'must be a whole number',
+    });
+    expect(problemsOf(() => parseSubscribe({}))).toEqual({
+      email: 'is required',
+      topics: 'choose at least one topic',
+    });
+  });
+
+  it.each([
+    ['a zone that does not exist', { timezone: 'Mars/Olympus_Mons' }, 'timezone'],
+    ['an empty topic list', { topics: [] }, 'topics'],
+    ['topics that are not a list', { topics: 'car-t' }, 'topics'],
+    ['a null hour', { hour: null }, 'hour'],
+    ['a negative weekday', { weekday: -1 }, 'weekday'],
+  ])('refuses %s', (_case, change, field) => {
+    const problems = problemsOf(() =>
+      parseSubscribe({ email: 'a@example.org', topics: ['access'], ...change }),
+    );
+
+    expect(Object.keys(problems)).toEqual([field]);
+  });
+});
+
+describe('reading a preferences change', () => {
+  it('keeps the current slot for the fields a client leaves out', () => {
+    const current = { weekday: 5, hour: 18, timeZone: 'Asia/Tokyo' };
+
+    expect(parsePreferences({ topics: ['vaccines'], hour: 6 }, current)).toEqual({
+      topics: ['vaccines'],
+      delivery: { weekday: 5, hour: 6, timeZone: 'Asia/Tokyo' },
+    });
+  });
+});
+
+describe('reading a manage-link request', () => {
+  it('needs only a valid address', () => {
+    expect(parseManageLinkRequest({ email: 'a@example.org', other: 'ignored' })).toEqual({
+      email: 'a@example.org',
+    });
+    expect(problemsOf(() => parseManageLinkRequest({ email: 'x'.repeat(250) + '@example.org' }))).toEqual({
+      email: 'email address is too long',
+    });
+  });
+});
