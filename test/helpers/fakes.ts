@@ -13,6 +13,7 @@ import type {
   DeliveryKey,
   DeliveryLedger,
   DeliveryRecord,
+  EnqueueOptions,
   Mailer,
   OutgoingEmail,
   ProfileFields,
@@ -96,6 +97,9 @@ export class FakeSubscriberStore implements SubscriberStore {
   }
   async markPlanned(id: string, digestId: string, at: Date) {
     this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() });
+  }
+  async markSkipped(id: string, digestId: string) {
+    this.patch(id, () => true, { skippedDigestId: digestId });
   }
   async clearPlanned(id: string) {
     const subscriber = this.items.get(id);
@@ -196,8 +200,11 @@ export class RecordingMailer implements Mailer {
 
 export class ArrayQueue implements SendQueue {
   readonly jobs: SendJob[] = [];
-  async enqueue(jobs: readonly SendJob[]) {
+  /** The delay each enqueued job asked for (0 when none), in the order of `jobs`. */
+  readonly delays: number[] = [];
+  async enqueue(jobs: readonly SendJob[], options: EnqueueOptions = {}) {
     this.jobs.push(...jobs);
+    this.delays.push(...jobs.map(() => options.delaySeconds ?? 0));
   }
 }
 
