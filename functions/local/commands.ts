@@ -119,7 +119,7 @@ function parseTagLine(line: string, lineNumber: number): { title: string; summar
 }
 
 /** A clock that starts at the given instant and then runs at real speed. */
-function fixedClock(iso: string): Clock {
+export function fixedClock(iso: string): Clock {
   const start = Date.parse(iso);
   if (Number.isNaN(start))
     throw new ValidationError(`--now: "${iso}" is not an ISO date-time such as 2026-11-30T09:00:00Z`);
