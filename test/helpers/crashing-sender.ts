@@ -1,0 +1,48 @@
+/**
+ * A send Lambda that dies: the real send handler behind the local SQS poller, in a process of
+ * its own, that kills itself with SIGKILL — no cleanup, no finally — just before its
+ * (KILL_AFTER_SENDS + 1)-th email would reach SES. SES calls are made one at a time here, so at
+ * the moment of death no email is half-sent: what the test then checks is recovery, not luck.
+ *
+ * Env: SENDER_CONFIG (the test world's Config as JSON), KILL_AFTER_SENDS.
+ */
+import type { Config } from '../../functions/config/config.ts';
+import { createAppContext } from '../../functions/app/context.ts';
+import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
+import { SesMailer } from '../../functions/adapters/ses/ses-mailer.ts';
+import { silentLogger, type Mailer } from '../../functions/ports/index.ts';
+import { drainSendQueue } from './drain.ts';
+
+const config = JSON.parse(process.env.SENDER_CONFIG ?? '') as Config;
+const killAfter = Number(process.env.KILL_AFTER_SENDS);
+const clients = createAwsClients(config);
+const ses = new SesMailer(clients.ses, {
+  from: config.mail.from,
+  replyTo: config.mail.replyTo,
+  configurationSet: config.mail.configurationSet,
+});
+
+let sends = 0;
+let previous: Promise<unknown> = Promise.resolve();
+const mailer: Mailer = {
+  send(email) {
+    const attempt = previous.then(async () => {
+      if (sends === killAfter) process.kill(process.pid, 'SIGKILL');
+      const result = await ses.send(email);
+      sends += 1;
+      return result;
+    });
+    previous = attempt.catch(() => undefined);
+    return attempt;
+  },
+};
+
+const context = await createAppContext(config, {
+  clients,
+  mailer,
+  logger: silentLogger,
+  mjmlValidation: 'strict',
+});
+await drainSendQueue(context, config.queues.sendUrl!, { timeoutMs: 60_000 });
+// Reaching this line means the kill never came: the parent test treats that as a failure.
+process.exit(3);
