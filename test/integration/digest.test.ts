@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handleSendBatch, planDigestOnce, type BatchReport } from '../../functions/app/jobs.ts';
+import { previewDigest } from '../../functions/app/preview.ts';
+import { ValidationError } from '../../functions/core/errors.ts';
 import { createAppContext } from '../../functions/app/context.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { applyMailEvent } from '../../functions/core/subscribers/mail-events.ts';
@@ -390,3 +392,81 @@ async function sendUntil(
   await poller.stop();
   return reports;
 }
+
+describe('the send queue', () => {
+  let world: TestWorld;
+
+  beforeAll(async () => {
+    world = await createTestWorld();
+    await storeWeek(world, new Date(Date.now() - 86_400_000));
+  });
+
+  afterAll(() => world.stop());
+
+  it('sends the good jobs of a batch and moves a poison message to the DLQ after its retries', async () => {
+    const reader = await addReader(world, 'beside-poison', ['melanoma']);
+    await world.context.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: world.queues.sendUrl,
+        MessageBody: '{"kind":"digest","version":1}',
+      }),
+    );
+    await planDigestOnce(world.context, { ignoreSlot: true });
+
+    const totals = await drainSendQueue(world.context, world.queues.sendUrl, { timeoutMs: 40_000 });
+    const { Messages = [] } = await world.context.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: world.queues.deadLetterUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+
+    expect(totals.sent).toBe(1);
+    expect(totals.poison).toBe(5);
+    expect(Messages.map((message) => message.Body)).toEqual(['{"kind":"digest","version":1}']);
+    expect(await sentEmails(world.endpoints.ses, (to) => to === reader.email)).toHaveLength(1);
+  });
+});
+
+describe('a preview', () => {
+  let world: TestWorld;
+
+  beforeAll(async () => {
+    world = await createTestWorld();
+    await storeWeek(world, new Date(Date.now() - 86_400_000));
+  });
+
+  afterAll(() => world.stop());
+
+  it('is the whole MIME message SES would send, with the sender’s headers and both parts', async () => {
+    const preview = await previewDigest(world.context, {
+      topics: ['melanoma', 'car-t'],
+      to: 'reader@example.org',
+      days: 7,
+    });
+    const eml = (await preview.mime()).toString();
+
+    expect(preview.articles).toBe(4);
+    expect(eml).toMatch(/^From: Immunotherapy Digest <digest@immunotherapy-digest\.example\.org>$/m);
+    expect(eml).toMatch(/^To: reader@example\.org$/m);
+    expect(eml).toMatch(/^Reply-To: editors@immunotherapy-digest\.example\.org$/m);
+    expect(eml).toMatch(/^Subject: Your Immunotherapy Digest: 4 new articles, week of/m);
+    expect(eml).toMatch(
+      /^List-Unsubscribe:\s+<http:\/\/localhost:3000\/unsubscribe\?token=u\.[^>]+>,\s+<mailto:/m,
+    );
+    expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    expect(eml).toMatch(/^Message-ID: <preview-[0-9a-f]+@immunotherapy-digest\.example\.org>$/m);
+    expect(eml).toMatch(/^Content-Type: multipart\/alternative;/m);
+    expect(eml.indexOf('Content-Type: text/plain')).toBeLessThan(eml.indexOf('Content-Type: text/html'));
+  });
+
+  it('says what to do when no stored article matches the topics', async () => {
+    await expect(
+      previewDigest(world.context, { topics: ['kidney-cancer'], to: 'reader@example.org', days: 7 }),
+    ).rejects.toThrow(ValidationError);
+    await expect(
+      previewDigest(world.context, { topics: ['kidney-cancer'], to: 'reader@example.org', days: 7 }),
+    ).rejects.toThrow(/run `npx immuno-digest ingest` first/);
+  });
+});
