@@ -11,28 +11,16 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { planDigest } from '../functions/core/digest/plan-digest.ts';
-import {
-  deliverJob,
-  digestInputsFor,
-  unlimitedRun,
-  type DeliveryDependencies,
-} from '../functions/core/delivery/deliver-job.ts';
+import { deliverJob, digestInputsFor, unlimitedRun } from '../functions/core/delivery/deliver-job.ts';
 import type { DigestJob } from '../functions/core/delivery/send-job.ts';
 import { personalLinksFor } from '../functions/core/delivery/personal-links.ts';
 import { createEmailRenderer } from '../functions/core/rendering/email-renderer.ts';
-import { createTokenService } from '../functions/core/tokens/tokens.ts';
 import { topicLabels } from '../functions/core/tagging/vocabulary.ts';
 import type { TopicId } from '../functions/core/topics.ts';
 import { loadTemplates, loadVocabulary } from '../functions/adapters/content/load-content.ts';
 import { SEND_QUEUE } from '../functions/adapters/dynamodb/tables.ts';
-import { silentLogger, type Mailer, type OutgoingEmail } from '../functions/ports/index.ts';
-import {
-  ArrayQueue,
-  FakeArticleStore,
-  FakeLedger,
-  FakeSubscriberStore,
-  ManualClock,
-} from '../test/helpers/fakes.ts';
+import type { Mailer, OutgoingEmail } from '../functions/ports/index.ts';
+import { inMemoryDelivery, ManualClock, type FakeArticleStore } from '../test/helpers/fakes.ts';
 import { makeArticles, makeSubscribers, seededRandom } from './workload.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -77,34 +65,17 @@ async function main() {
   const now = new Date('2026-11-23T09:00:00Z');
   const clock = new ManualClock(now);
   const random = seededRandom(Number(args.seed));
-  const subscribers = new FakeSubscriberStore();
+  const mailer = new SinkMailer();
+  const { subscribers, articles, queue, deps } = inMemoryDelivery({
+    renderer,
+    mailer,
+    clock,
+    settings: { siteUrl: 'https://immunotherapy-digest.example.org', leaseMs: 300_000 },
+  });
   for (const subscriber of makeSubscribers(subscriberCount, now, random))
     await subscribers.create(subscriber);
-  const articles = new FakeArticleStore();
   articles.add(...makeArticles(articleCount, now, random));
-  const ledger = new FakeLedger();
-  const queue = new ArrayQueue();
-  const mailer = new SinkMailer();
-  const tokens = createTokenService('bench-secret-bench-secret-bench-secret-0');
-  const deps: DeliveryDependencies = {
-    subscribers,
-    articles,
-    ledger,
-    mailer,
-    limiter: { acquire: async () => undefined },
-    renderer,
-    tokens,
-    clock,
-    logger: silentLogger,
-    sleep: async () => undefined,
-    settings: {
-      siteUrl: 'https://immunotherapy-digest.example.org',
-      unsubscribeMailto: 'unsubscribe@immunotherapy-digest.example.org',
-      leaseMs: 300_000,
-      throttleRetries: 4,
-      backoffBaseMs: 250,
-    },
-  };
+  const { tokens } = deps;
   // Warm up MJML (module loading, first-render compilation) so neither side pays it in its timing.
   await renderer.renderDigestWhole(await sampleInput(makeWarmupJob(articles), articles));
   const rendersBefore = renderer.renderCount();

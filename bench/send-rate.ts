@@ -17,6 +17,7 @@ import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
 import { silentLogger } from '../functions/ports/index.ts';
 import { createWorld, sentEmails } from '../test/helpers/test-context.ts';
 import { drainSendQueue } from '../test/helpers/drain.ts';
+import { aCandidate } from '../test/helpers/fakes.ts';
 import { achievedRate, startThrottlingSesProxy } from '../test/helpers/throttling-ses-proxy.ts';
 
 const { values: args } = parseArgs({
@@ -40,18 +41,12 @@ try {
   );
   const firstSeenAt = new Date(Date.now() - 86_400_000);
   await world.context.articles.upsert(
-    {
-      title: 'CAR T-cell therapy in relapsed leukaemia: five-year results',
+    aCandidate({
       url: 'https://research.example.org/bench/car-t',
-      summary: 'Half of the patients remain in remission five years after a single infusion.',
+      title: 'CAR T-cell therapy in relapsed leukaemia: five-year results',
       publishedAt: firstSeenAt.toISOString(),
-      source: { sourceId: 'bench', sourceName: 'Bench Journal', weight: 1 },
-      identifiers: {},
       studyTypes: ['phase-2'],
-      topics: { 'car-t': 5 },
-      relevant: true,
-      identityKeys: ['url:https://research.example.org/bench/car-t'],
-    },
+    }),
     firstSeenAt,
   );
   const readers = Array.from({ length: emailCount }, (_, index) =>

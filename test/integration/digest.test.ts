@@ -13,11 +13,12 @@ import { weeklyDigestId } from '../../functions/core/digest/schedule.ts';
 import { DEFAULT_DELIVERY_SLOT } from '../../functions/core/model.ts';
 import { parseSesEvent } from '../../functions/adapters/ses/ses-event.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
-import type { ArticleCandidate, SubscriberStatus } from '../../functions/core/model.ts';
+import type { SubscriberStatus } from '../../functions/core/model.ts';
 import type { TopicId } from '../../functions/core/topics.ts';
 import { silentLogger } from '../../functions/ports/index.ts';
 import { createTestWorld, sentEmails, type StoredEmail, type TestWorld } from '../helpers/test-context.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
+import { aCandidate } from '../helpers/fakes.ts';
 import { startThrottlingSesProxy, type ThrottlingSesProxy } from '../helpers/throttling-ses-proxy.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -37,18 +38,13 @@ const urlOf = (slug: string, week = 'w1') => `https://research.example.org/${wee
 
 async function storeWeek(world: TestWorld, firstSeenAt: Date, week = 'w1'): Promise<void> {
   for (const { slug, topics } of ARTICLES) {
-    const candidate: ArticleCandidate = {
-      title: `Study: ${slug.replace(/-/g, ' ')}`,
+    const candidate = aCandidate({
       url: urlOf(slug, week),
+      title: `Study: ${slug.replace(/-/g, ' ')}`,
       summary: `What ${slug} means for patients.`,
       publishedAt: new Date(firstSeenAt.getTime() - 86_400_000).toISOString(),
-      source: { sourceId: 'test', sourceName: 'Test Journal', weight: 1 },
-      identifiers: {},
-      studyTypes: [],
       topics,
-      relevant: true,
-      identityKeys: [`url:${urlOf(slug, week)}`],
-    };
+    });
     await world.context.articles.upsert(candidate, firstSeenAt);
   }
 }

@@ -7,6 +7,7 @@ import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { silentLogger } from '../../functions/ports/index.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
+import { aCandidate } from '../helpers/fakes.ts';
 import {
   achievedRate,
   startThrottlingSesProxy,
@@ -72,18 +73,7 @@ describe('sending against an SES limited to R emails a second', () => {
     });
     const firstSeenAt = new Date(Date.now() - 86_400_000);
     await world.context.articles.upsert(
-      {
-        title: 'CAR T-cell therapy in relapsed leukaemia',
-        url: 'https://research.example.org/rate/car-t',
-        summary: 'A summary.',
-        publishedAt: firstSeenAt.toISOString(),
-        source: { sourceId: 'test', sourceName: 'Test Journal', weight: 1 },
-        identifiers: {},
-        studyTypes: [],
-        topics: { 'car-t': 5 },
-        relevant: true,
-        identityKeys: ['url:https://research.example.org/rate/car-t'],
-      },
+      aCandidate({ url: 'https://research.example.org/rate/car-t' }),
       firstSeenAt,
     );
   });

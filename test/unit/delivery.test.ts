@@ -7,7 +7,6 @@ import {
 import { planDigest } from '../../functions/core/digest/plan-digest.ts';
 import type { DigestJob } from '../../functions/core/delivery/send-job.ts';
 import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
-import { createTokenService } from '../../functions/core/tokens/tokens.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import {
   MailQuotaExceededError,
@@ -15,16 +14,16 @@ import {
   MailThrottledError,
   MailUnavailableError,
 } from '../../functions/core/errors.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
 import type { TopicId } from '../../functions/core/topics.ts';
 import {
   anArticle,
-  ArrayQueue,
-  FakeArticleStore,
-  FakeLedger,
-  FakeSubscriberStore,
+  inMemoryDelivery,
   ManualClock,
   RecordingMailer,
+  type ArrayQueue,
+  type FakeArticleStore,
+  type FakeLedger,
+  type FakeSubscriberStore,
 } from '../helpers/fakes.ts';
 import { createTestRenderer } from '../helpers/digest-fixture.ts';
 
@@ -45,30 +44,8 @@ describe('planning and sending a week', () => {
 
   beforeEach(() => {
     clock = new ManualClock(new Date('2026-11-23T09:00:00Z'));
-    subscribers = new FakeSubscriberStore();
-    articles = new FakeArticleStore();
-    ledger = new FakeLedger();
     mailer = new RecordingMailer();
-    queue = new ArrayQueue();
-    deps = {
-      subscribers,
-      articles,
-      ledger,
-      mailer,
-      limiter: { acquire: async () => undefined },
-      renderer,
-      tokens: createTokenService('a-test-secret-that-is-long-enough-000'),
-      clock,
-      logger: silentLogger,
-      sleep: async () => undefined,
-      settings: {
-        siteUrl: 'https://digest.example.org',
-        unsubscribeMailto: 'unsubscribe@digest.example.org',
-        leaseMs: 60_000,
-        throttleRetries: 2,
-        backoffBaseMs: 1,
-      },
-    };
+    ({ subscribers, articles, ledger, queue, deps } = inMemoryDelivery({ renderer, mailer, clock }));
   });
 
   const plan = (options: { ignoreSlot?: boolean; dryRun?: boolean; maxArticles?: number } = {}) =>

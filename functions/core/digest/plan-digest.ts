@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Article, Subscriber } from '../model.ts';
+import type { Subscriber } from '../model.ts';
 import type {
   ArticleStore,
   Clock,
@@ -11,7 +11,8 @@ import type {
 import type { DigestJob } from '../delivery/send-job.ts';
 import { isDue, weekCalendar } from './schedule.ts';
 import {
-  selectArticles,
+  prepareForSelection,
+  selectPrepared,
   selectionKey,
   selectionSize,
   topicsKey,
@@ -83,6 +84,7 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   let earliest = now.getTime();
   for (const start of windowStarts.values()) earliest = Math.min(earliest, start);
   const articles = due.length > 0 ? await deps.articles.listFirstSeenBetween(new Date(earliest), now) : [];
+  const rankable = prepareForSelection(articles, now);
 
   // Readers who share a window and a topic list share a selection: compute it once. Most do —
   // every first digest starts `firstWindowDays` ago, and last week's readers all start where it ended.
@@ -92,8 +94,8 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     const memo = `${windowStart}|${topicsKey(subscriber.topics)}`;
     let found = selections.get(memo);
     if (!found) {
-      const inWindow = articles.filter((article: Article) => Date.parse(article.firstSeenAt) > windowStart);
-      const selection = selectArticles(inWindow, subscriber.topics, options, now);
+      const inWindow = rankable.filter((candidate) => candidate.firstSeenMs > windowStart);
+      const selection = selectPrepared(inWindow, subscriber.topics, options);
       found = { selection, key: selectionKey(selection) };
       selections.set(memo, found);
     }
