@@ -2,23 +2,27 @@
  * `npm run bench:send-rate [-- --rate 20 --emails 400 --senders 3]`
  *
  * The send path against an SES that allows R emails a second and answers Throttling above it
- * (a proxy in front of aws-ses-v2-local): the real planner, the real send handler behind
- * `--senders` concurrent pollers (as many Lambdas), the DynamoDB rate limiter they share.
+ * (a proxy in front of aws-ses-v2-local, with the other stand-ins in a process of their own):
+ * the real planner, the real send handler behind `--senders` concurrent pollers (as many
+ * Lambdas), the DynamoDB rate limiter they share.
  * It reports the rate achieved at the SES door, how often SES throttled, and whether every
  * reader got exactly one email. Target: achieved ≥ 0.95 × R, nothing lost, nothing twice.
  * The last line is one JSON object.
  */
+import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { planDigestOnce } from '../functions/app/jobs.ts';
+import { handleSendBatch, planDigestOnce } from '../functions/app/jobs.ts';
 import { createAppContext } from '../functions/app/context.ts';
-import { startStandIns } from '../functions/local/stand-ins.ts';
 import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
 import { silentLogger } from '../functions/ports/index.ts';
 import { createWorld, sentEmails } from '../test/helpers/test-context.ts';
-import { drainSendQueue } from '../test/helpers/drain.ts';
+import { LocalSqsPoller } from '../functions/local/sqs-poller.ts';
+import { SEND_QUEUE } from '../functions/adapters/dynamodb/tables.ts';
 import { aCandidate } from '../test/helpers/fakes.ts';
-import { achievedRate, startThrottlingSesProxy } from '../test/helpers/throttling-ses-proxy.ts';
+import { achievedRate, PROXY_STATS_PATH } from '../test/helpers/throttling-ses-proxy.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,12 +35,22 @@ const rate = Number(args.rate);
 const emailCount = Number(args.emails);
 const senderCount = Number(args.senders);
 
-const standIns = await startStandIns({ dataDir: undefined, ports: { dynamodb: 0, ses: 0, sqs: 0 } });
-const proxy = await startThrottlingSesProxy(standIns.endpoints.ses, rate);
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', path.join(import.meta.dirname, 'stand-ins-process.ts'), '--rate', String(rate)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const firstLine = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+const endpoints = JSON.parse(String(firstLine.value)) as {
+  dynamodb: string;
+  ses: string;
+  sqs: string;
+  sesProxy: string;
+};
 try {
   // Prepare: one article, `emails` readers of its topic, one week planned.
   const world = await createWorld(
-    { ...standIns.endpoints, ses: proxy.endpoint },
+    { ...endpoints, ses: endpoints.sesProxy },
     { env: { SES_MAX_SEND_RATE: String(rate) }, visibilityTimeoutSeconds: 5, mjmlValidation: 'soft' },
   );
   const firstSeenAt = new Date(Date.now() - 86_400_000);
@@ -68,13 +82,39 @@ try {
     )),
   ];
   const started = Date.now();
-  const totals = await Promise.all(
-    senders.map((context) => drainSendQueue(context, world.queues.sendUrl, { timeoutMs: 600_000 })),
+  const cpuStart = process.cpuUsage();
+  // Each sender polls the queue as Lambda's event source mapping would; one watcher sees it drained.
+  let sent = 0;
+  const pollers = senders.map(
+    (context) =>
+      new LocalSqsPoller(
+        context.clients.sqs,
+        async (event) => {
+          const report = await handleSendBatch(context, event);
+          sent += report.sent;
+          return report.response;
+        },
+        {
+          queueUrl: world.queues.sendUrl,
+          queueArn: 'arn:aws:sqs:us-east-1:000000000000:bench-send',
+          region: 'us-east-1',
+          batchSize: SEND_QUEUE.batchSize,
+          waitTimeSeconds: 1,
+        },
+      ),
   );
+  for (const poller of pollers) poller.start();
+  const drained = await pollers[0]!.drain(600_000);
+  await Promise.all(pollers.map((poller) => poller.stop()));
   const elapsedMs = Date.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
 
   // Assess.
-  const received = await sentEmails(standIns.endpoints.ses, (to) => world.isMine(to));
+  const received = await sentEmails(endpoints.ses, (to) => world.isMine(to));
+  const proxy = (await (await fetch(`${endpoints.sesProxy}${PROXY_STATS_PATH}`)).json()) as {
+    accepted: number[];
+    throttled: number;
+  };
   const perReader = new Map<string, number>();
   for (const email of received) {
     const to = email.destination.to[0]!;
@@ -86,13 +126,15 @@ try {
     emails: emailCount,
     senders: senderCount,
     jobs: plan.jobs,
-    sent: totals.reduce((sum, total) => sum + total.sent, 0),
+    sent,
+    drained,
     achievedRate: Number(achieved.toFixed(2)),
     achievedRatio: Number((achieved / rate).toFixed(3)),
     throttled: proxy.throttled,
     lost: readers.filter((reader) => !perReader.has(reader.email)).length,
     duplicates: [...perReader.values()].filter((count) => count > 1).length,
     elapsedMs,
+    senderCpuMsPerEmail: Number(((cpu.user + cpu.system) / 1000 / emailCount).toFixed(2)),
     load1m: Number(loadavg()[0]!.toFixed(2)),
     cpus: cpus().length,
   };
@@ -103,8 +145,8 @@ try {
   console.log(`  machine    load ${result.load1m} on ${result.cpus} CPUs`);
   console.log(JSON.stringify(result));
   world.stop();
-  if (result.achievedRatio < 0.95 || result.lost > 0 || result.duplicates > 0) process.exitCode = 1;
+  if (!drained || result.achievedRatio < 0.95 || result.lost > 0 || result.duplicates > 0)
+    process.exitCode = 1;
 } finally {
-  await proxy.stop();
-  await standIns.stop();
+  child.kill('SIGTERM');
 }

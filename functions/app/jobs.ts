@@ -83,6 +83,8 @@ export interface SendBatchOptions {
 const LEASE_MS = 5 * 60 * 1000;
 /** Stop starting sends this long before the Lambda's timeout and hand the rest on. */
 const YIELD_MARGIN_MS = 10_000;
+/** Recipients of one job sent at once: five jobs a batch make twenty sends in flight per sender. */
+const SEND_CONCURRENCY_PER_JOB = 4;
 /** After a daily-quota stop, jobs come back this late (SQS's longest delay) instead of going round. */
 const QUOTA_RETRY_DELAY_SECONDS = 900;
 
@@ -122,6 +124,7 @@ export async function handleSendBatch(
       leaseMs: LEASE_MS,
       throttleRetries: 4,
       backoffBaseMs: 250,
+      concurrency: SEND_CONCURRENCY_PER_JOB,
     },
   };
   const remaining = options.remainingTimeMs;

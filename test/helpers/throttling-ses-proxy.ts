@@ -17,6 +17,8 @@ export interface ThrottlingSesProxy {
 }
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+/** What the proxy saw, for a benchmark that runs it in another process. */
+export const PROXY_STATS_PATH = '/__throttling-proxy/stats';
 
 export async function startThrottlingSesProxy(
   upstream: string,
@@ -58,6 +60,11 @@ export async function startThrottlingSesProxy(
   };
 
   const server: Server = createServer((incoming, response) => {
+    if (incoming.method === 'GET' && incoming.url === PROXY_STATS_PATH) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ accepted: state.accepted, throttled: state.throttled }));
+      return;
+    }
     if (incoming.method === 'POST' && incoming.url?.startsWith(SEND_EMAIL_PATH)) {
       if (state.quotaExceeded) {
         incoming.resume();

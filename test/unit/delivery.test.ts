@@ -278,6 +278,33 @@ describe('planning and sending a week', () => {
       expect((await ledger.listForDigest('weekly-2026-W48')).every((r) => r.status === 'claimed')).toBe(true);
     });
 
+    it('with several recipients in flight, hands on every unsent one at the quota: none lost, none twice', async () => {
+      aWeekOfCarT();
+      for (let index = 0; index < 7; index += 1) await reader(`r${index}`, ['car-t']);
+      await planDigest(
+        { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 50 },
+        { ...deps, queue },
+      );
+      const concurrent = { ...deps, settings: { ...deps.settings, concurrency: 3 } };
+      let calls = 0;
+      const quotaOnThird = {
+        send: async (email: Parameters<typeof mailer.send>[0]) => {
+          calls += 1;
+          if (calls === 3) throw new MailQuotaExceededError('Daily message quota exceeded');
+          return mailer.send(email);
+        },
+      };
+
+      const stopped = await deliverJob(queue.jobs[0]!, { ...concurrent, mailer: quotaOnThird }, run());
+      const resumed = await deliverJob(stopped.remaining!, concurrent, run());
+
+      expect(stopped.interruption).toBe('quota');
+      expect(stopped.sent + stopped.remaining!.recipients.length).toBe(7);
+      expect(resumed).toMatchObject({ sent: 7 - stopped.sent, remaining: undefined });
+      expect(new Set(mailer.sent.map((email) => email.to)).size).toBe(7);
+      expect(mailer.sent).toHaveLength(7);
+    });
+
     it('hands the unsent recipients on when the sender is about to run out of time', async () => {
       aWeekOfCarT();
       await reader('a', ['car-t']);

@@ -13,6 +13,8 @@ export interface SendRateLimiterOptions {
 
 /** Counter items live two minutes past their window: DynamoDB TTL tidies them up. */
 const COUNTER_TTL_SECONDS = 120;
+/** How many windows past the current one a sender may book ahead before it waits. */
+const LOOKAHEAD_WINDOWS = 2;
 
 /**
  * The account's SES send rate, held across every concurrent sender: each window of time (a
@@ -21,13 +23,20 @@ const COUNTER_TTL_SECONDS = 120;
  * condition `count < limit` is checked by DynamoDB itself, so no number of Lambdas can overshoot.
  * The counter's new value is also the caller's place in the window: the n-th sender of a window
  * waits until n/rate into it, so sends are spread evenly instead of bursting at each window's start.
- * A full window makes the caller wait for the next one (with a little jitter).
+ * A full window sends the caller on to book a place in the next ones (a couple of seconds ahead
+ * at most), so waiting senders queue up in order instead of all retrying at each new second.
+ * Within one process bookings are made one at a time, and windows seen full are not asked
+ * again: twenty sends in flight in a Lambda cost one conditional write each, not one per retry.
  */
 export class DynamoSendRateLimiter implements SendRateLimiter {
   private readonly name: string;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private window: Promise<{ ms: number; limit: number }> | undefined;
+  /** The tail of this process's queue of bookings. */
+  private booking: Promise<unknown> = Promise.resolve();
+  /** Windows before this one are known to be full. */
+  private firstOpenWindow = 0;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -41,16 +50,27 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
 
   async acquire(): Promise<void> {
     const { ms, limit } = await (this.window ??= this.resolveWindow());
+    const booked = this.booking.then(() => this.book(ms, limit));
+    this.booking = booked.catch(() => undefined);
+    const wait = (await booked) - this.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  /** Books one place and returns when (epoch ms) it may be used. */
+  private async book(ms: number, limit: number): Promise<number> {
     for (;;) {
-      const now = this.now();
-      const index = Math.floor(now / ms);
-      const place = await this.takePlace(index, limit);
-      if (place !== undefined) {
-        const slotStart = index * ms + ((place - 1) * ms) / limit;
-        if (slotStart > now) await this.sleep(slotStart - now);
-        return;
+      const current = Math.floor(this.now() / ms);
+      for (
+        let index = Math.max(current, this.firstOpenWindow);
+        index <= current + LOOKAHEAD_WINDOWS;
+        index += 1
+      ) {
+        const place = await this.takePlace(index, limit);
+        if (place === undefined || place >= limit) this.firstOpenWindow = index + 1;
+        if (place !== undefined) return index * ms + ((place - 1) * ms) / limit;
       }
-      await this.sleep((index + 1) * ms - now + Math.random() * 10);
+      // Every window in reach is booked: come back when the first of them has passed.
+      await this.sleep((current + 1) * ms - this.now() + Math.random() * (ms / 4));
     }
   }
 

@@ -46,6 +46,8 @@ export interface DeliverySettings {
   /** Throttling is retried in place this many times before the rest of the job is handed on. */
   readonly throttleRetries: number;
   readonly backoffBaseMs: number;
+  /** Recipients of one job in flight at once (1 when absent). */
+  readonly concurrency?: number;
 }
 
 /**
@@ -107,106 +109,136 @@ export async function digestInputsFor(
   return jobs.map((job) => ({ digestId: job.digestId, selection: job, articles: found }));
 }
 
+type Recipient = DigestJob['recipients'][number];
+
+/** What became of one recipient: done with, or to be handed on (and why). */
+type RecipientResult =
+  | { readonly kind: 'sent' | 'skipped' | 'failed' }
+  | { readonly kind: 'hand-on'; readonly interruption: JobOutcome['interruption']; readonly retry: boolean };
+
 async function deliverDigest(
   job: DigestJob,
   deps: DeliveryDependencies,
   run: DeliveryRun,
   input: DigestViewInput | undefined,
 ): Promise<JobOutcome> {
-  const counts = { sent: 0, skipped: 0, failed: 0 };
   const readers = new Map(
     (await deps.subscribers.getMany(job.recipients.map((r) => r.subscriberId))).map((s) => [
       s.subscriberId,
       s,
     ]),
   );
-  let email: GroupEmail | undefined;
-  const render = async () =>
-    (email ??= await deps.renderer.renderDigest(input ?? (await digestInputsFor([job], deps.articles))[0]!));
-  const handOn = (from: number, interruption: JobOutcome['interruption'], retry = false): JobOutcome => ({
+  let email: Promise<GroupEmail> | undefined;
+  const render = () =>
+    (email ??= (async () =>
+      deps.renderer.renderDigest(input ?? (await digestInputsFor([job], deps.articles))[0]!))());
+
+  // A few recipients at a time: a send is mostly waiting (ledger, limiter, SES), and the shared
+  // limiter, not this loop, is what holds the rate.
+  const counts = { sent: 0, skipped: 0, failed: 0 };
+  const handedBack: Recipient[] = [];
+  let next = 0;
+  let interruption: JobOutcome['interruption'];
+  let retry = false;
+  const worker = async () => {
+    while (next < job.recipients.length && interruption === undefined && !retry) {
+      if (run.stop) interruption = 'quota';
+      else if (run.shouldYield()) interruption = 'deadline';
+      if (interruption) break;
+      const recipient = job.recipients[next++]!;
+      const result = await deliverTo(recipient, readers.get(recipient.subscriberId), job, deps, run, render);
+      if (result.kind === 'hand-on') {
+        handedBack.push(recipient);
+        interruption ??= result.interruption;
+        retry ||= result.retry;
+      } else {
+        counts[result.kind] += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.settings.concurrency ?? 1) }, worker));
+
+  if (interruption === undefined && !retry) {
+    return { ...counts, remaining: undefined, interruption: undefined, retry: false };
+  }
+  return {
     ...counts,
-    remaining: { ...job, recipients: job.recipients.slice(from) },
+    remaining: { ...job, recipients: [...handedBack, ...job.recipients.slice(next)] },
     interruption,
     retry,
+  };
+}
+
+/** One recipient of a job: checks, claim, render once, send, record. */
+async function deliverTo(
+  recipient: Recipient,
+  reader: Subscriber | undefined,
+  job: DigestJob,
+  deps: DeliveryDependencies,
+  run: DeliveryRun,
+  render: () => Promise<GroupEmail>,
+): Promise<RecipientResult> {
+  const key: DeliveryKey = { digestId: job.digestId, subscriberId: recipient.subscriberId };
+  if (!reader || !(await mayReceive(reader, recipient.topicsKey, deps))) return { kind: 'skipped' };
+
+  const claim = await deps.ledger.claim(key, deps.clock.now(), deps.settings.leaseMs);
+  if (!claim.claimed) {
+    // A send that reached SES but whose window update was lost (crash) is repaired here.
+    if (claim.existing.status === 'sent')
+      await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
+    return { kind: 'skipped' };
+  }
+
+  const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, deps.clock.now());
+  const message = (await render()).personalise(links);
+  const result = await sendWithRetries(deps, {
+    to: reader.email,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    headers: listUnsubscribeHeaders(
+      links.unsubscribeUrl,
+      deps.settings.unsubscribeMailto,
+      links.unsubscribeToken,
+    ),
+    tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
   });
 
-  for (let index = 0; index < job.recipients.length; index += 1) {
-    if (run.stop) return handOn(index, 'quota');
-    if (run.shouldYield()) return handOn(index, 'deadline');
-    const recipient = job.recipients[index]!;
-    const reader = readers.get(recipient.subscriberId);
-    const key: DeliveryKey = { digestId: job.digestId, subscriberId: recipient.subscriberId };
-    if (!(await mayReceive(reader, recipient.topicsKey, deps))) {
-      counts.skipped += 1;
-      continue;
-    }
-
-    const claim = await deps.ledger.claim(key, deps.clock.now(), deps.settings.leaseMs);
-    if (!claim.claimed) {
-      // A send that reached SES but whose window update was lost (crash) is repaired here.
-      if (claim.existing.status === 'sent')
-        await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
-      counts.skipped += 1;
-      continue;
-    }
-
-    const links = personalLinksFor(
-      reader!.subscriberId,
-      deps.tokens,
-      deps.settings.siteUrl,
-      deps.clock.now(),
-    );
-    const message = (await render()).personalise(links);
-    const result = await sendWithRetries(deps, {
-      to: reader!.email,
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      headers: listUnsubscribeHeaders(
-        links.unsubscribeUrl,
-        deps.settings.unsubscribeMailto,
-        links.unsubscribeToken,
-      ),
-      tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
+  if (result.kind === 'sent') {
+    await deps.ledger.markSent(key, result.messageId, deps.clock.now());
+    await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
+    return { kind: 'sent' };
+  }
+  if (result.kind === 'rejected') {
+    await deps.ledger.markFailed(key, result.reason, deps.clock.now());
+    deps.logger.warn('email rejected', {
+      digestId: job.digestId,
+      subscriberId: key.subscriberId,
+      reason: result.reason,
     });
-
-    if (result.kind === 'sent') {
-      await deps.ledger.markSent(key, result.messageId, deps.clock.now());
-      await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
-      counts.sent += 1;
-      continue;
-    }
-    if (result.kind === 'rejected') {
-      await deps.ledger.markFailed(key, result.reason, deps.clock.now());
-      deps.logger.warn('email rejected', {
-        digestId: job.digestId,
-        subscriberId: key.subscriberId,
-        reason: result.reason,
-      });
-      counts.failed += 1;
-      continue;
-    }
-    // Not sent, but sendable later: give the claim back so the next attempt can take it at once.
-    await deps.ledger.release(key);
-    if (result.kind === 'quota') {
-      run.stop = true;
+    return { kind: 'failed' };
+  }
+  // Not sent, but sendable later: give the claim back so the next attempt can take it at once.
+  await deps.ledger.release(key);
+  if (result.kind === 'quota') {
+    if (!run.stop) {
       deps.logger.error('daily sending quota exceeded: stopping; the rest stays queued', {
         digestId: job.digestId,
         reason: result.reason,
       });
-      return handOn(index, 'quota');
     }
-    if (result.kind === 'throttled') {
-      deps.logger.warn('SES keeps throttling: handing the rest of the job on', { digestId: job.digestId });
-      return handOn(index, 'throttled');
-    }
-    deps.logger.warn('SES unavailable: the job will be retried', {
-      digestId: job.digestId,
-      reason: result.reason,
-    });
-    return handOn(index, undefined, true);
+    run.stop = true;
+    return { kind: 'hand-on', interruption: 'quota', retry: false };
   }
-  return { ...counts, remaining: undefined, interruption: undefined, retry: false };
+  if (result.kind === 'throttled') {
+    deps.logger.warn('SES keeps throttling: handing the rest of the job on', { digestId: job.digestId });
+    return { kind: 'hand-on', interruption: 'throttled', retry: false };
+  }
+  deps.logger.warn('SES unavailable: the job will be retried', {
+    digestId: job.digestId,
+    reason: result.reason,
+  });
+  return { kind: 'hand-on', interruption: undefined, retry: true };
 }
 
 /**
@@ -214,11 +246,11 @@ async function deliverDigest(
  * topics changed after planning gets nothing from this selection and is planned again instead.
  */
 async function mayReceive(
-  reader: Subscriber | undefined,
+  reader: Subscriber,
   plannedTopicsKey: string,
   deps: DeliveryDependencies,
 ): Promise<boolean> {
-  if (!reader || reader.status !== 'confirmed' || reader.paused) return false;
+  if (reader.status !== 'confirmed' || reader.paused) return false;
   if (topicsKey(reader.topics) !== plannedTopicsKey) {
     await deps.subscribers.clearPlanned(reader.subscriberId);
     return false;
