@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseTopicList, previewDigest } from '../app/preview.ts';
 import { ValidationError } from '../core/errors.ts';
+import { emailSchema } from '../core/subscribers/subscriber.ts';
 import { openLocalEnvironment } from './environment.ts';
 import { fixedClock } from './commands.ts';
 
@@ -24,6 +25,9 @@ export async function previewCommand(options: PreviewCommandOptions): Promise<vo
   const format = options.format ?? (path.extname(options.out).toLowerCase() === '.eml' ? 'eml' : 'html');
   if (format !== 'html' && format !== 'eml') {
     throw new ValidationError(`--format: "${format}" is not a format; use html or eml`);
+  }
+  if (!emailSchema.safeParse(options.to).success) {
+    throw new ValidationError(`--to: "${options.to}" is not an email address`);
   }
   const days = Number(options.days);
   if (!Number.isInteger(days) || days < 1 || days > 60) {
