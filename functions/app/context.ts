@@ -10,7 +10,6 @@ import { createEmailRenderer, type EmailRenderer } from '../core/rendering/email
 import type { TemplateFiles } from '../core/rendering/templates.ts';
 import { createTokenService, type TokenService } from '../core/tokens/tokens.ts';
 import { createAccountEmailRenderer, type AccountEmailRenderer } from '../core/rendering/account-emails.ts';
-import { createIntervalLimiter } from '../core/delivery/rate-limiter.ts';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients.ts';
 import { DynamoArticleStore } from '../adapters/dynamodb/article-store.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamodb/subscriber-store.ts';
@@ -19,6 +18,8 @@ import { DynamoSourceStateStore } from '../adapters/dynamodb/source-state-store.
 import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
 import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
+import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
+import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
 import { SqsSendQueue } from '../adapters/sqs/sqs-send-queue.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import {
@@ -148,7 +149,15 @@ export async function createAppContext(
         maxBytes: config.fetch.maxBytes,
         userAgent: config.fetch.userAgent,
       }),
-    limiter: overrides.limiter ?? createIntervalLimiter(config.mail.maxSendRate),
+    limiter:
+      overrides.limiter ??
+      new DynamoSendRateLimiter(clients.documents, config.tables.state, {
+        // Locally the setting is the rate; in the cloud SES says (asked on the first send only).
+        ratePerSecond:
+          config.mode === 'cloud'
+            ? () => readMaxSendRate(clients.ses, config.mail.maxSendRate, logger)
+            : config.mail.maxSendRate,
+      }),
     accountEmails: createAccountEmailRenderer({
       templates,
       siteUrl: config.siteUrl,

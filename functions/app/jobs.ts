@@ -1,9 +1,15 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { describeError, PoisonMessageError } from '../core/errors.ts';
+import { describeError } from '../core/errors.ts';
 import { runIngest, type IngestSummary } from '../core/ingest/run-ingest.ts';
 import { planDigest, type PlanSummary } from '../core/digest/plan-digest.ts';
-import { deliverJob, type JobOutcome } from '../core/delivery/deliver-job.ts';
-import { parseSendJob } from '../core/delivery/send-job.ts';
+import {
+  deliverJob,
+  digestInputsFor,
+  type DeliveryDependencies,
+  type DeliveryRun,
+  type JobOutcome,
+} from '../core/delivery/deliver-job.ts';
+import { parseSendJob, type DigestJob } from '../core/delivery/send-job.ts';
 import type { Source } from '../core/model.ts';
 import type { AppContext } from './context.ts';
 
@@ -62,53 +68,109 @@ export interface BatchReport {
   readonly skipped: number;
   readonly failed: number;
   readonly poison: number;
+  /** Continuation jobs enqueued for recipients a job handed on (deadline, throttling, quota). */
+  readonly continued: number;
+  /** The daily sending quota stopped this batch: the rest waits on the queue. */
+  readonly quotaExceeded: boolean;
+}
+
+export interface SendBatchOptions {
+  /** Milliseconds the sender has left (Lambda's getRemainingTimeInMillis); unlimited when absent. */
+  readonly remainingTimeMs?: () => number;
 }
 
 /** How long a claim protects a send in progress (well under the queue's visibility timeout). */
 const LEASE_MS = 5 * 60 * 1000;
+/** Stop starting sends this long before the Lambda's timeout and hand the rest on. */
+const YIELD_MARGIN_MS = 10_000;
+/** Recipients of one job sent at once: five jobs a batch make twenty sends in flight per sender. */
+const SEND_CONCURRENCY_PER_JOB = 4;
+/** After a daily-quota stop, jobs come back this late (SQS's longest delay) instead of going round. */
+const QUOTA_RETRY_DELAY_SECONDS = 900;
 
 /**
- * The SQS send handler's body: every record is one job; a record that needs another try is
- * reported in batchItemFailures (partial batch response) so only it comes back. A daily-quota
- * stop fails the rest of the batch unprocessed: they stay queued for tomorrow.
+ * The SQS send handler's body. Every record is one job; the batch's jobs run side by side after
+ * the pieces they all need are rendered in one go. A record is reported in batchItemFailures
+ * (partial batch response) only when it must come back whole (SES unavailable, a crash); a job
+ * cut short by the deadline, by persistent throttling or by the daily quota is acknowledged
+ * after its unsent recipients were enqueued as a continuation job — so it never creeps towards
+ * the DLQ for reasons that are not its own. Poison goes back too: after maxReceiveCount receives
+ * SQS moves it to the DLQ, where it is explained.
  */
-export async function handleSendBatch(context: AppContext, event: SQSEvent): Promise<BatchReport> {
+export async function handleSendBatch(
+  context: AppContext,
+  event: SQSEvent,
+  options: SendBatchOptions = {},
+): Promise<BatchReport> {
   const failures: string[] = [];
-  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0 };
-  let stopped = false;
+  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 };
+  const jobs: { messageId: string; job: DigestJob }[] = [];
   for (const record of event.Records) {
-    if (stopped) {
-      failures.push(record.messageId);
-      continue;
-    }
-    let outcome: JobOutcome;
     try {
-      outcome = await deliverJob(parseSendJob(record.body), {
-        ...context,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        settings: {
-          siteUrl: context.config.siteUrl,
-          unsubscribeMailto: context.config.mail.unsubscribeMailto,
-          leaseMs: LEASE_MS,
-          throttleRetries: 4,
-          backoffBaseMs: 250,
-        },
-      });
+      jobs.push({ messageId: record.messageId, job: parseSendJob(record.body) });
     } catch (error) {
-      // Poison goes back too: after maxReceiveCount receives SQS moves it to the DLQ, where it is explained.
-      if (error instanceof PoisonMessageError) totals.poison += 1;
-      context.logger.error('send job failed', { messageId: record.messageId, error: describeError(error) });
+      totals.poison += 1;
+      context.logger.error('poison send job', { messageId: record.messageId, error: describeError(error) });
       failures.push(record.messageId);
-      continue;
     }
-    totals.sent += outcome.sent;
-    totals.skipped += outcome.skipped;
-    totals.failed += outcome.failed;
-    if (outcome.retry) failures.push(record.messageId);
-    if (outcome.stop) stopped = true;
   }
+
+  const deps: DeliveryDependencies = {
+    ...context,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    settings: {
+      siteUrl: context.config.siteUrl,
+      unsubscribeMailto: context.config.mail.unsubscribeMailto,
+      leaseMs: LEASE_MS,
+      throttleRetries: 4,
+      backoffBaseMs: 250,
+      concurrency: SEND_CONCURRENCY_PER_JOB,
+    },
+  };
+  const remaining = options.remainingTimeMs;
+  const run: DeliveryRun = {
+    stop: false,
+    shouldYield: remaining ? () => remaining() < YIELD_MARGIN_MS : () => false,
+  };
+  const inputs = await digestInputsFor(
+    jobs.map(({ job }) => job),
+    context.articles,
+  );
+  await context.renderer.prepareDigests(inputs);
+
+  await Promise.all(
+    jobs.map(async ({ messageId, job }, index) => {
+      let outcome: JobOutcome;
+      try {
+        outcome = await deliverJob(job, deps, run, inputs[index]);
+      } catch (error) {
+        context.logger.error('send job failed', { messageId, error: describeError(error) });
+        failures.push(messageId);
+        return;
+      }
+      totals.sent += outcome.sent;
+      totals.skipped += outcome.skipped;
+      totals.failed += outcome.failed;
+      if (outcome.retry || !outcome.remaining) {
+        if (outcome.retry) failures.push(messageId);
+        return;
+      }
+      try {
+        await context.queue.enqueue(
+          [outcome.remaining],
+          outcome.interruption === 'quota' ? { delaySeconds: QUOTA_RETRY_DELAY_SECONDS } : {},
+        );
+        totals.continued += 1;
+      } catch (error) {
+        // Could not hand on: let the whole message come back; its sent recipients will be skipped.
+        context.logger.error('continuation job not enqueued', { messageId, error: describeError(error) });
+        failures.push(messageId);
+      }
+    }),
+  );
   return {
     response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
     ...totals,
+    quotaExceeded: run.stop,
   };
 }

@@ -88,6 +88,8 @@ export interface Subscriber {
   /** Set by the planner so the next hourly run does not enqueue the same reader again. */
   readonly plannedDigestId?: string;
   readonly plannedAt?: string;
+  /** This week had nothing on the reader's topics: no email, and no new try until next week. */
+  readonly skippedDigestId?: string;
   readonly consent?: ConsentRecord;
   readonly softBounces?: number;
   /** Last time a confirmation email went out: at most one per address per 24 h. */

@@ -1,17 +1,23 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleSendBatch } from '../app/jobs.ts';
 import { appContext, logger, publishCounts } from './cold-start.ts';
 import { METRIC } from './metric-names.ts';
 
 /** SQS event source (ReportBatchItemFailures) → send each job's emails exactly once. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const report = await handleSendBatch(await appContext(), event);
+export const handler = async (event: SQSEvent, lambda?: Context): Promise<SQSBatchResponse> => {
+  const report = await handleSendBatch(
+    await appContext(),
+    event,
+    lambda ? { remainingTimeMs: () => lambda.getRemainingTimeInMillis() } : {},
+  );
   logger.info('send batch done', {
     records: event.Records.length,
     sent: report.sent,
     skipped: report.skipped,
     failed: report.failed,
     poison: report.poison,
+    continued: report.continued,
+    quotaExceeded: report.quotaExceeded,
     retried: report.response.batchItemFailures.length,
   });
   publishCounts({

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { DigestError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
+import { previewCommand } from './preview-command.ts';
 
 /**
  * `immuno-digest <command>`: the local runtime and the operator's tools. Every command works on
@@ -54,6 +55,31 @@ program
       dryRun: options.dryRun === true,
       ignoreSlot: options.ignoreSlot === true,
     }),
+  );
+
+program
+  .command('preview')
+  .description(
+    'Write one digest for the given topics from the stored articles: the HTML, or the whole MIME message SES would send',
+  )
+  .requiredOption('--topics <ids>', 'comma-separated topic ids, e.g. car-t,leukemia')
+  .requiredOption('--out <file>', 'where to write it')
+  .addOption(
+    new Option(
+      '--format <format>',
+      'html (the HTML part) or eml (the whole message with its headers)',
+    ).choices(['html', 'eml']),
+  )
+  .option(
+    '--to <address>',
+    'the reader it is addressed to (their personal links are in it)',
+    'reader@example.org',
+  )
+  .option('--days <n>', 'articles first seen in the last n days, as a first digest holds', '7')
+  .addOption(new Option('--now <iso>', 'pretend the current time is this ISO instant'))
+  .action(
+    (options: { topics: string; out: string; format?: string; to: string; days: string; now?: string }) =>
+      previewCommand(options),
   );
 
 program

@@ -25,6 +25,7 @@ export async function ingestCommand(options: { live: boolean }): Promise<void> {
 /**
  * `immuno-digest digest`: one planning + send cycle. Alone it sends through its own poller and
  * waits for the queue to drain; beside a running `npm start` it enqueues and that instance sends.
+ * A daily-quota stop ends the cycle at once: the unsent jobs stay queued for a later run.
  */
 export async function digestCommand(options: {
   now?: string;
@@ -34,7 +35,9 @@ export async function digestCommand(options: {
   const clock = options.now ? fixedClock(options.now) : undefined;
   const environment = await openLocalEnvironment({ ports: 'ephemeral', ...(clock ? { clock } : {}) });
   const { context } = environment;
-  const totals = { sent: 0, skipped: 0, failed: 0 };
+  const totals = { sent: 0, skipped: 0, failed: 0, continued: 0 };
+  let quotaStop: () => void = () => undefined;
+  const quotaExceeded = new Promise<'quota'>((resolve) => (quotaStop = () => resolve('quota')));
   const poller = new LocalSqsPoller(
     context.clients.sqs,
     async (event: SQSEvent) => {
@@ -42,6 +45,8 @@ export async function digestCommand(options: {
       totals.sent += report.sent;
       totals.skipped += report.skipped;
       totals.failed += report.failed;
+      totals.continued += report.continued;
+      if (report.quotaExceeded) quotaStop();
       return report.response;
     },
     {
@@ -55,10 +60,15 @@ export async function digestCommand(options: {
   );
   try {
     const plan = await planDigestOnce(context, { dryRun: options.dryRun, ignoreSlot: options.ignoreSlot });
-    let drained = true;
+    let ending: 'drained' | 'not-drained' | 'quota' | 'not-sent' = 'not-sent';
     if (!options.dryRun && !environment.attachedTo && plan.jobs > 0) {
       poller.start();
-      drained = await poller.drain(120_000);
+      ending = await Promise.race([
+        poller
+          .drain(120_000)
+          .then((drained): 'drained' | 'not-drained' => (drained ? 'drained' : 'not-drained')),
+        quotaExceeded,
+      ]);
       await poller.stop();
     }
     console.log(
@@ -71,9 +81,15 @@ export async function digestCommand(options: {
         digestsSent: totals.sent,
         skipped: totals.skipped,
         failed: totals.failed,
-        drained,
+        continued: totals.continued,
+        drained: ending === 'drained' || ending === 'not-sent',
+        quotaExceeded: ending === 'quota',
       }),
     );
+    if (ending === 'quota') {
+      console.error('immuno-digest: the SES daily sending quota is used up; the unsent digests stay queued.');
+      process.exitCode = 2;
+    }
   } finally {
     await poller.stop();
     await environment.stop();
@@ -119,7 +135,7 @@ function parseTagLine(line: string, lineNumber: number): { title: string; summar
 }
 
 /** A clock that starts at the given instant and then runs at real speed. */
-function fixedClock(iso: string): Clock {
+export function fixedClock(iso: string): Clock {
   const start = Date.parse(iso);
   if (Number.isNaN(start))
     throw new ValidationError(`--now: "${iso}" is not an ISO date-time such as 2026-11-30T09:00:00Z`);

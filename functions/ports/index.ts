@@ -125,6 +125,8 @@ export interface SubscriberStore {
   recordSoftBounce(subscriberId: string, at: Date): Promise<number>;
   markPlanned(subscriberId: string, digestId: string, at: Date): Promise<void>;
   clearPlanned(subscriberId: string): Promise<void>;
+  /** This week's digest had nothing for the reader: the planner leaves them until next week. */
+  markSkipped(subscriberId: string, digestId: string, at: Date): Promise<void>;
   /** Moves the subscriber's window forward; never backward (a late retry of an old week is a no-op). */
   recordDelivery(subscriberId: string, digestId: string, windowEnd: Date): Promise<void>;
   /**
@@ -253,8 +255,13 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
+export interface EnqueueOptions {
+  /** Keep the jobs invisible this long first (at most 900 s, SQS's limit). */
+  readonly delaySeconds?: number;
+}
+
 export interface SendQueue {
-  enqueue(jobs: readonly SendJob[]): Promise<void>;
+  enqueue(jobs: readonly SendJob[], options?: EnqueueOptions): Promise<void>;
 }
 
 /** Spaces sends so that all senders together stay under the account's max send rate. */

@@ -6,6 +6,10 @@ import type {
   SubscriberStatus,
 } from '../../functions/core/model.ts';
 import type { SendJob } from '../../functions/core/delivery/send-job.ts';
+import type { DeliveryDependencies, DeliverySettings } from '../../functions/core/delivery/deliver-job.ts';
+import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
+import { createTokenService } from '../../functions/core/tokens/tokens.ts';
+import { silentLogger } from '../../functions/ports/index.ts';
 import type {
   ArticleStore,
   ClaimResult,
@@ -15,6 +19,7 @@ import type {
   DeliveryRecord,
   EditionStore,
   EmailClaimKind,
+  EnqueueOptions,
   Mailer,
   OutgoingEmail,
   ProfileFields,
@@ -142,6 +147,9 @@ export class FakeSubscriberStore implements SubscriberStore {
   async markPlanned(id: string, digestId: string, at: Date) {
     this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() });
   }
+  async markSkipped(id: string, digestId: string) {
+    this.patch(id, () => true, { skippedDigestId: digestId });
+  }
   async clearPlanned(id: string) {
     const subscriber = this.items.get(id);
     if (!subscriber) return;
@@ -263,8 +271,11 @@ export class FakeEditionStore implements EditionStore {
 
 export class ArrayQueue implements SendQueue {
   readonly jobs: SendJob[] = [];
-  async enqueue(jobs: readonly SendJob[]) {
+  /** The delay each enqueued job asked for (0 when none), in the order of `jobs`. */
+  readonly delays: number[] = [];
+  async enqueue(jobs: readonly SendJob[], options: EnqueueOptions = {}) {
     this.jobs.push(...jobs);
+    this.delays.push(...jobs.map(() => options.delaySeconds ?? 0));
   }
 }
 
@@ -287,4 +298,61 @@ export function anArticle(fields: Partial<Article> = {}): Article {
     relevant: true,
     ...fields,
   };
+}
+
+/** An ingested item ready for ArticleStore.upsert, identified by its URL; override what matters. */
+export function aCandidate(
+  fields: Partial<ArticleCandidate> & Pick<ArticleCandidate, 'url'>,
+): ArticleCandidate {
+  return {
+    title: `Study at ${fields.url}`,
+    summary: 'A summary.',
+    publishedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    source: { sourceId: 'test', sourceName: 'Test Journal', weight: 1 },
+    identifiers: {},
+    studyTypes: [],
+    topics: { 'car-t': 5 },
+    relevant: true,
+    identityKeys: [`url:${fields.url}`],
+    ...fields,
+  };
+}
+
+/**
+ * The sender's dependencies on in-memory ports, for unit tests and the benchmark: no rate limit,
+ * no real waiting, a silent log. The stores are returned too, to prepare and inspect.
+ */
+export function inMemoryDelivery<M extends Mailer>(options: {
+  renderer: EmailRenderer;
+  mailer: M;
+  clock: ManualClock;
+  settings?: Partial<DeliverySettings>;
+}) {
+  const stores = {
+    subscribers: new FakeSubscriberStore(),
+    articles: new FakeArticleStore(),
+    ledger: new FakeLedger(),
+    queue: new ArrayQueue(),
+  };
+  const deps: DeliveryDependencies = {
+    subscribers: stores.subscribers,
+    articles: stores.articles,
+    ledger: stores.ledger,
+    mailer: options.mailer,
+    limiter: { acquire: async () => undefined },
+    renderer: options.renderer,
+    tokens: createTokenService('a-test-secret-that-is-long-enough-000'),
+    clock: options.clock,
+    logger: silentLogger,
+    sleep: async () => undefined,
+    settings: {
+      siteUrl: 'https://digest.example.org',
+      unsubscribeMailto: 'unsubscribe@digest.example.org',
+      leaseMs: 60_000,
+      throttleRetries: 2,
+      backoffBaseMs: 1,
+      ...options.settings,
+    },
+  };
+  return { ...stores, deps };
 }

@@ -18,14 +18,24 @@ export interface TestWorld {
   stop(): void;
 }
 
+export type WorldOverrides = ContextOverrides & {
+  env?: Record<string, string>;
+  visibilityTimeoutSeconds?: number;
+};
+
 /**
  * A fresh, isolated world on the shared stand-ins: its own tables and queues (random prefix),
  * strict MJML validation, a silent logger. Pass overrides to inject a clock or a mailer.
  */
-export async function createTestWorld(
-  overrides: ContextOverrides & { env?: Record<string, string>; visibilityTimeoutSeconds?: number } = {},
+export function createTestWorld(overrides: WorldOverrides = {}): Promise<TestWorld> {
+  return createWorld(inject('standIns'), overrides);
+}
+
+/** The same world on any running stand-ins (benchmarks start their own, outside vitest). */
+export async function createWorld(
+  endpoints: { dynamodb: string; ses: string; sqs: string },
+  overrides: WorldOverrides = {},
 ): Promise<TestWorld> {
-  const endpoints = inject('standIns');
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const config = loadConfig(
     {

@@ -67,12 +67,12 @@ describe('the pipeline end to end on the stand-ins', () => {
     );
 
     const cartMail = mine.find((email) => email.destination.to[0] === cart.email)!;
-    expect(cartMail.body.text).toContain('== CAR-T & cell therapy ==');
-    expect(cartMail.body.text).toContain('== Leukemia & blood cancers ==');
-    expect(cartMail.body.text).not.toContain('== Autoimmune disease ==');
+    expect(cartMail.body.text).toContain('\nCAR-T & CELL THERAPY\n');
+    expect(cartMail.body.text).toContain('\nLEUKEMIA & BLOOD CANCERS\n');
+    expect(cartMail.body.text).not.toContain('\nAUTOIMMUNE DISEASE\n');
     const autoimmuneMail = mine.find((email) => email.destination.to[0] === autoimmune.email)!;
-    expect(autoimmuneMail.body.text).toContain('== Autoimmune disease ==');
-    expect(autoimmuneMail.body.text).not.toContain('== CAR-T & cell therapy ==');
+    expect(autoimmuneMail.body.text).toContain('\nAUTOIMMUNE DISEASE\n');
+    expect(autoimmuneMail.body.text).not.toContain('\nCAR-T & CELL THERAPY\n');
     expect(autoimmuneMail.body.text).not.toMatch(/<script|javascript:/i);
     expect(autoimmuneMail.body.html).not.toMatch(/<script|onclick|javascript:/i);
 

@@ -1,44 +1,36 @@
-import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deliverJob, type DeliveryDependencies } from '../../functions/core/delivery/deliver-job.ts';
+import {
+  deliverJob,
+  type DeliveryDependencies,
+  type DeliveryRun,
+} from '../../functions/core/delivery/deliver-job.ts';
 import { planDigest } from '../../functions/core/digest/plan-digest.ts';
 import type { DigestJob } from '../../functions/core/delivery/send-job.ts';
-import { createEmailRenderer, type EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
-import { createTokenService } from '../../functions/core/tokens/tokens.ts';
+import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import {
   MailQuotaExceededError,
   MailRejectedError,
   MailThrottledError,
+  MailUnavailableError,
 } from '../../functions/core/errors.ts';
-import { loadTemplates, loadVocabulary } from '../../functions/adapters/content/load-content.ts';
-import { topicLabels } from '../../functions/core/tagging/vocabulary.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
 import type { TopicId } from '../../functions/core/topics.ts';
 import {
   anArticle,
-  ArrayQueue,
-  FakeArticleStore,
-  FakeLedger,
-  FakeSubscriberStore,
+  inMemoryDelivery,
   ManualClock,
   RecordingMailer,
+  type ArrayQueue,
+  type FakeArticleStore,
+  type FakeLedger,
+  type FakeSubscriberStore,
 } from '../helpers/fakes.ts';
+import { createTestRenderer } from '../helpers/digest-fixture.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let renderer: EmailRenderer;
 
 beforeAll(async () => {
-  const labels = Object.fromEntries(
-    topicLabels(await loadVocabulary(`${ROOT}/content`)).map((t) => [t.id, t.label]),
-  ) as Record<TopicId, string>;
-  renderer = createEmailRenderer({
-    templates: await loadTemplates(`${ROOT}/templates`),
-    topicLabels: labels,
-    siteUrl: 'https://digest.example.org',
-    postalAddress: '1 Example Street, Springfield',
-    mjml: { validationLevel: 'strict' },
-  });
+  renderer = await createTestRenderer();
 });
 
 describe('planning and sending a week', () => {
@@ -52,33 +44,11 @@ describe('planning and sending a week', () => {
 
   beforeEach(() => {
     clock = new ManualClock(new Date('2026-11-23T09:00:00Z'));
-    subscribers = new FakeSubscriberStore();
-    articles = new FakeArticleStore();
-    ledger = new FakeLedger();
     mailer = new RecordingMailer();
-    queue = new ArrayQueue();
-    deps = {
-      subscribers,
-      articles,
-      ledger,
-      mailer,
-      limiter: { acquire: async () => undefined },
-      renderer,
-      tokens: createTokenService('a-test-secret-that-is-long-enough-000'),
-      clock,
-      logger: silentLogger,
-      sleep: async () => undefined,
-      settings: {
-        siteUrl: 'https://digest.example.org',
-        unsubscribeMailto: 'unsubscribe@digest.example.org',
-        leaseMs: 60_000,
-        throttleRetries: 2,
-        backoffBaseMs: 1,
-      },
-    };
+    ({ subscribers, articles, ledger, queue, deps } = inMemoryDelivery({ renderer, mailer, clock }));
   });
 
-  const plan = (options: { ignoreSlot?: boolean } = {}) =>
+  const plan = (options: { ignoreSlot?: boolean; dryRun?: boolean; maxArticles?: number } = {}) =>
     planDigest(
       { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 2, ...options },
       { ...deps, queue },
@@ -93,107 +63,324 @@ describe('planning and sending a week', () => {
     return subscriber;
   };
 
-  it('groups readers with identical selections and chunks each group by recipientsPerJob', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z', topics: { 'car-t': 3 } }));
-    for (const name of ['a', 'b', 'c']) await reader(name, ['car-t']);
-    await reader('d', ['melanoma']);
+  const run = (overrides: Partial<DeliveryRun> = {}): DeliveryRun => ({
+    stop: false,
+    shouldYield: () => false,
+    ...overrides,
+  });
 
-    const summary = await plan();
+  const aWeekOfCarT = () => articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
 
-    expect(summary).toMatchObject({
-      confirmed: 4,
-      due: 4,
-      planned: 3,
-      skippedNoArticles: 1,
-      groups: 1,
-      jobs: 2,
+  describe('the planner', () => {
+    it('groups readers with identical selections and chunks each group by recipientsPerJob', async () => {
+      articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z', topics: { 'car-t': 3 } }));
+      for (const name of ['a', 'b', 'c']) await reader(name, ['car-t']);
+      await reader('d', ['melanoma']);
+
+      const summary = await plan();
+
+      expect(summary).toMatchObject({
+        confirmed: 4,
+        due: 4,
+        planned: 3,
+        skippedNoArticles: 1,
+        groups: 1,
+        jobs: 2,
+      });
+      expect(queue.jobs.map((job) => job.recipients.length)).toEqual([2, 1]);
+      expect(new Set(queue.jobs.map((job) => job.groupKey)).size).toBe(1);
     });
-    expect(queue.jobs.map((job) => job.recipients.length)).toEqual([2, 1]);
-  });
 
-  it('sends each recipient once even when the same job is delivered twice', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
-    const a = await reader('a', ['car-t']);
-    await plan();
-    const job = queue.jobs[0]!;
+    it('records a reader with nothing new as skipped, sends nothing, and leaves them until next week', async () => {
+      aWeekOfCarT();
+      const d = await reader('d', ['melanoma']);
 
-    const first = await deliverJob(job, deps);
-    const second = await deliverJob(job, deps);
+      await plan();
+      clock.advance(3600_000);
+      articles.add(anArticle({ firstSeenAt: '2026-11-23T09:30:00Z', topics: { melanoma: 4 } }));
+      const laterThatDay = await plan();
 
-    expect(first).toMatchObject({ sent: 1, retry: false });
-    expect(second).toMatchObject({ sent: 0, skipped: 1 });
-    expect(mailer.sent.map((email) => email.to)).toEqual([a.email]);
-    expect((await subscribers.get(a.subscriberId))?.lastDigestId).toBe('weekly-2026-W48');
-  });
+      expect(await ledger.listForDigest('weekly-2026-W48')).toMatchObject([
+        { subscriberId: d.subscriberId, status: 'skipped', reason: 'no matching articles' },
+      ]);
+      expect(laterThatDay.due).toBe(0);
+      clock.set('2026-11-30T09:00:00Z');
+      expect((await plan()).planned).toBe(1);
+    });
 
-  it('retries throttling in place and sends', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
-    await reader('a', ['car-t']);
-    await plan();
-    mailer.failWith.push(new MailThrottledError('slow down'), new MailThrottledError('slow down'));
+    it('plans nothing and records nothing in a dry run', async () => {
+      aWeekOfCarT();
+      const a = await reader('a', ['car-t']);
+      await reader('d', ['melanoma']);
 
-    expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 1, retry: false });
-  });
+      const summary = await plan({ dryRun: true });
 
-  it('gives the message back when throttling persists, and sends on redelivery', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
-    await reader('a', ['car-t']);
-    await plan();
-    mailer.failWith.push(...Array.from({ length: 3 }, () => new MailThrottledError('slow down')));
+      expect(summary).toMatchObject({ planned: 1, skippedNoArticles: 1, jobs: 1 });
+      expect(queue.jobs).toHaveLength(0);
+      expect(ledger.items.size).toBe(0);
+      expect((await subscribers.get(a.subscriberId))?.plannedDigestId).toBeUndefined();
+    });
 
-    expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, retry: true });
-    expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 1, retry: false });
-  });
+    it('does not plan a reader again within the hour, but does once a planned job stayed undelivered a day', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await plan();
 
-  it('records a rejected address as failed and never retries it', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
-    const a = await reader('a', ['car-t']);
-    await plan();
-    mailer.failWith.push(new MailRejectedError('address does not exist'));
+      clock.advance(3600_000);
+      expect((await plan()).due).toBe(0);
+      clock.advance(24 * 3600_000);
+      expect((await plan()).planned).toBe(1);
+    });
 
-    expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, failed: 1, retry: false });
-    expect((await ledger.listForDigest('weekly-2026-W48'))[0]).toMatchObject({
-      subscriberId: a.subscriberId,
-      status: 'failed',
+    it('starts a first digest seven days back and a later one where the last delivered digest ended', async () => {
+      articles.add(
+        anArticle({ id: 'eight-days-old', firstSeenAt: '2026-11-15T08:00:00Z' }),
+        anArticle({ id: 'six-days-old', firstSeenAt: '2026-11-17T10:00:00Z' }),
+      );
+      const a = await reader('a', ['car-t']);
+      await plan();
+      const first = queue.jobs[0] as DigestJob;
+      await deliverJob(first, deps);
+
+      clock.set('2026-12-07T09:00:00Z');
+      articles.add(anArticle({ id: 'after-first-digest', firstSeenAt: '2026-11-23T09:00:01Z' }));
+      queue.jobs.length = 0;
+      await plan();
+
+      expect(first.sections[0]!.articles.map((article) => article.articleId)).toEqual(['six-days-old']);
+      expect((await subscribers.get(a.subscriberId))?.lastDigestAt).toBe('2026-11-23T09:00:00.000Z');
+      expect((queue.jobs[0] as DigestJob).sections[0]!.articles.map((article) => article.articleId)).toEqual([
+        'after-first-digest',
+      ]);
+    });
+
+    it('never sends an article twice: next week starts where this digest ended', async () => {
+      articles.add(anArticle({ id: 'old', firstSeenAt: '2026-11-22T00:00:00Z' }));
+      await reader('a', ['car-t']);
+      await plan();
+      await deliverJob(queue.jobs[0]!, deps);
+
+      clock.set('2026-11-30T09:00:00Z');
+      articles.add(anArticle({ id: 'new', firstSeenAt: '2026-11-27T00:00:00Z' }));
+      queue.jobs.length = 0;
+      await plan();
+
+      const job = queue.jobs[0] as DigestJob;
+      expect(job.digestId).toBe('weekly-2026-W49');
+      expect(job.sections.flatMap((section) => section.articles.map((article) => article.articleId))).toEqual(
+        ['new'],
+      );
     });
   });
 
-  it('stops at the daily quota and leaves the rest for later', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
-    await reader('a', ['car-t']);
-    await reader('b', ['car-t']);
-    await plan();
-    mailer.failWith.push(new MailQuotaExceededError('Daily message quota exceeded'));
+  describe('the sender', () => {
+    it('sends each recipient once even when the same job is delivered twice', async () => {
+      aWeekOfCarT();
+      const a = await reader('a', ['car-t']);
+      await plan();
+      const job = queue.jobs[0]!;
 
-    expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, retry: true, stop: true });
-    expect(mailer.sent).toHaveLength(0);
-  });
+      const first = await deliverJob(job, deps);
+      const second = await deliverJob(job, deps);
 
-  it('does not mail a reader who unsubscribed after planning', async () => {
-    articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z' }));
-    const a = await reader('a', ['car-t']);
-    await plan();
-    await subscribers.setStatus(a.subscriberId, 'unsubscribed', clock.now());
+      expect(first).toMatchObject({ sent: 1, remaining: undefined, retry: false });
+      expect(second).toMatchObject({ sent: 0, skipped: 1 });
+      expect(mailer.sent.map((email) => email.to)).toEqual([a.email]);
+      expect((await subscribers.get(a.subscriberId))?.lastDigestId).toBe('weekly-2026-W48');
+    });
 
-    expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, skipped: 1 });
-    expect(mailer.sent).toHaveLength(0);
-  });
+    it('sends html and text with one-click List-Unsubscribe headers and the digest and group as tags', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await plan();
 
-  it('never sends an article twice: next week starts where this digest ended', async () => {
-    articles.add(anArticle({ id: 'old', firstSeenAt: '2026-11-22T00:00:00Z' }));
-    await reader('a', ['car-t']);
-    await plan();
-    await deliverJob(queue.jobs[0]!, deps);
+      await deliverJob(queue.jobs[0]!, deps);
 
-    clock.set('2026-11-30T09:00:00Z');
-    articles.add(anArticle({ id: 'new', firstSeenAt: '2026-11-27T00:00:00Z' }));
-    queue.jobs.length = 0;
-    await plan();
+      const [email] = mailer.sent;
+      const headers = Object.fromEntries(email!.headers.map((header) => [header.name, header.value]));
+      expect(headers['List-Unsubscribe']).toMatch(
+        /^<https:\/\/digest\.example\.org\/unsubscribe\?token=u\.[\w.-]+>, <mailto:unsubscribe@digest\.example\.org\?subject=unsubscribe%20u\.[\w.-]+>$/,
+      );
+      expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+      expect(email!.tags).toEqual({
+        kind: 'digest',
+        digest: 'weekly-2026-W48',
+        group: queue.jobs[0]!.groupKey,
+      });
+      expect(email!.html).toContain(
+        headers['List-Unsubscribe']!.slice(1, headers['List-Unsubscribe']!.indexOf('>')),
+      );
+      expect(email!.text).toContain('Why you got this: CAR-T & cell therapy');
+    });
 
-    const job = queue.jobs[0] as DigestJob;
-    expect(job.digestId).toBe('weekly-2026-W49');
-    expect(job.sections.flatMap((section) => section.articles.map((article) => article.articleId))).toEqual([
-      'new',
-    ]);
+    it('retries throttling in place and sends', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await plan();
+      mailer.failWith.push(new MailThrottledError('slow down'), new MailThrottledError('slow down'));
+
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 1, remaining: undefined });
+    });
+
+    it('hands the rest of the job on when throttling persists, and the continuation sends it', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await reader('b', ['car-t']);
+      await plan();
+      mailer.failWith.push(...Array.from({ length: 3 }, () => new MailThrottledError('slow down')));
+
+      const outcome = await deliverJob(queue.jobs[0]!, deps);
+      const continued = await deliverJob(outcome.remaining!, deps);
+
+      expect(outcome).toMatchObject({ sent: 0, interruption: 'throttled', retry: false });
+      expect(outcome.remaining!.recipients).toEqual(queue.jobs[0]!.recipients);
+      expect(continued).toMatchObject({ sent: 2, remaining: undefined });
+    });
+
+    it('records a rejected address as failed, never retries it, and carries on with the others', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await reader('b', ['car-t']);
+      await plan();
+      const [first] = queue.jobs[0]!.recipients;
+      mailer.failWith.push(new MailRejectedError('address does not exist'));
+
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({
+        sent: 1,
+        failed: 1,
+        remaining: undefined,
+      });
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, skipped: 2 });
+      expect(
+        (await ledger.listForDigest('weekly-2026-W48')).find((r) => r.subscriberId === first!.subscriberId),
+      ).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('address does not exist'),
+      });
+    });
+
+    it('stops at the daily quota: this job and every other job of the run hand their recipients on unsent', async () => {
+      aWeekOfCarT();
+      for (const name of ['a', 'b', 'c']) await reader(name, ['car-t']);
+      await plan();
+      const shared = run();
+      mailer.failWith.push(new MailQuotaExceededError('Daily message quota exceeded'));
+
+      const first = await deliverJob(queue.jobs[0]!, deps, shared);
+      const second = await deliverJob(queue.jobs[1]!, deps, shared);
+
+      expect(shared.stop).toBe(true);
+      expect(first).toMatchObject({ sent: 0, interruption: 'quota' });
+      expect(first.remaining!.recipients).toHaveLength(2);
+      expect(second).toMatchObject({ sent: 0, interruption: 'quota' });
+      expect(second.remaining!.recipients).toHaveLength(1);
+      expect(mailer.sent).toHaveLength(0);
+      expect((await ledger.listForDigest('weekly-2026-W48')).every((r) => r.status === 'claimed')).toBe(true);
+    });
+
+    it('with several recipients in flight, hands on every unsent one at the quota: none lost, none twice', async () => {
+      aWeekOfCarT();
+      for (let index = 0; index < 7; index += 1) await reader(`r${index}`, ['car-t']);
+      await planDigest(
+        { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 50 },
+        { ...deps, queue },
+      );
+      const concurrent = { ...deps, settings: { ...deps.settings, concurrency: 3 } };
+      let calls = 0;
+      const quotaOnThird = {
+        send: async (email: Parameters<typeof mailer.send>[0]) => {
+          calls += 1;
+          if (calls === 3) throw new MailQuotaExceededError('Daily message quota exceeded');
+          return mailer.send(email);
+        },
+      };
+
+      const stopped = await deliverJob(queue.jobs[0]!, { ...concurrent, mailer: quotaOnThird }, run());
+      const resumed = await deliverJob(stopped.remaining!, concurrent, run());
+
+      expect(stopped.interruption).toBe('quota');
+      expect(stopped.sent + stopped.remaining!.recipients.length).toBe(7);
+      expect(resumed).toMatchObject({ sent: 7 - stopped.sent, remaining: undefined });
+      expect(new Set(mailer.sent.map((email) => email.to)).size).toBe(7);
+      expect(mailer.sent).toHaveLength(7);
+    });
+
+    it('hands the unsent recipients on when the sender is about to run out of time', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await reader('b', ['car-t']);
+      await plan();
+
+      const outcome = await deliverJob(
+        queue.jobs[0]!,
+        deps,
+        run({ shouldYield: () => mailer.sent.length >= 1 }),
+      );
+
+      expect(outcome).toMatchObject({ sent: 1, interruption: 'deadline' });
+      expect(outcome.remaining!.recipients).toEqual(queue.jobs[0]!.recipients.slice(1));
+    });
+
+    it('asks for the whole message back when SES stays unavailable, and sends on redelivery', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await plan();
+      mailer.failWith.push(...Array.from({ length: 3 }, () => new MailUnavailableError('503')));
+
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, retry: true });
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 1, retry: false });
+    });
+
+    it('leaves the claim of a sender that crashed mid-send to its lease, then another sender takes it over', async () => {
+      aWeekOfCarT();
+      await reader('a', ['car-t']);
+      await plan();
+      mailer.failWith.push(new Error('process killed'));
+
+      await expect(deliverJob(queue.jobs[0]!, deps)).rejects.toThrow('process killed');
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, skipped: 1 });
+      clock.advance(deps.settings.leaseMs + 1);
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 1 });
+      expect(mailer.sent).toHaveLength(1);
+    });
+
+    it('repairs the reader’s window when a send was recorded in the ledger but not on the reader', async () => {
+      aWeekOfCarT();
+      const a = await reader('a', ['car-t']);
+      await plan();
+      const job = queue.jobs[0]!;
+      await ledger.claim({ digestId: job.digestId, subscriberId: a.subscriberId }, clock.now(), 60_000);
+      await ledger.markSent({ digestId: job.digestId, subscriberId: a.subscriberId }, 'ses-1', clock.now());
+
+      expect(await deliverJob(job, deps)).toMatchObject({ sent: 0, skipped: 1 });
+      expect((await subscribers.get(a.subscriberId))?.lastDigestId).toBe('weekly-2026-W48');
+      expect(mailer.sent).toHaveLength(0);
+    });
+
+    it('does not mail a reader who unsubscribed after planning', async () => {
+      aWeekOfCarT();
+      const a = await reader('a', ['car-t']);
+      await plan();
+      await subscribers.setStatus(a.subscriberId, 'unsubscribed', clock.now());
+
+      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, skipped: 1 });
+      expect(mailer.sent).toHaveLength(0);
+    });
+
+    it('does not send a selection made for other topics: the reader is planned again with their new ones', async () => {
+      aWeekOfCarT();
+      articles.add(anArticle({ firstSeenAt: '2026-11-22T00:00:00Z', topics: { melanoma: 3 } }));
+      const a = await reader('a', ['car-t']);
+      await plan();
+      await subscribers.updateProfile(a.subscriberId, { topics: ['melanoma'] }, clock.now());
+
+      const outcome = await deliverJob(queue.jobs[0]!, deps);
+      queue.jobs.length = 0;
+      const replanned = await plan();
+
+      expect(outcome).toMatchObject({ sent: 0, skipped: 1 });
+      expect(replanned.planned).toBe(1);
+      expect((queue.jobs[0] as DigestJob).sections.map((section) => section.topic)).toEqual(['melanoma']);
+    });
   });
 });

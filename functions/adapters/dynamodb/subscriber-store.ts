@@ -340,6 +340,13 @@ export class DynamoSubscriberStore implements SubscriberStore {
     });
   }
 
+  async markSkipped(subscriberId: string, digestId: string, at: Date): Promise<void> {
+    await this.updateIfExists(subscriberId, 'SET skippedDigestId = :digest, skippedAt = :at', {
+      ':digest': digestId,
+      ':at': at.toISOString(),
+    });
+  }
+
   async clearPlanned(subscriberId: string): Promise<void> {
     await this.updateIfExists(subscriberId, 'REMOVE plannedDigestId, plannedAt', {});
   }

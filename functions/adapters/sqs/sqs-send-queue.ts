@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SendJob } from '../../core/delivery/send-job.ts';
-import type { SendQueue } from '../../ports/index.ts';
+import type { EnqueueOptions, SendQueue } from '../../ports/index.ts';
 
 const BATCH_LIMIT = 10;
 
@@ -11,11 +11,12 @@ export class SqsSendQueue implements SendQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(jobs: readonly SendJob[]): Promise<void> {
+  async enqueue(jobs: readonly SendJob[], options: EnqueueOptions = {}): Promise<void> {
     for (let start = 0; start < jobs.length; start += BATCH_LIMIT) {
       let entries = jobs.slice(start, start + BATCH_LIMIT).map((job, index) => ({
         Id: String(index),
         MessageBody: JSON.stringify(job),
+        ...(options.delaySeconds ? { DelaySeconds: Math.min(900, Math.round(options.delaySeconds)) } : {}),
       }));
       for (let attempt = 0; entries.length > 0; attempt += 1) {
         const response = await this.client.send(

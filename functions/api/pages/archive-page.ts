@@ -4,7 +4,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { Article } from '../../core/model.ts';
 import type { TopicId } from '../../core/topics.ts';
 import type { ArchivePage, EditionView, WeekRange } from '../../core/archive/editions.ts';
-import { STUDY_TYPE_LABELS } from '../../core/rendering/email-renderer.ts';
+import { STUDY_TYPE_BADGES } from '../../core/rendering/digest-view.ts';
 import { truncateText } from '../../core/ingest/html-text.ts';
 
 /** The public archive's pages and its RSS feed. Article text is plain text from ingest; it is escaped here. */
@@ -121,7 +121,7 @@ function articleCard(article: Article) {
     ${
       article.studyTypes.length > 0
         ? html`<p>
-            ${article.studyTypes.map((type) => html`<span class="badge">${STUDY_TYPE_LABELS[type]}</span>`)}
+            ${article.studyTypes.map((type) => html`<span class="badge">${STUDY_TYPE_BADGES[type].label}</span>`)}
           </p>`
         : ''
     }

@@ -1,4 +1,4 @@
-import type { Article } from '../model.ts';
+import type { Article, Subscriber } from '../model.ts';
 import type {
   ArticleStore,
   Clock,
@@ -6,6 +6,7 @@ import type {
   DeliveryLedger,
   Logger,
   Mailer,
+  OutgoingEmail,
   SendRateLimiter,
   SubscriberStore,
 } from '../../ports/index.ts';
@@ -17,7 +18,8 @@ import {
   MailUnavailableError,
 } from '../errors.ts';
 import { topicsKey } from '../digest/select.ts';
-import { personalise, type EmailRenderer, type RenderedEmail } from '../rendering/email-renderer.ts';
+import type { EmailRenderer, GroupEmail } from '../rendering/email-renderer.ts';
+import type { DigestViewInput } from '../rendering/digest-view.ts';
 import type { TokenService } from '../tokens/tokens.ts';
 import type { DigestJob, SendJob } from './send-job.ts';
 import { listUnsubscribeHeaders, personalLinksFor } from './personal-links.ts';
@@ -41,10 +43,24 @@ export interface DeliverySettings {
   readonly unsubscribeMailto: string;
   /** How long a claim protects a send in progress; a crashed sender's claim is taken over after it. */
   readonly leaseMs: number;
-  /** Throttling is retried in place this many times before the message goes back to the queue. */
+  /** Throttling is retried in place this many times before the rest of the job is handed on. */
   readonly throttleRetries: number;
   readonly backoffBaseMs: number;
+  /** Recipients of one job in flight at once (1 when absent). */
+  readonly concurrency?: number;
 }
+
+/**
+ * Shared by the jobs of one batch. `stop` is set by the first daily-quota error so that no job
+ * starts another send; `shouldYield` says the sender is about to run out of time (a Lambda near
+ * its timeout), so jobs hand their unsent recipients on instead of being cut off mid-send.
+ */
+export interface DeliveryRun {
+  stop: boolean;
+  readonly shouldYield: () => boolean;
+}
+
+export const unlimitedRun = (): DeliveryRun => ({ stop: false, shouldYield: () => false });
 
 export interface JobOutcome {
   readonly sent: number;
@@ -52,10 +68,15 @@ export interface JobOutcome {
   readonly skipped: number;
   /** Permanent failures (rejected address or content): recorded, never retried. */
   readonly failed: number;
-  /** Some recipients hit a transient failure: the message must come back (partial batch failure). */
+  /**
+   * Recipients not attempted or given back: they go on in a continuation job (same digest,
+   * fewer recipients) so the original message can be acknowledged and nothing is dropped.
+   */
+  readonly remaining: DigestJob | undefined;
+  /** Why the job ended early: the sender's time ran out, SES kept throttling, or the daily quota. */
+  readonly interruption: 'deadline' | 'throttled' | 'quota' | undefined;
+  /** A transient SES failure (5xx, network): the message itself should come back later. */
   readonly retry: boolean;
-  /** The account's daily quota is used up: stop the whole batch, leave the rest queued. */
-  readonly stop: boolean;
 }
 
 /**
@@ -63,106 +84,193 @@ export interface JobOutcome {
  * claimed with a conditional write before SES is called and marked sent with the message id
  * after. Recipients already sent are skipped, so a redelivered or duplicated message is harmless.
  */
-export async function deliverJob(job: SendJob, deps: DeliveryDependencies): Promise<JobOutcome> {
-  return deliverDigest(job, deps);
+export async function deliverJob(
+  job: SendJob,
+  deps: DeliveryDependencies,
+  run: DeliveryRun = unlimitedRun(),
+  /** The job's articles when the caller already read them (to prepare a batch's pieces at once). */
+  input?: DigestViewInput,
+): Promise<JobOutcome> {
+  return deliverDigest(job, deps, run, input);
 }
 
-async function deliverDigest(job: DigestJob, deps: DeliveryDependencies): Promise<JobOutcome> {
-  const outcome = { sent: 0, skipped: 0, failed: 0, retry: false, stop: false };
+/**
+ * What the renderer needs for each job: its digest, selection and the articles it names, read
+ * with one batch read for all the jobs together.
+ */
+export async function digestInputsFor(
+  jobs: readonly DigestJob[],
+  articles: ArticleStore,
+): Promise<DigestViewInput[]> {
+  const ids = jobs.flatMap((job) =>
+    job.sections.flatMap((section) => section.articles.map((article) => article.articleId)),
+  );
+  const found = new Map<string, Article>((await articles.getMany(ids)).map((a) => [a.id, a]));
+  return jobs.map((job) => ({ digestId: job.digestId, selection: job, articles: found }));
+}
+
+type Recipient = DigestJob['recipients'][number];
+
+/** What became of one recipient: done with, or to be handed on (and why). */
+type RecipientResult =
+  | { readonly kind: 'sent' | 'skipped' | 'failed' }
+  | { readonly kind: 'hand-on'; readonly interruption: JobOutcome['interruption']; readonly retry: boolean };
+
+async function deliverDigest(
+  job: DigestJob,
+  deps: DeliveryDependencies,
+  run: DeliveryRun,
+  input: DigestViewInput | undefined,
+): Promise<JobOutcome> {
   const readers = new Map(
     (await deps.subscribers.getMany(job.recipients.map((r) => r.subscriberId))).map((s) => [
       s.subscriberId,
       s,
     ]),
   );
+  let email: Promise<GroupEmail> | undefined;
+  const render = () =>
+    (email ??= (async () =>
+      deps.renderer.renderDigest(input ?? (await digestInputsFor([job], deps.articles))[0]!))());
 
-  let rendered: RenderedEmail | undefined;
-  const render = async () => {
-    if (rendered) return rendered;
-    const ids = job.sections.flatMap((section) => section.articles.map((article) => article.articleId));
-    const articles = new Map<string, Article>((await deps.articles.getMany(ids)).map((a) => [a.id, a]));
-    rendered = await deps.renderer.renderDigest({ selection: job, articles, now: new Date(job.windowEnd) });
-    return rendered;
-  };
-
-  for (const recipient of job.recipients) {
-    const reader = readers.get(recipient.subscriberId);
-    const key: DeliveryKey = { digestId: job.digestId, subscriberId: recipient.subscriberId };
-    // Status is read now, not at planning: whoever left since then is not mailed.
-    if (!reader || reader.status !== 'confirmed' || reader.paused) {
-      outcome.skipped += 1;
-      continue;
-    }
-    if (topicsKey(reader.topics) !== recipient.topicsKey) {
-      // Topics changed after planning: this selection is not theirs any more. Plan them again.
-      await deps.subscribers.clearPlanned(reader.subscriberId);
-      outcome.skipped += 1;
-      continue;
-    }
-
-    const now = deps.clock.now();
-    const claim = await deps.ledger.claim(key, now, deps.settings.leaseMs);
-    if (!claim.claimed) {
-      // A send that reached SES but whose window update was lost (crash) is repaired here.
-      if (claim.existing.status === 'sent')
-        await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
-      outcome.skipped += 1;
-      continue;
-    }
-
-    const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, now);
-    const email = personalise(await render(), links);
-    const result = await sendWithRetries(deps, {
-      to: reader.email,
-      subject: email.subject,
-      html: email.html,
-      text: email.text,
-      headers: listUnsubscribeHeaders(
-        links.unsubscribeUrl,
-        deps.settings.unsubscribeMailto,
-        links.unsubscribeToken,
-      ),
-      tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
-    });
-
-    if (result.kind === 'sent') {
-      const at = deps.clock.now();
-      await deps.ledger.markSent(key, result.messageId, at);
-      await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
-      outcome.sent += 1;
-    } else if (result.kind === 'rejected') {
-      await deps.ledger.markFailed(key, result.reason, deps.clock.now());
-      deps.logger.warn('email rejected', {
-        digestId: job.digestId,
-        subscriberId: key.subscriberId,
-        reason: result.reason,
-      });
-      outcome.failed += 1;
-    } else {
-      await deps.ledger.release(key);
-      outcome.retry = true;
-      if (result.kind === 'quota') {
-        outcome.stop = true;
-        deps.logger.error('daily sending quota exceeded: stopping, the rest stays queued', {
-          digestId: job.digestId,
-        });
-        break;
+  // A few recipients at a time: a send is mostly waiting (ledger, limiter, SES), and the shared
+  // limiter, not this loop, is what holds the rate.
+  const counts = { sent: 0, skipped: 0, failed: 0 };
+  const handedBack: Recipient[] = [];
+  let next = 0;
+  let interruption: JobOutcome['interruption'];
+  let retry = false;
+  const worker = async () => {
+    while (next < job.recipients.length && interruption === undefined && !retry) {
+      if (run.stop) interruption = 'quota';
+      else if (run.shouldYield()) interruption = 'deadline';
+      if (interruption) break;
+      const recipient = job.recipients[next++]!;
+      const result = await deliverTo(recipient, readers.get(recipient.subscriberId), job, deps, run, render);
+      if (result.kind === 'hand-on') {
+        handedBack.push(recipient);
+        interruption ??= result.interruption;
+        retry ||= result.retry;
+      } else {
+        counts[result.kind] += 1;
       }
     }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.settings.concurrency ?? 1) }, worker));
+
+  if (interruption === undefined && !retry) {
+    return { ...counts, remaining: undefined, interruption: undefined, retry: false };
   }
-  return outcome;
+  return {
+    ...counts,
+    remaining: { ...job, recipients: [...handedBack, ...job.recipients.slice(next)] },
+    interruption,
+    retry,
+  };
+}
+
+/** One recipient of a job: checks, claim, render once, send, record. */
+async function deliverTo(
+  recipient: Recipient,
+  reader: Subscriber | undefined,
+  job: DigestJob,
+  deps: DeliveryDependencies,
+  run: DeliveryRun,
+  render: () => Promise<GroupEmail>,
+): Promise<RecipientResult> {
+  const key: DeliveryKey = { digestId: job.digestId, subscriberId: recipient.subscriberId };
+  if (!reader || !(await mayReceive(reader, recipient.topicsKey, deps))) return { kind: 'skipped' };
+
+  const claim = await deps.ledger.claim(key, deps.clock.now(), deps.settings.leaseMs);
+  if (!claim.claimed) {
+    // A send that reached SES but whose window update was lost (crash) is repaired here.
+    if (claim.existing.status === 'sent')
+      await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
+    return { kind: 'skipped' };
+  }
+
+  const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, deps.clock.now());
+  const message = (await render()).personalise(links);
+  const result = await sendWithRetries(deps, {
+    to: reader.email,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    headers: listUnsubscribeHeaders(
+      links.unsubscribeUrl,
+      deps.settings.unsubscribeMailto,
+      links.unsubscribeToken,
+    ),
+    tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
+  });
+
+  if (result.kind === 'sent') {
+    await deps.ledger.markSent(key, result.messageId, deps.clock.now());
+    await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
+    return { kind: 'sent' };
+  }
+  if (result.kind === 'rejected') {
+    await deps.ledger.markFailed(key, result.reason, deps.clock.now());
+    deps.logger.warn('email rejected', {
+      digestId: job.digestId,
+      subscriberId: key.subscriberId,
+      reason: result.reason,
+    });
+    return { kind: 'failed' };
+  }
+  // Not sent, but sendable later: give the claim back so the next attempt can take it at once.
+  await deps.ledger.release(key);
+  if (result.kind === 'quota') {
+    if (!run.stop) {
+      deps.logger.error('daily sending quota exceeded: stopping; the rest stays queued', {
+        digestId: job.digestId,
+        reason: result.reason,
+      });
+    }
+    run.stop = true;
+    return { kind: 'hand-on', interruption: 'quota', retry: false };
+  }
+  if (result.kind === 'throttled') {
+    deps.logger.warn('SES keeps throttling: handing the rest of the job on', { digestId: job.digestId });
+    return { kind: 'hand-on', interruption: 'throttled', retry: false };
+  }
+  deps.logger.warn('SES unavailable: the job will be retried', {
+    digestId: job.digestId,
+    reason: result.reason,
+  });
+  return { kind: 'hand-on', interruption: undefined, retry: true };
+}
+
+/**
+ * Status is read now, not at planning: whoever left since then is not mailed. A reader whose
+ * topics changed after planning gets nothing from this selection and is planned again instead.
+ */
+async function mayReceive(
+  reader: Subscriber,
+  plannedTopicsKey: string,
+  deps: DeliveryDependencies,
+): Promise<boolean> {
+  if (reader.status !== 'confirmed' || reader.paused) return false;
+  if (topicsKey(reader.topics) !== plannedTopicsKey) {
+    await deps.subscribers.clearPlanned(reader.subscriberId);
+    return false;
+  }
+  return true;
 }
 
 type SendResult =
   | { kind: 'sent'; messageId: string }
   | { kind: 'rejected'; reason: string }
-  | { kind: 'transient'; reason: string }
+  | { kind: 'throttled'; reason: string }
+  | { kind: 'unavailable'; reason: string }
   | { kind: 'quota'; reason: string };
 
-async function sendWithRetries(
-  deps: DeliveryDependencies,
-  email: Parameters<Mailer['send']>[0],
-): Promise<SendResult> {
+/**
+ * One email through the rate limiter and SES. Throttling and transient failures are retried in
+ * place with exponential backoff and full jitter (so concurrent senders do not retry in step);
+ * a rejection or the daily quota is final for this attempt.
+ */
+async function sendWithRetries(deps: DeliveryDependencies, email: OutgoingEmail): Promise<SendResult> {
   for (let attempt = 0; ; attempt += 1) {
     await deps.limiter.acquire();
     try {
@@ -171,11 +279,15 @@ async function sendWithRetries(
     } catch (error) {
       if (error instanceof MailRejectedError) return { kind: 'rejected', reason: describeError(error) };
       if (error instanceof MailQuotaExceededError) return { kind: 'quota', reason: describeError(error) };
-      const transient = error instanceof MailThrottledError || error instanceof MailUnavailableError;
-      if (!transient || attempt >= deps.settings.throttleRetries) {
-        return { kind: 'transient', reason: describeError(error) };
+      // Anything else is a bug or a crash, not a mail outcome: let it fail the job loudly, with the
+      // claim left to its lease, exactly as if the process had died here.
+      if (!(error instanceof MailThrottledError) && !(error instanceof MailUnavailableError)) throw error;
+      if (attempt >= deps.settings.throttleRetries) {
+        return {
+          kind: error instanceof MailThrottledError ? 'throttled' : 'unavailable',
+          reason: describeError(error),
+        };
       }
-      // Exponential backoff with full jitter, so concurrent senders do not retry in step.
       const ceiling = deps.settings.backoffBaseMs * 2 ** attempt;
       await deps.sleep(Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
     }

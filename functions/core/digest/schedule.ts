@@ -28,6 +28,33 @@ export function isKnownTimeZone(zone: string): boolean {
   return DateTime.local().setZone(zone).isValid;
 }
 
+/**
+ * The week of one instant, per time zone, computed once per zone: the planner asks for
+ * thousands of readers and they live in a handful of zones (luxon's zone maths is not free).
+ */
+export interface WeekCalendar {
+  digestId(slot: DeliverySlot): string;
+  slotHasPassed(slot: DeliverySlot): boolean;
+}
+
+export function weekCalendar(now: Date): WeekCalendar {
+  const digestIds = new Map<string, string>();
+  const passed = new Map<string, boolean>();
+  return {
+    digestId(slot) {
+      let id = digestIds.get(slot.timeZone);
+      if (id === undefined) digestIds.set(slot.timeZone, (id = weeklyDigestId(slot, now)));
+      return id;
+    },
+    slotHasPassed(slot) {
+      const key = `${slot.timeZone}|${slot.weekday}|${slot.hour}`;
+      let result = passed.get(key);
+      if (result === undefined) passed.set(key, (result = slotHasPassed(slot, now)));
+      return result;
+    },
+  };
+}
+
 export interface DueOptions {
   /** `npm start -- --once`: every confirmed reader without this week's digest is due, slot or not. */
   readonly ignoreSlot?: boolean;
@@ -36,13 +63,20 @@ export interface DueOptions {
 /**
  * Whether the planner should plan this reader's digest now: confirmed, not paused, this week's
  * slot has passed (so an hour missed by an outage is caught up at the next run), no digest this
- * week, and not already planned recently.
+ * week, not skipped this week for want of articles (what arrives later waits for next week's
+ * digest rather than coming on a day the reader did not choose), and not already planned recently.
  */
-export function isDue(subscriber: Subscriber, now: Date, options: DueOptions = {}): boolean {
+export function isDue(
+  subscriber: Subscriber,
+  now: Date,
+  options: DueOptions = {},
+  calendar: WeekCalendar = weekCalendar(now),
+): boolean {
   if (subscriber.status !== 'confirmed' || subscriber.paused) return false;
   if (subscriber.topics.length === 0) return false;
-  const digestId = weeklyDigestId(subscriber.delivery, now);
+  const digestId = calendar.digestId(subscriber.delivery);
   if (subscriber.lastDigestId === digestId) return false;
+  if (!options.ignoreSlot && subscriber.skippedDigestId === digestId) return false;
   if (
     !options.ignoreSlot &&
     subscriber.plannedDigestId === digestId &&
@@ -51,5 +85,5 @@ export function isDue(subscriber: Subscriber, now: Date, options: DueOptions = {
   ) {
     return false;
   }
-  return options.ignoreSlot === true || slotHasPassed(subscriber.delivery, now);
+  return options.ignoreSlot === true || calendar.slotHasPassed(subscriber.delivery);
 }

@@ -27,6 +27,28 @@ export interface SelectionLimits {
 const RECENCY_DAYS = 7;
 const RECENCY_BONUS = 2;
 
+/** An article with what ranking needs computed once per planning run, not once per reader. */
+export interface RankableArticle {
+  readonly article: Article;
+  readonly firstSeenMs: number;
+  readonly sourceWeight: number;
+  readonly recencyBonus: number;
+}
+
+export function prepareForSelection(articles: readonly Article[], now: Date): RankableArticle[] {
+  return articles
+    .filter((article) => article.relevant)
+    .map((article) => {
+      const ageDays = Math.max(0, (now.getTime() - Date.parse(article.publishedAt)) / 86_400_000);
+      return {
+        article,
+        firstSeenMs: Date.parse(article.firstSeenAt),
+        sourceWeight: Math.max(1, ...article.sources.map((source) => source.weight)),
+        recencyBonus: RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS),
+      };
+    });
+}
+
 /**
  * The digest selection rules. From the articles first seen in the reader's window, keep the
  * relevant ones on the reader's topics; put each in the section of its best-scoring topic among
@@ -39,19 +61,24 @@ export function selectArticles(
   limits: SelectionLimits,
   now: Date,
 ): Selection {
-  const wanted = new Set(readerTopics);
+  return selectPrepared(prepareForSelection(articles, now), readerTopics, limits);
+}
+
+/** selectArticles on articles prepared once for many readers. */
+export function selectPrepared(
+  articles: readonly RankableArticle[],
+  readerTopics: readonly TopicId[],
+  limits: SelectionLimits,
+): Selection {
+  const wanted = TOPIC_IDS.filter((id) => readerTopics.includes(id));
   const ranked: { article: Article; topic: TopicId; matched: TopicId[]; rank: number }[] = [];
 
-  for (const article of articles) {
-    if (!article.relevant) continue;
-    const matched = TOPIC_IDS.filter((id) => wanted.has(id) && (article.topics[id] ?? 0) > 0);
+  for (const { article, sourceWeight, recencyBonus } of articles) {
+    const matched = wanted.filter((id) => (article.topics[id] ?? 0) > 0);
     if (matched.length === 0) continue;
     // Best topic: highest score; on a tie, the earlier topic in canonical order.
     const best = matched.reduce((a, b) => ((article.topics[b] ?? 0) > (article.topics[a] ?? 0) ? b : a));
-    const sourceWeight = Math.max(1, ...article.sources.map((source) => source.weight));
-    const ageDays = Math.max(0, (now.getTime() - Date.parse(article.publishedAt)) / 86_400_000);
-    const rank =
-      (article.topics[best] ?? 0) * sourceWeight + RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS);
+    const rank = (article.topics[best] ?? 0) * sourceWeight + recencyBonus;
     ranked.push({ article, topic: best, matched, rank });
   }
 

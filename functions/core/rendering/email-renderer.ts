@@ -1,9 +1,9 @@
-import { DateTime } from 'luxon';
-import type { Article, StudyType } from '../model.ts';
 import type { TopicId } from '../topics.ts';
-import type { Selection } from '../digest/select.ts';
-import { truncateText } from '../ingest/html-text.ts';
+import { buildDigestView, type DigestView, type DigestViewInput } from './digest-view.ts';
+import { createDigestPieces, type SharedView } from './digest-pieces.ts';
+import { createSlots, fillSlots, type CompiledText, type Slots } from './slots.ts';
 import {
+  escapeHtml,
   mjmlToHtml,
   renderMjmlSource,
   renderText,
@@ -11,7 +11,7 @@ import {
   type TemplateFiles,
 } from './templates.ts';
 
-/** A rendered email still holding the personal-link placeholders. */
+/** A rendered email, ready to send. */
 export interface RenderedEmail {
   readonly subject: string;
   readonly html: string;
@@ -24,21 +24,17 @@ export interface PersonalLinks {
   readonly unsubscribeUrl: string;
 }
 
-// Placeholders survive Mustache (no escapable characters) and MJML (plain attribute text).
-const PLACEHOLDERS: Record<keyof PersonalLinks, string> = {
-  manageUrl: 'https://personal.invalid/manage-url',
-  unsubscribeUrl: 'https://personal.invalid/unsubscribe-url',
-};
-
-/** How a study type reads in an email or on a page. */
-export const STUDY_TYPE_LABELS: Record<StudyType, string> = {
-  'randomised-trial': 'Randomised trial',
-  'phase-1': 'Phase 1',
-  'phase-2': 'Phase 2',
-  'phase-3': 'Phase 3',
-  preprint: 'Preprint (not peer reviewed)',
-  review: 'Review',
-};
+/**
+ * A digest rendered once for a group, with its personal links still open. `personalise` fills
+ * them for one reader by joining precut strings: no render, no search through the HTML.
+ */
+export interface GroupEmail {
+  readonly subject: string;
+  readonly html: CompiledText;
+  readonly text: CompiledText;
+  readonly articleCount: number;
+  personalise(links: PersonalLinks): RenderedEmail;
+}
 
 export interface EmailRendererSettings {
   readonly templates: TemplateFiles;
@@ -46,65 +42,78 @@ export interface EmailRendererSettings {
   readonly siteUrl: string;
   readonly postalAddress: string;
   readonly mjml: MjmlOptions;
+  /** Tests pass a fixed nonce to compare renders; production draws a random one. */
+  readonly slotNonce?: string;
 }
 
-export interface DigestRenderInput {
-  readonly selection: Selection;
-  readonly articles: ReadonlyMap<string, Article>;
-  readonly now: Date;
-}
-
-/** Summaries are cut to about two lines of a phone screen. */
-const CARD_SUMMARY_LENGTH = 220;
+const FOOTER_REASON =
+  'You receive this weekly digest because you subscribed at Immunotherapy Digest and chose these topics.';
 
 export function createEmailRenderer(settings: EmailRendererSettings) {
-  const labelOf = (topic: TopicId) => settings.topicLabels[topic];
-  const shared = { siteUrl: settings.siteUrl, postalAddress: settings.postalAddress, ...PLACEHOLDERS };
+  const slots: Slots = createSlots(settings.slotNonce);
+  const shared: SharedView = {
+    title: 'Your weekly Immunotherapy Digest',
+    siteUrl: settings.siteUrl,
+    postalAddress: settings.postalAddress,
+    footerReason: FOOTER_REASON,
+  };
+  const linkSlots = {
+    manageUrl: slots.token('manageUrl'),
+    unsubscribeUrl: slots.token('unsubscribeUrl'),
+  };
+  const pieces = createDigestPieces({ templates: settings.templates, mjml: settings.mjml, shared, slots });
+  let wholeRenders = 0;
+
+  const viewOf = (input: DigestViewInput) => buildDigestView(input, settings.topicLabels);
+  const textOf = (view: DigestView) =>
+    renderText(settings.templates, 'digest.txt', { ...shared, ...view, ...linkSlots });
+  const groupEmail = (view: DigestView, html: string): GroupEmail => {
+    const compiledHtml = slots.compile(html, ['manageUrl', 'unsubscribeUrl']);
+    const compiledText = slots.compile(textOf(view), ['manageUrl', 'unsubscribeUrl']);
+    return {
+      subject: view.subject,
+      html: compiledHtml,
+      text: compiledText,
+      articleCount: view.count,
+      personalise: (links) => ({
+        subject: view.subject,
+        html: fillSlots(compiledHtml, links, escapeHtml),
+        text: fillSlots(compiledText, links),
+      }),
+    };
+  };
 
   return {
     /**
-     * Renders one group's digest once. Articles missing from the map (deleted since planning)
-     * are left out rather than failing the whole group.
+     * Renders one group's digest from cached pieces (rendering the missing ones first). Articles
+     * missing from the map (deleted since planning) are left out rather than failing the group.
      */
-    async renderDigest(input: DigestRenderInput): Promise<RenderedEmail> {
-      const sections = input.selection.sections
-        .map((section) => ({
-          label: labelOf(section.topic),
-          articles: section.articles.flatMap((selected) => {
-            const article = input.articles.get(selected.articleId);
-            if (!article) return [];
-            return [
-              {
-                title: article.title,
-                url: article.url,
-                source: article.sources.map((source) => source.sourceName).join(', '),
-                date: DateTime.fromISO(article.publishedAt, { zone: 'utc' }).toFormat('d LLL yyyy'),
-                summary: truncateText(article.summary, CARD_SUMMARY_LENGTH),
-                badges: article.studyTypes.map((type) => STUDY_TYPE_LABELS[type]),
-                why: selected.matchedTopics.map(labelOf).join(', '),
-              },
-            ];
-          }),
-        }))
-        .filter((section) => section.articles.length > 0);
-      const count = sections.reduce((total, section) => total + section.articles.length, 0);
-      const weekOf = DateTime.fromJSDate(input.now, { zone: 'utc' }).startOf('week').toFormat('d LLLL yyyy');
-      const topicList = sections.map((section) => section.label).join(', ');
-      const view = {
+    async renderDigest(input: DigestViewInput): Promise<GroupEmail> {
+      const view = viewOf(input);
+      return groupEmail(view, await pieces.assemble(view));
+    },
+
+    /**
+     * Renders the pieces of many digests at once, in as few MJML renders as possible: what a
+     * sender calls with all the jobs of a batch before sending any of them.
+     */
+    async prepareDigests(inputs: readonly DigestViewInput[]): Promise<void> {
+      await pieces.prepare(inputs.map(viewOf));
+    },
+
+    /**
+     * The same digest as one whole MJML document, rendered on the spot: the reference that the
+     * assembled digest must equal, and the naive baseline of the benchmark.
+     */
+    async renderDigestWhole(input: DigestViewInput, links?: PersonalLinks): Promise<GroupEmail> {
+      const view = viewOf(input);
+      wholeRenders += 1;
+      const mjml = renderMjmlSource(settings.templates, 'digest.mjml', {
         ...shared,
-        title: 'Your weekly Immunotherapy Digest',
-        kicker: `Week of ${weekOf}`,
-        intro: `${count} new ${count === 1 ? 'article' : 'articles'} this week on the topics you follow: ${topicList}.`,
-        sections,
-        footerReason:
-          'You receive this weekly digest because you subscribed at Immunotherapy Digest and chose these topics.',
-      };
-      const html = await mjmlToHtml(renderMjmlSource(settings.templates, 'digest.mjml', view), settings.mjml);
-      return {
-        subject: `Immunotherapy Digest: ${count} new ${count === 1 ? 'article' : 'articles'} for the week of ${weekOf}`,
-        html,
-        text: renderText(settings.templates, 'digest.txt', view),
-      };
+        ...view,
+        ...(links ?? linkSlots),
+      });
+      return groupEmail(view, await mjmlToHtml(mjml, settings.mjml));
     },
 
     /** The double opt-in email. It carries no text the requester typed, only our own words and a link. */
@@ -115,6 +124,7 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
         kicker: 'One click to confirm',
         confirmUrl,
       };
+      wholeRenders += 1;
       return {
         subject: 'Confirm your Immunotherapy Digest subscription',
         html: await mjmlToHtml(
@@ -124,21 +134,12 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
         text: renderText(settings.templates, 'confirmation.txt', view),
       };
     },
+
+    /** How many MJML renders ran: pieces and whole documents. */
+    renderCount(): number {
+      return pieces.renders + wholeRenders;
+    },
   };
 }
 
 export type EmailRenderer = ReturnType<typeof createEmailRenderer>;
-
-/** Puts one reader's links into a rendered email: a string replacement, no re-render. */
-export function personalise(email: RenderedEmail, links: PersonalLinks): RenderedEmail {
-  let { html, text } = email;
-  for (const key of Object.keys(PLACEHOLDERS) as (keyof PersonalLinks)[]) {
-    html = html.replaceAll(PLACEHOLDERS[key], escapeAttribute(links[key]));
-    text = text.replaceAll(PLACEHOLDERS[key], links[key]);
-  }
-  return { subject: email.subject, html, text };
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}

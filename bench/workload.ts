@@ -1,0 +1,117 @@
+import type { Article, StudyType, Subscriber, TopicScores } from '../functions/core/model.ts';
+import { TOPIC_IDS, canonicalTopicOrder, type TopicId } from '../functions/core/topics.ts';
+import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
+
+/**
+ * A seeded, reproducible week of the digest at scale: confirmed readers with 1–4 topics each,
+ * skewed to the popular ones the way a real readership is (CAR-T and checkpoint inhibitors far
+ * ahead of kidney cancer or access), and the articles first seen in the last seven days.
+ */
+
+/** Relative popularity of each topic among readers and among articles. */
+const POPULARITY: Record<TopicId, number> = {
+  'car-t': 20,
+  'checkpoint-inhibitors': 18,
+  leukemia: 10,
+  melanoma: 9,
+  'lung-cancer': 9,
+  vaccines: 8,
+  'side-effects': 7,
+  antibodies: 5,
+  'combination-therapy': 5,
+  autoimmune: 4,
+  'kidney-cancer': 3,
+  access: 2,
+};
+
+const SOURCES = [
+  { sourceId: 'nci-cancer-currents', sourceName: 'NCI Cancer Currents', weight: 1.3 },
+  { sourceId: 'plos-one-immunology', sourceName: 'PLOS ONE Immunology', weight: 1 },
+  { sourceId: 'biorxiv-immunology', sourceName: 'bioRxiv Immunology', weight: 0.8 },
+  { sourceId: 'jitc', sourceName: 'Journal for ImmunoTherapy of Cancer', weight: 1.2 },
+  { sourceId: 'clinicaltrials', sourceName: 'ClinicalTrials.gov', weight: 1 },
+  { sourceId: 'site', sourceName: 'Immunotherapy Digest', weight: 1.5 },
+];
+
+const WORDS = (
+  'therapy patients trial response immune cells tumour survival safety dose cohort relapse remission ' +
+  'antigen receptor infusion toxicity outcomes analysis treatment antibody blockade vaccine lymphoma ' +
+  'leukaemia melanoma carcinoma combination first-line refractory durable efficacy biomarker cytokine'
+).split(' ');
+
+/** mulberry32: a tiny, fast, seeded PRNG; the same seed gives the same week. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pickWeighted(random: () => number, exclude: ReadonlySet<TopicId>): TopicId {
+  const candidates = TOPIC_IDS.filter((id) => !exclude.has(id));
+  const total = candidates.reduce((sum, id) => sum + POPULARITY[id], 0);
+  let roll = random() * total;
+  for (const id of candidates) {
+    roll -= POPULARITY[id];
+    if (roll <= 0) return id;
+  }
+  return candidates.at(-1)!;
+}
+
+function topicsOf(random: () => number, count: number): TopicId[] {
+  const chosen = new Set<TopicId>();
+  while (chosen.size < count) chosen.add(pickWeighted(random, chosen));
+  return canonicalTopicOrder(chosen);
+}
+
+function words(random: () => number, count: number): string {
+  return Array.from({ length: count }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+}
+
+export function makeArticles(count: number, now: Date, random: () => number): Article[] {
+  return Array.from({ length: count }, (_, index) => {
+    const topicCount = random() < 0.6 ? 1 : random() < 0.75 ? 2 : 3;
+    const topics: TopicScores = {};
+    for (const topic of topicsOf(random, topicCount)) topics[topic] = 1 + Math.floor(random() * 6);
+    const firstSeen = now.getTime() - random() * 7 * 86_400_000;
+    const studyTypes: StudyType[] = [];
+    if (random() < 0.2) studyTypes.push('preprint');
+    if (random() < 0.25)
+      studyTypes.push((['phase-1', 'phase-2', 'phase-3'] as const)[Math.floor(random() * 3)]!);
+    if (random() < 0.1) studyTypes.push('review');
+    const title = words(random, 8 + Math.floor(random() * 8));
+    return {
+      id: `bench-article-${index}`,
+      title: title[0]!.toUpperCase() + title.slice(1),
+      url: `https://journal.example.org/articles/${index}?utm=none&ref=digest`,
+      summary: `${words(random, 30 + Math.floor(random() * 30))}.`,
+      publishedAt: new Date(firstSeen - random() * 3 * 86_400_000).toISOString(),
+      firstSeenAt: new Date(firstSeen).toISOString(),
+      sources: [SOURCES[Math.floor(random() * SOURCES.length)]!],
+      identifiers: {},
+      studyTypes,
+      topics,
+      relevant: random() < 0.95,
+    };
+  });
+}
+
+export function makeSubscribers(count: number, now: Date, random: () => number): Subscriber[] {
+  const created = new Date(now.getTime() - 30 * 86_400_000);
+  return Array.from({ length: count }, (_, index) => {
+    const roll = random();
+    const topicCount = roll < 0.4 ? 1 : roll < 0.7 ? 2 : roll < 0.9 ? 3 : 4;
+    return newSubscriber(
+      {
+        email: `reader-${index}@bench.example.org`,
+        topics: topicsOf(random, topicCount),
+        status: 'confirmed',
+      },
+      created,
+    );
+  });
+}

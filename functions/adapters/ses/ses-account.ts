@@ -1,0 +1,26 @@
+import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Logger } from '../../ports/index.ts';
+
+/**
+ * The account's SES max send rate (emails per second), as SES itself reports it: it grows as an
+ * account earns higher quotas, so the cloud reads it (GetAccount) rather than trusting a setting.
+ * When SES cannot be asked, the configured rate stands in, with a warning.
+ */
+export async function readMaxSendRate(
+  client: SESv2Client,
+  fallback: number,
+  logger: Logger,
+): Promise<number> {
+  try {
+    const { SendQuota } = await client.send(new GetAccountCommand({}));
+    const rate = SendQuota?.MaxSendRate;
+    if (typeof rate === 'number' && rate > 0) return rate;
+    logger.warn('SES GetAccount returned no max send rate: using the configured rate', { fallback });
+  } catch (error) {
+    logger.warn('SES GetAccount failed: using the configured rate', {
+      fallback,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+  return fallback;
+}

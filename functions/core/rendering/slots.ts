@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Text slots: values rendered as a unique token and filled in afterwards, so one render serves
+ * many emails (the personal links of each reader, the "why you got this" of each card).
+ *
+ * A token is letters and digits only, so it passes Mustache escaping and MJML untouched, and it
+ * carries a random nonce made when the renderer is built, so no feed text can contain a token
+ * and have a reader's link or anything else put in its place.
+ */
+export const SLOT_NAMES = ['kicker', 'intro', 'contents', 'why', 'manageUrl', 'unsubscribeUrl'] as const;
+
+export type SlotName = (typeof SLOT_NAMES)[number];
+
+export interface Slots {
+  /** The token standing for `name` in a render. */
+  token(name: SlotName): string;
+  /** Splits rendered text at the tokens of the given slots, once, for fast repeated filling. */
+  compile(source: string, names: readonly SlotName[]): CompiledText;
+}
+
+/** Rendered text cut at its slot tokens: parts[0] slot[0] parts[1] slot[1] … parts[n]. */
+export interface CompiledText {
+  readonly parts: readonly string[];
+  readonly slots: readonly SlotName[];
+}
+
+export function createSlots(nonce: string = randomBytes(9).toString('hex')): Slots {
+  const tokens = Object.fromEntries(SLOT_NAMES.map((name) => [name, `zslot${nonce}${name}z`])) as Record<
+    SlotName,
+    string
+  >;
+  const nameOf = new Map(SLOT_NAMES.map((name) => [tokens[name], name]));
+  return {
+    token: (name) => tokens[name],
+    compile(source, names) {
+      if (names.length === 0) return { parts: [source], slots: [] };
+      const pattern = new RegExp(names.map((name) => tokens[name]).join('|'), 'g');
+      const parts: string[] = [];
+      const slots: SlotName[] = [];
+      let last = 0;
+      for (const match of source.matchAll(pattern)) {
+        parts.push(source.slice(last, match.index));
+        slots.push(nameOf.get(match[0])!);
+        last = match.index + match[0].length;
+      }
+      parts.push(source.slice(last));
+      return { parts, slots };
+    },
+  };
+}
+
+/** Fills compiled text: every slot gets its value, passed through `escape` (HTML) or not (text). */
+export function fillSlots(
+  compiled: CompiledText,
+  values: Partial<Readonly<Record<SlotName, string>>>,
+  escape: (value: string) => string = (value) => value,
+): string {
+  let out = compiled.parts[0]!;
+  for (let index = 0; index < compiled.slots.length; index += 1) {
+    const name = compiled.slots[index]!;
+    const value = values[name];
+    if (value === undefined) throw new Error(`slot "${name}" has no value`);
+    out += escape(value) + compiled.parts[index + 1]!;
+  }
+  return out;
+}
