@@ -63,12 +63,15 @@ export function renderMjmlSource(
   view: object,
   partials: Record<string, string> = partialsOf(files),
 ): string {
-  return Mustache.render(files[name]!, view, partials, { escape: escapeHtml });
+  // Mustache hands numbers and booleans to `escape` as they are: make them text first.
+  return Mustache.render(files[name]!, view, partials, {
+    escape: (value: unknown) => escapeHtml(String(value)),
+  });
 }
 
 /** Renders a plain-text template: no HTML escaping (it is not HTML), same data. */
 export function renderText(files: TemplateFiles, name: string, view: object): string {
-  return Mustache.render(files[name]!, view, {}, { escape: (value: string) => value })
+  return Mustache.render(files[name]!, view, {}, { escape: (value: unknown) => String(value) })
     .replace(/\n{3,}/g, '\n\n')
     .trim()
     .concat('\n');
