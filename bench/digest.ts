@@ -88,7 +88,7 @@ async function main() {
     { ...deps, queue },
   );
   const planMs = performance.now() - start;
-  const jobs = queue.jobs;
+  const jobs = queue.digestJobs;
   const run = unlimitedRun();
   let sent = 0;
   for (let first = 0; first < jobs.length; first += SEND_QUEUE.batchSize) {

@@ -10,6 +10,10 @@ import { createEmailRenderer, type EmailRenderer } from '../core/rendering/email
 import type { TemplateFiles } from '../core/rendering/templates.ts';
 import { createTokenService, type TokenService } from '../core/tokens/tokens.ts';
 import { createAccountEmailRenderer, type AccountEmailRenderer } from '../core/rendering/account-emails.ts';
+import {
+  createAnnouncementRenderer,
+  type AnnouncementRenderer,
+} from '../core/announcements/announcement-renderer.ts';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients.ts';
 import { DynamoArticleStore } from '../adapters/dynamodb/article-store.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamodb/subscriber-store.ts';
@@ -17,6 +21,7 @@ import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger.ts';
 import { DynamoSourceStateStore } from '../adapters/dynamodb/source-state-store.ts';
 import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
 import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
+import { DynamoAdminSendStore } from '../adapters/dynamodb/admin-send-store.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
@@ -31,6 +36,7 @@ import {
 import type { SiteArticle } from '../core/ingest/site-articles.ts';
 import {
   systemClock,
+  type AdminSendStore,
   type ArticleStore,
   type Clock,
   type DeliveryLedger,
@@ -78,6 +84,10 @@ export interface AppContext {
   readonly requestCounter: RequestCounter;
   /** Built editions of the public archive (state table). */
   readonly editions: EditionStore;
+  /** Admin one-off sends and their audit (state table). */
+  readonly adminSends: AdminSendStore;
+  /** Renders admin announcements with the digest's partials and personal-link slots. */
+  readonly announcements: AnnouncementRenderer;
 }
 
 export interface ContextOverrides {
@@ -166,6 +176,14 @@ export async function createAppContext(
     }),
     requestCounter: new DynamoRequestCounter(clients.documents, config.tables.state),
     editions: new DynamoEditionStore(clients.documents, config.tables.state),
+    adminSends: new DynamoAdminSendStore(clients.documents, config.tables.state),
+    announcements: createAnnouncementRenderer({
+      templates,
+      topicLabels: labels,
+      siteUrl: config.siteUrl,
+      postalAddress: config.postalAddress,
+      mjml: { validationLevel: overrides.mjmlValidation ?? 'soft' },
+    }),
   };
 }
 

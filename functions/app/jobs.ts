@@ -6,11 +6,14 @@ import {
   deliverJob,
   digestInputsFor,
   type DeliveryDependencies,
+  type AnnouncementSend,
   type DeliveryRun,
   type JobOutcome,
 } from '../core/delivery/deliver-job.ts';
-import { parseSendJob, type DigestJob } from '../core/delivery/send-job.ts';
+import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
+import { loadAnnouncementSend, planAnnouncementSend } from '../core/announcements/admin-sends.ts';
 import type { Source } from '../core/model.ts';
+import type { DigestViewInput } from '../core/rendering/digest-view.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -90,7 +93,8 @@ const QUOTA_RETRY_DELAY_SECONDS = 900;
 
 /**
  * The SQS send handler's body. Every record is one job; the batch's jobs run side by side after
- * the pieces they all need are rendered in one go. A record is reported in batchItemFailures
+ * the pieces they all need are rendered in one go (digests) or their send is read and rendered
+ * once (announcements); an admin send's plan job fans the send out into announcement jobs. A record is reported in batchItemFailures
  * (partial batch response) only when it must come back whole (SES unavailable, a crash); a job
  * cut short by the deadline, by persistent throttling or by the daily quota is acknowledged
  * after its unsent recipients were enqueued as a continuation job — so it never creeps towards
@@ -104,7 +108,7 @@ export async function handleSendBatch(
 ): Promise<BatchReport> {
   const failures: string[] = [];
   const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 };
-  const jobs: { messageId: string; job: DigestJob }[] = [];
+  const jobs: { messageId: string; job: SendJob }[] = [];
   for (const record of event.Records) {
     try {
       jobs.push({ messageId: record.messageId, job: parseSendJob(record.body) });
@@ -132,17 +136,38 @@ export async function handleSendBatch(
     stop: false,
     shouldYield: remaining ? () => remaining() < YIELD_MARGIN_MS : () => false,
   };
-  const inputs = await digestInputsFor(
-    jobs.map(({ job }) => job),
-    context.articles,
-  );
-  await context.renderer.prepareDigests(inputs);
+  const digestJobs = jobs.flatMap(({ job }) => (job.kind === 'digest' ? [job] : []));
+  const digestInputs = new Map<DigestJob, DigestViewInput>();
+  if (digestJobs.length > 0) {
+    const inputs = await digestInputsFor(digestJobs, context.articles);
+    digestJobs.forEach((job, index) => digestInputs.set(job, inputs[index]!));
+    await context.renderer.prepareDigests(inputs);
+  }
+  // An announcement's record is read and rendered once per batch, whatever number of its jobs it holds.
+  const announcementSends = new Map<string, Promise<AnnouncementSend | undefined>>();
+  const announcementSend = (sendId: string) => {
+    let send = announcementSends.get(sendId);
+    if (!send) announcementSends.set(sendId, (send = loadAnnouncementSend(sendId, context)));
+    return send;
+  };
 
   await Promise.all(
-    jobs.map(async ({ messageId, job }, index) => {
+    jobs.map(async ({ messageId, job }) => {
       let outcome: JobOutcome;
       try {
-        outcome = await deliverJob(job, deps, run, inputs[index]);
+        if (job.kind === 'announcement-plan') {
+          await planAnnouncementSend(job.sendId, context.config.digest.recipientsPerJob, context);
+          return;
+        }
+        let input: DigestViewInput | AnnouncementSend | undefined;
+        if (job.kind === 'digest') input = digestInputs.get(job);
+        else if (!(input = await announcementSend(job.sendId))) {
+          // Jobs of a send that has no record cannot be sent; retrying will not change that.
+          totals.poison += 1;
+          context.logger.error('announcement job of an unknown send: dropped', { messageId, sendId: job.sendId });
+          return;
+        }
+        outcome = await deliverJob(job, deps, run, input);
       } catch (error) {
         context.logger.error('send job failed', { messageId, error: describeError(error) });
         failures.push(messageId);

@@ -94,6 +94,14 @@ export class PoisonMessageError extends DigestError {
   override readonly code = 'POISON_MESSAGE';
 }
 
+/**
+ * A send id is already taken by a send with another subject, body or audience: an id names one
+ * announcement for good, so that re-running it can never mail different content to anyone.
+ */
+export class SendConflictError extends DigestError {
+  override readonly code = 'SEND_CONFLICT';
+}
+
 /** Local runtime: a port we need is taken by another program. */
 export class PortInUseError extends DigestError {
   override readonly code = 'PORT_IN_USE';

@@ -8,6 +8,8 @@ import type {
 } from '../core/model.ts';
 import type { TopicId } from '../core/topics.ts';
 import type { SendJob } from '../core/delivery/send-job.ts';
+import type { AnnouncementFormat } from '../core/announcements/announcement.ts';
+import type { AudienceSummary } from '../core/announcements/audience.ts';
 
 /**
  * The interfaces the core needs from the outside world. Adapters (DynamoDB, SES, SQS, HTTP)
@@ -237,7 +239,11 @@ export interface DeliveryLedger {
   /** Gives a claim back after a retryable failure, so the redelivered message can take it. */
   release(key: DeliveryKey): Promise<void>;
   listForDigest(digestId: string): Promise<DeliveryRecord[]>;
+  /** How many items of a digest or send are in each status (read consistently). */
+  countByStatus(digestId: string): Promise<DeliveryCounts>;
 }
+
+export type DeliveryCounts = Readonly<Record<DeliveryStatus, number>>;
 
 export interface OutgoingEmail {
   readonly to: string;
@@ -268,4 +274,98 @@ export interface SendQueue {
 export interface SendRateLimiter {
   /** Resolves when one more email may be sent now. */
   acquire(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin sends
+
+/** Who did something as an admin, and through which door: audited with every send and test. */
+export interface AdminActor {
+  /** The IAM principal's ARN in the cloud; locally the OS user of the CLI or "admin token". */
+  readonly principal: string;
+  readonly via: 'cli' | 'api' | 'page';
+}
+
+/** What an admin send says and to whom, as stored (an AnnouncementDraft, flattened). */
+export interface StoredDraft {
+  readonly subject: string;
+  readonly format: AnnouncementFormat;
+  readonly body: string;
+  readonly topics: readonly TopicId[];
+  /** draftHash of the above: equal hashes are the same announcement to the same audience. */
+  readonly draftHash: string;
+}
+
+/** A test send, audited on the send id it was made under. */
+export interface AdminTestRecord {
+  readonly at: string;
+  readonly by: AdminActor;
+  readonly to: string;
+  readonly messageId: string;
+  /** Which content was tested: the confirm step tells whether the content sent is the content tested. */
+  readonly draftHash: string;
+}
+
+/**
+ * One admin send in the state table. 'draft': only tested so far (its content is the last one
+ * tested); 'queued': sent for real, content fixed for good. Whether it is still sending or done
+ * is read from the delivery ledger, never stored twice.
+ */
+export interface AdminSendRecord extends StoredDraft {
+  readonly sendId: string;
+  readonly status: 'draft' | 'queued';
+  /** When the id was first used (a test or the send). */
+  readonly firstUsedAt: string;
+  /** When, by whom and for how many readers (as the admin confirmed it) it was sent. */
+  readonly sentAt?: string;
+  readonly sentBy?: AdminActor;
+  readonly confirmedAudience?: number;
+  /** The audience the planner actually enqueued, and when. */
+  readonly audience?: AudienceSummary;
+  readonly enqueuedAt?: string;
+  readonly jobs?: number;
+  readonly tests: readonly AdminTestRecord[];
+  /** The ledger's counts once every recipient is accounted for, kept so lists need no ledger read. */
+  readonly finalCounts?: DeliveryCounts;
+}
+
+/** A send in a list: everything but its body. */
+export type AdminSendSummary = Omit<AdminSendRecord, 'body'>;
+
+export type CreateSendResult =
+  | { readonly created: true }
+  | { readonly created: false; readonly existing: AdminSendRecord };
+
+/** A rendered preview kept briefly for the admin page's preview frame (it loads by GET). */
+export interface StoredPreview {
+  readonly previewId: string;
+  readonly html: string;
+  readonly expiresAt: string;
+}
+
+export interface AdminSendStore {
+  get(sendId: string): Promise<AdminSendRecord | undefined>;
+  /**
+   * Audits a test send under `sendId`: creates a draft with this content, or updates a draft's
+   * content to it, or, on a send already made with the same content, only adds the test.
+   * 'conflict' when the id is a send with other content, or holds too many tests already.
+   */
+  recordTest(sendId: string, draft: StoredDraft, test: AdminTestRecord): Promise<'recorded' | 'conflict'>;
+  /**
+   * Makes `sendId` a send with this content, unless it already is one (a conditional write: two
+   * admins sending the same id at once create it once).
+   */
+  createSend(
+    sendId: string,
+    draft: StoredDraft,
+    sent: { readonly at: Date; readonly by: AdminActor; readonly confirmedAudience: number },
+  ): Promise<CreateSendResult>;
+  /** Records the audience the planner enqueued; only the first plan's figures are kept. */
+  markEnqueued(sendId: string, audience: AudienceSummary, jobs: number, at: Date): Promise<void>;
+  saveFinalCounts(sendId: string, counts: DeliveryCounts): Promise<void>;
+  /** Sends and drafts first used in the last `months` calendar months (UTC), newest first, without bodies. */
+  listRecent(now: Date, months: number): Promise<AdminSendSummary[]>;
+  putPreview(preview: StoredPreview): Promise<void>;
+  /** undefined when unknown or expired. */
+  getPreview(previewId: string, now: Date): Promise<StoredPreview | undefined>;
 }

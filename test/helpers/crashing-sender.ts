@@ -63,6 +63,7 @@ const ledger: DeliveryLedger = {
   markSkipped: (...args) => created.ledger.markSkipped(...args),
   release: (...args) => created.ledger.release(...args),
   listForDigest: (...args) => created.ledger.listForDigest(...args),
+  countByStatus: (...args) => created.ledger.countByStatus(...args),
   async markSent(...args) {
     await created.ledger.markSent(...args);
     recorded += 1;

@@ -5,7 +5,7 @@ import type {
   Subscriber,
   SubscriberStatus,
 } from '../../functions/core/model.ts';
-import type { SendJob } from '../../functions/core/delivery/send-job.ts';
+import type { DigestJob, SendJob } from '../../functions/core/delivery/send-job.ts';
 import type { DeliveryDependencies, DeliverySettings } from '../../functions/core/delivery/deliver-job.ts';
 import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
 import { createTokenService } from '../../functions/core/tokens/tokens.ts';
@@ -229,6 +229,11 @@ export class FakeLedger implements DeliveryLedger {
   async listForDigest(digestId: string) {
     return [...this.items.values()].filter((record) => record.digestId === digestId);
   }
+  async countByStatus(digestId: string) {
+    const counts = { claimed: 0, sent: 0, failed: 0, skipped: 0 };
+    for (const record of await this.listForDigest(digestId)) counts[record.status] += 1;
+    return counts;
+  }
   private update(key: DeliveryKey, fields: Partial<DeliveryRecord>) {
     const existing = this.items.get(this.keyOf(key));
     this.items.set(this.keyOf(key), { ...key, attempts: 0, status: 'claimed', ...existing, ...fields });
@@ -276,6 +281,10 @@ export class ArrayQueue implements SendQueue {
   async enqueue(jobs: readonly SendJob[], options: EnqueueOptions = {}) {
     this.jobs.push(...jobs);
     this.delays.push(...jobs.map(() => options.delaySeconds ?? 0));
+  }
+  /** The digest jobs among `jobs`, typed as such (the queue carries announcement jobs too). */
+  get digestJobs(): DigestJob[] {
+    return this.jobs.filter((job): job is DigestJob => job.kind === 'digest');
   }
 }
 

@@ -87,8 +87,8 @@ describe('planning and sending a week', () => {
         groups: 1,
         jobs: 2,
       });
-      expect(queue.jobs.map((job) => job.recipients.length)).toEqual([2, 1]);
-      expect(new Set(queue.jobs.map((job) => job.groupKey)).size).toBe(1);
+      expect(queue.digestJobs.map((job) => job.recipients.length)).toEqual([2, 1]);
+      expect(new Set(queue.digestJobs.map((job) => job.groupKey)).size).toBe(1);
     });
 
     it('records a reader with nothing new as skipped, sends nothing, and leaves them until next week', async () => {
@@ -205,7 +205,7 @@ describe('planning and sending a week', () => {
       expect(email!.tags).toEqual({
         kind: 'digest',
         digest: 'weekly-2026-W48',
-        group: queue.jobs[0]!.groupKey,
+        group: queue.digestJobs[0]!.groupKey,
       });
       expect(email!.html).toContain(
         headers['List-Unsubscribe']!.slice(1, headers['List-Unsubscribe']!.indexOf('>')),
@@ -233,7 +233,7 @@ describe('planning and sending a week', () => {
       const continued = await deliverJob(outcome.remaining!, deps);
 
       expect(outcome).toMatchObject({ sent: 0, interruption: 'throttled', retry: false });
-      expect(outcome.remaining!.recipients).toEqual(queue.jobs[0]!.recipients);
+      expect(outcome.remaining!.recipients).toEqual(queue.digestJobs[0]!.recipients);
       expect(continued).toMatchObject({ sent: 2, remaining: undefined });
     });
 
@@ -242,7 +242,7 @@ describe('planning and sending a week', () => {
       await reader('a', ['car-t']);
       await reader('b', ['car-t']);
       await plan();
-      const [first] = queue.jobs[0]!.recipients;
+      const [first] = queue.digestJobs[0]!.recipients;
       mailer.failWith.push(new MailRejectedError('address does not exist'));
 
       expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({
@@ -318,7 +318,7 @@ describe('planning and sending a week', () => {
       );
 
       expect(outcome).toMatchObject({ sent: 1, interruption: 'deadline' });
-      expect(outcome.remaining!.recipients).toEqual(queue.jobs[0]!.recipients.slice(1));
+      expect(outcome.remaining!.recipients).toEqual(queue.digestJobs[0]!.recipients.slice(1));
     });
 
     it('asks for the whole message back when SES stays unavailable, and sends on redelivery', async () => {
@@ -348,7 +348,7 @@ describe('planning and sending a week', () => {
       aWeekOfCarT();
       const a = await reader('a', ['car-t']);
       await plan();
-      const job = queue.jobs[0]!;
+      const job = queue.digestJobs[0]!;
       await ledger.claim({ digestId: job.digestId, subscriberId: a.subscriberId }, clock.now(), 60_000);
       await ledger.markSent({ digestId: job.digestId, subscriberId: a.subscriberId }, 'ses-1', clock.now());
 

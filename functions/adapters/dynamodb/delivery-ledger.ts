@@ -1,5 +1,12 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ClaimResult, DeliveryKey, DeliveryLedger, DeliveryRecord } from '../../ports/index.ts';
+import type {
+  ClaimResult,
+  DeliveryCounts,
+  DeliveryKey,
+  DeliveryLedger,
+  DeliveryRecord,
+  DeliveryStatus,
+} from '../../ports/index.ts';
 import { isConditionFailure } from './batch.ts';
 
 /** Ledger items are kept 180 days: long enough for audits, bounce analysis and the soak's checks. */
@@ -137,6 +144,31 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return records;
+  }
+
+  async countByStatus(digestId: string): Promise<DeliveryCounts> {
+    const counts: Record<DeliveryStatus, number> = { claimed: 0, sent: 0, failed: 0, skipped: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      // Only the status travels: a send of 100,000 readers is counted without reading its items whole.
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'digestId = :digest',
+          ExpressionAttributeValues: { ':digest': digestId },
+          ExpressionAttributeNames: { '#status': 'status' },
+          ProjectionExpression: '#status',
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const status = item.status as DeliveryStatus;
+        if (status in counts) counts[status] += 1;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
   }
 }
 

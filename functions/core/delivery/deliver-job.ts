@@ -6,23 +6,19 @@ import type {
   DeliveryLedger,
   Logger,
   Mailer,
-  OutgoingEmail,
   SendRateLimiter,
   SubscriberStore,
 } from '../../ports/index.ts';
-import {
-  describeError,
-  MailQuotaExceededError,
-  MailRejectedError,
-  MailThrottledError,
-  MailUnavailableError,
-} from '../errors.ts';
 import { topicsKey } from '../digest/select.ts';
-import type { EmailRenderer, GroupEmail } from '../rendering/email-renderer.ts';
+import type { TopicId } from '../topics.ts';
+import type { EmailRenderer, GroupEmail, PersonalisableEmail } from '../rendering/email-renderer.ts';
 import type { DigestViewInput } from '../rendering/digest-view.ts';
 import type { TokenService } from '../tokens/tokens.ts';
-import type { DigestJob, SendJob } from './send-job.ts';
+import { announcementLedgerId } from '../announcements/announcement.ts';
+import { reasonLeftOut } from '../announcements/audience.ts';
+import type { AnnouncementJob, DeliveryJob, DigestJob, SendJob } from './send-job.ts';
 import { listUnsubscribeHeaders, personalLinksFor } from './personal-links.ts';
+import { sendWithRetries } from './send-with-retries.ts';
 
 export interface DeliveryDependencies {
   readonly subscribers: SubscriberStore;
@@ -69,10 +65,10 @@ export interface JobOutcome {
   /** Permanent failures (rejected address or content): recorded, never retried. */
   readonly failed: number;
   /**
-   * Recipients not attempted or given back: they go on in a continuation job (same digest,
-   * fewer recipients) so the original message can be acknowledged and nothing is dropped.
+   * Recipients not attempted or given back: they go on in a continuation job (same digest or
+   * send, fewer recipients) so the original message can be acknowledged and nothing is dropped.
    */
-  readonly remaining: DigestJob | undefined;
+  readonly remaining: DeliveryJob | undefined;
   /** Why the job ended early: the sender's time ran out, SES kept throttling, or the daily quota. */
   readonly interruption: 'deadline' | 'throttled' | 'quota' | undefined;
   /** A transient SES failure (5xx, network): the message itself should come back later. */
@@ -80,18 +76,30 @@ export interface JobOutcome {
 }
 
 /**
- * Sends one queued job, exactly once per (digest, reader): each recipient's ledger item is
- * claimed with a conditional write before SES is called and marked sent with the message id
+ * Sends one queued job, exactly once per (digest or send, reader): each recipient's ledger item
+ * is claimed with a conditional write before SES is called and marked sent with the message id
  * after. Recipients already sent are skipped, so a redelivered or duplicated message is harmless.
+ *
+ * @param input a digest job's articles when the caller already read them (to prepare a batch's
+ *   pieces at once); an announcement job's send, which the caller must read (announcementSendsFor).
  */
 export async function deliverJob(
   job: SendJob,
   deps: DeliveryDependencies,
   run: DeliveryRun = unlimitedRun(),
-  /** The job's articles when the caller already read them (to prepare a batch's pieces at once). */
-  input?: DigestViewInput,
+  input?: DigestViewInput | AnnouncementSend,
 ): Promise<JobOutcome> {
-  return deliverDigest(job, deps, run, input);
+  switch (job.kind) {
+    case 'digest':
+      return deliverDigest(job, deps, run, input && 'selection' in input ? input : undefined);
+    case 'announcement':
+      if (!input || !('email' in input) || input.sendId !== job.sendId) {
+        throw new Error(`announcement job of ${job.sendId} delivered without its send`);
+      }
+      return deliverAnnouncement(job, input, deps, run);
+    case 'announcement-plan':
+      throw new Error('an announcement plan job is planned (planAnnouncementSend), not delivered');
+  }
 }
 
 /**
@@ -109,44 +117,143 @@ export async function digestInputsFor(
   return jobs.map((job) => ({ digestId: job.digestId, selection: job, articles: found }));
 }
 
-type Recipient = DigestJob['recipients'][number];
-
-/** What became of one recipient: done with, or to be handed on (and why). */
-type RecipientResult =
-  | { readonly kind: 'sent' | 'skipped' | 'failed' }
-  | { readonly kind: 'hand-on'; readonly interruption: JobOutcome['interruption']; readonly retry: boolean };
-
 async function deliverDigest(
   job: DigestJob,
   deps: DeliveryDependencies,
   run: DeliveryRun,
   input: DigestViewInput | undefined,
 ): Promise<JobOutcome> {
+  let email: Promise<GroupEmail> | undefined;
+  const windowEnd = new Date(job.windowEnd);
+  const recordDelivery = (subscriberId: string) =>
+    deps.subscribers.recordDelivery(subscriberId, job.digestId, windowEnd);
+  const result = await deliverRecipients(job.recipients, deps, run, {
+    ledgerId: job.digestId,
+    logContext: { digestId: job.digestId },
+    tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
+    mayReceive: async (recipient, reader) =>
+      reader !== undefined && mayReceive(reader, recipient.topicsKey, deps),
+    email: () =>
+      (email ??= (async () =>
+        deps.renderer.renderDigest(input ?? (await digestInputsFor([job], deps.articles))[0]!))()),
+    afterSent: recordDelivery,
+    // A send that reached SES but whose window update was lost (crash) is repaired here.
+    afterFoundSent: recordDelivery,
+  });
+  return outcomeOf(result, (recipients) => ({ ...job, recipients }));
+}
+
+/**
+ * An admin send, rendered once for all its readers: the content and audience of its record, as
+ * the sender read them for the batch.
+ */
+export interface AnnouncementSend {
+  readonly sendId: string;
+  /** The targeted topics; empty for every confirmed reader. */
+  readonly topics: readonly TopicId[];
+  readonly email: PersonalisableEmail;
+}
+
+/**
+ * Sends one announcement job, exactly once per (send id, reader), with the digest's claims,
+ * retries and hand-on. Who may get it is decided again now: a reader who left, paused or stopped
+ * following the topics since the send was planned is skipped, and the skip is recorded in the
+ * ledger, so the send's counts add up. An announcement never moves a reader's digest window.
+ */
+async function deliverAnnouncement(
+  job: AnnouncementJob,
+  send: AnnouncementSend,
+  deps: DeliveryDependencies,
+  run: DeliveryRun,
+): Promise<JobOutcome> {
+  const ledgerId = announcementLedgerId(job.sendId);
+  const nothing = async () => undefined;
+  const result = await deliverRecipients(job.recipients, deps, run, {
+    ledgerId,
+    logContext: { sendId: job.sendId },
+    tags: { kind: 'announcement', send: job.sendId },
+    async mayReceive(recipient, reader) {
+      const reason = reasonLeftOut(reader, send.topics);
+      if (reason === undefined) return true;
+      await deps.ledger.markSkipped(
+        { digestId: ledgerId, subscriberId: recipient.subscriberId },
+        reason,
+        deps.clock.now(),
+      );
+      return false;
+    },
+    email: async () => send.email,
+    afterSent: nothing,
+    afterFoundSent: nothing,
+  });
+  return outcomeOf(result, (recipients) => ({ ...job, recipients }));
+}
+
+/** What differs between kinds of job; the claims, retries and hand-on around it are shared. */
+interface RecipientRules<R extends Recipient> {
+  /** The delivery ledger's id of the job: the digest id, or the announcement's. */
+  readonly ledgerId: string;
+  readonly logContext: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Whether the reader (as read just now; undefined when gone) may get it. */
+  mayReceive(recipient: R, reader: Subscriber | undefined): Promise<boolean>;
+  /** The email, rendered at most once per job. */
+  email(): Promise<PersonalisableEmail>;
+  /** After the send is recorded in the ledger. */
+  afterSent(subscriberId: string): Promise<void>;
+  /** When the claim finds the reader already sent to. */
+  afterFoundSent(subscriberId: string): Promise<void>;
+}
+
+interface Recipient {
+  readonly subscriberId: string;
+}
+
+/** What became of one recipient: done with, or to be handed on (and why). */
+type RecipientResult =
+  | { readonly kind: 'sent' | 'skipped' | 'failed' }
+  | { readonly kind: 'hand-on'; readonly interruption: JobOutcome['interruption']; readonly retry: boolean };
+
+/** A job's recipients delivered; `handedOn` lists those to go on in a continuation job. */
+interface RecipientsOutcome<R> extends Omit<JobOutcome, 'remaining'> {
+  readonly handedOn: readonly R[] | undefined;
+}
+
+function outcomeOf<R>(
+  result: RecipientsOutcome<R>,
+  continuation: (recipients: R[]) => DeliveryJob,
+): JobOutcome {
+  const { handedOn, ...rest } = result;
+  return { ...rest, remaining: handedOn ? continuation([...handedOn]) : undefined };
+}
+
+async function deliverRecipients<R extends Recipient>(
+  recipients: readonly R[],
+  deps: DeliveryDependencies,
+  run: DeliveryRun,
+  rules: RecipientRules<R>,
+): Promise<RecipientsOutcome<R>> {
   const readers = new Map(
-    (await deps.subscribers.getMany(job.recipients.map((r) => r.subscriberId))).map((s) => [
+    (await deps.subscribers.getMany(recipients.map((r) => r.subscriberId))).map((s) => [
       s.subscriberId,
       s,
     ]),
   );
-  let email: Promise<GroupEmail> | undefined;
-  const render = () =>
-    (email ??= (async () =>
-      deps.renderer.renderDigest(input ?? (await digestInputsFor([job], deps.articles))[0]!))());
 
   // A few recipients at a time: a send is mostly waiting (ledger, limiter, SES), and the shared
   // limiter, not this loop, is what holds the rate.
   const counts = { sent: 0, skipped: 0, failed: 0 };
-  const handedBack: Recipient[] = [];
+  const handedBack: R[] = [];
   let next = 0;
   let interruption: JobOutcome['interruption'];
   let retry = false;
   const worker = async () => {
-    while (next < job.recipients.length && interruption === undefined && !retry) {
+    while (next < recipients.length && interruption === undefined && !retry) {
       if (run.stop) interruption = 'quota';
       else if (run.shouldYield()) interruption = 'deadline';
       if (interruption) break;
-      const recipient = job.recipients[next++]!;
-      const result = await deliverTo(recipient, readers.get(recipient.subscriberId), job, deps, run, render);
+      const recipient = recipients[next++]!;
+      const result = await deliverTo(recipient, readers.get(recipient.subscriberId), rules, deps, run);
       if (result.kind === 'hand-on') {
         handedBack.push(recipient);
         interruption ??= result.interruption;
@@ -159,38 +266,30 @@ async function deliverDigest(
   await Promise.all(Array.from({ length: Math.max(1, deps.settings.concurrency ?? 1) }, worker));
 
   if (interruption === undefined && !retry) {
-    return { ...counts, remaining: undefined, interruption: undefined, retry: false };
+    return { ...counts, handedOn: undefined, interruption: undefined, retry: false };
   }
-  return {
-    ...counts,
-    remaining: { ...job, recipients: [...handedBack, ...job.recipients.slice(next)] },
-    interruption,
-    retry,
-  };
+  return { ...counts, handedOn: [...handedBack, ...recipients.slice(next)], interruption, retry };
 }
 
 /** One recipient of a job: checks, claim, render once, send, record. */
-async function deliverTo(
-  recipient: Recipient,
+async function deliverTo<R extends Recipient>(
+  recipient: R,
   reader: Subscriber | undefined,
-  job: DigestJob,
+  rules: RecipientRules<R>,
   deps: DeliveryDependencies,
   run: DeliveryRun,
-  render: () => Promise<GroupEmail>,
 ): Promise<RecipientResult> {
-  const key: DeliveryKey = { digestId: job.digestId, subscriberId: recipient.subscriberId };
-  if (!reader || !(await mayReceive(reader, recipient.topicsKey, deps))) return { kind: 'skipped' };
+  const key: DeliveryKey = { digestId: rules.ledgerId, subscriberId: recipient.subscriberId };
+  if (!(await rules.mayReceive(recipient, reader)) || !reader) return { kind: 'skipped' };
 
   const claim = await deps.ledger.claim(key, deps.clock.now(), deps.settings.leaseMs);
   if (!claim.claimed) {
-    // A send that reached SES but whose window update was lost (crash) is repaired here.
-    if (claim.existing.status === 'sent')
-      await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
+    if (claim.existing.status === 'sent') await rules.afterFoundSent(key.subscriberId);
     return { kind: 'skipped' };
   }
 
   const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, deps.clock.now());
-  const message = (await render()).personalise(links);
+  const message = (await rules.email()).personalise(links);
   const result = await sendWithRetries(deps, {
     to: reader.email,
     subject: message.subject,
@@ -201,18 +300,18 @@ async function deliverTo(
       deps.settings.unsubscribeMailto,
       links.unsubscribeToken,
     ),
-    tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
+    tags: rules.tags,
   });
 
   if (result.kind === 'sent') {
     await deps.ledger.markSent(key, result.messageId, deps.clock.now());
-    await deps.subscribers.recordDelivery(key.subscriberId, job.digestId, new Date(job.windowEnd));
+    await rules.afterSent(key.subscriberId);
     return { kind: 'sent' };
   }
   if (result.kind === 'rejected') {
     await deps.ledger.markFailed(key, result.reason, deps.clock.now());
     deps.logger.warn('email rejected', {
-      digestId: job.digestId,
+      ...rules.logContext,
       subscriberId: key.subscriberId,
       reason: result.reason,
     });
@@ -223,7 +322,7 @@ async function deliverTo(
   if (result.kind === 'quota') {
     if (!run.stop) {
       deps.logger.error('daily sending quota exceeded: stopping; the rest stays queued', {
-        digestId: job.digestId,
+        ...rules.logContext,
         reason: result.reason,
       });
     }
@@ -231,11 +330,11 @@ async function deliverTo(
     return { kind: 'hand-on', interruption: 'quota', retry: false };
   }
   if (result.kind === 'throttled') {
-    deps.logger.warn('SES keeps throttling: handing the rest of the job on', { digestId: job.digestId });
+    deps.logger.warn('SES keeps throttling: handing the rest of the job on', { ...rules.logContext });
     return { kind: 'hand-on', interruption: 'throttled', retry: false };
   }
   deps.logger.warn('SES unavailable: the job will be retried', {
-    digestId: job.digestId,
+    ...rules.logContext,
     reason: result.reason,
   });
   return { kind: 'hand-on', interruption: undefined, retry: true };
@@ -256,40 +355,4 @@ async function mayReceive(
     return false;
   }
   return true;
-}
-
-type SendResult =
-  | { kind: 'sent'; messageId: string }
-  | { kind: 'rejected'; reason: string }
-  | { kind: 'throttled'; reason: string }
-  | { kind: 'unavailable'; reason: string }
-  | { kind: 'quota'; reason: string };
-
-/**
- * One email through the rate limiter and SES. Throttling and transient failures are retried in
- * place with exponential backoff and full jitter (so concurrent senders do not retry in step);
- * a rejection or the daily quota is final for this attempt.
- */
-async function sendWithRetries(deps: DeliveryDependencies, email: OutgoingEmail): Promise<SendResult> {
-  for (let attempt = 0; ; attempt += 1) {
-    await deps.limiter.acquire();
-    try {
-      const { messageId } = await deps.mailer.send(email);
-      return { kind: 'sent', messageId };
-    } catch (error) {
-      if (error instanceof MailRejectedError) return { kind: 'rejected', reason: describeError(error) };
-      if (error instanceof MailQuotaExceededError) return { kind: 'quota', reason: describeError(error) };
-      // Anything else is a bug or a crash, not a mail outcome: let it fail the job loudly, with the
-      // claim left to its lease, exactly as if the process had died here.
-      if (!(error instanceof MailThrottledError) && !(error instanceof MailUnavailableError)) throw error;
-      if (attempt >= deps.settings.throttleRetries) {
-        return {
-          kind: error instanceof MailThrottledError ? 'throttled' : 'unavailable',
-          reason: describeError(error),
-        };
-      }
-      const ceiling = deps.settings.backoffBaseMs * 2 ** attempt;
-      await deps.sleep(Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
-    }
-  }
 }

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { PoisonMessageError } from '../errors.ts';
 import { topicIdSchema } from '../topics.ts';
+import { sendIdSchema } from '../announcements/announcement.ts';
 
 /**
  * The messages on the send queue. A digest job carries one group: readers whose selections are
- * identical, so the sender renders once and only personalises links per reader. Jobs are
- * versioned and validated on receipt: a message that does not parse is poison (DLQ), never retried.
+ * identical, so the sender renders once and only personalises links per reader. An announcement
+ * is one plan job (the sender reads its audience and fans it out) and then announcement jobs of
+ * recipients; the content is read from the send's record, not carried in every message. Jobs
+ * are versioned and validated on receipt: a message that does not parse is poison (DLQ), never
+ * retried.
  */
 
 const recipientSchema = z
@@ -46,9 +50,38 @@ export const digestJobSchema = z
 
 export type DigestJob = z.infer<typeof digestJobSchema>;
 
-export const sendJobSchema = z.discriminatedUnion('kind', [digestJobSchema]);
+/** Fans an admin send out: lists its audience and enqueues its announcement jobs. */
+export const announcementPlanJobSchema = z
+  .object({ kind: z.literal('announcement-plan'), version: z.literal(1), sendId: sendIdSchema })
+  .strict();
+
+export type AnnouncementPlanJob = z.infer<typeof announcementPlanJobSchema>;
+
+/** Some readers of one admin send. Who may still get it is decided again at send time. */
+export const announcementJobSchema = z
+  .object({
+    kind: z.literal('announcement'),
+    version: z.literal(1),
+    sendId: sendIdSchema,
+    recipients: z
+      .array(z.object({ subscriberId: z.string().min(10).max(64) }).strict())
+      .min(1)
+      .max(500),
+  })
+  .strict();
+
+export type AnnouncementJob = z.infer<typeof announcementJobSchema>;
+
+export const sendJobSchema = z.discriminatedUnion('kind', [
+  digestJobSchema,
+  announcementPlanJobSchema,
+  announcementJobSchema,
+]);
 
 export type SendJob = z.infer<typeof sendJobSchema>;
+
+/** The jobs that mail recipients (a plan job only enqueues others). */
+export type DeliveryJob = DigestJob | AnnouncementJob;
 
 /**
  * Parses a queue message body.

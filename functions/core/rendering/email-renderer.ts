@@ -25,15 +25,43 @@ export interface PersonalLinks {
 }
 
 /**
- * A digest rendered once for a group, with its personal links still open. `personalise` fills
- * them for one reader by joining precut strings: no render, no search through the HTML.
+ * An email rendered once for many readers, with its personal links still open. `personalise`
+ * fills them for one reader by joining precut strings: no render, no search through the HTML.
  */
-export interface GroupEmail {
+export interface PersonalisableEmail {
   readonly subject: string;
   readonly html: CompiledText;
   readonly text: CompiledText;
-  readonly articleCount: number;
   personalise(links: PersonalLinks): RenderedEmail;
+}
+
+/** A digest rendered once for a group (see PersonalisableEmail). */
+export interface GroupEmail extends PersonalisableEmail {
+  readonly articleCount: number;
+}
+
+/**
+ * Cuts a rendered email at its personal-link slots, once, so that every reader's copy is a join
+ * of precut strings. The links are HTML-escaped into the HTML part, as any rendered value is.
+ */
+export function personalisableEmail(
+  subject: string,
+  html: string,
+  text: string,
+  slots: Slots,
+): PersonalisableEmail {
+  const compiledHtml = slots.compile(html, ['manageUrl', 'unsubscribeUrl']);
+  const compiledText = slots.compile(text, ['manageUrl', 'unsubscribeUrl']);
+  return {
+    subject,
+    html: compiledHtml,
+    text: compiledText,
+    personalise: (links) => ({
+      subject,
+      html: fillSlots(compiledHtml, links, escapeHtml),
+      text: fillSlots(compiledText, links),
+    }),
+  };
 }
 
 export interface EmailRendererSettings {
@@ -67,21 +95,10 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
   const viewOf = (input: DigestViewInput) => buildDigestView(input, settings.topicLabels);
   const textOf = (view: DigestView) =>
     renderText(settings.templates, 'digest.txt', { ...shared, ...view, ...linkSlots });
-  const groupEmail = (view: DigestView, html: string): GroupEmail => {
-    const compiledHtml = slots.compile(html, ['manageUrl', 'unsubscribeUrl']);
-    const compiledText = slots.compile(textOf(view), ['manageUrl', 'unsubscribeUrl']);
-    return {
-      subject: view.subject,
-      html: compiledHtml,
-      text: compiledText,
-      articleCount: view.count,
-      personalise: (links) => ({
-        subject: view.subject,
-        html: fillSlots(compiledHtml, links, escapeHtml),
-        text: fillSlots(compiledText, links),
-      }),
-    };
-  };
+  const groupEmail = (view: DigestView, html: string): GroupEmail => ({
+    ...personalisableEmail(view.subject, html, textOf(view), slots),
+    articleCount: view.count,
+  });
 
   return {
     /**

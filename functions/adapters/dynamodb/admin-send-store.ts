@@ -1,0 +1,275 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  AdminSendRecord,
+  AdminSendStore,
+  AdminSendSummary,
+  AdminTestRecord,
+  AdminActor,
+  CreateSendResult,
+  DeliveryCounts,
+  StoredDraft,
+  StoredPreview,
+} from '../../ports/index.ts';
+import type { AudienceSummary } from '../../core/announcements/audience.ts';
+import { MAX_TESTS_PER_SEND } from '../../core/announcements/admin-sends.ts';
+import { batchGetAll, isConditionFailure } from './batch.ts';
+
+/**
+ * Admin sends in the state table, which has a partition key only:
+ * - `adminsend#<id>`: the send and its audit (content, who sent it and when, the audience, every
+ *   test), created and changed with conditional writes only;
+ * - `adminsends#<YYYY-MM>`: the ids first used or sent in that month, a string set that a single
+ *   ADD extends (idempotent, no read first), so "the last twelve months of sends" is two batch
+ *   reads and no scan;
+ * - `adminpreview#<id>`: a rendered preview for the admin page, expiring after a few hours.
+ */
+
+const sendPk = (sendId: string) => `adminsend#${sendId}`;
+const monthPk = (month: string) => `adminsends#${month}`;
+const previewPk = (previewId: string) => `adminpreview#${previewId}`;
+
+/** Everything of a send but its body, for lists. */
+const SUMMARY_ATTRIBUTES = [
+  'sendId',
+  'status',
+  'subject',
+  'format',
+  'topics',
+  'draftHash',
+  'firstUsedAt',
+  'sentAt',
+  'sentBy',
+  'confirmedAudience',
+  'audience',
+  'enqueuedAt',
+  'jobs',
+  'tests',
+  'finalCounts',
+] as const;
+
+/** Previews are kept only to be shown; DynamoDB's TTL removes them a day after they expire. */
+const PREVIEW_TTL_GRACE_SECONDS = 24 * 3600;
+
+export class DynamoAdminSendStore implements AdminSendStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(sendId: string): Promise<AdminSendRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: sendPk(sendId) }, ConsistentRead: true }),
+    );
+    return Item ? { ...toSummary(Item), body: String(Item.body ?? '') } : undefined;
+  }
+
+  async recordTest(
+    sendId: string,
+    draft: StoredDraft,
+    test: AdminTestRecord,
+  ): Promise<'recorded' | 'conflict'> {
+    const values = {
+      ':test': [test],
+      ':empty': [],
+      ':max': MAX_TESTS_PER_SEND,
+    };
+    const roomForTest = '(attribute_not_exists(tests) OR size(tests) < :max)';
+    // A draft (or a new id) takes the tested content: it is what the admin is working on now.
+    const asDraft = await this.update(
+      sendId,
+      'SET sendId = :id, #status = :draft, subject = :subject, #format = :format, body = :body, topics = :topics, ' +
+        'draftHash = :hash, firstUsedAt = if_not_exists(firstUsedAt, :at), tests = list_append(if_not_exists(tests, :empty), :test)',
+      `(attribute_not_exists(pk) OR #status = :draft) AND ${roomForTest}`,
+      { ...values, ...draftValues(sendId, draft), ':draft': 'draft', ':at': test.at },
+    );
+    if (!asDraft) {
+      // A send already made with this very content: the test is only added to its audit.
+      const onSend = await this.update(
+        sendId,
+        'SET tests = list_append(if_not_exists(tests, :empty), :test)',
+        `#status = :queued AND draftHash = :hash AND ${roomForTest}`,
+        { ...values, ':queued': 'queued', ':hash': draft.draftHash },
+      );
+      if (!onSend) return 'conflict';
+    }
+    await this.listInMonth(sendId, test.at);
+    return 'recorded';
+  }
+
+  async createSend(
+    sendId: string,
+    draft: StoredDraft,
+    sent: { readonly at: Date; readonly by: AdminActor; readonly confirmedAudience: number },
+  ): Promise<CreateSendResult> {
+    const at = sent.at.toISOString();
+    const created = await this.update(
+      sendId,
+      'SET sendId = :id, #status = :queued, subject = :subject, #format = :format, body = :body, topics = :topics, ' +
+        'draftHash = :hash, firstUsedAt = if_not_exists(firstUsedAt, :at), sentAt = :at, sentBy = :by, ' +
+        'confirmedAudience = :confirmed, tests = if_not_exists(tests, :empty)',
+      // Only a new id or a draft becomes a send: a send's content is never replaced.
+      'attribute_not_exists(pk) OR #status = :draft',
+      {
+        ...draftValues(sendId, draft),
+        ':queued': 'queued',
+        ':draft': 'draft',
+        ':at': at,
+        ':by': { principal: sent.by.principal, via: sent.by.via },
+        ':confirmed': sent.confirmedAudience,
+        ':empty': [],
+      },
+    );
+    if (!created) {
+      const existing = await this.get(sendId);
+      if (!existing) throw new Error(`send ${sendId}: the conditional create failed, yet no item exists`);
+      return { created: false, existing };
+    }
+    await this.listInMonth(sendId, at);
+    return { created: true };
+  }
+
+  async markEnqueued(sendId: string, audience: AudienceSummary, jobs: number, at: Date): Promise<void> {
+    await this.update(
+      sendId,
+      'SET audience = :audience, jobs = :jobs, enqueuedAt = :at',
+      'attribute_exists(pk) AND attribute_not_exists(enqueuedAt)',
+      { ':audience': audience, ':jobs': jobs, ':at': at.toISOString() },
+    );
+  }
+
+  async saveFinalCounts(sendId: string, counts: DeliveryCounts): Promise<void> {
+    await this.update(
+      sendId,
+      'SET finalCounts = :counts',
+      'attribute_exists(pk) AND attribute_not_exists(finalCounts)',
+      { ':counts': counts },
+    );
+  }
+
+  async listRecent(now: Date, months: number): Promise<AdminSendSummary[]> {
+    const buckets = await batchGetAll(
+      this.client,
+      this.tableName,
+      recentMonths(now, months).map((month) => ({ pk: monthPk(month) })),
+      { consistent: true },
+    );
+    const ids = new Set(buckets.flatMap((bucket) => [...((bucket.sendIds as Set<string> | undefined) ?? [])]));
+    const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((name, index) => [`#a${index}`, name]));
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      [...ids].map((sendId) => ({ pk: sendPk(sendId) })),
+      { projection: Object.keys(names).join(', '), names, consistent: true },
+    );
+    return items
+      .map(toSummary)
+      .sort((a, b) => ((b.sentAt ?? b.firstUsedAt) < (a.sentAt ?? a.firstUsedAt) ? -1 : 1));
+  }
+
+  async putPreview(preview: StoredPreview): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: previewPk(preview.previewId),
+          html: preview.html,
+          expiresAtIso: preview.expiresAt,
+          expiresAt: Math.ceil(Date.parse(preview.expiresAt) / 1000) + PREVIEW_TTL_GRACE_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async getPreview(previewId: string, now: Date): Promise<StoredPreview | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: previewPk(previewId) } }),
+    );
+    // TTL deletes late (and the local stand-in never): the expiry is checked here.
+    if (!Item || typeof Item.expiresAtIso !== 'string' || Item.expiresAtIso <= now.toISOString()) return undefined;
+    return { previewId, html: String(Item.html), expiresAt: Item.expiresAtIso };
+  }
+
+  /** A conditional update of a send; false when the condition did not hold. */
+  private async update(
+    sendId: string,
+    expression: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    const names: Record<string, string> = {};
+    for (const [placeholder, name] of [
+      ['#status', 'status'],
+      ['#format', 'format'],
+    ] as const) {
+      if (expression.includes(placeholder) || condition.includes(placeholder)) names[placeholder] = name;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sendPk(sendId) },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async listInMonth(sendId: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: monthPk(at.slice(0, 7)) },
+        UpdateExpression: 'ADD sendIds :id',
+        ExpressionAttributeValues: { ':id': new Set([sendId]) },
+      }),
+    );
+  }
+}
+
+function draftValues(sendId: string, draft: StoredDraft): Record<string, unknown> {
+  return {
+    ':id': sendId,
+    ':subject': draft.subject,
+    ':format': draft.format,
+    ':body': draft.body,
+    ':topics': [...draft.topics],
+    ':hash': draft.draftHash,
+  };
+}
+
+/** "2026-11", "2026-10", … : the current month (UTC) and the months before it. */
+export function recentMonths(now: Date, months: number): string[] {
+  return Array.from({ length: Math.max(1, months) }, (_, back) => {
+    const date = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+    return date.toISOString().slice(0, 7);
+  });
+}
+
+function toSummary(item: Record<string, unknown>): AdminSendSummary {
+  const optional = <K extends string>(key: K) =>
+    item[key] === undefined ? {} : ({ [key]: item[key] } as Record<K, never>);
+  return {
+    sendId: String(item.sendId),
+    status: item.status === 'queued' ? 'queued' : 'draft',
+    subject: String(item.subject ?? ''),
+    format: item.format === 'mjml' ? 'mjml' : 'markdown',
+    topics: (item.topics ?? []) as AdminSendSummary['topics'],
+    draftHash: String(item.draftHash ?? ''),
+    firstUsedAt: String(item.firstUsedAt ?? ''),
+    tests: (item.tests ?? []) as AdminTestRecord[],
+    ...optional('sentAt'),
+    ...optional('sentBy'),
+    ...optional('confirmedAudience'),
+    ...optional('audience'),
+    ...optional('enqueuedAt'),
+    ...optional('jobs'),
+    ...optional('finalCounts'),
+  };
+}

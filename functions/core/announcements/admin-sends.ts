@@ -1,0 +1,358 @@
+import type {
+  AdminActor,
+  AdminSendRecord,
+  AdminSendStore,
+  AdminSendSummary,
+  Clock,
+  DeliveryCounts,
+  DeliveryLedger,
+  Logger,
+  Mailer,
+  SendQueue,
+  SendRateLimiter,
+  StoredDraft,
+  SubscriberStore,
+} from '../../ports/index.ts';
+import { MailUnavailableError, SendConflictError, ValidationError } from '../errors.ts';
+import type { RenderedEmail } from '../rendering/email-renderer.ts';
+import type { TokenService } from '../tokens/tokens.ts';
+import { emailSchema, subscriberIdFor, SUPPRESSED_STATUSES } from '../subscribers/subscriber.ts';
+import { listUnsubscribeHeaders, personalLinksFor } from '../delivery/personal-links.ts';
+import { sendWithRetries } from '../delivery/send-with-retries.ts';
+import type { AnnouncementJob } from '../delivery/send-job.ts';
+import type { AnnouncementSend } from '../delivery/deliver-job.ts';
+import {
+  announcementLedgerId,
+  defaultSendId,
+  draftHash,
+  parseSendId,
+  type AnnouncementDraft,
+} from './announcement.ts';
+import type { AnnouncementRenderer, RenderedAnnouncement } from './announcement-renderer.ts';
+import { selectAudience, type AudienceSummary } from './audience.ts';
+
+/**
+ * The admin's one-off sends, whatever the door (CLI, HTTP API, admin page): compose and preview
+ * with the audience counted (a dry run), a test send to one address, and the send itself, which
+ * only records the send and enqueues its plan job; the sender fans it out and mails it through
+ * the queue, rate limiter and delivery ledger the digest uses. Every send and test is audited
+ * on its record: who, when, what and for how many readers.
+ */
+
+export interface AdminSendDependencies {
+  readonly adminSends: AdminSendStore;
+  readonly subscribers: SubscriberStore;
+  readonly ledger: DeliveryLedger;
+  readonly queue: SendQueue;
+  readonly mailer: Mailer;
+  readonly limiter: SendRateLimiter;
+  readonly announcements: AnnouncementRenderer;
+  readonly tokens: TokenService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly settings: {
+    readonly siteUrl: string;
+    readonly unsubscribeMailto: string;
+    readonly throttleRetries: number;
+    readonly backoffBaseMs: number;
+  };
+}
+
+/** The reader a preview is personalised for: its links work, and name nobody real. */
+export const PREVIEW_READER = 'reader@example.org';
+
+/** Tests a send id may hold: a record must stay far below DynamoDB's 400 KB item limit. */
+export const MAX_TESTS_PER_SEND = 25;
+
+/** A draft checked, rendered and counted: what a dry run shows and a confirm step asks about. */
+export interface ComposedSend {
+  readonly sendId: string;
+  readonly draft: AnnouncementDraft;
+  readonly draftHash: string;
+  readonly email: RenderedAnnouncement;
+  /** As the preview reader would get it. */
+  readonly preview: RenderedEmail;
+  readonly audience: AudienceSummary;
+  /** What the id already holds (a draft with its tests, or the send itself). */
+  readonly existing: AdminSendRecord | undefined;
+}
+
+/**
+ * Validates, renders and counts a draft; sends and records nothing (the dry run).
+ *
+ * @throws ValidationError for a bad body or id; SendConflictError when the id is a send with
+ *   other content.
+ */
+export async function composeSend(
+  draft: AnnouncementDraft,
+  requestedId: string | undefined,
+  deps: AdminSendDependencies,
+): Promise<ComposedSend> {
+  const sendId = requestedId ? parseSendId(requestedId) : defaultSendId(draft);
+  const hash = draftHash(draft);
+  const [email, readers, existing] = await Promise.all([
+    deps.announcements.render(draft),
+    deps.subscribers.listConfirmed(),
+    deps.adminSends.get(sendId),
+  ]);
+  if (existing?.status === 'queued' && existing.draftHash !== hash) throw conflict(sendId, existing);
+  const links = personalLinksFor(
+    subscriberIdFor(PREVIEW_READER),
+    deps.tokens,
+    deps.settings.siteUrl,
+    deps.clock.now(),
+  );
+  return {
+    sendId,
+    draft,
+    draftHash: hash,
+    email,
+    preview: email.personalise(links),
+    audience: selectAudience(readers, draft.topics).summary,
+    existing,
+  };
+}
+
+export interface TestSendResult {
+  readonly to: string;
+  readonly subject: string;
+  readonly messageId: string;
+}
+
+/**
+ * Sends the composed announcement to one address only, subject marked [TEST]. The address need
+ * not be a subscriber; an address that unsubscribed, bounced, complained or was erased is refused
+ * (a test is no reason to mail someone who said no, or to hurt the sender's reputation). Nothing
+ * touches the delivery ledger, so the real send of the same id is unaffected; the test is audited
+ * on the send's record.
+ *
+ * @throws ValidationError for a bad or suppressed address, or a rejection by SES;
+ *   MailUnavailableError when SES could not take it now (nothing was sent).
+ */
+export async function sendTest(
+  composed: ComposedSend,
+  address: string,
+  actor: AdminActor,
+  deps: AdminSendDependencies,
+): Promise<TestSendResult> {
+  const parsed = emailSchema.safeParse(address);
+  if (!parsed.success) {
+    throw new ValidationError(`test address "${address}" is not an email address`, [
+      'testTo: enter a valid email address, like name@example.org',
+    ]);
+  }
+  const to = parsed.data;
+  const refusal = await refusalToMail(to, deps.subscribers);
+  if (refusal) throw new ValidationError(`not sending a test to ${to}: ${refusal}`, [`testTo: ${refusal}`]);
+
+  const now = deps.clock.now();
+  const links = personalLinksFor(subscriberIdFor(to), deps.tokens, deps.settings.siteUrl, now);
+  const message = composed.email.personalise(links);
+  const subject = `[TEST] ${message.subject}`;
+  const result = await sendWithRetries(deps, {
+    to,
+    subject,
+    html: message.html,
+    text: message.text,
+    headers: listUnsubscribeHeaders(links.unsubscribeUrl, deps.settings.unsubscribeMailto, links.unsubscribeToken),
+    tags: { kind: 'announcement-test', send: composed.sendId },
+  });
+  if (result.kind === 'rejected') {
+    throw new ValidationError(`SES refused the test email: ${result.reason}`, [
+      `testTo: SES refused it (${result.reason})`,
+    ]);
+  }
+  if (result.kind !== 'sent') {
+    throw new MailUnavailableError(`the test email was not sent (${result.kind}): ${result.reason}; try again`);
+  }
+  const recorded = await deps.adminSends.recordTest(composed.sendId, storedDraftOf(composed), {
+    at: now.toISOString(),
+    by: actor,
+    to,
+    messageId: result.messageId,
+    draftHash: composed.draftHash,
+  });
+  if (recorded === 'conflict') {
+    // The email went; only its audit line did not fit (another admin sent the id meanwhile).
+    deps.logger.warn('test send not recorded on its send', { sendId: composed.sendId, to });
+  }
+  return { to, subject, messageId: result.messageId };
+}
+
+async function refusalToMail(address: string, subscribers: SubscriberStore): Promise<string | undefined> {
+  const id = subscriberIdFor(address);
+  const [reader, suppression] = await Promise.all([subscribers.get(id), subscribers.getSuppression(id)]);
+  if (reader && SUPPRESSED_STATUSES.includes(reader.status)) {
+    return `this address is ${reader.status}: test sends go only to addresses we may mail`;
+  }
+  if (suppression) {
+    return `this address was ${suppression.reason}: test sends go only to addresses we may mail`;
+  }
+  return undefined;
+}
+
+export type StartOutcome = 'started' | 'resumed' | 'already-sent';
+
+export interface StartedSend {
+  readonly sendId: string;
+  readonly outcome: StartOutcome;
+}
+
+/**
+ * Sends the composed announcement for real: records the send (who, when, what, the audience the
+ * admin confirmed) with a conditional write and enqueues its plan job. The same id again sends
+ * nothing more: 'already-sent' once planned, 'resumed' (the plan job again; the ledger skips
+ * whoever already got it) when an earlier run stopped before its audience was enqueued.
+ *
+ * @throws SendConflictError when the id is a send with other content.
+ */
+export async function startSend(
+  composed: ComposedSend,
+  actor: AdminActor,
+  deps: AdminSendDependencies,
+): Promise<StartedSend> {
+  const { sendId } = composed;
+  const created = await deps.adminSends.createSend(sendId, storedDraftOf(composed), {
+    at: deps.clock.now(),
+    by: actor,
+    confirmedAudience: composed.audience.total,
+  });
+  let outcome: StartOutcome = 'started';
+  if (!created.created) {
+    if (created.existing.draftHash !== composed.draftHash) throw conflict(sendId, created.existing);
+    if (created.existing.enqueuedAt) return { sendId, outcome: 'already-sent' };
+    outcome = 'resumed';
+  }
+  await deps.queue.enqueue([{ kind: 'announcement-plan', version: 1, sendId }]);
+  deps.logger.info('admin send started', { sendId, outcome, by: actor.principal, via: actor.via });
+  return { sendId, outcome };
+}
+
+export interface PlanAnnouncementDependencies {
+  readonly adminSends: AdminSendStore;
+  readonly subscribers: SubscriberStore;
+  readonly queue: SendQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * The plan job of a send, run by the sender: reads the confirmed readers, keeps the audience,
+ * enqueues its announcement jobs and records the audience on the send. Idempotent: a send
+ * already planned is left alone, and a plan cut short is planned again (the ledger makes the
+ * duplicate jobs harmless).
+ *
+ * @returns the number of jobs enqueued (0 when there was nothing to plan).
+ */
+export async function planAnnouncementSend(
+  sendId: string,
+  recipientsPerJob: number,
+  deps: PlanAnnouncementDependencies,
+): Promise<number> {
+  const record = await deps.adminSends.get(sendId);
+  if (!record || record.status !== 'queued') {
+    deps.logger.error('plan job for a send that was never sent: ignored', { sendId });
+    return 0;
+  }
+  if (record.enqueuedAt) return 0;
+  const { recipients, summary } = selectAudience(await deps.subscribers.listConfirmed(), record.topics);
+  const jobs: AnnouncementJob[] = [];
+  for (let start = 0; start < recipients.length; start += recipientsPerJob) {
+    jobs.push({
+      kind: 'announcement',
+      version: 1,
+      sendId,
+      recipients: recipients
+        .slice(start, start + recipientsPerJob)
+        .map((reader) => ({ subscriberId: reader.subscriberId })),
+    });
+  }
+  if (jobs.length > 0) await deps.queue.enqueue(jobs);
+  await deps.adminSends.markEnqueued(sendId, summary, jobs.length, deps.clock.now());
+  deps.logger.info('admin send planned', { sendId, audience: summary.total, jobs: jobs.length });
+  return jobs.length;
+}
+
+/**
+ * 'draft': only tested; 'queued': sent, its audience not enqueued yet; 'sending': some readers
+ * not accounted for; 'sent': every reader sent, skipped or failed.
+ */
+export type SendState = 'draft' | 'queued' | 'sending' | 'sent';
+
+export interface SendProgress {
+  readonly state: SendState;
+  readonly counts: DeliveryCounts;
+  /** Readers of the planned audience not yet sent, skipped or failed. */
+  readonly pending: number;
+}
+
+/** A send and how far it got: its record (body included when read alone) and its ledger counts. */
+export type SendStatus<R extends AdminSendSummary = AdminSendRecord> = R & SendProgress;
+
+const NO_COUNTS: DeliveryCounts = { claimed: 0, sent: 0, failed: 0, skipped: 0 };
+
+/** One send with its progress, or undefined for an unknown id. */
+export async function sendStatus(
+  sendId: string,
+  deps: Pick<AdminSendDependencies, 'adminSends' | 'ledger'>,
+): Promise<SendStatus | undefined> {
+  const record = await deps.adminSends.get(sendId);
+  return record ? withProgress(record, deps) : undefined;
+}
+
+/** The sends and drafts of the last few months, newest first, each with its progress. */
+export async function listSends(
+  deps: Pick<AdminSendDependencies, 'adminSends' | 'ledger' | 'clock'>,
+  months = 12,
+): Promise<SendStatus<AdminSendSummary>[]> {
+  const records = await deps.adminSends.listRecent(deps.clock.now(), months);
+  return Promise.all(records.map((record) => withProgress(record, deps)));
+}
+
+async function withProgress<R extends AdminSendSummary>(
+  record: R,
+  deps: Pick<AdminSendDependencies, 'adminSends' | 'ledger'>,
+): Promise<SendStatus<R>> {
+  if (record.status === 'draft') return { ...record, state: 'draft', counts: NO_COUNTS, pending: 0 };
+  const counts = record.finalCounts ?? (await deps.ledger.countByStatus(announcementLedgerId(record.sendId)));
+  if (!record.audience) return { ...record, state: 'queued', counts, pending: record.confirmedAudience ?? 0 };
+  const accounted = counts.sent + counts.failed + counts.skipped;
+  const pending = Math.max(0, record.audience.total - accounted);
+  const done = pending === 0 && counts.claimed === 0;
+  // Once every reader is accounted for the counts never change: keep them, and lists stop reading the ledger.
+  if (done && !record.finalCounts) await deps.adminSends.saveFinalCounts(record.sendId, counts);
+  return { ...record, state: done ? 'sent' : 'sending', counts, pending };
+}
+
+/**
+ * The send an announcement job names, as the sender needs it: its audience and its email,
+ * rendered (once per process for the same content). undefined when the id was never sent.
+ */
+export async function loadAnnouncementSend(
+  sendId: string,
+  deps: Pick<AdminSendDependencies, 'adminSends' | 'announcements'>,
+): Promise<AnnouncementSend | undefined> {
+  const record = await deps.adminSends.get(sendId);
+  if (!record || record.status !== 'queued') return undefined;
+  return { sendId, topics: record.topics, email: await deps.announcements.render(draftOf(record)) };
+}
+
+/** The draft a stored record holds. */
+export function draftOf(record: StoredDraft): AnnouncementDraft {
+  return {
+    content: { subject: record.subject, format: record.format, body: record.body },
+    topics: record.topics,
+  };
+}
+
+function storedDraftOf(composed: ComposedSend): StoredDraft {
+  return { ...composed.draft.content, topics: composed.draft.topics, draftHash: composed.draftHash };
+}
+
+function conflict(sendId: string, existing: AdminSendRecord): SendConflictError {
+  return new SendConflictError(
+    `send "${sendId}" already went out on ${existing.sentAt ?? existing.firstUsedAt} with another subject, body or audience: ` +
+      'an id names one announcement for good; choose another id',
+  );
+}

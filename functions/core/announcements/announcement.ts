@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../topics.ts';
+
+/**
+ * An announcement: a one-off email the editors send outside the weekly rhythm ("a new CAR-T
+ * approval", "site maintenance"). Its content is a subject and a Markdown body rendered through
+ * templates/announcement.mjml, or a whole MJML document; its audience is every confirmed reader,
+ * or those who follow any of the given topics. A send id names one announcement for good: the
+ * delivery ledger is keyed by it, so running the same id again never mails anyone twice.
+ */
+
+export const ANNOUNCEMENT_FORMATS = ['markdown', 'mjml'] as const;
+export type AnnouncementFormat = (typeof ANNOUNCEMENT_FORMATS)[number];
+
+export const MAX_SUBJECT_LENGTH = 150;
+
+/** A Markdown body longer than this is a newsletter, not an announcement; an MJML file is markup-heavy. */
+export const MAX_BODY_LENGTH: Readonly<Record<AnnouncementFormat, number>> = {
+  markdown: 50_000,
+  mjml: 150_000,
+};
+
+export interface AnnouncementContent {
+  readonly subject: string;
+  readonly format: AnnouncementFormat;
+  readonly body: string;
+}
+
+/** What is sent (content) and to whom (topics; empty means every confirmed reader). */
+export interface AnnouncementDraft {
+  readonly content: AnnouncementContent;
+  readonly topics: readonly TopicId[];
+}
+
+/** Lower-case letters, digits and dashes: safe in a ledger key, a URL path, an SES tag and a file name. */
+export const sendIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{2,63}$/, { message: 'use 3 to 64 lower-case letters, digits and dashes' });
+
+export interface DraftInput {
+  readonly subject?: unknown;
+  readonly body?: unknown;
+  readonly format?: unknown;
+  readonly topics?: unknown;
+}
+
+/**
+ * Validates what an admin typed (CLI flags, API JSON, the page's form) into a draft.
+ *
+ * @throws ValidationError whose issues name the field: `subject: …`, `body: …`, `topics: …`.
+ */
+export function parseDraft(input: DraftInput): AnnouncementDraft {
+  const issues: string[] = [];
+  const subject = typeof input.subject === 'string' ? input.subject.trim() : '';
+  if (subject === '') issues.push('subject: is required');
+  else if (subject.length > MAX_SUBJECT_LENGTH)
+    issues.push(`subject: must be at most ${MAX_SUBJECT_LENGTH} characters (it has ${subject.length})`);
+  // A line break in a subject is a header injection in waiting, and no mail client shows one.
+  else if (/[\u0000-\u001f\u007f]/.test(subject)) issues.push('subject: must be one line of text');
+
+  const format = input.format === undefined || input.format === '' ? 'markdown' : input.format;
+  if (!ANNOUNCEMENT_FORMATS.includes(format as AnnouncementFormat)) {
+    issues.push(`format: must be markdown or mjml`);
+  }
+  const body = typeof input.body === 'string' ? input.body.replace(/\r\n?/g, '\n') : '';
+  const limit = MAX_BODY_LENGTH[format as AnnouncementFormat] ?? MAX_BODY_LENGTH.markdown;
+  if (body.trim() === '') issues.push('body: is required');
+  else if (body.length > limit)
+    issues.push(`body: must be at most ${limit.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')})`);
+
+  const topics = parseTopics(input.topics, issues);
+  if (issues.length > 0) throw new ValidationError(`invalid announcement: ${issues.join('; ')}`, issues);
+  return { content: { subject, format: format as AnnouncementFormat, body }, topics };
+}
+
+function parseTopics(value: unknown, issues: string[]): TopicId[] {
+  if (value === undefined || value === null || value === '') return [];
+  const given = (Array.isArray(value) ? value : String(value).split(','))
+    .map((topic) => String(topic).trim())
+    .filter(Boolean);
+  const unknown = given.filter((topic) => !isTopicId(topic));
+  if (unknown.length > 0) {
+    issues.push(
+      `topics: ${unknown.map((topic) => `"${topic}"`).join(', ')} ${unknown.length === 1 ? 'is not a topic' : 'are not topics'}; choose from ${TOPIC_IDS.join(', ')}`,
+    );
+    return [];
+  }
+  return canonicalTopicOrder(given as TopicId[]);
+}
+
+/** A short hash of everything that decides what readers get: subject, format, body and audience. */
+export function draftHash(draft: AnnouncementDraft): string {
+  return createHash('sha256')
+    .update(JSON.stringify([draft.content.subject, draft.content.format, draft.content.body, draft.topics]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/**
+ * The send id used when none is given: the subject's first words and a hash of the whole draft
+ * (`new-car-t-approval-3f9a2c1b`). Running the very same send twice therefore names the same
+ * send, and the ledger sends it once; a changed word or audience is a new send.
+ */
+export function defaultSendId(draft: AnnouncementDraft): string {
+  const slug = draft.content.subject
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  const hash = createHash('sha256').update(draftHash(draft)).digest('hex').slice(0, 8);
+  return slug.length >= 3 ? `${slug}-${hash}` : `send-${hash}`;
+}
+
+/**
+ * @throws ValidationError when the id is not a valid send id.
+ */
+export function parseSendId(value: string, field = 'id'): string {
+  const parsed = sendIdSchema.safeParse(value.trim());
+  if (!parsed.success) {
+    throw new ValidationError(`${field}: "${value}" is not a send id`, [
+      `${field}: ${parsed.error.issues[0]?.message ?? 'is not a send id'}`,
+    ]);
+  }
+  return parsed.data;
+}
+
+/**
+ * The delivery ledger's key for an announcement: its own namespace beside the weekly digests
+ * (`weekly-2026-W48`), so no announcement can ever collide with a digest of a reader.
+ */
+export function announcementLedgerId(sendId: string): string {
+  return `announcement-${sendId}`;
+}

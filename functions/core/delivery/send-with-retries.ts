@@ -1,0 +1,55 @@
+import type { Mailer, OutgoingEmail, SendRateLimiter } from '../../ports/index.ts';
+import {
+  describeError,
+  MailQuotaExceededError,
+  MailRejectedError,
+  MailThrottledError,
+  MailUnavailableError,
+} from '../errors.ts';
+
+export type SendResult =
+  | { kind: 'sent'; messageId: string }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'throttled'; reason: string }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'quota'; reason: string };
+
+export interface SendWithRetriesDependencies {
+  readonly mailer: Mailer;
+  readonly limiter: SendRateLimiter;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly settings: { readonly throttleRetries: number; readonly backoffBaseMs: number };
+}
+
+/**
+ * One email through the shared rate limiter and SES. Throttling and transient failures are
+ * retried in place with exponential backoff and full jitter (so concurrent senders do not retry
+ * in step); a rejection or the daily quota is final for this attempt. Every email we send goes
+ * through here: digests, announcements and an admin's test sends alike.
+ */
+export async function sendWithRetries(
+  deps: SendWithRetriesDependencies,
+  email: OutgoingEmail,
+): Promise<SendResult> {
+  for (let attempt = 0; ; attempt += 1) {
+    await deps.limiter.acquire();
+    try {
+      const { messageId } = await deps.mailer.send(email);
+      return { kind: 'sent', messageId };
+    } catch (error) {
+      if (error instanceof MailRejectedError) return { kind: 'rejected', reason: describeError(error) };
+      if (error instanceof MailQuotaExceededError) return { kind: 'quota', reason: describeError(error) };
+      // Anything else is a bug or a crash, not a mail outcome: let it fail the job loudly, with the
+      // claim left to its lease, exactly as if the process had died here.
+      if (!(error instanceof MailThrottledError) && !(error instanceof MailUnavailableError)) throw error;
+      if (attempt >= deps.settings.throttleRetries) {
+        return {
+          kind: error instanceof MailThrottledError ? 'throttled' : 'unavailable',
+          reason: describeError(error),
+        };
+      }
+      const ceiling = deps.settings.backoffBaseMs * 2 ** attempt;
+      await deps.sleep(Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
+    }
+  }
+}
