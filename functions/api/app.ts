@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { secureHeaders } from 'hono/secure-headers';
 import { CSP_SCRIPT_HASHES, CSP_STYLE_HASHES } from './inline-assets.ts';
 import type { AppContext } from '../app/context.ts';
@@ -11,6 +12,7 @@ import { createServices, type ApiOptions } from './services.ts';
 import { invalidJson, subscriptionRoutes } from './routes/subscription-routes.ts';
 import { preferenceRoutes } from './routes/preference-routes.ts';
 import { archiveRoutes } from './routes/archive-routes.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
 
 export type { ApiOptions } from './services.ts';
 
@@ -40,6 +42,8 @@ export function createApi(context: AppContext, options: ApiOptions): Hono {
       },
       referrerPolicy: 'no-referrer',
       xFrameOptions: 'DENY',
+      // A route that sets one of these itself keeps it (the admin pages frame their email preview).
+      overwrite: false,
     }),
   );
   app.use('*', async (c, next) => {
@@ -47,19 +51,18 @@ export function createApi(context: AppContext, options: ApiOptions): Hono {
     // Pages carry signed links and personal data: no shared cache may keep them unless a route says so.
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        respondWith(c, {
-          status: 413,
-          title: 'Request too large',
-          message: 'The request is larger than any form on this site sends.',
-          json: { error: 'too_large' },
-        }),
-    }),
-  );
+  const publicBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      respondWith(c, {
+        status: 413,
+        title: 'Request too large',
+        message: 'The request is larger than any form on this site sends.',
+        json: { error: 'too_large' },
+      }),
+  });
+  // Announcements are far larger than any reader's form: the admin routes set their own limit.
+  app.use('*', except(['/admin', '/admin/*'], publicBodyLimit));
 
   app.get('/health', (c) => c.json({ ok: true }));
 
@@ -76,6 +79,7 @@ export function createApi(context: AppContext, options: ApiOptions): Hono {
   app.route('/', subscriptionRoutes(services, mailRequestLimit));
   app.route('/', preferenceRoutes(services));
   app.route('/', archiveRoutes(services));
+  app.route('/', adminRoutes(services));
 
   app.notFound((c) =>
     respondWith(c, {

@@ -156,7 +156,7 @@ export async function handleSendBatch(
       let outcome: JobOutcome;
       try {
         if (job.kind === 'announcement-plan') {
-          await planAnnouncementSend(job.sendId, context.config.digest.recipientsPerJob, context);
+          await planAnnouncementSend(job, context.config.digest.recipientsPerJob, context);
           return;
         }
         let input: DigestViewInput | AnnouncementSend | undefined;
@@ -164,7 +164,10 @@ export async function handleSendBatch(
         else if (!(input = await announcementSend(job.sendId))) {
           // Jobs of a send that has no record cannot be sent; retrying will not change that.
           totals.poison += 1;
-          context.logger.error('announcement job of an unknown send: dropped', { messageId, sendId: job.sendId });
+          context.logger.error('announcement job of an unknown send: dropped', {
+            messageId,
+            sendId: job.sendId,
+          });
           return;
         }
         outcome = await deliverJob(job, deps, run, input);

@@ -3,6 +3,7 @@ import { DigestError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { previewCommand } from './preview-command.ts';
+import { sendCommand, type SendCommandOptions } from './send-command.ts';
 
 /**
  * `immuno-digest <command>`: the local runtime and the operator's tools. Every command works on
@@ -81,6 +82,39 @@ program
     (options: { topics: string; out: string; format?: string; to: string; days: string; now?: string }) =>
       previewCommand(options),
   );
+
+program
+  .command('send')
+  .description(
+    'Send a one-off announcement to every confirmed reader, or to the followers of some topics, through the digest’s queue, sender and ledger',
+  )
+  .requiredOption('--subject <text>', 'the subject line')
+  .requiredOption(
+    '--body-file <file>',
+    'the body: Markdown (rendered in the announcement template), or a whole MJML document if the file ends in .mjml',
+  )
+  .option(
+    '--topics <ids>',
+    'only readers who follow any of these topics, comma-separated (default: every confirmed reader)',
+  )
+  .option(
+    '--dry-run',
+    'print the audience, in all and per topic, and write the preview; send and record nothing',
+  )
+  .option(
+    '--test-to <address>',
+    'send to this address only, subject marked [TEST]; the real send is untouched',
+  )
+  .option(
+    '--id <id>',
+    'the send id (default: made from the subject and content); a send id never mails anyone twice',
+  )
+  .option(
+    '--preview-out <file>',
+    'where --dry-run writes the HTML preview (default: .data/previews/<id>.html)',
+  )
+  .option('--yes', 'do not ask for confirmation on a terminal')
+  .action((options: SendCommandOptions) => sendCommand(options));
 
 program
   .command('tag')

@@ -1,15 +1,13 @@
 import { createInterface } from 'node:readline';
-import type { SQSEvent } from 'aws-lambda';
 import { DEFAULT_CONTENT_DIR } from '../config/config.ts';
 import { loadVocabulary } from '../adapters/content/load-content.ts';
-import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
-import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
+import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
 import { createTagger } from '../core/tagging/tagger.ts';
 import { describeError, ValidationError } from '../core/errors.ts';
 import { TOPIC_IDS } from '../core/topics.ts';
 import type { Clock } from '../ports/index.ts';
 import { openLocalEnvironment } from './environment.ts';
-import { LocalSqsPoller } from './sqs-poller.ts';
+import { createLocalSender } from './local-sender.ts';
 
 /** `immuno-digest ingest`: one ingest run on the local data; prints the run summary as JSON. */
 export async function ingestCommand(options: { live: boolean }): Promise<void> {
@@ -38,26 +36,13 @@ export async function digestCommand(options: {
   const totals = { sent: 0, skipped: 0, failed: 0, continued: 0 };
   let quotaStop: () => void = () => undefined;
   const quotaExceeded = new Promise<'quota'>((resolve) => (quotaStop = () => resolve('quota')));
-  const poller = new LocalSqsPoller(
-    context.clients.sqs,
-    async (event: SQSEvent) => {
-      const report = await handleSendBatch(context, event);
-      totals.sent += report.sent;
-      totals.skipped += report.skipped;
-      totals.failed += report.failed;
-      totals.continued += report.continued;
-      if (report.quotaExceeded) quotaStop();
-      return report.response;
-    },
-    {
-      queueUrl: environment.queues.sendUrl,
-      queueArn: environment.queues.sendArn,
-      region: context.config.region,
-      batchSize: SEND_QUEUE.batchSize,
-      waitTimeSeconds: 1,
-      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
-    },
-  );
+  const poller = createLocalSender(environment, (report) => {
+    totals.sent += report.sent;
+    totals.skipped += report.skipped;
+    totals.failed += report.failed;
+    totals.continued += report.continued;
+    if (report.quotaExceeded) quotaStop();
+  });
   try {
     const plan = await planDigestOnce(context, { dryRun: options.dryRun, ignoreSlot: options.ignoreSlot });
     let ending: 'drained' | 'not-drained' | 'quota' | 'not-sent' = 'not-sent';

@@ -29,6 +29,8 @@ export interface LocalEnvironment {
   readonly attachedTo: RuntimeInfo | undefined;
   readonly standIns: StandIns | undefined;
   readonly snapshots: SnapshotServer;
+  /** Where the local admin token is kept; undefined when ADMIN_TOKEN is set in the environment. */
+  readonly adminTokenFile: string | undefined;
   /** The URL to fetch for a source: its snapshot offline, its real URL with --live; undefined = skip. */
   readonly fetchUrlFor: (source: Source) => string | undefined;
   readonly stop: () => Promise<void>;
@@ -68,7 +70,8 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
       {
         ...env,
         SITE_URL: env.SITE_URL ?? `http://localhost:${settings.ports.api}`,
-        TOKEN_SECRET: env.TOKEN_SECRET ?? (await localTokenSecret(settings.dataDir)),
+        TOKEN_SECRET: env.TOKEN_SECRET ?? (await localSecret(settings.dataDir, 'token-secret')),
+        ADMIN_TOKEN: env.ADMIN_TOKEN?.trim() || (await localSecret(settings.dataDir, ADMIN_TOKEN_FILE)),
         DYNAMODB_ENDPOINT: endpoints.dynamodb,
         SES_ENDPOINT: endpoints.ses,
         SQS_ENDPOINT: endpoints.sqs,
@@ -117,6 +120,7 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
       attachedTo,
       standIns,
       snapshots: ownSnapshots,
+      adminTokenFile: env.ADMIN_TOKEN?.trim() ? undefined : path.join(settings.dataDir, ADMIN_TOKEN_FILE),
       fetchUrlFor: (source) =>
         options.live ? source.url : source.snapshot ? `${snapshotBase}/${source.snapshot}` : undefined,
       async stop() {
@@ -134,9 +138,14 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
   }
 }
 
-/** A random secret kept in .data/token-secret, so links in local emails keep working across restarts. */
-async function localTokenSecret(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, 'token-secret');
+const ADMIN_TOKEN_FILE = 'admin-token';
+
+/**
+ * A random secret kept in the data folder: the link-signing secret (.data/token-secret, so links
+ * in local emails keep working across restarts) and the admin token (.data/admin-token).
+ */
+async function localSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name);
   try {
     const secret = (await readFile(file, 'utf8')).trim();
     if (secret.length >= 32) return secret;

@@ -2,15 +2,14 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Cron } from 'croner';
-import type { SQSEvent } from 'aws-lambda';
 import { createApi } from '../api/app.ts';
-import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
-import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
+import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
 import { describeError } from '../core/errors.ts';
 import type { IngestSummary } from '../core/ingest/run-ingest.ts';
 import type { PlanSummary } from '../core/digest/plan-digest.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
-import { LocalSqsPoller } from './sqs-poller.ts';
+import type { LocalSqsPoller } from './sqs-poller.ts';
+import { createLocalSender } from './local-sender.ts';
 import { seedDemoSubscribers } from './demo-subscribers.ts';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
@@ -46,24 +45,15 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
   const environment = await openLocalEnvironment({ live: options.live, ports: 'configured', attach: false });
   const { context, settings } = environment;
   const totals = { sent: 0, skipped: 0, failed: 0, poison: 0 };
-  const poller = new LocalSqsPoller(
-    context.clients.sqs,
-    async (event: SQSEvent) => {
-      const report = await handleSendBatch(context, event);
+  const poller = createLocalSender(
+    environment,
+    (report) => {
       totals.sent += report.sent;
       totals.skipped += report.skipped;
       totals.failed += report.failed;
       totals.poison += report.poison;
-      return report.response;
     },
-    {
-      queueUrl: environment.queues.sendUrl,
-      queueArn: environment.queues.sendArn,
-      region: context.config.region,
-      batchSize: SEND_QUEUE.batchSize,
-      waitTimeSeconds: options.once ? 1 : 20,
-      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
-    },
+    { waitTimeSeconds: options.once ? 1 : 20 },
   );
 
   try {
@@ -147,6 +137,9 @@ async function serveForever(environment: LocalEnvironment, poller: LocalSqsPolle
   console.log('Open:');
   console.log(`  Subscribe page        ${config.siteUrl}`);
   console.log(`  Emails sent (SES)     http://localhost:${settings.ports.ses}`);
+  console.log(
+    `  Admin sends           ${config.siteUrl}/admin  (admin token: ${environment.adminTokenFile ?? 'the ADMIN_TOKEN you set'})`,
+  );
   console.log(
     `Schedules: ingest "${config.schedules.ingest}", digest planner "${config.schedules.digest}". Ctrl+C to stop.`,
   );

@@ -333,8 +333,7 @@ export interface AdminSendRecord extends StoredDraft {
 export type AdminSendSummary = Omit<AdminSendRecord, 'body'>;
 
 export type CreateSendResult =
-  | { readonly created: true }
-  | { readonly created: false; readonly existing: AdminSendRecord };
+  { readonly created: true } | { readonly created: false; readonly existing: AdminSendRecord };
 
 /** A rendered preview kept briefly for the admin page's preview frame (it loads by GET). */
 export interface StoredPreview {

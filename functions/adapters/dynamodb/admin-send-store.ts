@@ -60,7 +60,7 @@ export class DynamoAdminSendStore implements AdminSendStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: sendPk(sendId) }, ConsistentRead: true }),
     );
-    return Item ? { ...toSummary(Item), body: String(Item.body ?? '') } : undefined;
+    return Item ? { ...toSummary(Item), body: text(Item.body) } : undefined;
   }
 
   async recordTest(
@@ -153,7 +153,9 @@ export class DynamoAdminSendStore implements AdminSendStore {
       recentMonths(now, months).map((month) => ({ pk: monthPk(month) })),
       { consistent: true },
     );
-    const ids = new Set(buckets.flatMap((bucket) => [...((bucket.sendIds as Set<string> | undefined) ?? [])]));
+    const ids = new Set(
+      buckets.flatMap((bucket) => [...((bucket.sendIds as Set<string> | undefined) ?? [])]),
+    );
     const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((name, index) => [`#a${index}`, name]));
     const items = await batchGetAll(
       this.client,
@@ -185,8 +187,9 @@ export class DynamoAdminSendStore implements AdminSendStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: previewPk(previewId) } }),
     );
     // TTL deletes late (and the local stand-in never): the expiry is checked here.
-    if (!Item || typeof Item.expiresAtIso !== 'string' || Item.expiresAtIso <= now.toISOString()) return undefined;
-    return { previewId, html: String(Item.html), expiresAt: Item.expiresAtIso };
+    if (!Item || typeof Item.expiresAtIso !== 'string' || Item.expiresAtIso <= now.toISOString())
+      return undefined;
+    return { previewId, html: text(Item.html), expiresAt: Item.expiresAtIso };
   }
 
   /** A conditional update of a send; false when the condition did not hold. */
@@ -252,17 +255,19 @@ export function recentMonths(now: Date, months: number): string[] {
   });
 }
 
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
 function toSummary(item: Record<string, unknown>): AdminSendSummary {
   const optional = <K extends string>(key: K) =>
     item[key] === undefined ? {} : ({ [key]: item[key] } as Record<K, never>);
   return {
-    sendId: String(item.sendId),
+    sendId: text(item.sendId),
     status: item.status === 'queued' ? 'queued' : 'draft',
-    subject: String(item.subject ?? ''),
+    subject: text(item.subject),
     format: item.format === 'mjml' ? 'mjml' : 'markdown',
     topics: (item.topics ?? []) as AdminSendSummary['topics'],
-    draftHash: String(item.draftHash ?? ''),
-    firstUsedAt: String(item.firstUsedAt ?? ''),
+    draftHash: text(item.draftHash),
+    firstUsedAt: text(item.firstUsedAt),
     tests: (item.tests ?? []) as AdminTestRecord[],
     ...optional('sentAt'),
     ...optional('sentBy'),

@@ -19,7 +19,7 @@ import type { TokenService } from '../tokens/tokens.ts';
 import { emailSchema, subscriberIdFor, SUPPRESSED_STATUSES } from '../subscribers/subscriber.ts';
 import { listUnsubscribeHeaders, personalLinksFor } from '../delivery/personal-links.ts';
 import { sendWithRetries } from '../delivery/send-with-retries.ts';
-import type { AnnouncementJob } from '../delivery/send-job.ts';
+import type { AnnouncementJob, AnnouncementPlanJob } from '../delivery/send-job.ts';
 import type { AnnouncementSend } from '../delivery/deliver-job.ts';
 import {
   announcementLedgerId,
@@ -59,7 +59,7 @@ export interface AdminSendDependencies {
   };
 }
 
-/** The reader a preview is personalised for: its links work, and name nobody real. */
+/** The reader a preview is personalised for. */
 export const PREVIEW_READER = 'reader@example.org';
 
 /** Tests a send id may hold: a record must stay far below DynamoDB's 400 KB item limit. */
@@ -97,21 +97,25 @@ export async function composeSend(
     deps.adminSends.get(sendId),
   ]);
   if (existing?.status === 'queued' && existing.draftHash !== hash) throw conflict(sendId, existing);
-  const links = personalLinksFor(
-    subscriberIdFor(PREVIEW_READER),
-    deps.tokens,
-    deps.settings.siteUrl,
-    deps.clock.now(),
-  );
   return {
     sendId,
     draft,
     draftHash: hash,
     email,
-    preview: email.personalise(links),
+    preview: email.personalise(previewLinks(deps)),
     audience: selectAudience(readers, draft.topics).summary,
     existing,
   };
+}
+
+/** The personal links of the preview reader: they work, and name nobody real. */
+export function previewLinks(deps: Pick<AdminSendDependencies, 'tokens' | 'clock' | 'settings'>) {
+  return personalLinksFor(
+    subscriberIdFor(PREVIEW_READER),
+    deps.tokens,
+    deps.settings.siteUrl,
+    deps.clock.now(),
+  );
 }
 
 export interface TestSendResult {
@@ -155,7 +159,11 @@ export async function sendTest(
     subject,
     html: message.html,
     text: message.text,
-    headers: listUnsubscribeHeaders(links.unsubscribeUrl, deps.settings.unsubscribeMailto, links.unsubscribeToken),
+    headers: listUnsubscribeHeaders(
+      links.unsubscribeUrl,
+      deps.settings.unsubscribeMailto,
+      links.unsubscribeToken,
+    ),
     tags: { kind: 'announcement-test', send: composed.sendId },
   });
   if (result.kind === 'rejected') {
@@ -164,7 +172,9 @@ export async function sendTest(
     ]);
   }
   if (result.kind !== 'sent') {
-    throw new MailUnavailableError(`the test email was not sent (${result.kind}): ${result.reason}; try again`);
+    throw new MailUnavailableError(
+      `the test email was not sent (${result.kind}): ${result.reason}; try again`,
+    );
   }
   const recorded = await deps.adminSends.recordTest(composed.sendId, storedDraftOf(composed), {
     at: now.toISOString(),
@@ -201,9 +211,10 @@ export interface StartedSend {
 
 /**
  * Sends the composed announcement for real: records the send (who, when, what, the audience the
- * admin confirmed) with a conditional write and enqueues its plan job. The same id again sends
- * nothing more: 'already-sent' once planned, 'resumed' (the plan job again; the ledger skips
- * whoever already got it) when an earlier run stopped before its audience was enqueued.
+ * admin confirmed) with a conditional write and enqueues its plan job. Running the same id again
+ * sends nothing twice: a finished send is 'already-sent' and nothing is enqueued; an unfinished
+ * one (its jobs lost with a local queue, or still under way) is planned again, 'resumed', for the
+ * readers who have not got it yet: the ledger skips everyone else.
  *
  * @throws SendConflictError when the id is a send with other content.
  */
@@ -219,12 +230,19 @@ export async function startSend(
     confirmedAudience: composed.audience.total,
   });
   let outcome: StartOutcome = 'started';
+  let resume = false;
   if (!created.created) {
-    if (created.existing.draftHash !== composed.draftHash) throw conflict(sendId, created.existing);
-    if (created.existing.enqueuedAt) return { sendId, outcome: 'already-sent' };
+    const existing = created.existing;
+    if (existing.draftHash !== composed.draftHash) throw conflict(sendId, existing);
+    if (existing.enqueuedAt) {
+      if ((await withProgress(existing, deps)).state === 'sent') return { sendId, outcome: 'already-sent' };
+      resume = true;
+    }
     outcome = 'resumed';
   }
-  await deps.queue.enqueue([{ kind: 'announcement-plan', version: 1, sendId }]);
+  await deps.queue.enqueue([
+    { kind: 'announcement-plan', version: 1, sendId, ...(resume ? { resume: true } : {}) },
+  ]);
   deps.logger.info('admin send started', { sendId, outcome, by: actor.principal, via: actor.via });
   return { sendId, outcome };
 }
@@ -239,24 +257,30 @@ export interface PlanAnnouncementDependencies {
 
 /**
  * The plan job of a send, run by the sender: reads the confirmed readers, keeps the audience,
- * enqueues its announcement jobs and records the audience on the send. Idempotent: a send
- * already planned is left alone, and a plan cut short is planned again (the ledger makes the
- * duplicate jobs harmless).
+ * enqueues its announcement jobs and records the audience on the send (the first plan's figures
+ * are kept). The audience is the readers confirmed when the send was made: a plan that runs
+ * late, or again to resume, reaches nobody who confirmed afterwards. A send already planned is
+ * left alone unless the job resumes it; duplicate jobs are harmless, the ledger sends once.
  *
  * @returns the number of jobs enqueued (0 when there was nothing to plan).
  */
 export async function planAnnouncementSend(
-  sendId: string,
+  job: AnnouncementPlanJob,
   recipientsPerJob: number,
   deps: PlanAnnouncementDependencies,
 ): Promise<number> {
+  const { sendId } = job;
   const record = await deps.adminSends.get(sendId);
   if (!record || record.status !== 'queued') {
     deps.logger.error('plan job for a send that was never sent: ignored', { sendId });
     return 0;
   }
-  if (record.enqueuedAt) return 0;
-  const { recipients, summary } = selectAudience(await deps.subscribers.listConfirmed(), record.topics);
+  if (record.enqueuedAt && !job.resume) return 0;
+  const sentAt = record.sentAt ?? record.firstUsedAt;
+  const confirmedBySend = (await deps.subscribers.listConfirmed()).filter(
+    (reader) => (reader.consent?.at ?? reader.createdAt) <= sentAt,
+  );
+  const { recipients, summary } = selectAudience(confirmedBySend, record.topics);
   const jobs: AnnouncementJob[] = [];
   for (let start = 0; start < recipients.length; start += recipientsPerJob) {
     jobs.push({
@@ -270,7 +294,12 @@ export async function planAnnouncementSend(
   }
   if (jobs.length > 0) await deps.queue.enqueue(jobs);
   await deps.adminSends.markEnqueued(sendId, summary, jobs.length, deps.clock.now());
-  deps.logger.info('admin send planned', { sendId, audience: summary.total, jobs: jobs.length });
+  deps.logger.info('admin send planned', {
+    sendId,
+    audience: summary.total,
+    jobs: jobs.length,
+    resumed: job.resume === true,
+  });
   return jobs.length;
 }
 

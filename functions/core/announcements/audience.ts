@@ -30,7 +30,10 @@ export function isInAudience(reader: Subscriber, topics: readonly TopicId[]): bo
 }
 
 /** Why a reader chosen at planning no longer gets it at send time (the ledger records it). */
-export function reasonLeftOut(reader: Subscriber | undefined, topics: readonly TopicId[]): string | undefined {
+export function reasonLeftOut(
+  reader: Subscriber | undefined,
+  topics: readonly TopicId[],
+): string | undefined {
   if (!reader) return 'no longer subscribed';
   if (reader.status !== 'confirmed') return `reader is ${reader.status}`;
   if (reader.paused) return 'reader paused their subscription';

@@ -92,7 +92,8 @@ export function markdownToEmailHtml(markdown: string): EmailBodyHtml {
       a: (_tagName: string, attributes: sanitizeHtml.Attributes) => {
         const href = (attributes.href ?? '').trim();
         if (!isMailableLink(href)) {
-          if (href !== '') removed.add(`a link to ${shorten(href)} removed (only http, https and mailto links)`);
+          if (href !== '')
+            removed.add(`a link to ${shorten(href)} removed (only http, https and mailto links)`);
           return { tagName: 'span', attribs: {} };
         }
         return {

@@ -53,7 +53,9 @@ export function unsafeMarkupIn(html: string, allowedValues: readonly string[] = 
           problems.add('a <meta http-equiv="refresh"> is not allowed');
         }
         if (name === 'link' && attributes.href !== undefined && !attributes.href.startsWith('data:')) {
-          problems.add(`<link href="${shorten(attributes.href)}"> loads a file from elsewhere (no web fonts or remote stylesheets)`);
+          problems.add(
+            `<link href="${shorten(attributes.href)}"> loads a file from elsewhere (no web fonts or remote stylesheets)`,
+          );
         }
         for (const [attribute, value] of Object.entries(attributes)) {
           const lower = attribute.toLowerCase();
@@ -92,7 +94,7 @@ function isAllowedLink(href: string): boolean {
 /** True when a link's scheme is http, https or mailto, the only links an email of ours carries. */
 export function isMailableLink(href: string): boolean {
   // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
-  const compact = href.replace(/[\u0000-\u0020\u007f]/g, '');
+  const compact = href.replace(/[\p{Cc}\s]/gu, '');
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(compact)?.[1]?.toLowerCase();
   return scheme !== undefined && LINK_SCHEMES.includes(scheme);
 }

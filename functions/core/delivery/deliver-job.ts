@@ -234,10 +234,7 @@ async function deliverRecipients<R extends Recipient>(
   rules: RecipientRules<R>,
 ): Promise<RecipientsOutcome<R>> {
   const readers = new Map(
-    (await deps.subscribers.getMany(recipients.map((r) => r.subscriberId))).map((s) => [
-      s.subscriberId,
-      s,
-    ]),
+    (await deps.subscribers.getMany(recipients.map((r) => r.subscriberId))).map((s) => [s.subscriberId, s]),
   );
 
   // A few recipients at a time: a send is mostly waiting (ledger, limiter, SES), and the shared

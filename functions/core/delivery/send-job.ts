@@ -50,9 +50,18 @@ export const digestJobSchema = z
 
 export type DigestJob = z.infer<typeof digestJobSchema>;
 
-/** Fans an admin send out: lists its audience and enqueues its announcement jobs. */
+/**
+ * Fans an admin send out: lists its audience and enqueues its announcement jobs. `resume` plans
+ * a send again that was planned before but never finished (its jobs were lost with a local queue,
+ * or went to the DLQ); the ledger skips whoever already got it.
+ */
 export const announcementPlanJobSchema = z
-  .object({ kind: z.literal('announcement-plan'), version: z.literal(1), sendId: sendIdSchema })
+  .object({
+    kind: z.literal('announcement-plan'),
+    version: z.literal(1),
+    sendId: sendIdSchema,
+    resume: z.boolean().optional(),
+  })
   .strict();
 
 export type AnnouncementPlanJob = z.infer<typeof announcementPlanJobSchema>;

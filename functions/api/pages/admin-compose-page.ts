@@ -1,0 +1,365 @@
+import { html } from 'hono/html';
+import type { ComposedSend } from '../../core/announcements/admin-sends.ts';
+import type { AudienceSummary } from '../../core/announcements/audience.ts';
+import type { AdminTestRecord } from '../../ports/index.ts';
+import type { TopicOption } from '../form-fields.ts';
+
+/**
+ * The admin's compose page and its confirm step. Works without JavaScript: Preview, Send test
+ * and Review post the same form; the confirm step carries the draft on in hidden fields and
+ * sends only with its box ticked.
+ */
+
+/** The form as typed, kept across round trips. */
+export interface ComposeForm {
+  readonly subject: string;
+  readonly body: string;
+  readonly format: 'markdown' | 'mjml';
+  readonly topics: ReadonlySet<string>;
+  readonly id: string;
+  readonly testTo: string;
+}
+
+export const EMPTY_FORM: ComposeForm = {
+  subject: '',
+  body: '',
+  format: 'markdown',
+  topics: new Set(),
+  id: '',
+  testTo: '',
+};
+
+/** Problems by field: subject, body, format, topics, id, testTo, confirm, request. */
+export type AdminFieldErrors = Readonly<Partial<Record<string, string>>>;
+
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  subject: 'Subject',
+  body: 'Body',
+  format: 'Format',
+  topics: 'Audience',
+  id: 'Send id',
+  testTo: 'Test address',
+  confirm: 'Confirmation',
+  request: 'Request',
+};
+
+export interface ComposeView {
+  readonly csrf: string;
+  readonly form: ComposeForm;
+  readonly topics: readonly TopicOption[];
+  readonly errors?: AdminFieldErrors;
+  readonly notice?: string;
+  readonly composed?: ComposedSend;
+  readonly previewId?: string;
+}
+
+export function composePage(view: ComposeView) {
+  const { form, errors = {} } = view;
+  return html`<div class="card">
+      <h1>Compose an announcement</h1>
+      <p class="lede">
+        One email outside the weekly rhythm, to every confirmed reader or to those who follow some topics.
+        Preview it, send yourself a test, then review and send.
+      </p>
+      ${problems(errors)}
+      ${view.notice ? html`<div class="notice ok" role="status">${view.notice}</div>` : ''}
+      <form method="post" action="/admin" novalidate>
+        <input type="hidden" name="csrf" value="${view.csrf}" />
+        <div class="field">
+          <label for="subject">Subject</label>
+          ${fieldError('subject', errors.subject)}
+          <input type="text" id="subject" name="subject" maxlength="150" required value="${form.subject}" />
+        </div>
+        <fieldset>
+          <legend>Format of the body</legend>
+          <div class="choices">
+            <label
+              ><input
+                type="radio"
+                name="format"
+                value="markdown"
+                ${form.format === 'markdown' ? 'checked' : ''}
+              />
+              Markdown, in the announcement template</label
+            >
+            <label
+              ><input type="radio" name="format" value="mjml" ${form.format === 'mjml' ? 'checked' : ''} /> A
+              whole MJML document</label
+            >
+          </div>
+        </fieldset>
+        <div class="field">
+          <label for="body">Body</label>
+          <p class="hint" id="body-hint">
+            Markdown: **bold**, [a link](https://…), lists, headings; scripts, images and links that are not
+            http, https or mailto are removed. MJML: a whole &lt;mjml&gt; document; put {{&gt; footer}} in it
+            for the unsubscribe link and postal address it must show.
+          </p>
+          ${fieldError('body', errors.body)}
+          <textarea id="body" name="body" rows="16" spellcheck="true" aria-describedby="body-hint">
+${form.body}</textarea>
+        </div>
+        <fieldset aria-describedby="topics-hint">
+          <legend>Audience</legend>
+          <p class="hint" id="topics-hint">
+            Tick none to send to every confirmed reader, or the topics whose followers should get it. Paused
+            readers are never included.
+          </p>
+          ${fieldError('topics', errors.topics)}
+          <div class="audience-topics">
+            ${view.topics.map(
+              (topic) =>
+                html`<label
+                  ><input
+                    type="checkbox"
+                    name="topics"
+                    value="${topic.id}"
+                    ${form.topics.has(topic.id) ? 'checked' : ''}
+                  />
+                  ${topic.label}</label
+                >`,
+            )}
+          </div>
+        </fieldset>
+        <div class="field">
+          <label for="id">Send id (optional)</label>
+          <p class="hint" id="id-hint">
+            Left empty, it is made from the subject and the content, so the same announcement is never sent
+            twice. A send id never sends to anyone twice.
+          </p>
+          ${fieldError('id', errors.id)}
+          <input
+            type="text"
+            id="id"
+            name="id"
+            maxlength="64"
+            spellcheck="false"
+            value="${form.id}"
+            aria-describedby="id-hint"
+          />
+        </div>
+        <div class="field">
+          <label for="testTo">Test address</label>
+          <p class="hint" id="test-hint">Send test mails this one address only, subject marked [TEST].</p>
+          ${fieldError('testTo', errors.testTo)}
+          <input
+            type="text"
+            inputmode="email"
+            autocomplete="email"
+            id="testTo"
+            name="testTo"
+            spellcheck="false"
+            value="${form.testTo}"
+            aria-describedby="test-hint"
+          />
+        </div>
+        <div class="actions">
+          <button type="submit" name="action" value="preview" class="secondary">Preview</button>
+          <button type="submit" name="action" value="test" class="secondary">Send test</button>
+          <button type="submit" name="action" value="review">Review and send…</button>
+        </div>
+      </form>
+    </div>
+    ${view.composed && view.previewId ? previewCard(view.composed, view.previewId, labelsOf(view.topics)) : ''}`;
+}
+
+export interface ReviewView {
+  readonly csrf: string;
+  readonly form: ComposeForm;
+  readonly composed: ComposedSend;
+  readonly previewId: string;
+  readonly topicLabels: Readonly<Record<string, string>>;
+  readonly errors?: AdminFieldErrors;
+}
+
+/** The confirm step: what goes to how many, whether this very content was tested, and a box to tick. */
+export function reviewPage(view: ReviewView) {
+  const { composed, form, errors = {} } = view;
+  const total = composed.audience.total;
+  const readers = `${total.toLocaleString('en')} ${total === 1 ? 'reader' : 'readers'}`;
+  const tested = lastTestOf(composed);
+  const alreadySent = composed.existing?.status === 'queued';
+  return html`<div class="card">
+      <h1>Send this announcement?</h1>
+      ${problems(errors)}
+      <ul class="summary-list">
+        <li><strong>Subject:</strong> ${composed.draft.content.subject}</li>
+        <li>
+          <strong>Audience:</strong> ${readers}
+          ${
+            composed.draft.topics.length > 0
+              ? html`who follow
+                ${composed.draft.topics.map((topic) => view.topicLabels[topic] ?? topic).join(' or ')}`
+              : 'who confirmed their subscription'
+          }
+        </li>
+        <li><strong>Send id:</strong> <code>${composed.sendId}</code></li>
+      </ul>
+      ${
+        tested
+          ? html`<div class="notice ok" role="status">
+              This exact content was test-sent to ${tested.to} at ${tested.at.replace('T', ' ').slice(0, 16)}
+              UTC.
+            </div>`
+          : html`<div class="notice warning" role="status">
+              This content has not been test-sent yet. Consider sending yourself a test first.
+            </div>`
+      }
+      ${
+        alreadySent
+          ? html`<div class="notice" role="status">
+              This send id already went out: sending it again mails nobody who already has it.
+            </div>`
+          : ''
+      }
+      <form method="post" action="/admin/sends">
+        <input type="hidden" name="csrf" value="${view.csrf}" />
+        ${hiddenDraft(form, composed.sendId)}
+        <div class="confirm-box">
+          ${fieldError('confirm', errors.confirm)}
+          <label class="check" for="confirm"
+            ><input type="checkbox" id="confirm" name="confirm" value="yes" required />
+            <span>I checked the preview, and I want to send it to ${readers} now.</span></label
+          >
+          <div class="actions">
+            <button type="submit" class="danger">Send to ${readers}</button>
+            <button
+              type="submit"
+              class="secondary"
+              formaction="/admin"
+              name="action"
+              value="edit"
+              formnovalidate
+            >
+              Back to editing
+            </button>
+          </div>
+        </div>
+      </form>
+    </div>
+    ${previewCard(composed, view.previewId, view.topicLabels)}`;
+}
+
+export function signInPage(options: { error?: string }) {
+  return html`<div class="narrow">
+    <div class="card">
+      <h1>Sign in to the admin pages</h1>
+      <p>
+        Enter the admin token. Locally it is in <code>.data/admin-token</code> (or the
+        <code>ADMIN_TOKEN</code> you set); <code>npm start</code> prints where.
+      </p>
+      ${options.error ? html`<div class="notice error" role="alert">${options.error}</div>` : ''}
+      <form method="post" action="/admin/sign-in">
+        <div class="field">
+          <label for="token">Admin token</label>
+          <input
+            type="password"
+            id="token"
+            name="token"
+            required
+            autocomplete="current-password"
+            spellcheck="false"
+          />
+        </div>
+        <div class="actions"><button type="submit">Sign in</button></div>
+      </form>
+    </div>
+  </div>`;
+}
+
+/** The cloud's admin pages are reached with SigV4-signed requests only. */
+export function iamRequiredPage() {
+  return html`<div class="narrow">
+    <div class="card">
+      <h1>Admin access needs AWS credentials</h1>
+      <p>
+        The admin routes are behind API Gateway's IAM authorizer: sign each request with SigV4 as a principal
+        that has the <code>AdminApiPolicyArn</code> policy (see "Admin sends" in the README).
+      </p>
+    </div>
+  </div>`;
+}
+
+function previewCard(composed: ComposedSend, previewId: string, labels: Readonly<Record<string, string>>) {
+  return html`<div class="card">
+    <h2>Preview</h2>
+    ${audienceFigures(composed.audience, labels)}
+    ${
+      composed.email.removed.length > 0
+        ? html`<div class="notice warning" role="status">
+            Removed from the body before sending:
+            <ul>
+              ${composed.email.removed.map((item) => html`<li>${item}</li>`)}
+            </ul>
+          </div>`
+        : ''
+    }
+    <p><strong>Subject:</strong> ${composed.preview.subject}</p>
+    <iframe
+      class="preview-frame"
+      title="The email as a reader gets it"
+      src="/admin/previews/${previewId}"
+      sandbox=""
+      referrerpolicy="no-referrer"
+    ></iframe>
+  </div>`;
+}
+
+export function audienceFigures(audience: AudienceSummary, labels: Readonly<Record<string, string>>) {
+  const topics = Object.entries(audience.byTopic).filter(([, count]) => (count ?? 0) > 0);
+  return html`<ul class="figures" aria-label="Audience">
+      <li><strong>${audience.total.toLocaleString('en')}</strong> readers in all</li>
+      <li><strong>${audience.pausedLeftOut.toLocaleString('en')}</strong> paused, left out</li>
+    </ul>
+    ${
+      topics.length > 0
+        ? html`<p class="hint">
+            Per topic (a reader who follows several counts in each):
+            ${topics.map(([topic, count]) => `${labels[topic] ?? topic} ${count}`).join(' · ')}
+          </p>`
+        : ''
+    }`;
+}
+
+function labelsOf(topics: readonly TopicOption[]): Record<string, string> {
+  return Object.fromEntries(topics.map((topic) => [topic.id, topic.label]));
+}
+
+function hiddenDraft(form: ComposeForm, sendId: string) {
+  return html`<input type="hidden" name="subject" value="${form.subject}" />
+    <input type="hidden" name="format" value="${form.format}" />
+    <input type="hidden" name="body" value="${form.body}" />
+    <input type="hidden" name="id" value="${sendId}" />
+    <input type="hidden" name="testTo" value="${form.testTo}" />
+    ${[...form.topics].map((topic) => html`<input type="hidden" name="topics" value="${topic}" />`)}`;
+}
+
+function lastTestOf(composed: ComposedSend): AdminTestRecord | undefined {
+  return composed.existing?.tests.filter((test) => test.draftHash === composed.draftHash).at(-1);
+}
+
+function problems(errors: AdminFieldErrors) {
+  const entries = Object.entries(errors).filter((entry): entry is [string, string] => Boolean(entry[1]));
+  if (entries.length === 0) return '';
+  return html`<div
+    class="error-summary"
+    role="alert"
+    aria-labelledby="problems-title"
+    tabindex="-1"
+    autofocus
+  >
+    <h2 id="problems-title">There is a problem</h2>
+    <ul>
+      ${entries.map(
+        ([field, message]) =>
+          html`<li>
+            <a href="#${field === 'topics' ? 'main' : field}">${FIELD_LABELS[field] ?? field}: ${message}</a>
+          </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+function fieldError(id: string, message: string | undefined) {
+  return message ? html`<span class="field-error" id="${id}-error">Error: ${message}</span>` : '';
+}
