@@ -8,6 +8,7 @@ import type {
 import type { SendJob } from '../../functions/core/delivery/send-job.ts';
 import type {
   ArticleStore,
+  ArticleWriter,
   ClaimResult,
   Clock,
   DeliveryKey,
@@ -126,6 +127,9 @@ export class FakeArticleStore implements ArticleStore {
     for (const article of articles) this.items.set(article.id, article);
   }
   async upsert(_candidate: ArticleCandidate): Promise<{ outcome: UpsertOutcome; articleId: string }> {
+    throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
+  }
+  async openWriter(): Promise<ArticleWriter> {
     throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
   }
   async listFirstSeenBetween(from: Date, to: Date) {
