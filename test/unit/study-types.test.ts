@@ -10,6 +10,7 @@ describe('studyTypeHints', () => {
     ['Phase II study of nivolumab', ['phase-2']],
     ['Phase Ib/II trial of a bispecific antibody', ['phase-2', 'phase-1']],
     ['Phase 2/3 study of atezolizumab', ['phase-3', 'phase-2']],
+    ['Phase 1/Phase 2; Recruiting', ['phase-2', 'phase-1']],
     ['First-in-human study of a CAR-NK product', ['phase-1']],
     ['Immune-related adverse events: a systematic review and meta-analysis', ['review']],
     ['CAR-T in lymphoma: a review', ['review']],

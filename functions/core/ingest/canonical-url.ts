@@ -48,6 +48,7 @@ const TRACKING_BY_HOST: Readonly<Record<string, readonly string[]>> = {
   'pubmed.ncbi.nlm.nih.gov': ['ff', 'fc', 'v'],
   'biorxiv.org': ['rss'],
   'medrxiv.org': ['rss'],
+  'bmj.com': ['rss'],
   'onlinelibrary.wiley.com': ['af'],
   'tandfonline.com': ['af'],
   'journals.sagepub.com': ['af'],

@@ -31,6 +31,9 @@ const NON_TEXT_TAGS = [
 const LEFTOVER_MARKUP = /<[a-z!/?]|&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i;
 const MAX_PASSES = 3;
 
+const BLOCK_TAG =
+  /<\/?(?:p|div|br|hr|h[1-6]|li|ul|ol|dl|dt|dd|tr|td|th|table|blockquote|section|article|header|footer|figure|figcaption|pre)\b[^>]*>/gi;
+
 /** Longer HTML than this is cut before sanitising: the summary keeps a few hundred characters anyway. */
 const MAX_HTML_LENGTH = 64 * 1024;
 
@@ -42,9 +45,11 @@ const MAX_HTML_LENGTH = 64 * 1024;
 export function htmlToText(html: string): string {
   let text = html.length > MAX_HTML_LENGTH ? html.slice(0, MAX_HTML_LENGTH) : html;
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    // Block boundaries separate words ("<p>Results.</p><p>Methods</p>"); inline tags do not.
+    const spaced = text.replace(BLOCK_TAG, ' $& ');
     // sanitize-html returns HTML-escaped text; decoding it once gives plain text.
     text = decodeHTML(
-      sanitizeHtml(text, { allowedTags: [], allowedAttributes: {}, nonTextTags: NON_TEXT_TAGS }),
+      sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {}, nonTextTags: NON_TEXT_TAGS }),
     );
     if (!LEFTOVER_MARKUP.test(text)) break;
   }

@@ -6,14 +6,16 @@ const TWO = String.raw`(?:2|II)[ab]?`;
 const THREE = String.raw`(?:3|III)[ab]?`;
 const PHASE = String.raw`\bphase[\s-]*`;
 const END = String.raw`(?![\w/])`;
+// "phase 1/2", "phase I/II", "Phase 1/Phase 2" (ClinicalTrials.gov)
+const SEP = String.raw`\s*/\s*(?:phase[\s-]*)?`;
 
 const HINTS: readonly [StudyType, RegExp][] = [
   ['randomised-trial', /\brandomi[sz]ed\b|\brandomi[sz]ation\b|\bRCT\b/i],
-  ['phase-3', new RegExp(`${PHASE}(?:${TWO}\\s*/\\s*)?${THREE}${END}`, 'i')],
-  ['phase-2', new RegExp(`${PHASE}(?:(?:${ONE}\\s*/\\s*)?${TWO}(?:\\s*/\\s*${THREE})?)${END}`, 'i')],
+  ['phase-3', new RegExp(`${PHASE}(?:${TWO}${SEP})?${THREE}${END}`, 'i')],
+  ['phase-2', new RegExp(`${PHASE}(?:(?:${ONE}${SEP})?${TWO}(?:${SEP}${THREE})?)${END}`, 'i')],
   [
     'phase-1',
-    new RegExp(`${PHASE}${ONE}(?:\\s*/\\s*${TWO})?${END}|\\bfirst[- ]in[- ](?:human|humans|patient)\\b`, 'i'),
+    new RegExp(`${PHASE}${ONE}(?:${SEP}${TWO})?${END}|\\bfirst[- ]in[- ](?:human|humans|patient)\\b`, 'i'),
   ],
   [
     'review',
