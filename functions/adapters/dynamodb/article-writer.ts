@@ -1,4 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import type { ArticleCandidate } from '../../core/model.ts';
 import {
   articleIdFor,
@@ -14,7 +15,13 @@ import type { WriterLease } from './writer-lease.ts';
  * Writes one ingest run's articles. The lease makes this process the only writer of the table,
  * so deciding "new work or known work" needs no per-key conditional write: a feed's keys are
  * read with BatchGet, decided in memory, and the new claims and articles go out with BatchWrite
- * (25 items a call). Batches of one writer run one after another, so each sees all earlier ones.
+ * (25 items a call).
+ *
+ * Several feeds are stored at once (the store is the slow part, and DynamoDB and this process
+ * then work in parallel). They stay exact because every decision is taken in one synchronous
+ * step against the stored claims read before it and the session's own decisions, which are
+ * registered in that same step: a batch deciding later always sees what an earlier one decided,
+ * written or not.
  *
  * Claims are written before the articles they point to, so an article never exists without its
  * claims. A claim whose article is missing (a run that died between the two) is mended by the
@@ -30,13 +37,28 @@ interface Claim {
   readonly publishedAtMs?: number;
 }
 
-/** What the batch knows of an existing article: enough to tell merged from unchanged. */
-interface ArticleState {
+/** An article this session created (or mended): who is on it, and when its item is stored. */
+interface SessionArticle {
   readonly sourceIds: Set<string>;
+  written: Promise<void>;
 }
 
+type Item = Record<string, unknown> & { sources: ArticleCandidate['source'][]; sourceIds: Set<string> };
+
+interface Merge {
+  readonly candidate: ArticleCandidate;
+  readonly index: number;
+}
+
+/** Reads of one batch, in parallel up to this many requests. */
+const READ_PARALLELISM = 4;
+
 export class DynamoArticleWriter implements ArticleWriter {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Keys this session claimed (written or about to be). */
+  private readonly claims = new Map<string, Claim>();
+  private readonly articles = new Map<string, SessionArticle>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly readLimit = pLimit(READ_PARALLELISM);
   private closed = false;
 
   constructor(
@@ -46,15 +68,21 @@ export class DynamoArticleWriter implements ArticleWriter {
   ) {}
 
   store(candidates: readonly ArticleCandidate[], firstSeenAt: Date): Promise<StoredArticle[]> {
-    const run = this.queue.then(() => this.storeBatch(candidates, firstSeenAt));
-    this.queue = run.catch(() => undefined);
+    if (this.closed) return Promise.reject(new Error('article writer is closed'));
+    const run = this.storeBatch(candidates, firstSeenAt);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
     return run;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
+    await Promise.all(this.running);
     await this.lease.release();
   }
 
@@ -62,79 +90,190 @@ export class DynamoArticleWriter implements ArticleWriter {
     candidates: readonly ArticleCandidate[],
     firstSeenAt: Date,
   ): Promise<StoredArticle[]> {
-    if (this.closed) throw new Error('article writer is closed');
     if (candidates.length === 0) return [];
     this.lease.assertHeld();
+    const stored = await this.readStored(candidates);
 
-    const known = await this.readClaimsAndArticles(candidates);
-    const plan = planBatch(candidates, firstSeenAt, known);
-    const unknownOwners = [...plan.mergesIntoStored.keys()].filter((id) => !known.articles.has(id));
-    const owners = new Map([...known.articles, ...(await this.readArticles(unknownOwners))]);
+    // One synchronous step: decide every candidate and register the decisions.
+    const plan = this.plan(candidates, firstSeenAt, stored);
+    const releasePlan = () => {
+      for (const key of plan.claimedKeys) this.claims.delete(key);
+      for (const id of plan.created.keys()) this.articles.delete(id);
+    };
+    const written = this.writeNew(plan.claimItems, [...plan.created.values()]);
+    for (const id of plan.created.keys()) this.articles.get(id)!.written = written;
+    written.catch(releasePlan);
 
-    // An owner whose article is missing gets it from the first candidate that names it.
-    const mended: Record<string, unknown>[] = [];
-    for (const [articleId, merges] of plan.mergesIntoStored) {
-      if (owners.has(articleId)) continue;
-      const [first, ...rest] = merges;
-      mended.push(
-        articleItem(
-          articleId,
-          first!.candidate,
-          firstSeenAt,
-          rest.map((merge) => merge.candidate),
-        ),
-      );
-      plan.results[first!.index] = { articleId, outcome: 'created' };
-      for (const merge of rest)
+    await Promise.all([
+      written,
+      ...plan.mergesIntoSession.map(async ({ articleId, merge, after }) => {
+        // Another batch's article: its item must exist before a source can be added to it (and
+        // if that batch failed, so does this merge: the next run tries both again).
+        await after;
         plan.results[merge.index] = {
           articleId,
-          outcome: sourceIsNew(first!.candidate, merge.candidate) ? 'merged' : 'unchanged',
+          outcome: (await this.addSource(articleId, merge.candidate)) ? 'merged' : 'unchanged',
         };
-      plan.mergesIntoStored.delete(articleId);
-    }
-
-    this.lease.assertHeld();
-    await batchPutAll(this.client, this.tableName, plan.claims);
-    this.lease.assertHeld();
-    await Promise.all([
-      batchPutAll(this.client, this.tableName, [...plan.created.values(), ...mended]),
-      ...[...plan.mergesIntoStored].flatMap(([articleId, merges]) =>
-        merges.map(async ({ candidate, index }) => {
-          plan.results[index] = {
-            articleId,
-            outcome: (await this.addSource(articleId, candidate, owners.get(articleId)!))
-              ? 'merged'
-              : 'unchanged',
-          };
-        }),
-      ),
+      }),
+      this.mergeIntoStored(plan.mergesIntoStored, stored.articles, firstSeenAt, plan.results),
     ]);
     return plan.results as StoredArticle[];
   }
 
-  /** The claims of every key the batch could match, and the articles its new ids would take. */
-  private async readClaimsAndArticles(
+  /** The stored claims of every key the batch could match, and the articles its new ids would take. */
+  private async readStored(
     candidates: readonly ArticleCandidate[],
-  ): Promise<{ claims: Map<string, Claim>; articles: Map<string, ArticleState> }> {
+  ): Promise<{ claims: Map<string, Claim>; articles: Map<string, Set<string>> }> {
     const pks = new Set<string>();
     for (const candidate of candidates) {
-      for (const key of lookupKeys(candidate)) pks.add(claimPk(key));
-      pks.add(articlePk(articleIdFor(candidate.identityKeys[0]!)));
+      for (const key of lookupKeys(candidate)) if (!this.claims.has(key)) pks.add(claimPk(key));
+      const newId = articleIdFor(candidate.identityKeys[0]!);
+      if (!this.articles.has(newId)) pks.add(articlePk(newId));
     }
     const items = await this.getInParallel([...pks], 'pk, articleId, publishedAtMs, sourceIds');
     const claims = new Map<string, Claim>();
-    const articles = new Map<string, ArticleState>();
+    const articles = new Map<string, Set<string>>();
     for (const item of items) {
       const pk = String(item.pk);
       if (pk.startsWith('claim#')) claims.set(pk.slice('claim#'.length), toClaim(item));
-      else articles.set(pk.slice('article#'.length), toState(item));
+      else articles.set(pk.slice('article#'.length), sourceIdsOf(item));
     }
     return { claims, articles };
   }
 
-  private async readArticles(ids: readonly string[]): Promise<Map<string, ArticleState>> {
-    const items = await this.getInParallel(ids.map(articlePk), 'pk, sourceIds');
-    return new Map(items.map((item) => [String(item.pk).slice('article#'.length), toState(item)]));
+  /**
+   * Decides, in order, what each candidate is: a new work, or a known one (stored, created by
+   * this session, or earlier in this batch). The first key (strongest first) that names an owner
+   * wins; a title names one only within the 14-day window. Keys nobody owns are claimed for the
+   * candidate's article; a key another work owns stays with it. Synchronous on purpose.
+   */
+  private plan(
+    candidates: readonly ArticleCandidate[],
+    firstSeenAt: Date,
+    stored: { claims: Map<string, Claim>; articles: Map<string, Set<string>> },
+  ) {
+    const results: (StoredArticle | undefined)[] = [];
+    const claimItems: Record<string, unknown>[] = [];
+    const claimedKeys: string[] = [];
+    const created = new Map<string, Item>();
+    const mergesIntoSession: { articleId: string; merge: Merge; after: Promise<void> }[] = [];
+    const mergesIntoStored = new Map<string, Merge[]>();
+
+    candidates.forEach((candidate, index) => {
+      const publishedAtMs = Date.parse(candidate.publishedAt);
+      const ownerOf = (key: string): string | undefined => {
+        const claim = this.claims.get(key) ?? stored.claims.get(key);
+        if (!claim) return undefined;
+        if (isTitleKey(key) && !withinTitleWindow(claim.publishedAtMs ?? Number.NaN, publishedAtMs))
+          return undefined;
+        return claim.articleId;
+      };
+      const newId = articleIdFor(candidate.identityKeys[0]!);
+      const articleId =
+        lookupKeys(candidate)
+          .map(ownerOf)
+          .find((id) => id !== undefined) ??
+        // No claim, yet the item exists: a work whose claims a failed run never wrote.
+        (stored.articles.has(newId) || this.articles.has(newId) ? newId : undefined);
+
+      for (const key of candidate.identityKeys) {
+        if (this.claims.has(key) || stored.claims.has(key)) continue;
+        const claim: Claim = { articleId: articleId ?? newId, ...(isTitleKey(key) ? { publishedAtMs } : {}) };
+        this.claims.set(key, claim);
+        claimedKeys.push(key);
+        claimItems.push({ pk: claimPk(key), kind: 'claim', ...claim });
+      }
+
+      const inBatch = articleId === undefined ? undefined : created.get(articleId);
+      if (articleId === undefined) {
+        created.set(newId, articleItem(newId, candidate, firstSeenAt));
+        this.articles.set(newId, {
+          sourceIds: new Set([candidate.source.sourceId]),
+          written: Promise.resolve(),
+        });
+        results[index] = { articleId: newId, outcome: 'created' };
+      } else if (inBatch) {
+        results[index] = { articleId, outcome: addSourceToItem(inBatch, candidate) ? 'merged' : 'unchanged' };
+        this.articles.get(articleId)!.sourceIds.add(candidate.source.sourceId);
+      } else if (this.articles.has(articleId)) {
+        const session = this.articles.get(articleId)!;
+        if (session.sourceIds.has(candidate.source.sourceId)) {
+          results[index] = { articleId, outcome: 'unchanged' };
+        } else {
+          session.sourceIds.add(candidate.source.sourceId);
+          mergesIntoSession.push({ articleId, merge: { candidate, index }, after: session.written });
+        }
+      } else {
+        mergesIntoStored.set(articleId, [...(mergesIntoStored.get(articleId) ?? []), { candidate, index }]);
+      }
+    });
+    return { results, claimItems, claimedKeys, created, mergesIntoSession, mergesIntoStored };
+  }
+
+  /** Claims first, then articles: an article is never stored without its claims. */
+  private async writeNew(claimItems: Record<string, unknown>[], articleItems: Item[]): Promise<void> {
+    this.lease.assertHeld();
+    await batchPutAll(this.client, this.tableName, claimItems);
+    this.lease.assertHeld();
+    await batchPutAll(this.client, this.tableName, articleItems);
+  }
+
+  /** Adds sources to stored articles; mends an owner whose article item is missing. */
+  private async mergeIntoStored(
+    merges: Map<string, Merge[]>,
+    knownArticles: Map<string, Set<string>>,
+    firstSeenAt: Date,
+    results: (StoredArticle | undefined)[],
+  ): Promise<void> {
+    if (merges.size === 0) return;
+    const unknown = [...merges.keys()].filter((id) => !knownArticles.has(id));
+    const fetched = await this.getInParallel(unknown.map(articlePk), 'pk, sourceIds');
+    const owners = new Map(knownArticles);
+    for (const item of fetched) owners.set(String(item.pk).slice('article#'.length), sourceIdsOf(item));
+
+    // Synchronous again: a missing article is mended by exactly one batch of this session.
+    const mended: Item[] = [];
+    const updates: { articleId: string; merge: Merge; after?: Promise<void> }[] = [];
+    for (const [articleId, list] of merges) {
+      if (owners.has(articleId)) {
+        updates.push(...list.map((merge) => ({ articleId, merge })));
+        continue;
+      }
+      const session = this.articles.get(articleId);
+      if (session) {
+        for (const merge of list) {
+          if (session.sourceIds.has(merge.candidate.source.sourceId)) {
+            results[merge.index] = { articleId, outcome: 'unchanged' };
+          } else {
+            session.sourceIds.add(merge.candidate.source.sourceId);
+            updates.push({ articleId, merge, after: session.written });
+          }
+        }
+        continue;
+      }
+      const [first, ...rest] = list;
+      const item = articleItem(articleId, first!.candidate, firstSeenAt);
+      results[first!.index] = { articleId, outcome: 'created' };
+      for (const merge of rest) {
+        results[merge.index] = {
+          articleId,
+          outcome: addSourceToItem(item, merge.candidate) ? 'merged' : 'unchanged',
+        };
+      }
+      mended.push(item);
+      this.articles.set(articleId, { sourceIds: new Set(item.sourceIds), written: Promise.resolve() });
+    }
+    const mendedWritten = batchPutAll(this.client, this.tableName, mended);
+    for (const item of mended) this.articles.get(String(item.id))!.written = mendedWritten;
+
+    await Promise.all([
+      mendedWritten,
+      ...updates.map(async ({ articleId, merge, after }) => {
+        await after;
+        const isNew = await this.addSource(articleId, merge.candidate, owners.get(articleId));
+        results[merge.index] = { articleId, outcome: isNew ? 'merged' : 'unchanged' };
+      }),
+    ]);
   }
 
   private async getInParallel(
@@ -145,11 +284,13 @@ export class DynamoArticleWriter implements ArticleWriter {
     for (let start = 0; start < pks.length; start += 100) groups.push(pks.slice(start, start + 100));
     const results = await Promise.all(
       groups.map((group) =>
-        batchGetAll(
-          this.client,
-          this.tableName,
-          group.map((pk) => ({ pk })),
-          { projection, consistent: true },
+        this.readLimit(() =>
+          batchGetAll(
+            this.client,
+            this.tableName,
+            group.map((pk) => ({ pk })),
+            { projection, consistent: true },
+          ),
         ),
       ),
     );
@@ -160,9 +301,10 @@ export class DynamoArticleWriter implements ArticleWriter {
   private async addSource(
     articleId: string,
     candidate: ArticleCandidate,
-    state: ArticleState,
+    sourceIds?: Set<string>,
   ): Promise<boolean> {
-    if (state.sourceIds.has(candidate.source.sourceId)) return false;
+    if (sourceIds?.has(candidate.source.sourceId)) return false;
+    this.lease.assertHeld();
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':source': [candidate.source],
@@ -196,7 +338,7 @@ export class DynamoArticleWriter implements ArticleWriter {
           ExpressionAttributeValues: values,
         }),
       );
-      state.sourceIds.add(candidate.source.sourceId);
+      sourceIds?.add(candidate.source.sourceId);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -205,91 +347,18 @@ export class DynamoArticleWriter implements ArticleWriter {
   }
 }
 
-interface BatchPlan {
-  readonly results: (StoredArticle | undefined)[];
-  readonly claims: Record<string, unknown>[];
-  readonly created: Map<string, Record<string, unknown> & { sources: ArticleCandidate['source'][] }>;
-  /** Stored owner id → the candidates that merge onto it, with their positions in the batch. */
-  readonly mergesIntoStored: Map<string, { candidate: ArticleCandidate; index: number }[]>;
-}
-
-/**
- * Decides, in memory and in order, what each candidate of the batch is: a new work, or a known
- * one (stored, or created earlier in this batch). The first key (strongest first) that names an
- * owner wins; a title names one only within the 14-day window. Keys nobody owns are claimed for
- * the candidate's article; a key another work owns stays with it.
- */
-function planBatch(
-  candidates: readonly ArticleCandidate[],
-  firstSeenAt: Date,
-  known: { claims: Map<string, Claim>; articles: Map<string, ArticleState> },
-): BatchPlan {
-  const plan: BatchPlan = { results: [], claims: [], created: new Map(), mergesIntoStored: new Map() };
-  const claims = new Map(known.claims);
-
-  candidates.forEach((candidate, index) => {
-    const publishedAtMs = Date.parse(candidate.publishedAt);
-    const ownerOf = (key: string): string | undefined => {
-      const claim = claims.get(key);
-      if (!claim) return undefined;
-      if (isTitleKey(key) && !withinTitleWindow(claim.publishedAtMs ?? Number.NaN, publishedAtMs))
-        return undefined;
-      return claim.articleId;
-    };
-    const newId = articleIdFor(candidate.identityKeys[0]!);
-    const owner =
-      candidate.identityKeys
-        .flatMap((key) => [key, ...optional(neighbouringTitleKey(key, new Date(publishedAtMs)))])
-        .map(ownerOf)
-        .find((id) => id !== undefined) ?? (known.articles.has(newId) ? newId : undefined);
-    const articleId = owner ?? newId;
-
-    for (const key of candidate.identityKeys) {
-      if (claims.has(key)) continue;
-      const claim: Claim = isTitleKey(key) ? { articleId, publishedAtMs } : { articleId };
-      claims.set(key, claim);
-      plan.claims.push({ pk: claimPk(key), kind: 'claim', ...claim });
-    }
-
-    const createdEarlier = plan.created.get(articleId);
-    if (createdEarlier) {
-      const isNew = !createdEarlier.sources.some((source) => source.sourceId === candidate.source.sourceId);
-      if (isNew) addSourceToItem(createdEarlier, candidate);
-      plan.results[index] = { articleId, outcome: isNew ? 'merged' : 'unchanged' };
-    } else if (owner) {
-      const merges = plan.mergesIntoStored.get(articleId) ?? [];
-      merges.push({ candidate, index });
-      plan.mergesIntoStored.set(articleId, merges);
-    } else {
-      plan.created.set(articleId, articleItem(articleId, candidate, firstSeenAt));
-      plan.results[index] = { articleId, outcome: 'created' };
-    }
-  });
-  return plan;
-}
-
 /** Every key whose claim could make the candidate a known work: its own, and title neighbours. */
 function lookupKeys(candidate: ArticleCandidate): string[] {
   const publishedAt = new Date(candidate.publishedAt);
-  return candidate.identityKeys.flatMap((key) => [key, ...optional(neighbouringTitleKey(key, publishedAt))]);
+  return candidate.identityKeys.flatMap((key) => {
+    const neighbour = neighbouringTitleKey(key, publishedAt);
+    return neighbour ? [key, neighbour] : [key];
+  });
 }
 
-function optional<T>(value: T | undefined): T[] {
-  return value === undefined ? [] : [value];
-}
-
-function sourceIsNew(first: ArticleCandidate, other: ArticleCandidate): boolean {
-  return first.source.sourceId !== other.source.sourceId;
-}
-
-/** The article item as stored; `more` are candidates of other sources merged before the first write. */
-export function articleItem(
-  articleId: string,
-  candidate: ArticleCandidate,
-  firstSeenAt: Date,
-  more: readonly ArticleCandidate[] = [],
-): Record<string, unknown> & { sources: ArticleCandidate['source'][] } {
-  const item = {
+/** The article item as stored. */
+function articleItem(articleId: string, candidate: ArticleCandidate, firstSeenAt: Date): Item {
+  return {
     pk: articlePk(articleId),
     kind: 'article',
     id: articleId,
@@ -306,18 +375,19 @@ export function articleItem(
     topics: { ...candidate.topics },
     relevant: candidate.relevant,
   };
-  for (const other of more) if (!item.sourceIds.has(other.source.sourceId)) addSourceToItem(item, other);
-  return item;
 }
 
-function addSourceToItem(item: Record<string, unknown>, candidate: ArticleCandidate): void {
-  (item.sources as ArticleCandidate['source'][]).push(candidate.source);
-  (item.sourceIds as Set<string>).add(candidate.source.sourceId);
+/** Adds another source's sighting to an item not yet written; false if that source is on it. */
+function addSourceToItem(item: Item, candidate: ArticleCandidate): boolean {
+  if (item.sourceIds.has(candidate.source.sourceId)) return false;
+  item.sources.push(candidate.source);
+  item.sourceIds.add(candidate.source.sourceId);
   item.identifiers = { ...candidate.identifiers, ...(item.identifiers as object) };
   if (candidate.relevant) {
     item.relevant = true;
     item.topics = { ...candidate.topics, ...(item.topics as object) };
   }
+  return true;
 }
 
 function toClaim(item: Record<string, unknown>): Claim {
@@ -327,6 +397,6 @@ function toClaim(item: Record<string, unknown>): Claim {
   };
 }
 
-function toState(item: Record<string, unknown>): ArticleState {
-  return { sourceIds: new Set(item.sourceIds instanceof Set ? (item.sourceIds as Set<string>) : []) };
+function sourceIdsOf(item: Record<string, unknown>): Set<string> {
+  return new Set(item.sourceIds instanceof Set ? (item.sourceIds as Set<string>) : []);
 }

@@ -316,15 +316,16 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+const XML_ENTITY = /&(?:(lt|gt|quot|apos|amp)|#(\d{1,7})|#x([0-9a-f]{1,6}));/gi;
+const NAMED_XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
+
+/** One pass, so "&amp;lt;" becomes "&lt;" (text), never "<" (markup). */
 function decodeXmlEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d{1,7});/g, (_, code: string) => safeCodePoint(Number(code)))
-    .replace(/&#x([0-9a-f]{1,6});/gi, (_, code: string) => safeCodePoint(parseInt(code, 16)))
-    .replace(/&amp;/g, '&');
+  return text.replace(XML_ENTITY, (_, named?: string, decimal?: string, hex?: string) =>
+    named
+      ? NAMED_XML_ENTITIES[named.toLowerCase()]!
+      : safeCodePoint(decimal ? Number(decimal) : parseInt(hex!, 16)),
+  );
 }
 
 function safeCodePoint(code: number): string {
