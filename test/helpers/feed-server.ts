@@ -7,7 +7,9 @@ import { loadSources } from '../../functions/adapters/content/load-content.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/core/model.ts';
 import type { IngestRequest } from '../../functions/core/ingest/run-ingest.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestHttpServer } from './http-server.ts';
+import { createTestWorld, type TestWorld } from './test-context.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 export const HOSTILE_DIR = path.resolve(import.meta.dirname, '../fixtures/hostile');
@@ -117,4 +119,21 @@ export function ingestRequest(
   overrides: Partial<IngestRequest> = {},
 ): IngestRequest {
   return { sources, siteArticles: [], concurrency: 8, maxBytes: 5 * 1024 * 1024, ...overrides };
+}
+
+/**
+ * A feed server and a fresh test world that fetches from it, for the tests of one describe
+ * block: started before them, stopped after. Read `server` and `world` inside tests.
+ */
+export function feedWorld(): { server: FeedServer; world: TestWorld } {
+  const state = {} as { server: FeedServer; world: TestWorld };
+  beforeAll(async () => {
+    state.server = await startFeedServer();
+    state.world = await createTestWorld({ fetcher: state.server.fetcher });
+  });
+  afterAll(async () => {
+    state.world.stop();
+    await state.server.close();
+  });
+  return state;
 }

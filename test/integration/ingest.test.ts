@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createAppContext, type AppContext } from '../../functions/app/context.ts';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
@@ -9,15 +9,13 @@ import { loadSiteArticles } from '../../functions/adapters/content/load-content.
 import { articleIdFor, identityKeys } from '../../functions/core/ingest/identity.ts';
 import type { Article } from '../../functions/core/model.ts';
 import { silentLogger } from '../../functions/ports/index.ts';
-import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
 import {
   CONTENT_DIR,
   HOSTILE_DIR,
   ingestRequest,
   snapshotSources,
-  startFeedServer,
+  feedWorld,
   testSource,
-  type FeedServer,
 } from '../helpers/feed-server.ts';
 
 const DAY = 86_400_000;
@@ -39,23 +37,12 @@ const item = (title: string, link: string, date: string, extra = '') =>
   `<item><title>${title}</title><link>${link}</link><pubDate>${date}</pubDate>${extra}</item>`;
 
 describe('ingest of the project sources on the stand-ins', () => {
-  let server: FeedServer;
-  let world: TestWorld;
-
-  beforeAll(async () => {
-    server = await startFeedServer();
-    world = await createTestWorld({ fetcher: server.fetcher });
-  });
-
-  afterAll(async () => {
-    world.stop();
-    await server.close();
-  });
+  const t = feedWorld();
 
   it('reads RSS 2.0, Atom and RDF sources and stores each work once, merging it across sources by DOI and by title', async () => {
     const summary = await runIngest(
-      ingestRequest(await snapshotSources(server), { siteArticles: await loadSiteArticles(CONTENT_DIR) }),
-      world.context,
+      ingestRequest(await snapshotSources(t.server), { siteArticles: await loadSiteArticles(CONTENT_DIR) }),
+      t.world.context,
     );
 
     expect(summary.failures).toEqual([]);
@@ -67,7 +54,7 @@ describe('ingest of the project sources on the stand-ins', () => {
       articlesMerged: 4,
       itemsRejected: 0,
     });
-    const articles = await storedArticles(world.context);
+    const articles = await storedArticles(t.world.context);
     expect(articles).toHaveLength(42);
 
     const byDoi = byTitle(articles, 'Tocilizumab prophylaxis and the incidence of cytokine release syndrome');
@@ -96,7 +83,7 @@ describe('ingest of the project sources on the stand-ins', () => {
   });
 
   it('normalises what it stores: plain text, canonical links, UTC times, identifiers and study types', async () => {
-    const articles = await storedArticles(world.context);
+    const articles = await storedArticles(t.world.context);
 
     const nci = byTitle(articles, 'CAR T-Cell Therapy Brings Lasting Remissions');
     expect(nci.url).toBe(
@@ -119,9 +106,9 @@ describe('ingest of the project sources on the stand-ins', () => {
   });
 
   it('asks again with the stored validators and does nothing on 304', async () => {
-    const requestsBefore = server.http.requests.length;
+    const requestsBefore = t.server.http.requests.length;
 
-    const summary = await runIngest(ingestRequest(await snapshotSources(server)), world.context);
+    const summary = await runIngest(ingestRequest(await snapshotSources(t.server)), t.world.context);
 
     expect(summary).toMatchObject({
       sourcesNotModified: 9,
@@ -129,24 +116,24 @@ describe('ingest of the project sources on the stand-ins', () => {
       articlesCreated: 0,
       articlesMerged: 0,
     });
-    const conditional = server.http.requests.slice(requestsBefore);
+    const conditional = t.server.http.requests.slice(requestsBefore);
     expect(conditional).toHaveLength(9);
     expect(
       conditional.every((request) => /^"[0-9a-f]{16}"$/.test(String(request.headers['if-none-match']))),
     ).toBe(true);
-    expect((await storedArticles(world.context)).length).toBe(42);
+    expect((await storedArticles(t.world.context)).length).toBe(42);
   });
 
   it('sends no validators to a source whose URL changed', async () => {
-    const [nci] = await snapshotSources(server);
-    server.route('/moved/nci.xml', (request, response) => {
+    const [nci] = await snapshotSources(t.server);
+    t.server.route('/moved/nci.xml', (request, response) => {
       expect(request.headers['if-none-match']).toBeUndefined();
       response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(''));
     });
 
     const summary = await runIngest(
-      ingestRequest([{ ...nci!, fetchUrl: server.url('/moved/nci.xml') }]),
-      world.context,
+      ingestRequest([{ ...nci!, fetchUrl: t.server.url('/moved/nci.xml') }]),
+      t.world.context,
     );
 
     expect(summary).toMatchObject({ sourcesFetched: 1, failures: [] });
@@ -154,31 +141,20 @@ describe('ingest of the project sources on the stand-ins', () => {
 });
 
 describe('deduplication against the store', () => {
-  let server: FeedServer;
-  let world: TestWorld;
-
-  beforeAll(async () => {
-    server = await startFeedServer();
-    world = await createTestWorld({ fetcher: server.fetcher });
-  });
-
-  afterAll(async () => {
-    world.stop();
-    await server.close();
-  });
+  const t = feedWorld();
 
   it('adds nothing when a feed comes back with new GUIDs, http for https, no www and tracking parameters', async () => {
     let version = 1;
-    server.route('/churn.xml', (_request, response) =>
+    t.server.route('/churn.xml', (_request, response) =>
       // A server that ignores validators: the feed is re-read in full every time.
       response.writeHead(200).end(readFileSync(path.join(HOSTILE_DIR, `guid-churn-${version}.xml`))),
     );
-    const source = testSource(server, 'churn', '/churn.xml');
+    const source = testSource(t.server, 'churn', '/churn.xml');
 
-    const first = await runIngest(ingestRequest([source]), world.context);
+    const first = await runIngest(ingestRequest([source]), t.world.context);
     version = 2;
-    const second = await runIngest(ingestRequest([source]), world.context);
-    const third = await runIngest(ingestRequest([source]), world.context);
+    const second = await runIngest(ingestRequest([source]), t.world.context);
+    const third = await runIngest(ingestRequest([source]), t.world.context);
 
     expect(first).toMatchObject({ articlesCreated: 3, failures: [] });
     expect(second).toMatchObject({ articlesCreated: 0, articlesMerged: 0, articlesUnchanged: 3 });
@@ -188,10 +164,10 @@ describe('deduplication against the store', () => {
   it('stores repeated items of one feed once, and keeps apart items that only share a GUID or a home-page link', async () => {
     const summary = await runIngest(
       ingestRequest([
-        testSource(server, 'dups', '/hostile/duplicate-guids.xml'),
-        testSource(server, 'etoc', '/hostile/shared-link.xml'),
+        testSource(t.server, 'dups', '/hostile/duplicate-guids.xml'),
+        testSource(t.server, 'etoc', '/hostile/shared-link.xml'),
       ]),
-      world.context,
+      t.world.context,
     );
 
     expect(summary.sources.find((report) => report.sourceId === 'dups')).toMatchObject({
@@ -207,22 +183,25 @@ describe('deduplication against the store', () => {
 
   it('merges equal titles from two sources within 14 days, and keeps them apart beyond', async () => {
     const title = 'Intratumoral interleukin-12 mRNA with durvalumab in advanced solid tumours';
-    server.route('/a.xml', rss(item(title, 'https://a.example.org/il12', 'Sun, 01 Nov 2026 10:00:00 GMT')));
-    server.route(
+    t.server.route('/a.xml', rss(item(title, 'https://a.example.org/il12', 'Sun, 01 Nov 2026 10:00:00 GMT')));
+    t.server.route(
       '/b.xml',
       rss(item(`${title.toUpperCase()}.`, 'https://b.example.org/x', 'Fri, 20 Nov 2026 10:00:00 GMT')),
     );
-    server.route('/c.xml', rss(item(title, 'https://c.example.org/y', 'Tue, 10 Nov 2026 10:00:00 GMT')));
+    t.server.route('/c.xml', rss(item(title, 'https://c.example.org/y', 'Tue, 10 Nov 2026 10:00:00 GMT')));
 
     const first = await runIngest(
-      ingestRequest([testSource(server, 'title-a', '/a.xml'), testSource(server, 'title-b', '/b.xml')]),
-      world.context,
+      ingestRequest([testSource(t.server, 'title-a', '/a.xml'), testSource(t.server, 'title-b', '/b.xml')]),
+      t.world.context,
     );
-    const second = await runIngest(ingestRequest([testSource(server, 'title-c', '/c.xml')]), world.context);
+    const second = await runIngest(
+      ingestRequest([testSource(t.server, 'title-c', '/c.xml')]),
+      t.world.context,
+    );
 
     expect(first.articlesCreated).toBe(2);
     expect(second).toMatchObject({ articlesCreated: 0, articlesMerged: 1 });
-    const matching = (await storedArticles(world.context)).filter((article) =>
+    const matching = (await storedArticles(t.world.context)).filter((article) =>
       article.title.toLowerCase().startsWith('intratumoral interleukin-12'),
     );
     expect(matching.map((article) => article.sources.length).sort()).toEqual([1, 2]);
@@ -237,52 +216,44 @@ describe('deduplication against the store', () => {
       publishedAt,
     });
     const orphanId = articleIdFor('doi:10.9999/never-written');
-    await world.context.clients.documents.send(
+    await t.world.context.clients.documents.send(
       new PutCommand({
-        TableName: world.context.config.tables.articles,
+        TableName: t.world.context.config.tables.articles,
         Item: { pk: `claim#${keys[0]!}`, kind: 'claim', articleId: orphanId },
       }),
     );
-    server.route(
+    t.server.route(
       '/mend.xml',
       rss(
         item('Orphaned claims after a crash', 'https://mend.example.org/orphan', publishedAt.toUTCString()),
       ),
     );
 
-    const summary = await runIngest(ingestRequest([testSource(server, 'mend', '/mend.xml')]), world.context);
+    const summary = await runIngest(
+      ingestRequest([testSource(t.server, 'mend', '/mend.xml')]),
+      t.world.context,
+    );
 
     expect(summary.articlesCreated).toBe(1);
-    const [article] = await world.context.articles.getMany([orphanId]);
+    const [article] = await t.world.context.articles.getMany([orphanId]);
     expect(article?.title).toBe('Orphaned claims after a crash');
   });
 });
 
 describe('two ingests at once', () => {
-  let server: FeedServer;
-  let world: TestWorld;
-
-  beforeAll(async () => {
-    server = await startFeedServer();
-    world = await createTestWorld({ fetcher: server.fetcher });
-  });
-
-  afterAll(async () => {
-    world.stop();
-    await server.close();
-  });
+  const t = feedWorld();
 
   it('create no duplicate: separate processes (clients) on the same tables store each work once', async () => {
     const contexts = await Promise.all(
       [1, 2, 3].map(async () =>
-        createAppContext(world.context.config, {
-          clients: createAwsClients(world.context.config),
-          fetcher: server.fetcher,
+        createAppContext(t.world.context.config, {
+          clients: createAwsClients(t.world.context.config),
+          fetcher: t.server.fetcher,
           logger: silentLogger,
         }),
       ),
     );
-    const request = ingestRequest(await snapshotSources(server), {
+    const request = ingestRequest(await snapshotSources(t.server), {
       siteArticles: await loadSiteArticles(CONTENT_DIR),
     });
 
@@ -290,7 +261,7 @@ describe('two ingests at once', () => {
 
     expect(summaries.reduce((sum, summary) => sum + summary.articlesCreated, 0)).toBe(42);
     expect(summaries.flatMap((summary) => summary.failures)).toEqual([]);
-    const articles = await storedArticles(world.context);
+    const articles = await storedArticles(t.world.context);
     expect(articles).toHaveLength(42);
     expect(new Set(articles.map((article) => article.title)).size).toBe(42);
     for (const context of contexts) {
