@@ -156,6 +156,26 @@ describe('HttpFeedFetcher against real local servers', () => {
     }
   });
 
+  it('sends a request again when the server closed the kept-alive connection it went out on', async () => {
+    const requestsPerSocket = new WeakMap<object, number>();
+    const closing = await startTestServer((request, response) => {
+      const count = (requestsPerSocket.get(request.socket) ?? 0) + 1;
+      requestsPerSocket.set(request.socket, count);
+      // The race of every keep-alive client: the server drops an idle connection as it is reused.
+      if (count > 1) return request.socket.destroy();
+      response.writeHead(200, { 'content-length': FEED.length, connection: 'keep-alive' }).end(FEED);
+    });
+    const fetcher = localFetcher({ allowedLoopbackPorts: [closing.port] });
+
+    try {
+      expect(okBody(await fetcher.fetch(`${closing.origin}/first`, {}))).toEqual(FEED);
+      expect(okBody(await fetcher.fetch(`${closing.origin}/second`, {}))).toEqual(FEED);
+      expect(closing.requests.map((request) => request.path)).toEqual(['/first', '/second', '/second']);
+    } finally {
+      await closing.close();
+    }
+  });
+
   it('reports HTTP errors with their status, and a closed port as a network error', async () => {
     const fetcher = localFetcher({ allowedLoopbackPorts: [server.port, 9] });
 

@@ -50,7 +50,12 @@ export class HttpFeedFetcher implements FeedFetcher {
     const maxRedirects = this.settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
     let current = url;
     for (let hop = 0; hop <= maxRedirects; hop += 1) {
-      const response = await this.request(current, conditions, deadline);
+      const response = await this.request(current, conditions, deadline).catch((error: unknown) => {
+        // A kept-alive socket the server closed just as we reused it: the request never reached
+        // the server, so sending it once more on a fresh connection is safe (Node's own advice).
+        if (error instanceof StaleSocketError) return this.request(current, conditions, deadline);
+        throw error;
+      });
       if (response.kind === 'done') return response.result;
       current = response.location;
     }
@@ -161,11 +166,15 @@ export class HttpFeedFetcher implements FeedFetcher {
           );
         },
       );
-      request.on('error', (error) =>
+      request.on('error', (error: NodeJS.ErrnoException) =>
         fail(
           error instanceof FeedError
             ? error
-            : new FeedError('network', `fetching ${url} failed: ${error.message}`, { cause: error }),
+            : request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+              ? new StaleSocketError('network', `the kept-alive connection for ${url} was closed`, {
+                  cause: error,
+                })
+              : new FeedError('network', `fetching ${url} failed: ${error.message}`, { cause: error }),
         ),
       );
     });
@@ -215,6 +224,9 @@ export class HttpFeedFetcher implements FeedFetcher {
     return new FeedError('timeout', `timed out after ${this.settings.timeoutMs} ms fetching ${url}`);
   }
 }
+
+/** The request went out on a reused socket the server had just closed (retried once). */
+class StaleSocketError extends FeedError {}
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
