@@ -3,7 +3,8 @@ import type { Article, ArticleCandidate } from '../../core/model.ts';
 import type { ArticleStore, ArticleWriter, UpsertOutcome } from '../../ports/index.ts';
 import { ARTICLES_TABLE } from './tables.ts';
 import { batchGetAll } from './batch.ts';
-import { articlePk, DynamoArticleWriter } from './article-writer.ts';
+import { DynamoArticleWriter } from './article-writer.ts';
+import { articlePk } from './article-items.ts';
 import { DEFAULT_LEASE_SETTINGS, WriterLease, type LeaseSettings } from './writer-lease.ts';
 
 const FIRST_SEEN_INDEX = ARTICLES_TABLE.globalIndexes[0].indexName;

@@ -1,7 +1,20 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describeError, FeedError } from '../errors.ts';
-import { collapseWhitespace, htmlToText } from './html-text.ts';
+import { collapseWhitespace } from './html-text.ts';
 import { decodeFeedBytes } from './decode-bytes.ts';
+import {
+  absoluteUrl,
+  asArray,
+  atomText,
+  attr,
+  firstNode,
+  firstObject,
+  isObject,
+  markupText,
+  plainText,
+  type XmlNode,
+  type XmlObject,
+} from './xml-nodes.ts';
 
 /**
  * Our own feed parser over fast-xml-parser (README says why not rss-parser): RSS 2.0 (and 0.9x),
@@ -39,11 +52,6 @@ export interface ParseOptions {
   readonly httpCharset?: string;
   /** Largest body accepted, before and after gzip expansion (default 5 MB). */
   readonly maxBytes?: number;
-}
-
-type XmlNode = string | number | boolean | XmlObject | XmlNode[] | undefined | null;
-interface XmlObject {
-  [key: string]: XmlNode;
 }
 
 const ALWAYS_ARRAY = new Set([
@@ -282,102 +290,4 @@ function hints(first: string | undefined, item: XmlObject): string[] {
   return [first, ...asArray(item['dc:identifier']).map(plainText), plainText(item['prism:doi'])].filter(
     (hint): hint is string => Boolean(hint),
   );
-}
-
-/**
- * A field that may hold markup, kept raw by the XML layer (a stop node) or already decoded:
- * CDATA sections are taken as they are, entities outside them are decoded once, and the HTML
- * that results becomes plain text.
- */
-function markupText(node: XmlNode): string {
-  const raw = textOf(node);
-  if (!raw) return '';
-  if (!/[<&]/.test(raw)) return collapseWhitespace(raw);
-  return htmlToText(
-    decodeXmlEntities(raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, inner: string) => escapeXml(inner))),
-  );
-}
-
-/** Atom text constructs (stop nodes): `text`, escaped `html`, or inline `xhtml`. */
-function atomText(node: XmlNode): string {
-  const element = firstNode(node);
-  if (element === undefined || element === null) return '';
-  const type = (isObject(element) ? attr(element, 'type') : undefined) ?? 'text';
-  if (type === 'xhtml') {
-    const raw = textOf(element).replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, inner: string) =>
-      escapeXml(inner),
-    );
-    return htmlToText(raw);
-  }
-  return markupText(element);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-const XML_ENTITY = /&(?:(lt|gt|quot|apos|amp)|#(\d{1,7})|#x([0-9a-f]{1,6}));/gi;
-const NAMED_XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
-
-/** One pass, so "&amp;lt;" becomes "&lt;" (text), never "<" (markup). */
-function decodeXmlEntities(text: string): string {
-  return text.replace(XML_ENTITY, (_, named?: string, decimal?: string, hex?: string) =>
-    named
-      ? NAMED_XML_ENTITIES[named.toLowerCase()]!
-      : safeCodePoint(decimal ? Number(decimal) : parseInt(hex!, 16)),
-  );
-}
-
-function safeCodePoint(code: number): string {
-  return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '';
-}
-
-function textOf(node: XmlNode): string {
-  const first = firstNode(node);
-  return isObject(first) ? scalarText(first['#text']) : scalarText(first);
-}
-
-/** The text of a leaf value; an element without text (or a nested structure) reads as ''. */
-function scalarText(value: XmlNode): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? String(value)
-    : '';
-}
-
-function plainText(node: XmlNode): string {
-  return collapseWhitespace(textOf(node));
-}
-
-function attr(node: XmlNode, name: string): string | undefined {
-  if (!isObject(node)) return undefined;
-  const value = node[`@_${name}`];
-  return typeof value === 'string' ? value.trim() : undefined;
-}
-
-function absoluteUrl(value: string | undefined, base: string): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value.trim().replace(/ /g, '%20'), base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function asArray(node: XmlNode): XmlNode[] {
-  if (node === undefined || node === null) return [];
-  return Array.isArray(node) ? node : [node];
-}
-
-function firstNode(node: XmlNode): XmlNode {
-  return Array.isArray(node) ? node[0] : node;
-}
-
-function firstObject(node: XmlNode): XmlObject | undefined {
-  const first = firstNode(node);
-  return isObject(first) ? first : undefined;
-}
-
-function isObject(node: XmlNode): node is XmlObject {
-  return typeof node === 'object' && node !== null && !Array.isArray(node);
 }
