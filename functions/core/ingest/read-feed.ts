@@ -88,12 +88,13 @@ export function normaliseItems(
   firstSeenAt: Date,
   topicOverrides?: readonly (readonly TopicId[] | undefined)[],
 ): { candidates: ArticleCandidate[]; rejections: string[] } {
-  const shared = sharedLinks(items);
+  const links = items.map((item) => (item.link ? canonicalUrl(item.link) : undefined));
+  const shared = sharedLinks(items, links);
   const candidates: ArticleCandidate[] = [];
   const rejections: string[] = [];
   items.forEach((item, index) => {
     try {
-      const url = item.link ? canonicalUrl(item.link) : undefined;
+      const url = links[index];
       const result = normaliseItem(item, source, tagger, firstSeenAt, {
         topicOverride: topicOverrides?.[index],
         linkIsShared: url !== undefined && shared.has(url),
@@ -107,14 +108,14 @@ export function normaliseItems(
   return { candidates, rejections };
 }
 
-function sharedLinks(items: readonly RawFeedItem[]): Set<string> {
+function sharedLinks(items: readonly RawFeedItem[], links: readonly (string | undefined)[]): Set<string> {
   const titlesByUrl = new Map<string, Set<string>>();
-  for (const item of items) {
-    const url = item.link ? canonicalUrl(item.link) : undefined;
-    if (!url) continue;
+  items.forEach((item, index) => {
+    const url = links[index];
+    if (!url) return;
     const titles = titlesByUrl.get(url) ?? new Set<string>();
     titles.add(normaliseTitle(item.title || item.summary.slice(0, 200)));
     titlesByUrl.set(url, titles);
-  }
+  });
   return new Set([...titlesByUrl].filter(([, titles]) => titles.size > 1).map(([url]) => url));
 }
