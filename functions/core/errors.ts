@@ -58,6 +58,14 @@ export class FeedError extends DigestError {
   }
 }
 
+/**
+ * Another ingest holds the articles' writer lease (and kept it past our wait), or this writer
+ * lost its lease mid-run. Nothing is written without the lease: the next run picks up the rest.
+ */
+export class IngestBusyError extends DigestError {
+  override readonly code = 'INGEST_BUSY';
+}
+
 /** A signed link is malformed, forged, expired or used for the wrong purpose. */
 export class TokenError extends DigestError {
   override readonly code = 'TOKEN_INVALID';

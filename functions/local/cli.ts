@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { DigestError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
+import { checkCommand } from './check-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
 
@@ -122,6 +123,28 @@ program
     'Tag titles: JSON lines {"title","summary"?} on stdin → {"topics":[...],"relevant":bool} per line on stdout',
   )
   .action(() => tagCommand());
+
+program
+  .command('check')
+  .description(
+    'Parse feeds (files or URLs) as ingest would, store nothing, and print one JSON line per input: ' +
+      '{"input","format","items","articles","relevant","errors","sample"}. Exits 0 even when an input fails.',
+  )
+  .argument('<inputs...>', 'feed files or http(s) URLs')
+  .option('--focused', 'read the inputs as a focused source (every item relevant), not a broad one')
+  .option('--base-url <url>', 'base for relative links in a file')
+  .option(
+    '--allow-loopback-port <port...>',
+    'let URLs reach these loopback ports (to check a feed served on this machine)',
+  )
+  .action(
+    (inputs: string[], options: { focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] }) =>
+      checkCommand(inputs, {
+        focused: options.focused === true,
+        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+        allowLoopbackPorts: (options.allowLoopbackPort ?? []).map(Number).filter(Number.isInteger),
+      }),
+  );
 
 try {
   await program.parseAsync(process.argv);

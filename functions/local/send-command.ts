@@ -118,7 +118,7 @@ async function sendForReal(
   }
   if (started.outcome === 'resumed')
     console.log(`Resuming send ${started.sendId}: whoever has it is skipped.`);
-  const sender = environment.attachedTo ? undefined : createLocalSender(environment, () => undefined);
+  const sender = environment.attachedTo ? undefined : createLocalSender(environment, { waitTimeSeconds: 1 });
   if (environment.attachedTo)
     console.log(`The running instance (pid ${environment.attachedTo.pid}) sends it.`);
   sender?.start();

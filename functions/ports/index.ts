@@ -39,14 +39,41 @@ export interface ArticleStore {
   /**
    * Stores a new work, or merges the candidate's source onto the article that already owns one
    * of its identity keys. Idempotent: the same candidate twice is 'unchanged' the second time.
+   * One candidate at a time, through a writer of its own: for many, use openWriter.
    */
   upsert(
     candidate: ArticleCandidate,
     firstSeenAt: Date,
   ): Promise<{ outcome: UpsertOutcome; articleId: string }>;
+  /**
+   * Becomes the one writer of articles until `close()`: waits up to `waitMs` for another
+   * writer (a concurrent ingest) to finish, so two ingests never decide "new work" at once.
+   *
+   * @throws IngestBusyError when the other writer still holds the lease after waitMs.
+   */
+  openWriter(options?: { readonly waitMs?: number }): Promise<ArticleWriter>;
   /** Articles first seen in the half-open window (from, to]. */
   listFirstSeenBetween(from: Date, to: Date): Promise<Article[]>;
   getMany(ids: readonly string[]): Promise<Article[]>;
+}
+
+/** The result of storing one candidate. */
+export interface StoredArticle {
+  readonly outcome: UpsertOutcome;
+  readonly articleId: string;
+}
+
+/** The single writer of articles during one ingest run (see ArticleStore.openWriter). */
+export interface ArticleWriter {
+  /**
+   * Stores a batch (one feed): candidates that share an identity key with each other or with a
+   * stored article merge onto it. Results are in the candidates' order.
+   *
+   * @throws IngestBusyError if the writer lost its lease (it then writes nothing more).
+   */
+  store(candidates: readonly ArticleCandidate[], firstSeenAt: Date): Promise<StoredArticle[]>;
+  /** Gives the lease back; the writer cannot be used afterwards. */
+  close(): Promise<void>;
 }
 
 export interface FetchConditions {
@@ -74,6 +101,8 @@ export interface SourceState {
   readonly sourceId: string;
   readonly etag?: string;
   readonly lastModified?: string;
+  /** The URL the validators came from: they are only sent back to that URL. */
+  readonly validatorsUrl?: string;
   readonly lastSuccessAt?: string;
   readonly lastFailureAt?: string;
   readonly lastError?: string;
@@ -82,7 +111,8 @@ export interface SourceState {
 
 export interface SourceStateStore {
   get(sourceId: string): Promise<SourceState | undefined>;
-  recordSuccess(sourceId: string, at: Date, conditions: FetchConditions): Promise<void>;
+  /** Resets the failure count and keeps the validators for the next conditional GET of `url`. */
+  recordSuccess(sourceId: string, at: Date, conditions: FetchConditions, url?: string): Promise<void>;
   recordFailure(sourceId: string, at: Date, error: string): Promise<SourceState>;
 }
 

@@ -10,7 +10,7 @@ import { createTestWorld, sentEmails, type StoredEmail, type TestWorld } from '.
 import { drainSendQueue } from '../helpers/drain.ts';
 import { ManualClock } from '../helpers/fakes.ts';
 import { storeArticles } from '../helpers/articles.ts';
-import { startLoopbackServer, type LoopbackServer } from '../helpers/http-server.ts';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/app-server.ts';
 import { accessibilityViolations, launchChromium } from '../helpers/browser.ts';
 
 /** Where the screenshots go (git-ignored); docs/screenshots/ holds a committed copy. */

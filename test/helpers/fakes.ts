@@ -12,6 +12,7 @@ import { createTokenService } from '../../functions/core/tokens/tokens.ts';
 import { silentLogger } from '../../functions/ports/index.ts';
 import type {
   ArticleStore,
+  ArticleWriter,
   ClaimResult,
   Clock,
   DeliveryKey,
@@ -179,6 +180,9 @@ export class FakeArticleStore implements ArticleStore {
     for (const article of articles) this.items.set(article.id, article);
   }
   async upsert(_candidate: ArticleCandidate): Promise<{ outcome: UpsertOutcome; articleId: string }> {
+    throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
+  }
+  async openWriter(): Promise<ArticleWriter> {
     throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
   }
   async listFirstSeenBetween(from: Date, to: Date) {

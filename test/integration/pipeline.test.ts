@@ -30,21 +30,23 @@ describe('the pipeline end to end on the stand-ins', () => {
     return subscriber;
   }
 
-  it('ingests the three snapshot formats and the site article, merging the same work from two sources', async () => {
+  it('ingests the enabled sources in all three formats and the site articles, merging works seen twice', async () => {
     const summary = await ingestOnce(world.context, { fetchUrlFor: snapshots.fetchUrlFor });
 
     expect(summary.failures).toEqual([]);
-    expect(summary.sourcesFetched).toBe(3);
-    // 7 RSS + 5 Atom + 5 RDF items + 1 site article; the glioblastoma vaccine study is in Atom and RDF.
-    expect(summary.itemsSeen).toBe(18);
-    expect(summary.articlesCreated).toBe(17);
-    expect(summary.articlesMerged).toBe(1);
+    // Eight enabled sources (PubMed waits for its RSS key): 4 RSS 2.0, 3 RDF, 1 Atom.
+    expect(summary.sourcesFetched).toBe(8);
+    // 40 feed items + 2 site articles. Two works come twice, by title: the glioblastoma vaccine
+    // study (PLOS ONE and bioRxiv) and the pooled pembrolizumab analysis (JITC and medRxiv).
+    expect(summary.itemsSeen).toBe(42);
+    expect(summary.articlesCreated).toBe(40);
+    expect(summary.articlesMerged).toBe(2);
   });
 
   it('fetches nothing new on the second run: conditional GET answers 304 and the site article is unchanged', async () => {
     const summary = await ingestOnce(world.context, { fetchUrlFor: snapshots.fetchUrlFor });
 
-    expect(summary.sourcesNotModified).toBe(3);
+    expect(summary.sourcesNotModified).toBe(8);
     expect(summary.articlesCreated).toBe(0);
     expect(summary.articlesMerged).toBe(0);
   });

@@ -1,53 +1,55 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Article, ArticleCandidate } from '../../core/model.ts';
-import { articleIdFor, neighbouringTitleKeys } from '../../core/ingest/identity.ts';
-import type { ArticleStore, UpsertOutcome } from '../../ports/index.ts';
+import type { ArticleStore, ArticleWriter, UpsertOutcome } from '../../ports/index.ts';
 import { ARTICLES_TABLE } from './tables.ts';
-import { batchGetAll, isConditionFailure } from './batch.ts';
+import { batchGetAll } from './batch.ts';
+import { DynamoArticleWriter } from './article-writer.ts';
+import { articlePk } from './article-items.ts';
+import { DEFAULT_LEASE_SETTINGS, WriterLease, type LeaseSettings } from './writer-lease.ts';
 
-const articlePk = (id: string) => `article#${id}`;
-const claimPk = (key: string) => `claim#${key}`;
 const FIRST_SEEN_INDEX = ARTICLES_TABLE.globalIndexes[0].indexName;
+/** The item that holds the writer lease, beside the articles and claims it guards. */
+const WRITER_LEASE_PK = 'lease#article-writer';
+/** Long enough for a running ingest (seconds, usually) to finish; then the next one gives up. */
+const DEFAULT_WRITER_WAIT_MS = 120_000;
 
 /**
- * Articles in DynamoDB with deduplication by claims. Every identity key of a work (DOI, PMID,
- * NCT id, canonical URL, title bucket) is an item written with attribute_not_exists: the first
- * writer owns the work, later sources find a claim and merge onto its owner. No transactions.
+ * Articles in DynamoDB, deduplicated by claims: every identity key of a work (DOI, PMID, NCT id,
+ * URL, title within 14 days) is an item `claim#<key>` naming the article that owns it. The first
+ * writer of a key owns the work; later sources merge onto it. One writer at a time holds the
+ * table's writer lease (a conditional put with a heartbeat), which is what lets it read a whole
+ * feed's claims with BatchGet and write the new ones with BatchWrite: no transactions, and no
+ * conditional write per key.
  */
 export class DynamoArticleStore implements ArticleStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly leaseSettings: LeaseSettings = DEFAULT_LEASE_SETTINGS,
   ) {}
+
+  async openWriter(options: { readonly waitMs?: number } = {}): Promise<ArticleWriter> {
+    const lease = await WriterLease.acquire(
+      this.client,
+      this.tableName,
+      WRITER_LEASE_PK,
+      options.waitMs ?? DEFAULT_WRITER_WAIT_MS,
+      this.leaseSettings,
+    );
+    return new DynamoArticleWriter(this.client, this.tableName, lease);
+  }
 
   async upsert(
     candidate: ArticleCandidate,
     firstSeenAt: Date,
   ): Promise<{ outcome: UpsertOutcome; articleId: string }> {
-    const [strongest] = candidate.identityKeys;
-    if (!strongest) throw new Error(`article "${candidate.title}" has no identity key`);
-
-    const lookup = [...candidate.identityKeys, ...candidate.identityKeys.flatMap(neighbouringTitleKeys)];
-    const owners = await this.findOwners(lookup);
-    const ownerKey = lookup.find((key) => owners.has(key));
-    if (ownerKey) return this.merge(owners.get(ownerKey)!, candidate, owners, firstSeenAt);
-
-    const articleId = articleIdFor(strongest);
-    if (!(await this.putClaim(strongest, articleId))) {
-      const owner = (await this.findOwners([strongest])).get(strongest)!;
-      return this.merge(owner, candidate, new Map([[strongest, owner]]), firstSeenAt);
+    const writer = await this.openWriter();
+    try {
+      const [stored] = await writer.store([candidate], firstSeenAt);
+      return stored!;
+    } finally {
+      await writer.close();
     }
-    if (!(await this.putArticle(articleId, candidate, firstSeenAt))) {
-      return this.merge(articleId, candidate, new Map([[strongest, articleId]]), firstSeenAt);
-    }
-    await this.putMissingClaims(candidate.identityKeys, articleId, new Map([[strongest, articleId]]));
-    return { outcome: 'created', articleId };
   }
 
   async listFirstSeenBetween(from: Date, to: Date): Promise<Article[]> {
@@ -82,123 +84,6 @@ export class DynamoArticleStore implements ArticleStore {
       unique.map((id) => ({ pk: articlePk(id) })),
     );
     return items.map(toArticle);
-  }
-
-  private async findOwners(keys: readonly string[]): Promise<Map<string, string>> {
-    const items = await batchGetAll(
-      this.client,
-      this.tableName,
-      [...new Set(keys)].map((key) => ({ pk: claimPk(key) })),
-    );
-    return new Map(items.map((item) => [String(item.pk).slice('claim#'.length), String(item.articleId)]));
-  }
-
-  private async putClaim(key: string, articleId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: claimPk(key), kind: 'claim', articleId },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  private async putMissingClaims(
-    keys: readonly string[],
-    articleId: string,
-    known: ReadonlyMap<string, string>,
-  ): Promise<void> {
-    // A key already claimed by another article stays with it: first writer wins, nothing is stolen.
-    for (const key of keys) if (!known.has(key)) await this.putClaim(key, articleId);
-  }
-
-  private async putArticle(
-    articleId: string,
-    candidate: ArticleCandidate,
-    firstSeenAt: Date,
-  ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: articlePk(articleId),
-            kind: 'article',
-            id: articleId,
-            title: candidate.title,
-            url: candidate.url,
-            summary: candidate.summary,
-            publishedAt: candidate.publishedAt,
-            firstSeenAt: firstSeenAt.toISOString(),
-            firstSeenDay: firstSeenAt.toISOString().slice(0, 10),
-            sources: [candidate.source],
-            sourceIds: new Set([candidate.source.sourceId]),
-            identifiers: candidate.identifiers,
-            studyTypes: candidate.studyTypes,
-            topics: candidate.topics,
-            relevant: candidate.relevant,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  /** Adds the candidate's source to its owner article unless already there, and claims its new keys. */
-  private async merge(
-    articleId: string,
-    candidate: ArticleCandidate,
-    known: ReadonlyMap<string, string>,
-    firstSeenAt: Date,
-  ): Promise<{ outcome: UpsertOutcome; articleId: string }> {
-    await this.putMissingClaims(candidate.identityKeys, articleId, known);
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const existing = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: articlePk(articleId) },
-          ProjectionExpression: 'sourceIds',
-          ConsistentRead: true,
-        }),
-      );
-      if (!existing.Item) {
-        // The claim's writer has not stored the article yet, or crashed in between: store it ourselves.
-        if (await this.putArticle(articleId, candidate, firstSeenAt))
-          return { outcome: 'created', articleId };
-        continue;
-      }
-      const sourceIds = existing.Item.sourceIds as Set<string> | undefined;
-      if (sourceIds?.has(candidate.source.sourceId)) return { outcome: 'unchanged', articleId };
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: articlePk(articleId) },
-            UpdateExpression: 'SET sources = list_append(sources, :source) ADD sourceIds :sourceIdSet',
-            ConditionExpression: 'attribute_exists(pk) AND NOT contains(sourceIds, :sourceId)',
-            ExpressionAttributeValues: {
-              ':source': [candidate.source],
-              ':sourceIdSet': new Set([candidate.source.sourceId]),
-              ':sourceId': candidate.source.sourceId,
-            },
-          }),
-        );
-        return { outcome: 'merged', articleId };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    return { outcome: 'unchanged', articleId };
   }
 }
 

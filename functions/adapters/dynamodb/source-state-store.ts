@@ -3,7 +3,10 @@ import type { FetchConditions, SourceState, SourceStateStore } from '../../ports
 
 const sourcePk = (sourceId: string) => `source#${sourceId}`;
 
-/** Per-source fetch state in the state table: validators for conditional GET and failure counts. */
+/**
+ * Per-source fetch state in the state table: the validators of the last good fetch (ETag,
+ * Last-Modified, and the URL they came from) for conditional GET, and consecutive failures.
+ */
 export class DynamoSourceStateStore implements SourceStateStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -17,19 +20,20 @@ export class DynamoSourceStateStore implements SourceStateStore {
     return Item ? toState(Item) : undefined;
   }
 
-  async recordSuccess(sourceId: string, at: Date, conditions: FetchConditions): Promise<void> {
+  async recordSuccess(sourceId: string, at: Date, conditions: FetchConditions, url?: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: sourcePk(sourceId) },
         UpdateExpression:
-          'SET sourceId = :id, lastSuccessAt = :at, consecutiveFailures = :zero, etag = :etag, lastModified = :lastModified',
+          'SET sourceId = :id, lastSuccessAt = :at, consecutiveFailures = :zero, etag = :etag, lastModified = :lastModified, validatorsUrl = :url',
         ExpressionAttributeValues: {
           ':id': sourceId,
           ':at': at.toISOString(),
           ':zero': 0,
           ':etag': conditions.etag ?? null,
           ':lastModified': conditions.lastModified ?? null,
+          ':url': url ?? null,
         },
       }),
     );
@@ -62,6 +66,7 @@ function toState(item: Record<string, unknown>): SourceState {
     consecutiveFailures: Number(item.consecutiveFailures ?? 0),
     ...optional('etag'),
     ...optional('lastModified'),
+    ...optional('validatorsUrl'),
     ...optional('lastSuccessAt'),
     ...optional('lastFailureAt'),
     ...optional('lastError'),

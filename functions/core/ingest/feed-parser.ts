@@ -1,7 +1,26 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { FeedError } from '../errors.ts';
-import { collapseWhitespace, htmlToText } from './html-text.ts';
+import { describeError, FeedError } from '../errors.ts';
+import { collapseWhitespace } from './html-text.ts';
 import { decodeFeedBytes } from './decode-bytes.ts';
+import {
+  absoluteUrl,
+  asArray,
+  atomText,
+  attr,
+  firstNode,
+  firstObject,
+  isObject,
+  markupText,
+  plainText,
+  type XmlNode,
+  type XmlObject,
+} from './xml-nodes.ts';
+
+/**
+ * Our own feed parser over fast-xml-parser (README says why not rss-parser): RSS 2.0 (and 0.9x),
+ * Atom 1.0 and RSS 1.0/RDF. A whole-document problem throws a FeedError of its kind; a problem
+ * in one item (a bad date, no link, a field we cannot read) never loses the rest of the feed.
+ */
 
 /** The feed formats we read. */
 export type FeedFormat = 'rss2' | 'atom' | 'rdf';
@@ -23,11 +42,16 @@ export interface ParsedFeed {
   readonly format: FeedFormat;
   readonly title: string;
   readonly items: readonly RawFeedItem[];
+  /** Items the parser could not read at all, each with its position and reason. */
+  readonly itemErrors: readonly string[];
 }
 
-type XmlNode = string | number | boolean | XmlObject | XmlNode[] | undefined | null;
-interface XmlObject {
-  [key: string]: XmlNode;
+export interface ParseOptions {
+  /** The feed's own URL: relative links resolve against it. */
+  readonly url: string;
+  readonly httpCharset?: string;
+  /** Largest body accepted, before and after gzip expansion (default 5 MB). */
+  readonly maxBytes?: number;
 }
 
 const ALWAYS_ARRAY = new Set([
@@ -47,262 +71,223 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  // DOCTYPE entities are refused before parsing; only the five XML entities and numeric references remain.
+  // Entity declarations are refused before parsing; only the five XML entities remain.
   processEntities: true,
   htmlEntities: false,
-  // Atom text constructs may hold xhtml markup: keep it raw and turn it into text ourselves.
-  stopNodes: ['feed.entry.content', 'feed.entry.summary', 'feed.entry.title'],
+  // Fields that hold markup are kept raw (entities, CDATA, even unescaped inline HTML) and turned
+  // into text by one careful path instead of the XML layer's guess.
+  stopNodes: [
+    '*.description',
+    '*.content:encoded',
+    '*.dc:description',
+    'feed.entry.content',
+    'feed.entry.summary',
+    'feed.entry.title',
+  ],
   isArray: (name) => ALWAYS_ARRAY.has(name),
 });
 
+const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
 /**
- * Parses RSS 2.0, Atom 1.0 and RSS 1.0/RDF. A whole-document problem (not XML, an HTML page,
- * entity declarations) throws a FeedError of its kind; a problem in one item (a bad date, no
- * link) never loses the rest of the feed.
+ * Parses one feed document.
  *
- * @param bytes the HTTP body as received
- * @param options.url the feed URL, to resolve relative links
+ * @param bytes the HTTP body (or file) as received: any encoding, possibly gzip
+ * @throws FeedError 'too-large', 'unsupported-encoding', 'entity-expansion', 'not-a-feed' or 'malformed-xml'
  */
-export function parseFeed(
-  bytes: Buffer,
-  options: { url: string; httpCharset?: string; maxBytes?: number },
-): ParsedFeed {
-  const text = decodeFeedBytes(bytes, {
-    maxBytes: options.maxBytes ?? 5 * 1024 * 1024,
-    ...(options.httpCharset ? { httpCharset: options.httpCharset } : {}),
-  })
-    // A stray blank line or PHP slip before the prolog is common and harmless: start at the first tag.
-    .replace(/^[\s\uFEFF]+/, '')
-    .replace(/^<\?php[^>]*\?>\s*/i, '');
-
-  if (
-    /<!DOCTYPE[^>[]*\[[^\]]*<!ENTITY/is.test(text.slice(0, 64 * 1024)) ||
-    /<!ENTITY/i.test(text.slice(0, 64 * 1024))
-  ) {
-    throw new FeedError(
-      'entity-expansion',
-      'feed declares XML entities (refused: entity expansion and external entities are attacks)',
-    );
-  }
-  const head = text.slice(0, 1024).toLowerCase();
-  if (/^(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/.test(head.replace(/^<\?xml[^>]*\?>\s*/, ''))) {
-    throw new FeedError('not-a-feed', 'response is an HTML page, not a feed');
-  }
-
-  const validation = XMLValidator.validate(text, { allowBooleanAttributes: true });
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    throw new FeedError('malformed-xml', `malformed XML at line ${line}, column ${col}: ${msg}`);
-  }
+export function parseFeed(bytes: Buffer, options: ParseOptions): ParsedFeed {
+  const text = startOfDocument(
+    decodeFeedBytes(bytes, {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      ...(options.httpCharset ? { httpCharset: options.httpCharset } : {}),
+    }),
+  );
+  refuseEntityDeclarations(text);
+  refuseHtmlPages(text);
+  const xml = escapeBareAmpersands(text);
+  const validation = XMLValidator.validate(xml, { allowBooleanAttributes: true });
+  if (validation !== true) throw malformed(validation.err);
 
   let document: XmlObject;
   try {
-    document = parser.parse(text) as XmlObject;
+    document = parser.parse(xml) as XmlObject;
   } catch (error) {
     throw new FeedError('malformed-xml', `malformed XML: ${(error as Error).message}`, { cause: error });
   }
 
   if (isObject(document.rss)) return parseRss2(document.rss, options.url);
   if (isObject(document.feed)) return parseAtom(document.feed, options.url);
-  const rdfRoot = Object.entries(document).find(
-    ([name]) => name === 'rdf:RDF' || name.endsWith(':RDF') || name === 'RDF',
-  );
+  const rdfRoot = Object.entries(document).find(([name]) => name === 'RDF' || name.endsWith(':RDF'));
   if (rdfRoot && isObject(rdfRoot[1])) return parseRdf(rdfRoot[1], options.url);
   const root = Object.keys(document).find((name) => !name.startsWith('?'));
   throw new FeedError('not-a-feed', `document root <${root ?? 'none'}> is not rss, feed or rdf:RDF`);
 }
 
+/** A stray blank line, BOM or PHP templating slip before the prolog is common and harmless. */
+function startOfDocument(text: string): string {
+  return text.replace(/^[\s\uFEFF]+/, '').replace(/^<\?php[^>]*\?>\s*/i, '');
+}
+
+/** Everything before the root element: the only place a DOCTYPE may declare entities. */
+function prologOf(text: string): string {
+  const root = /<[A-Za-z_]/.exec(text);
+  return text.slice(0, root ? root.index : Math.min(text.length, 64 * 1024));
+}
+
+function refuseEntityDeclarations(text: string): void {
+  if (/<!ENTITY/i.test(prologOf(text))) {
+    throw new FeedError(
+      'entity-expansion',
+      'feed declares XML entities in its DOCTYPE (refused: entity expansion and external entities are attacks)',
+    );
+  }
+}
+
+function refuseHtmlPages(text: string): void {
+  const head = text
+    .slice(0, 2048)
+    .replace(/^(?:<\?xml[^>]*\?>|<!--[\s\S]*?-->|\s)+/, '')
+    .toLowerCase();
+  if (/^(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]|<meta[\s>]|<title[\s>])/.test(head)) {
+    const title = /<title[^>]*>([^<]{0,120})/i.exec(text.slice(0, 8192))?.[1];
+    throw new FeedError(
+      'not-a-feed',
+      `response is an HTML page, not a feed${title ? ` ("${collapseWhitespace(title)}")` : ''}`,
+    );
+  }
+}
+
+/** "R&D" in a title is the commonest XML error in the wild; escaping a bare & loses nothing. */
+function escapeBareAmpersands(text: string): string {
+  return text.replace(/&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)/g, '&amp;');
+}
+
+function malformed(error: { code: string; msg: string; line: number; col: number }): FeedError {
+  // fast-xml-parser reports elements left open at the end of the document as a list.
+  const unclosed = /^Invalid '\[(.*)\]' found\.$/s.exec(error.msg)?.[1];
+  if (unclosed) {
+    const names = [...unclosed.matchAll(/"([^"]+)"/g)].map((match) => `<${match[1]}>`);
+    return new FeedError(
+      'malformed-xml',
+      `malformed XML: the document ends with ${names.join(', ')} still open (truncated?)`,
+    );
+  }
+  return new FeedError(
+    'malformed-xml',
+    `malformed XML at line ${error.line}, column ${error.col}: ${error.msg}`,
+  );
+}
+
 function parseRss2(rss: XmlObject, feedUrl: string): ParsedFeed {
   const channel = firstObject(rss.channel) ?? {};
-  const items = asArray(channel.item ?? rss.item).filter(isObject);
-  return {
-    format: 'rss2',
-    title: plainText(channel.title),
-    items: items.map((item) => {
-      const guid = plainText(item.guid) || undefined;
-      const guidIsLink =
-        isObject(firstNode(item.guid)) && attr(firstNode(item.guid), 'isPermaLink') !== 'false';
-      const linkText =
-        plainText(firstNode(item.link)) || (guidIsLink || guid?.startsWith('http') ? guid : undefined);
-      return {
-        guid,
-        title: htmlTitle(item.title),
-        link: absoluteUrl(linkText, feedUrl),
-        summary: htmlToText(
-          textOf(item['content:encoded']) || textOf(item.description) || textOf(item['dc:description']),
-        ),
-        published: plainText(item.pubDate) || plainText(item['dc:date']) || undefined,
-        categories: [...asArray(item.category), ...asArray(item['dc:subject'])]
-          .map(plainText)
-          .filter(Boolean),
-        identifierHints: [
-          guid,
-          ...asArray(item['dc:identifier']).map(plainText),
-          plainText(item['prism:doi']),
-        ].filter((hint): hint is string => Boolean(hint)),
-      };
-    }),
-  };
+  const itemErrors: string[] = [];
+  const items = readItems([...asArray(channel.item), ...asArray(rss.item)], itemErrors, (item) => {
+    const guid = plainText(item.guid) || undefined;
+    const guidIsPermaLink = attr(firstNode(item.guid), 'isPermaLink') !== 'false';
+    const link =
+      absoluteUrl(plainText(firstNode(item.link)), feedUrl) ??
+      (guidIsPermaLink && guid && /^https?:\/\//i.test(guid) ? absoluteUrl(guid, feedUrl) : undefined);
+    return {
+      guid,
+      title: markupText(item.title),
+      link,
+      summary:
+        markupText(item['content:encoded']) ||
+        markupText(item.description) ||
+        markupText(item['dc:description']),
+      published: plainText(item.pubDate) || plainText(item['dc:date']) || undefined,
+      categories: [...asArray(item.category), ...asArray(item['dc:subject'])].map(plainText).filter(Boolean),
+      identifierHints: hints(guid, item),
+    };
+  });
+  return { format: 'rss2', title: markupText(channel.title), items, itemErrors };
 }
 
 function parseRdf(rdf: XmlObject, feedUrl: string): ParsedFeed {
   const channel = firstObject(rdf.channel ?? rdf['rss:channel']) ?? {};
-  const items = [
+  const itemErrors: string[] = [];
+  const raw = [
     ...asArray(rdf.item),
     ...asArray(rdf['rss:item']),
     ...asArray(channel.item),
     ...asArray(channel['rss:item']),
-  ].filter(isObject);
-  return {
-    format: 'rdf',
-    title: plainText(channel.title ?? channel['rss:title']),
-    items: items.map((item) => {
-      const about = attr(item, 'rdf:about');
-      const link = plainText(firstNode(item.link ?? item['rss:link'])) || about;
-      return {
-        guid: about ?? (link || undefined),
-        title: htmlTitle(item.title ?? item['rss:title']),
-        link: absoluteUrl(link, feedUrl),
-        summary: htmlToText(
-          textOf(item['content:encoded']) ||
-            textOf(item.description ?? item['rss:description']) ||
-            textOf(item['dc:description']),
-        ),
-        published: plainText(item['dc:date']) || plainText(item['prism:publicationDate']) || undefined,
-        categories: asArray(item['dc:subject']).map(plainText).filter(Boolean),
-        identifierHints: [
-          about,
-          ...asArray(item['dc:identifier']).map(plainText),
-          plainText(item['prism:doi']),
-        ].filter((hint): hint is string => Boolean(hint)),
-      };
-    }),
-  };
+  ];
+  const items = readItems(raw, itemErrors, (item) => {
+    const about = attr(item, 'rdf:about') || undefined;
+    const link = plainText(firstNode(item.link ?? item['rss:link'])) || plainText(item['prism:url']) || about;
+    return {
+      guid: about ?? (link || undefined),
+      title: markupText(item.title ?? item['rss:title']) || markupText(item['dc:title']),
+      link: absoluteUrl(link, feedUrl),
+      summary:
+        markupText(item['content:encoded']) ||
+        markupText(item.description ?? item['rss:description']) ||
+        markupText(item['dc:description']),
+      published:
+        plainText(item['dc:date']) ||
+        plainText(item['prism:publicationDate']) ||
+        plainText(item.pubDate) ||
+        undefined,
+      categories: asArray(item['dc:subject']).map(plainText).filter(Boolean),
+      identifierHints: hints(about, item),
+    };
+  });
+  return { format: 'rdf', title: markupText(channel.title ?? channel['rss:title']), items, itemErrors };
 }
 
 function parseAtom(feed: XmlObject, feedUrl: string): ParsedFeed {
   const base = absoluteUrl(attr(feed, 'xml:base'), feedUrl) ?? feedUrl;
-  return {
-    format: 'atom',
-    title: plainText(feed.title),
-    items: asArray(feed.entry)
-      .filter(isObject)
-      .map((entry) => {
-        const entryBase = absoluteUrl(attr(entry, 'xml:base'), base) ?? base;
-        const links = asArray(entry.link).filter(isObject);
-        const alternate =
-          links.find(
-            (link) =>
-              (attr(link, 'rel') ?? 'alternate') === 'alternate' && /html/.test(attr(link, 'type') ?? 'html'),
-          ) ??
-          links.find((link) => (attr(link, 'rel') ?? 'alternate') === 'alternate') ??
-          links[0];
-        const id = plainText(entry.id) || undefined;
-        return {
-          guid: id,
-          title: atomText(entry.title),
-          link: absoluteUrl(alternate ? attr(alternate, 'href') : undefined, entryBase),
-          summary: atomText(entry.summary) || atomText(entry.content),
-          published: plainText(entry.published) || plainText(entry.updated) || undefined,
-          categories: asArray(entry.category)
-            .map((category) =>
-              isObject(category)
-                ? (attr(category, 'label') ?? attr(category, 'term') ?? '')
-                : plainText(category),
-            )
-            .filter(Boolean),
-          identifierHints: [
-            id,
-            ...asArray(entry['dc:identifier']).map(plainText),
-            plainText(entry['prism:doi']),
-          ].filter((hint): hint is string => Boolean(hint)),
-        };
-      }),
-  };
+  const itemErrors: string[] = [];
+  const items = readItems(asArray(feed.entry), itemErrors, (entry) => {
+    const entryBase = absoluteUrl(attr(entry, 'xml:base'), base) ?? base;
+    const links = asArray(entry.link).filter(isObject);
+    const rel = (link: XmlObject) => attr(link, 'rel') ?? 'alternate';
+    const alternate =
+      links.find((link) => rel(link) === 'alternate' && /html/.test(attr(link, 'type') ?? 'html')) ??
+      links.find((link) => rel(link) === 'alternate') ??
+      links.find((link) => rel(link) !== 'self' && rel(link) !== 'enclosure') ??
+      links[0];
+    const id = plainText(entry.id) || undefined;
+    return {
+      guid: id,
+      title: atomText(entry.title),
+      link: absoluteUrl(alternate ? attr(alternate, 'href') : undefined, entryBase),
+      summary: atomText(entry.summary) || atomText(entry.content),
+      published:
+        plainText(entry.published) || plainText(entry.updated) || plainText(entry['dc:date']) || undefined,
+      categories: asArray(entry.category)
+        .map((category) =>
+          isObject(category)
+            ? (attr(category, 'label') ?? attr(category, 'term') ?? '')
+            : plainText(category),
+        )
+        .filter(Boolean),
+      identifierHints: hints(id, entry),
+    };
+  });
+  return { format: 'atom', title: atomText(feed.title), items, itemErrors };
 }
 
-/** Atom text constructs arrive raw (stop nodes): text, escaped html, or inline xhtml. */
-function atomText(node: XmlNode): string {
-  const element = firstNode(node);
-  if (element === undefined || element === null) return '';
-  const type = isObject(element) ? (attr(element, 'type') ?? 'text') : 'text';
-  let raw = isObject(element) ? scalarText(element['#text']) : scalarText(element);
-  raw = raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, inner: string) => escapeXml(inner));
-  if (type === 'xhtml') return htmlToText(raw);
-  // text and html were escaped once by XML; decoding the markup once gives text or HTML.
-  return htmlToText(type === 'html' || type === 'text/html' ? decodeXmlEntities(raw) : raw);
+/** Reads every item on its own: one that throws is reported and skipped, the rest carry on. */
+function readItems(
+  nodes: readonly XmlNode[],
+  errors: string[],
+  read: (item: XmlObject) => RawFeedItem,
+): RawFeedItem[] {
+  const items: RawFeedItem[] = [];
+  nodes.forEach((node, index) => {
+    if (!isObject(node)) return;
+    try {
+      items.push(read(node));
+    } catch (error) {
+      errors.push(`item ${index + 1}: ${describeError(error)}`);
+    }
+  });
+  return items;
 }
 
-function htmlTitle(node: XmlNode): string {
-  const text = textOf(node);
-  return text.includes('<') || text.includes('&') ? htmlToText(text) : collapseWhitespace(text);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function decodeXmlEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, code: string) => safeCodePoint(Number(code)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, code: string) => safeCodePoint(parseInt(code, 16)))
-    .replace(/&amp;/g, '&');
-}
-
-function safeCodePoint(code: number): string {
-  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-}
-
-function textOf(node: XmlNode): string {
-  const first = firstNode(node);
-  return isObject(first) ? scalarText(first['#text']) : scalarText(first);
-}
-
-/** The text of a leaf value; an element without text (or a nested structure) reads as ''. */
-function scalarText(value: XmlNode): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? String(value)
-    : '';
-}
-
-function plainText(node: XmlNode): string {
-  return collapseWhitespace(textOf(node));
-}
-
-function attr(node: XmlNode, name: string): string | undefined {
-  if (!isObject(node)) return undefined;
-  const value = node[`@_${name}`];
-  return typeof value === 'string' ? value.trim() : undefined;
-}
-
-function absoluteUrl(value: string | undefined, base: string): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value.trim().replace(/ /g, '%20'), base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function asArray(node: XmlNode): XmlNode[] {
-  if (node === undefined || node === null) return [];
-  return Array.isArray(node) ? node : [node];
-}
-
-function firstNode(node: XmlNode): XmlNode {
-  return Array.isArray(node) ? node[0] : node;
-}
-
-function firstObject(node: XmlNode): XmlObject | undefined {
-  const first = firstNode(node);
-  return isObject(first) ? first : undefined;
-}
-
-function isObject(node: XmlNode): node is XmlObject {
-  return typeof node === 'object' && node !== null && !Array.isArray(node);
+function hints(first: string | undefined, item: XmlObject): string[] {
+  return [first, ...asArray(item['dc:identifier']).map(plainText), plainText(item['prism:doi'])].filter(
+    (hint): hint is string => Boolean(hint),
+  );
 }

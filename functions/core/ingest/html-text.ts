@@ -6,40 +6,108 @@ import { decodeHTML } from 'entities';
  * script body, no URL scheme survives, so nothing from a feed can run in a page or an email.
  * Templates escape that text again on output.
  */
+
+// Contents of these are code or chrome, never prose.
+const NON_TEXT_TAGS = [
+  'script',
+  'style',
+  'textarea',
+  'option',
+  'noscript',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'head',
+  'title',
+  'template',
+];
+
+/**
+ * Feeds that escape their HTML twice (`&amp;lt;b&amp;gt;`, `&amp;#176;`) leave markup or
+ * character references in the text after one pass; a second pass, at most, finishes the job.
+ */
+const LEFTOVER_MARKUP = /<[a-z!/?]|&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i;
+const MAX_PASSES = 3;
+
+const BLOCK_TAG =
+  /<\/?(?:p|div|br|hr|h[1-6]|li|ul|ol|dl|dt|dd|tr|td|th|table|blockquote|section|article|header|footer|figure|figcaption|pre)\b[^>]*>/gi;
+
+/** Longer HTML than this is cut before sanitising: the summary keeps a few hundred characters anyway. */
+const MAX_HTML_LENGTH = 64 * 1024;
+
+/**
+ * Turns feed HTML (or text that may hold entities) into one line of plain text.
+ *
+ * @example htmlToText('<p>PD-1 &amp; CTLA-4<script>alert(1)</script></p>') // 'PD-1 & CTLA-4'
+ */
 export function htmlToText(html: string): string {
-  const stripped = sanitizeHtml(html, {
-    allowedTags: [],
-    allowedAttributes: {},
-    // Contents of these are code or chrome, never prose.
-    nonTextTags: [
-      'script',
-      'style',
-      'textarea',
-      'option',
-      'noscript',
-      'iframe',
-      'object',
-      'embed',
-      'svg',
-      'math',
-      'head',
-      'title',
-    ],
-  });
-  // sanitize-html returns HTML-escaped text; decode it back once so "&amp;" reads "&".
-  return collapseWhitespace(decodeHTML(stripped));
+  let text = html.length > MAX_HTML_LENGTH ? html.slice(0, MAX_HTML_LENGTH) : html;
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    // Block boundaries separate words ("<p>Results.</p><p>Methods</p>"); inline tags do not.
+    const spaced = text.replace(BLOCK_TAG, ' $& ');
+    // sanitize-html returns HTML-escaped text; decoding it once gives plain text.
+    text = decodeHTML(
+      sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {}, nonTextTags: NON_TEXT_TAGS }),
+    );
+    if (!LEFTOVER_MARKUP.test(text)) break;
+  }
+  return collapseWhitespace(text);
 }
 
+// C1 control characters are almost always Windows-1252 bytes that went through a Latin-1
+// decoder somewhere upstream (U+0092 meant ’). Map them back instead of dropping them.
+const WINDOWS_1252_C1: Record<number, string> = {
+  0x80: '€',
+  0x82: '‚',
+  0x83: 'ƒ',
+  0x84: '„',
+  0x85: '…',
+  0x86: '†',
+  0x87: '‡',
+  0x88: 'ˆ',
+  0x89: '‰',
+  0x8a: 'Š',
+  0x8b: '‹',
+  0x8c: 'Œ',
+  0x8e: 'Ž',
+  0x91: '‘',
+  0x92: '’',
+  0x93: '“',
+  0x94: '”',
+  0x95: '•',
+  0x96: '–',
+  0x97: '—',
+  0x98: '˜',
+  0x99: '™',
+  0x9a: 'š',
+  0x9b: '›',
+  0x9c: 'œ',
+  0x9e: 'ž',
+  0x9f: 'Ÿ',
+};
+
+/**
+ * One line of clean text: C0 controls dropped, C1 controls read as Windows-1252, bidirectional
+ * overrides and zero-width characters removed (they can make a title read differently from what
+ * it says), whitespace collapsed.
+ */
 export function collapseWhitespace(text: string): string {
-  // Drop C0/C1 control characters (other than whitespace) that some feeds leak into titles.
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
-      .replace(/\s+/g, ' ')
-      .trim()
-  );
+  // Most text has none of these: test once instead of running three replacements on every field.
+  const cleaned = UNWANTED_CHARACTERS.test(text)
+    ? text
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+        .replace(/[\u0080-\u009f]/g, (char) => WINDOWS_1252_C1[char.charCodeAt(0)] ?? '')
+        .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
+    : text;
+  return cleaned.replace(/\s+/g, ' ').trim();
 }
+
+const UNWANTED_CHARACTERS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 /** Cuts plain text at a word boundary and adds an ellipsis when it had to cut. */
 export function truncateText(text: string, maxLength: number): string {

@@ -1,72 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { ArticleIdentifiers } from '../model.ts';
+import { urlIdentity } from './canonical-url.ts';
 
 /**
  * The identity rules of deduplication: which keys make two items the same work. The strongest
- * key an item has (DOI, then PMID, then NCT id, then canonical URL) names its article; every key
- * is claimed in the store, so a later source carrying any of them merges onto the same article.
+ * key an item has (DOI, then PMID, then NCT id, then URL, then title) names its article; every
+ * key is claimed in the store, so a later source carrying any of them merges onto the same
+ * article.
  */
 
-// Query parameters that only say who clicked where: dropped so the same page has one URL.
-const TRACKING_PARAMETERS = new Set([
-  'fbclid',
-  'gclid',
-  'dclid',
-  'msclkid',
-  'mc_cid',
-  'mc_eid',
-  'yclid',
-  '_hsenc',
-  '_hsmi',
-  'mkt_tok',
-  'igshid',
-  'ref',
-  'ref_src',
-  'cmpid',
-  'rss',
-  'ff',
-  'fc',
-  'v',
-  'feed',
-  'src',
-]);
+export { canonicalUrl } from './canonical-url.ts';
 
-/**
- * Canonical form of a URL: https, lower-case host without `www.`, no default port, no fragment,
- * no tracking parameters (utm_*, fbclid, …), remaining parameters sorted.
- *
- * @returns undefined when the text is not an absolute http(s) URL.
- * @example canonicalUrl('HTTP://WWW.Example.org/a?utm_source=x&b=2#top') // 'https://example.org/a?b=2'
- */
-export function canonicalUrl(raw: string, base?: string): string | undefined {
-  let url: URL;
-  try {
-    // Feeds put raw spaces in links (PubMed does); they mean %20.
-    url = new URL(raw.trim().replace(/ /g, '%20'), base);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  url.protocol = 'https:';
-  url.hostname = url.hostname.toLowerCase().replace(/^www\./, '');
-  if (url.port === '80' || url.port === '443') url.port = '';
-  url.hash = '';
-  // "/a/" and "/a" are one page on every site we read; "/" stays as it is.
-  url.pathname = url.pathname.replace(/\/+$/, '') || '/';
-  url.username = '';
-  url.password = '';
-  const kept = [...url.searchParams.entries()]
-    .filter(
-      ([name]) => !name.toLowerCase().startsWith('utm_') && !TRACKING_PARAMETERS.has(name.toLowerCase()),
-    )
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  url.search = new URLSearchParams(kept).toString();
-  return url.toString();
-}
-
-const DOI_PATTERN = /\b(10\.\d{4,9}\/[^\s"'<>&]+)/i;
-const PMID_URL_PATTERN =
-  /pubmed\.ncbi\.nlm\.nih\.gov\/(\d{5,9})\b|\bpubmed:(\d{5,9})\b|\bpmid:\s*(\d{5,9})\b/i;
+// A DOI ends at whitespace, quotes, markup or the query/fragment of the URL it sits in.
+const DOI_PATTERN = /\b(10\.\d{4,9}\/[^\s"'<>&?#]+)/i;
+const PMID_PATTERN =
+  /pubmed\.ncbi\.nlm\.nih\.gov\/(\d{5,9})\b|ncbi\.nlm\.nih\.gov\/pubmed\/(\d{5,9})\b|\bpubmed:\s*(\d{5,9})\b|\bpmid:?\s*(\d{5,9})\b/i;
 const NCT_PATTERN = /\b(NCT\d{8})\b/i;
 
 /** Normalises a DOI: lower case (DOIs are case-insensitive), no resolver prefix, no trailing punctuation. */
@@ -84,7 +32,10 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-/** Finds DOI, PMID and NCT id in the texts an item carries (guid, link, dc:identifier, summary). */
+/**
+ * Finds DOI, PMID and NCT id in the texts an item carries about itself (guid, link,
+ * dc:identifier, prism:doi). Never in its summary: a summary cites other works.
+ */
 export function extractIdentifiers(texts: readonly (string | undefined)[]): ArticleIdentifiers {
   let doi: string | undefined;
   let pmid: string | undefined;
@@ -92,8 +43,8 @@ export function extractIdentifiers(texts: readonly (string | undefined)[]): Arti
   for (const text of texts) {
     if (!text) continue;
     doi ??= normaliseDoi(text);
-    const pmidMatch = PMID_URL_PATTERN.exec(text);
-    pmid ??= pmidMatch?.[1] ?? pmidMatch?.[2] ?? pmidMatch?.[3];
+    const pmidMatch = PMID_PATTERN.exec(text);
+    pmid ??= pmidMatch?.slice(1).find(Boolean);
     nct ??= NCT_PATTERN.exec(text)?.[1]?.toUpperCase();
   }
   return { ...(doi ? { doi } : {}), ...(pmid ? { pmid } : {}), ...(nct ? { nct } : {}) };
@@ -105,17 +56,22 @@ export function normaliseTitle(title: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
 
-/** Near-identical titles match only within this many days of each other. */
+/** Near-identical titles match only when published within this many days of each other. */
 export const TITLE_MATCH_DAYS = 14;
-const TITLE_BUCKET_MS = TITLE_MATCH_DAYS * 24 * 3600 * 1000;
+export const TITLE_MATCH_MS = TITLE_MATCH_DAYS * 24 * 3600 * 1000;
+// Title keys are bucketed by twice the window, so any date within the window of an item lies in
+// its own bucket or in exactly one neighbour: two lookups per title, not three.
+const TITLE_BUCKET_MS = 2 * TITLE_MATCH_MS;
+/** Titles shorter than this many words (“Editorial”, “Correction”, “In brief”) identify nothing. */
+const MIN_TITLE_WORDS = 4;
 
 /**
- * Identity keys in strength order. A title key is bucketed by 14-day period of publication, and
- * titles too short to identify a work (“Editorial”, “Correction”) get no title key at all.
+ * Identity keys in strength order: `doi:`, `pmid:`, `nct:`, `url:` (see urlIdentity) and
+ * `title:<bucket>:<hash>` for a normalised title of at least four words.
  */
 export function identityKeys(input: {
   identifiers: ArticleIdentifiers;
@@ -127,21 +83,36 @@ export function identityKeys(input: {
   if (input.identifiers.doi) keys.push(`doi:${input.identifiers.doi}`);
   if (input.identifiers.pmid) keys.push(`pmid:${input.identifiers.pmid}`);
   if (input.identifiers.nct) keys.push(`nct:${input.identifiers.nct}`);
-  if (input.url) keys.push(`url:${input.url}`);
+  const url = input.url ? urlIdentity(input.url) : undefined;
+  if (url) keys.push(`url:${url}`);
   const title = normaliseTitle(input.title);
-  if (title.split(' ').length >= 4) {
+  if (title.split(' ').length >= MIN_TITLE_WORDS) {
     const bucket = Math.floor(input.publishedAt.getTime() / TITLE_BUCKET_MS);
     keys.push(`title:${bucket}:${shortHash(title)}`);
   }
   return keys;
 }
 
-/** The neighbouring title keys (previous and next bucket), so two dates either side of a bucket edge still match. */
-export function neighbouringTitleKeys(key: string): string[] {
-  const match = /^title:(\d+):(.+)$/.exec(key);
-  if (!match?.[1] || !match[2]) return [];
+/** True for the keys that match only within a date window (titles). */
+export function isTitleKey(key: string): boolean {
+  return key.startsWith('title:');
+}
+
+/** True when two publication times are close enough for equal titles to be one work. */
+export function withinTitleWindow(a: number, b: number): boolean {
+  return Math.abs(a - b) <= TITLE_MATCH_MS;
+}
+
+/**
+ * The one neighbouring title key where a work published within the window of `publishedAt`
+ * can sit: the previous bucket in the first half of a bucket, the next one in the second half.
+ */
+export function neighbouringTitleKey(key: string, publishedAt: Date): string | undefined {
+  const match = /^title:(-?\d+):(.+)$/.exec(key);
+  if (!match?.[1] || !match[2]) return undefined;
   const bucket = Number(match[1]);
-  return [`title:${bucket - 1}:${match[2]}`, `title:${bucket + 1}:${match[2]}`];
+  const intoBucket = publishedAt.getTime() - bucket * TITLE_BUCKET_MS;
+  return `title:${intoBucket < TITLE_MATCH_MS ? bucket - 1 : bucket + 1}:${match[2]}`;
 }
 
 /** The article id: a short hash of its strongest identity key. */

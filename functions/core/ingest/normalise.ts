@@ -4,11 +4,14 @@ import type { Tagger } from '../tagging/tagger.ts';
 import type { RawFeedItem } from './feed-parser.ts';
 import { parseFeedDate } from './dates.ts';
 import { collapseWhitespace, truncateText } from './html-text.ts';
-import { canonicalUrl, extractIdentifiers, identityKeys } from './identity.ts';
+import { canonicalUrl } from './canonical-url.ts';
+import { extractIdentifiers, identityKeys } from './identity.ts';
 import { studyTypeHints } from './study-types.ts';
 
 export const SUMMARY_MAX_LENGTH = 600;
 const TITLE_MAX_LENGTH = 300;
+/** An untitled item (a microblog post) is named after the start of its text, this long at most. */
+const DERIVED_TITLE_LENGTH = 120;
 /** A date further in the future than this is a feed bug: use the first-seen time instead. */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 /** Score given to editor-chosen topics, above anything the tagger reaches. */
@@ -18,10 +21,7 @@ export type NormaliseResult =
   | { readonly ok: true; readonly candidate: ArticleCandidate }
   | { readonly ok: false; readonly reason: string };
 
-/**
- * Turns one raw feed item into a tagged article candidate, or says why it cannot be one
- * (no title, no usable link). Pure: the same item, source and time give the same candidate.
- */
+/** How one item is read (see normaliseItem). */
 export interface NormaliseOptions {
   /** Editor's topics (site articles): they replace the tagger's. */
   readonly topicOverride?: readonly TopicId[] | undefined;
@@ -29,6 +29,11 @@ export interface NormaliseOptions {
   readonly linkIsShared?: boolean;
 }
 
+/**
+ * Turns one raw feed item into a tagged article candidate, or says why it cannot be one (no
+ * title or text, no usable link or identifier). Pure: the same item, source and time give the
+ * same candidate.
+ */
 export function normaliseItem(
   raw: RawFeedItem,
   source: Source,
@@ -37,8 +42,8 @@ export function normaliseItem(
   options: NormaliseOptions = {},
 ): NormaliseResult {
   const { topicOverride, linkIsShared = false } = options;
-  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH);
-  if (title.length < 3) return { ok: false, reason: 'item has no title' };
+  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH) || titleFromText(raw.summary);
+  if (title.length < 3) return { ok: false, reason: 'item has no title and no text' };
   const url = raw.link ? canonicalUrl(raw.link) : undefined;
   const identifiers = extractIdentifiers([...raw.identifierHints, raw.link]);
   if (!url && !identifiers.doi && !identifiers.pmid && !identifiers.nct) {
@@ -61,7 +66,7 @@ export function normaliseItem(
     ok: true,
     candidate: {
       title,
-      url: url ?? doiUrl(identifiers.doi) ?? `https://pubmed.ncbi.nlm.nih.gov/${identifiers.pmid ?? ''}`,
+      url: url ?? identifierUrl(identifiers),
       summary,
       publishedAt: publishedAt.toISOString(),
       source: { sourceId: source.id, sourceName: source.name, weight: source.weight },
@@ -81,6 +86,15 @@ export function normaliseItem(
   }
 }
 
-function doiUrl(doi: string | undefined): string | undefined {
-  return doi ? `https://doi.org/${doi}` : undefined;
+/** Where a work without a link of its own can be read: its DOI, PubMed or registry record. */
+function identifierUrl(identifiers: ArticleCandidate['identifiers']): string {
+  if (identifiers.doi) return `https://doi.org/${identifiers.doi}`;
+  if (identifiers.pmid) return `https://pubmed.ncbi.nlm.nih.gov/${identifiers.pmid}/`;
+  return `https://clinicaltrials.gov/study/${identifiers.nct ?? ''}`;
+}
+
+/** The first sentence of an untitled item's text, cut at a word boundary. */
+function titleFromText(text: string): string {
+  const firstSentence = /^(.{12,}?[.!?])(?:\s|$)/.exec(text)?.[1] ?? text;
+  return truncateText(firstSentence, DERIVED_TITLE_LENGTH);
 }

@@ -1,14 +1,19 @@
 import pLimit from 'p-limit';
-import { describeError, FeedError, type FeedFailureKind } from '../errors.ts';
-import type { Source } from '../model.ts';
-import type { ArticleStore, Clock, FeedFetcher, Logger, SourceStateStore } from '../../ports/index.ts';
+import { describeError, FeedError, IngestBusyError, type FeedFailureKind } from '../errors.ts';
+import type { ArticleCandidate, Source } from '../model.ts';
+import type {
+  ArticleStore,
+  ArticleWriter,
+  Clock,
+  FeedFetcher,
+  Logger,
+  SourceStateStore,
+  UpsertOutcome,
+} from '../../ports/index.ts';
 import type { Tagger } from '../tagging/tagger.ts';
-import { parseFeed, type ParsedFeed, type RawFeedItem } from './feed-parser.ts';
-import { normaliseItem } from './normalise.ts';
+import { normaliseItems, readFeed, timed, type StageTimer } from './read-feed.ts';
 import type { SiteArticle } from './site-articles.ts';
 import { SITE_SOURCE } from './sources.ts';
-import { normaliseTitle, canonicalUrl } from './identity.ts';
-import type { TopicId } from '../topics.ts';
 
 export interface IngestDependencies {
   readonly fetcher: FeedFetcher;
@@ -17,6 +22,8 @@ export interface IngestDependencies {
   readonly tagger: Tagger;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Optional: receives the duration of each stage (the benchmark's time shares). */
+  readonly timer?: StageTimer;
 }
 
 export interface IngestRequest {
@@ -25,6 +32,8 @@ export interface IngestRequest {
   readonly siteArticles: readonly SiteArticle[];
   readonly concurrency: number;
   readonly maxBytes: number;
+  /** How long to wait for a concurrent ingest to finish writing (default: the store's). */
+  readonly writerWaitMs?: number;
 }
 
 export interface SourceFailure {
@@ -32,6 +41,17 @@ export interface SourceFailure {
   readonly kind: FeedFailureKind | 'internal';
   readonly message: string;
   readonly consecutiveFailures: number;
+}
+
+/** What one source gave in this run. */
+export interface SourceReport {
+  readonly sourceId: string;
+  readonly status: 'fetched' | 'not-modified' | 'failed';
+  readonly itemsSeen: number;
+  readonly created: number;
+  readonly merged: number;
+  readonly unchanged: number;
+  readonly rejected: number;
 }
 
 export interface IngestSummary {
@@ -45,73 +65,77 @@ export interface IngestSummary {
   readonly articlesUnchanged: number;
   readonly itemsRejected: number;
   readonly failures: readonly SourceFailure[];
+  readonly sources: readonly SourceReport[];
 }
 
-interface Tally {
-  itemsSeen: number;
-  created: number;
-  merged: number;
-  unchanged: number;
-  rejected: number;
-}
+/** Candidates per store call: a 10,000-item feed is stored in slices, never held in one batch. */
+const STORE_SLICE = 250;
 
 /**
- * One ingest run: fetch every source (bounded concurrency, conditional GET), parse, normalise,
- * tag and store each item. A source that fails is recorded with its error and its count of
- * consecutive failures; it never stops the others.
+ * One ingest run: take the article writer (waiting for a concurrent run to finish), store the
+ * site's own articles, then fetch every source (bounded concurrency, conditional GET), parse,
+ * normalise, tag and store its items. A source that fails is recorded with its error and its
+ * count of consecutive failures, and never stops the others.
+ *
+ * @throws IngestBusyError when another ingest keeps the writer for longer than the wait.
  */
 export async function runIngest(request: IngestRequest, deps: IngestDependencies): Promise<IngestSummary> {
   const startedAt = deps.clock.now();
-  const tally: Tally = { itemsSeen: 0, created: 0, merged: 0, unchanged: 0, rejected: 0 };
+  const writer = await deps.articles.openWriter(
+    request.writerWaitMs === undefined ? {} : { waitMs: request.writerWaitMs },
+  );
+  const reports: SourceReport[] = [];
   const failures: SourceFailure[] = [];
-  let fetched = 0;
-  let notModified = 0;
+  try {
+    const { candidates, rejections } = normaliseItems(
+      request.siteArticles.map((article) => article.item),
+      SITE_SOURCE,
+      deps.tagger,
+      deps.clock.now(),
+      request.siteArticles.map((article) => article.topicOverride),
+    );
+    for (const rejection of rejections) deps.logger.warn('site article rejected', { rejection });
+    reports.push({
+      sourceId: SITE_SOURCE.id,
+      status: 'fetched',
+      ...(await storeAll(writer, candidates, deps)),
+      itemsSeen: request.siteArticles.length,
+      rejected: rejections.length,
+    });
 
-  for (const article of request.siteArticles) {
-    await storeItems([article.item], SITE_SOURCE, deps, tally, { topicOverride: article.topicOverride });
+    const limit = pLimit(request.concurrency);
+    await Promise.all(
+      request.sources.map(({ source, fetchUrl }) =>
+        limit(async () => {
+          try {
+            reports.push(await ingestSource(source, fetchUrl, request.maxBytes, writer, deps));
+          } catch (error) {
+            const failure = await recordFailure(source, error, deps);
+            failures.push(failure);
+            reports.push({ ...emptyReport(source.id), status: 'failed' });
+          }
+        }),
+      ),
+    );
+  } finally {
+    await writer.close();
   }
 
-  const limit = pLimit(request.concurrency);
-  await Promise.all(
-    request.sources.map(({ source, fetchUrl }) =>
-      limit(async () => {
-        try {
-          const outcome = await ingestSource(source, fetchUrl, request.maxBytes, deps, tally);
-          if (outcome === 'not-modified') notModified += 1;
-          else fetched += 1;
-        } catch (error) {
-          const at = deps.clock.now();
-          const kind = error instanceof FeedError ? error.kind : 'internal';
-          const message = error instanceof FeedError ? error.message : describeError(error);
-          const state = await deps.sourceState.recordFailure(source.id, at, `${kind}: ${message}`);
-          failures.push({
-            sourceId: source.id,
-            kind,
-            message,
-            consecutiveFailures: state.consecutiveFailures,
-          });
-          deps.logger.warn('source failed', {
-            sourceId: source.id,
-            kind,
-            message,
-            consecutiveFailures: state.consecutiveFailures,
-          });
-        }
-      }),
-    ),
-  );
-
+  const total = (field: 'itemsSeen' | 'created' | 'merged' | 'unchanged' | 'rejected') =>
+    reports.reduce((sum, report) => sum + report[field], 0);
+  const feeds = reports.filter((report) => report.sourceId !== SITE_SOURCE.id);
   return {
     startedAt: startedAt.toISOString(),
     finishedAt: deps.clock.now().toISOString(),
-    sourcesFetched: fetched,
-    sourcesNotModified: notModified,
-    itemsSeen: tally.itemsSeen,
-    articlesCreated: tally.created,
-    articlesMerged: tally.merged,
-    articlesUnchanged: tally.unchanged,
-    itemsRejected: tally.rejected,
+    sourcesFetched: feeds.filter((report) => report.status === 'fetched').length,
+    sourcesNotModified: feeds.filter((report) => report.status === 'not-modified').length,
+    itemsSeen: total('itemsSeen'),
+    articlesCreated: total('created'),
+    articlesMerged: total('merged'),
+    articlesUnchanged: total('unchanged'),
+    itemsRejected: total('rejected'),
     failures: failures.sort((a, b) => a.sourceId.localeCompare(b.sourceId)),
+    sources: reports.sort((a, b) => a.sourceId.localeCompare(b.sourceId)),
   };
 }
 
@@ -119,72 +143,100 @@ async function ingestSource(
   source: Source,
   fetchUrl: string,
   maxBytes: number,
+  writer: ArticleWriter,
   deps: IngestDependencies,
-  tally: Tally,
-): Promise<'fetched' | 'not-modified'> {
+): Promise<SourceReport> {
   const state = await deps.sourceState.get(source.id);
-  const result = await deps.fetcher.fetch(fetchUrl, {
-    ...(state?.etag ? { etag: state.etag } : {}),
-    ...(state?.lastModified ? { lastModified: state.lastModified } : {}),
-  });
+  // Validators belong to the URL that gave them: a changed URL (or --live after snapshots) starts afresh.
+  const validators =
+    state && (state.validatorsUrl === undefined || state.validatorsUrl === fetchUrl)
+      ? {
+          ...(state.etag ? { etag: state.etag } : {}),
+          ...(state.lastModified ? { lastModified: state.lastModified } : {}),
+        }
+      : {};
+  const result = await timed(deps.timer, 'fetch', () => deps.fetcher.fetch(fetchUrl, validators));
   if (result.status === 'not-modified') {
-    await deps.sourceState.recordSuccess(source.id, deps.clock.now(), {
-      ...(state?.etag ? { etag: state.etag } : {}),
-      ...(state?.lastModified ? { lastModified: state.lastModified } : {}),
-    });
-    return 'not-modified';
+    await deps.sourceState.recordSuccess(source.id, deps.clock.now(), validators, fetchUrl);
+    return { ...emptyReport(source.id), status: 'not-modified' };
   }
-  const charset = /charset=([^;]+)/i.exec(result.contentType ?? '')?.[1]?.trim();
-  const feed: ParsedFeed = parseFeed(result.body, {
-    url: source.url,
-    maxBytes,
-    ...(charset ? { httpCharset: charset } : {}),
-  });
-  await storeItems(feed.items, source, deps, tally, { sharedLinks: sharedLinks(feed.items) });
-  await deps.sourceState.recordSuccess(source.id, deps.clock.now(), {
-    ...(result.etag ? { etag: result.etag } : {}),
-    ...(result.lastModified ? { lastModified: result.lastModified } : {}),
-  });
-  return 'fetched';
+
+  const charset = /charset=["']?([^;"'\s]+)/i.exec(result.contentType ?? '')?.[1];
+  const feed = readFeed(
+    result.body,
+    source,
+    { tagger: deps.tagger, timer: deps.timer },
+    // Relative links resolve against the source's own URL, not a local snapshot server's.
+    {
+      url: source.url,
+      maxBytes,
+      firstSeenAt: deps.clock.now(),
+      ...(charset ? { httpCharset: charset } : {}),
+    },
+  );
+  if (feed.rejections.length > 0) {
+    deps.logger.info('items rejected', { sourceId: source.id, rejections: feed.rejections.slice(0, 10) });
+  }
+  const stored = await storeAll(writer, feed.candidates, deps);
+  // Only now: a run that failed to store keeps the old validators, so the next run fetches again.
+  await deps.sourceState.recordSuccess(
+    source.id,
+    deps.clock.now(),
+    {
+      ...(result.etag ? { etag: result.etag } : {}),
+      ...(result.lastModified ? { lastModified: result.lastModified } : {}),
+    },
+    fetchUrl,
+  );
+  return {
+    sourceId: source.id,
+    status: 'fetched',
+    itemsSeen: feed.itemsSeen,
+    ...stored,
+    rejected: feed.rejections.length,
+  };
 }
 
-async function storeItems(
-  items: readonly RawFeedItem[],
-  source: Source,
+async function storeAll(
+  writer: ArticleWriter,
+  candidates: readonly ArticleCandidate[],
   deps: IngestDependencies,
-  tally: Tally,
-  options: { topicOverride?: readonly TopicId[] | undefined; sharedLinks?: ReadonlySet<string> },
-): Promise<void> {
-  for (const item of items) {
-    tally.itemsSeen += 1;
-    const url = item.link ? canonicalUrl(item.link) : undefined;
-    const normalised = normaliseItem(item, source, deps.tagger, deps.clock.now(), {
-      topicOverride: options.topicOverride,
-      linkIsShared: url !== undefined && (options.sharedLinks?.has(url) ?? false),
-    });
-    if (!normalised.ok) {
-      tally.rejected += 1;
-      continue;
-    }
-    const { outcome } = await deps.articles.upsert(normalised.candidate, deps.clock.now());
-    if (outcome === 'created') tally.created += 1;
-    else if (outcome === 'merged') tally.merged += 1;
-    else tally.unchanged += 1;
+): Promise<Record<UpsertOutcome, number>> {
+  const counts: Record<UpsertOutcome, number> = { created: 0, merged: 0, unchanged: 0 };
+  for (let start = 0; start < candidates.length; start += STORE_SLICE) {
+    const slice = candidates.slice(start, start + STORE_SLICE);
+    const stored = await timed(deps.timer, 'store', () => writer.store(slice, deps.clock.now()));
+    for (const { outcome } of stored) counts[outcome] += 1;
   }
+  return counts;
 }
 
-/**
- * Some feeds give every item the same link (the journal's home page). Such a link identifies
- * nothing; as an identity key it would merge different works into one.
- */
-function sharedLinks(items: readonly RawFeedItem[]): Set<string> {
-  const titlesByUrl = new Map<string, Set<string>>();
-  for (const item of items) {
-    const url = item.link ? canonicalUrl(item.link) : undefined;
-    if (!url) continue;
-    const titles = titlesByUrl.get(url) ?? new Set<string>();
-    titles.add(normaliseTitle(item.title));
-    titlesByUrl.set(url, titles);
+async function recordFailure(
+  source: Source,
+  error: unknown,
+  deps: IngestDependencies,
+): Promise<SourceFailure> {
+  const kind = error instanceof FeedError ? error.kind : 'internal';
+  const message =
+    error instanceof FeedError || error instanceof IngestBusyError ? error.message : describeError(error);
+  let consecutiveFailures = 0;
+  try {
+    // Losing the writer is not the source's fault: its state (and validators) stay as they were.
+    consecutiveFailures =
+      error instanceof IngestBusyError
+        ? ((await deps.sourceState.get(source.id))?.consecutiveFailures ?? 0)
+        : (await deps.sourceState.recordFailure(source.id, deps.clock.now(), `${kind}: ${message}`))
+            .consecutiveFailures;
+  } catch (stateError) {
+    deps.logger.error('could not record the source failure', {
+      sourceId: source.id,
+      error: describeError(stateError),
+    });
   }
-  return new Set([...titlesByUrl].filter(([, titles]) => titles.size > 1).map(([url]) => url));
+  deps.logger.warn('source failed', { sourceId: source.id, kind, message, consecutiveFailures });
+  return { sourceId: source.id, kind, message, consecutiveFailures };
+}
+
+function emptyReport(sourceId: string): SourceReport {
+  return { sourceId, status: 'fetched', itemsSeen: 0, created: 0, merged: 0, unchanged: 0, rejected: 0 };
 }

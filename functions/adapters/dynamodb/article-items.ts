@@ -1,0 +1,111 @@
+import type { ArticleCandidate } from '../../core/model.ts';
+import { neighbouringTitleKey } from '../../core/ingest/identity.ts';
+
+/**
+ * The items of the articles table as the writer makes them: `article#<id>` with the work, and
+ * `claim#<key>` naming the article that owns an identity key.
+ */
+
+export const articlePk = (id: string) => `article#${id}`;
+export const claimPk = (key: string) => `claim#${key}`;
+
+export interface Claim {
+  readonly articleId: string;
+  /** Publication time (ms) of the work that owns a title claim: titles match only within 14 days. */
+  readonly publishedAtMs?: number;
+}
+
+export type Item = Record<string, unknown> & {
+  sources: ArticleCandidate['source'][];
+  sourceIds: Set<string>;
+};
+
+/**
+ * The conditional update that adds a source to a stored article, with any identifier it lacks
+ * and, when the source vouches for relevance, its topics. Fails its condition when the source
+ * is already there.
+ */
+export function addSourceUpdate(candidate: ArticleCandidate) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':source': [candidate.source],
+    ':sourceIdSet': new Set([candidate.source.sourceId]),
+    ':sourceId': candidate.source.sourceId,
+  };
+  const sets = ['sources = list_append(sources, :source)'];
+  for (const [kind, value] of Object.entries(candidate.identifiers)) {
+    names[`#id_${kind}`] = kind;
+    values[`:id_${kind}`] = value;
+    sets.push(`identifiers.#id_${kind} = if_not_exists(identifiers.#id_${kind}, :id_${kind})`);
+  }
+  if (candidate.relevant) {
+    // A focused source vouches for a work a broad source's tagger doubted: its topics count too.
+    values[':true'] = true;
+    sets.push('relevant = :true');
+    Object.entries(candidate.topics).forEach(([topic, score], index) => {
+      names[`#t${index}`] = topic;
+      values[`:t${index}`] = score;
+      sets.push(`topics.#t${index} = if_not_exists(topics.#t${index}, :t${index})`);
+    });
+  }
+  return {
+    UpdateExpression: `SET ${sets.join(', ')} ADD sourceIds :sourceIdSet`,
+    ConditionExpression: 'attribute_exists(pk) AND NOT contains(sourceIds, :sourceId)',
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Every key whose claim could make the candidate a known work: its own, and title neighbours. */
+export function lookupKeys(candidate: ArticleCandidate): string[] {
+  const publishedAt = new Date(candidate.publishedAt);
+  return candidate.identityKeys.flatMap((key) => {
+    const neighbour = neighbouringTitleKey(key, publishedAt);
+    return neighbour ? [key, neighbour] : [key];
+  });
+}
+
+/** The article item as stored. */
+export function articleItem(articleId: string, candidate: ArticleCandidate, firstSeenAt: Date): Item {
+  return {
+    pk: articlePk(articleId),
+    kind: 'article',
+    id: articleId,
+    title: candidate.title,
+    url: candidate.url,
+    summary: candidate.summary,
+    publishedAt: candidate.publishedAt,
+    firstSeenAt: firstSeenAt.toISOString(),
+    firstSeenDay: firstSeenAt.toISOString().slice(0, 10),
+    sources: [candidate.source],
+    sourceIds: new Set([candidate.source.sourceId]),
+    identifiers: { ...candidate.identifiers },
+    studyTypes: candidate.studyTypes,
+    topics: { ...candidate.topics },
+    relevant: candidate.relevant,
+  };
+}
+
+/** Adds another source's sighting to an item not yet written; false if that source is on it. */
+export function addSourceToItem(item: Item, candidate: ArticleCandidate): boolean {
+  if (item.sourceIds.has(candidate.source.sourceId)) return false;
+  item.sources.push(candidate.source);
+  item.sourceIds.add(candidate.source.sourceId);
+  item.identifiers = { ...candidate.identifiers, ...(item.identifiers as object) };
+  if (candidate.relevant) {
+    item.relevant = true;
+    item.topics = { ...candidate.topics, ...(item.topics as object) };
+  }
+  return true;
+}
+
+export function toClaim(item: Record<string, unknown>): Claim {
+  return {
+    articleId: String(item.articleId),
+    ...(typeof item.publishedAtMs === 'number' ? { publishedAtMs: item.publishedAtMs } : {}),
+  };
+}
+
+export function sourceIdsOf(item: Record<string, unknown>): Set<string> {
+  return new Set(item.sourceIds instanceof Set ? (item.sourceIds as Set<string>) : []);
+}

@@ -1,0 +1,140 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../config/config.ts';
+import { loadVocabulary } from '../adapters/content/load-content.ts';
+import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
+import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
+import { describeError, FeedError } from '../core/errors.ts';
+import { readFeed } from '../core/ingest/read-feed.ts';
+import type { ArticleCandidate, Source } from '../core/model.ts';
+import { TOPIC_IDS } from '../core/topics.ts';
+
+/** One line of `immuno-digest check`. */
+export interface CheckLine {
+  readonly input: string;
+  readonly format: string | null;
+  /** Items in the feed (readable or not). */
+  readonly items: number;
+  /** Items that would be stored, and how many of them pass the relevance filter. */
+  readonly articles: number;
+  readonly relevant: number;
+  /** The feed's failure ("kind: message"), or each rejected item with its reason. */
+  readonly errors: readonly string[];
+  /** The first normalised item, with its topics; null when there is none. */
+  readonly sample: Record<string, unknown> | null;
+}
+
+export interface CheckOptions {
+  /** Read the inputs as a focused source (every item relevant), not a broad one. */
+  readonly focused: boolean;
+  /** Base for relative links in a file (a URL's own address is its base). */
+  readonly baseUrl?: string;
+  /** Loopback ports a URL may reach: only for checking a feed served on this machine. */
+  readonly allowLoopbackPorts: readonly number[];
+}
+
+/**
+ * `immuno-digest check FILE|URL ...`: parses each input as ingest would, stores nothing, and
+ * prints one JSON line per input. A failing input is a line with its error; the command itself
+ * exits 0, so one bad candidate source never hides the verdict on the others.
+ */
+export async function checkCommand(inputs: readonly string[], options: CheckOptions): Promise<void> {
+  // check signs no link: the fetch and content settings are all it reads, validated as usual.
+  const config = loadConfig(
+    { TOKEN_SECRET: 'check-signs-nothing-check-signs-nothing', ...process.env },
+    'local',
+  );
+  const tagger = createTagger(await loadVocabulary(config.contentDir));
+  const fetcher = new HttpFeedFetcher({
+    timeoutMs: config.fetch.timeoutMs,
+    maxBytes: config.fetch.maxBytes,
+    userAgent: config.fetch.userAgent,
+    allowedLoopbackPorts: options.allowLoopbackPorts,
+  });
+  try {
+    for (const input of inputs) {
+      const line = await checkInput(input, { tagger, fetcher, maxBytes: config.fetch.maxBytes, options });
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+  } finally {
+    fetcher.close();
+  }
+}
+
+async function checkInput(
+  input: string,
+  deps: { tagger: Tagger; fetcher: HttpFeedFetcher; maxBytes: number; options: CheckOptions },
+): Promise<CheckLine> {
+  const isUrl = /^https?:\/\//i.test(input);
+  const feedUrl = isUrl ? input : (deps.options.baseUrl ?? pathToFileURL(path.resolve(input)).toString());
+  const source: Source = {
+    id: 'check',
+    name: input,
+    url: feedUrl,
+    broad: !deps.options.focused,
+    weight: 1,
+    enabled: true,
+  };
+  try {
+    const { body, contentType } = isUrl
+      ? await download(input, deps.fetcher)
+      : await readLocal(input, deps.maxBytes);
+    const charset = /charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1];
+    const feed = readFeed(
+      body,
+      source,
+      { tagger: deps.tagger },
+      {
+        url: feedUrl,
+        maxBytes: deps.maxBytes,
+        firstSeenAt: new Date(),
+        ...(charset ? { httpCharset: charset } : {}),
+      },
+    );
+    const [first] = feed.candidates;
+    return {
+      input,
+      format: feed.format,
+      items: feed.itemsSeen,
+      articles: feed.candidates.length,
+      relevant: feed.candidates.filter((candidate) => candidate.relevant).length,
+      errors: feed.rejections,
+      sample: first ? sample(first) : null,
+    };
+  } catch (error) {
+    const message = error instanceof FeedError ? `${error.kind}: ${error.message}` : describeError(error);
+    return { input, format: null, items: 0, articles: 0, relevant: 0, errors: [message], sample: null };
+  }
+}
+
+async function download(
+  url: string,
+  fetcher: HttpFeedFetcher,
+): Promise<{ body: Buffer; contentType?: string }> {
+  const result = await fetcher.fetch(url, {});
+  if (result.status !== 'ok')
+    throw new FeedError('http-status', `HTTP 304 from ${url} without a conditional request`);
+  return { body: result.body, ...(result.contentType ? { contentType: result.contentType } : {}) };
+}
+
+async function readLocal(file: string, maxBytes: number): Promise<{ body: Buffer; contentType?: string }> {
+  // The same cap as a download: a 50 MB file is refused before it is read into memory.
+  const { size } = await stat(file);
+  if (size > maxBytes)
+    throw new FeedError('too-large', `${file} is ${size} bytes, over the ${maxBytes}-byte limit`);
+  return { body: await readFile(file) };
+}
+
+function sample(candidate: ArticleCandidate): Record<string, unknown> {
+  return {
+    title: candidate.title,
+    url: candidate.url,
+    summary: candidate.summary,
+    publishedAt: candidate.publishedAt,
+    identifiers: candidate.identifiers,
+    studyTypes: candidate.studyTypes,
+    topics: TOPIC_IDS.filter((id) => (candidate.topics[id] ?? 0) > 0),
+    relevant: candidate.relevant,
+  };
+}

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_DIR, HOSTILE_DIR, startFeedServer, type FeedServer } from '../helpers/feed-server.ts';
+import { oversizedFeed } from '../helpers/generated-feeds.ts';
+
+const run = promisify(execFile);
+const CLI = path.resolve(import.meta.dirname, '../../bin/immuno-digest.js');
+
+describe('`immuno-digest check FILE|URL ...`', () => {
+  let server: FeedServer;
+  let scratch: string;
+
+  beforeAll(async () => {
+    server = await startFeedServer();
+    scratch = await mkdtemp(path.join(tmpdir(), 'immuno-check-'));
+    await writeFile(path.join(scratch, 'fifty-megabytes.xml'), oversizedFeed(50 * 1024 * 1024));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('prints one JSON line per input, failures included, and exits 0', async () => {
+    const inputs = [
+      path.join(CONTENT_DIR, 'snapshots', 'jitc-current-issue.rdf'),
+      server.url('/snapshots/plos-one-immunology.atom'),
+      path.join(HOSTILE_DIR, 'billion-laughs.xml'),
+      path.join(HOSTILE_DIR, 'hostile-html-items.xml'),
+      path.join(scratch, 'fifty-megabytes.xml'),
+      'http://169.254.169.254/latest/meta-data/',
+      path.join(scratch, 'missing.xml'),
+    ];
+
+    const { stdout } = await run(
+      'node',
+      [CLI, 'check', ...inputs, '--allow-loopback-port', String(server.http.port)],
+      {
+        timeout: 60_000,
+      },
+    );
+
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.input)).toEqual(inputs);
+    expect(lines[0]).toMatchObject({
+      format: 'rdf',
+      items: 6,
+      errors: [],
+      sample: {
+        title: expect.stringMatching(/^Tocilizumab prophylaxis/),
+        url: 'http://jitc.bmj.com/cgi/content/short/14/11/e012847',
+        publishedAt: '2026-11-20T10:30:15.000Z',
+        identifiers: { doi: '10.1136/jitc-2026-012847' },
+        topics: expect.arrayContaining(['side-effects']),
+      },
+    });
+    expect(lines[1]).toMatchObject({
+      format: 'atom',
+      items: 5,
+      errors: [],
+      sample: { topics: expect.any(Array) },
+    });
+    expect(lines[2]).toMatchObject({ format: null, items: 0, sample: null });
+    expect(lines[2]!.errors).toEqual([expect.stringMatching(/^entity-expansion: /)]);
+    expect(lines[3]).toMatchObject({ format: 'rss2', items: 5, articles: 3 });
+    expect(lines[3]!.errors).toHaveLength(2);
+    expect(JSON.stringify(lines[3]!.sample)).not.toMatch(/<|javascript:|onerror/i);
+    expect(lines[4]!.errors).toEqual([expect.stringMatching(/^too-large: /)]);
+    expect(lines[5]!.errors).toEqual([expect.stringMatching(/^blocked-address: /)]);
+    expect(lines[6]!.errors).toEqual([expect.stringMatching(/ENOENT/)]);
+  });
+});
