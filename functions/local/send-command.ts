@@ -157,7 +157,7 @@ async function sendForReal(
 function report(outcome: string, status: SendStatus, finished: boolean) {
   const { sent, skipped, failed } = status.counts;
   console.log(
-    `Send ${status.sendId}: ${sent} sent, ${skipped} skipped, ${failed} failed of ${status.audience?.total ?? 0} readers.`,
+    `Send ${status.sendId}: ${sent} sent, ${skipped} skipped, ${failed} failed of ${readers(status.audience?.total ?? 0)}.`,
   );
   console.log(
     JSON.stringify({
@@ -179,9 +179,7 @@ function audienceLines(
   labels: Readonly<Record<TopicId, string>>,
 ): string[] {
   const who = topics.length > 0 ? `followers of ${topics.join(', ')}` : 'every confirmed reader';
-  const lines = [
-    `Audience: ${audience.total} readers (${who}); ${audience.pausedLeftOut} paused readers left out`,
-  ];
+  const lines = [`Audience: ${readers(audience.total)} (${who}); ${audience.pausedLeftOut} paused left out`];
   const perTopic = Object.entries(audience.byTopic).filter(
     ([, count]) => topics.length > 0 || (count ?? 0) > 0,
   );
@@ -196,7 +194,7 @@ async function confirmed(composed: ComposedSend, options: SendCommandOptions): P
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await prompt.question(
-      `Send "${composed.draft.content.subject}" to ${composed.audience.total} readers now? Type "send" to confirm: `,
+      `Send "${composed.draft.content.subject}" to ${readers(composed.audience.total)} now? Type "send" to confirm: `,
     );
     return answer.trim().toLowerCase() === 'send';
   } finally {
@@ -222,4 +220,8 @@ function cliActor(): AdminActor {
     // Some containers have no passwd entry for the user: the host still says something.
   }
   return { principal: `${user}@${hostname()}`, via: 'cli' };
+}
+
+function readers(count: number): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? 'reader' : 'readers'}`;
 }
