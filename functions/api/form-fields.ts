@@ -32,8 +32,19 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   confirm: 'Confirmation',
 };
 
-/** The GOV.UK pattern: a focused summary at the top linking to each field with a problem. */
-export function errorSummary(errors: FieldErrors) {
+/**
+ * The GOV.UK pattern: a focused summary at the top linking to each field with a problem. A form
+ * with fields of its own (the admin's) passes their labels and anchors.
+ */
+export function errorSummary(
+  errors: FieldErrors,
+  fields: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly anchors?: Readonly<Record<string, string>>;
+  } = {},
+) {
+  const labels = { ...FIELD_LABELS, ...fields.labels };
+  const anchors = { ...FIELD_ANCHORS, ...fields.anchors };
   const entries = Object.entries(errors).filter(([, message]) => message);
   if (entries.length === 0) return '';
   // Focused on load (autofocus), so keyboard and screen-reader users start at the list of problems.
@@ -49,14 +60,15 @@ export function errorSummary(errors: FieldErrors) {
       ${entries.map(
         ([field, message]) =>
           html`<li>
-            <a href="#${FIELD_ANCHORS[field] ?? field}">${FIELD_LABELS[field] ?? field}: ${message}</a>
+            <a href="#${anchors[field] ?? field}">${labels[field] ?? field}: ${message}</a>
           </li>`,
       )}
     </ul>
   </div>`;
 }
 
-function fieldError(id: string, message: string | undefined) {
+/** A field's own error line, above its control (the control's aria-describedby may name `${id}-error`). */
+export function fieldError(id: string, message: string | undefined) {
   return message ? html`<span class="field-error" id="${id}-error">Error: ${message}</span>` : '';
 }
 

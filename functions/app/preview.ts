@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildMimeMessage } from '../adapters/ses/mime-message.ts';
 import { selectArticles, selectionSize } from '../core/digest/select.ts';
 import { weeklyDigestId } from '../core/digest/schedule.ts';
-import { listUnsubscribeHeaders, personalLinksFor } from '../core/delivery/personal-links.ts';
+import { personalCopy, personalLinksFor } from '../core/delivery/personal-links.ts';
 import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_DELIVERY_SLOT } from '../core/model.ts';
 import { subscriberIdFor } from '../core/subscribers/subscriber.ts';
@@ -53,15 +53,9 @@ export async function previewDigest(context: AppContext, options: PreviewOptions
     articles: new Map(articles.map((article) => [article.id, article])),
   });
   const links = personalLinksFor(subscriberIdFor(options.to), context.tokens, context.config.siteUrl, now);
-  const message = rendered.personalise(links);
   const email: OutgoingEmail = {
     to: options.to,
-    ...message,
-    headers: listUnsubscribeHeaders(
-      links.unsubscribeUrl,
-      context.config.mail.unsubscribeMailto,
-      links.unsubscribeToken,
-    ),
+    ...personalCopy(rendered, links, context.config.mail.unsubscribeMailto),
     tags: { kind: 'digest', digest: digestId, group: 'preview' },
   };
   const domain = /@([^>\s]+)>?\s*$/.exec(context.config.mail.from)?.[1] ?? 'localhost';

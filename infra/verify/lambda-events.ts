@@ -53,6 +53,37 @@ export function httpEvent(
   };
 }
 
+/**
+ * A request to the IAM-authorised admin routes: API Gateway's authorizer checked the SigV4
+ * signature and put the caller's ARN in the request context (undefined: an unsigned request,
+ * which API Gateway itself would refuse; the app must refuse it as well).
+ */
+export function adminHttpEvent(
+  siteUrl: string,
+  method: string,
+  rawPath: string,
+  body: string | undefined,
+  callerArn: string | undefined,
+): APIGatewayProxyEventV2 {
+  const event = httpEvent(
+    siteUrl,
+    method,
+    rawPath,
+    body,
+    body === undefined ? undefined : 'application/json',
+  );
+  const routeKey = rawPath === '/admin' ? 'ANY /admin' : 'ANY /admin/{proxy+}';
+  return {
+    ...event,
+    routeKey,
+    requestContext: {
+      ...event.requestContext,
+      routeKey,
+      ...(callerArn ? { authorizer: { iam: { userArn: callerArn } } } : {}),
+    },
+  };
+}
+
 /** The envelope EventBridge (and Scheduler) wraps every event in. */
 function eventBridgeEvent(source: string, detailType: string, detail: Record<string, unknown>) {
   return {

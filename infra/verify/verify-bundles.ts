@@ -24,7 +24,7 @@ import {
   type Invocation,
   type SynthesizedFunction,
 } from './lambda-bundles.ts';
-import { bounceEvent, httpEvent, scheduledEvent } from './lambda-events.ts';
+import { adminHttpEvent, bounceEvent, httpEvent, scheduledEvent } from './lambda-events.ts';
 
 /**
  * `npm run verify:bundles`: synth catches nothing that breaks when an ESM bundle loads (a
@@ -159,6 +159,26 @@ async function main(): Promise<void> {
         'GET /confirm',
       ),
       200,
+    );
+
+    // The admin routes in the bundle: Markdown, sanitiser and MJML load, and IAM decides who may.
+    const dryRun = JSON.stringify({ subject: 'Verify', body: 'A **dry** run.', dryRun: true });
+    expectHttp(
+      await invoke(
+        'api',
+        adminHttpEvent(SITE_URL, 'POST', '/admin/sends', dryRun, 'arn:aws:iam::000000000000:user/verify'),
+        'POST /admin/sends dry run, IAM caller',
+      ),
+      200,
+      '"total":1',
+    );
+    expectHttp(
+      await invoke(
+        'api',
+        adminHttpEvent(SITE_URL, 'POST', '/admin/sends', dryRun, undefined),
+        'POST /admin/sends, no caller',
+      ),
+      401,
     );
 
     const ingest = await invoke('ingest', scheduledEvent(), 'one run (the outside feeds fail offline)');

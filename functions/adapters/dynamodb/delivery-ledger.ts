@@ -1,4 +1,10 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  paginateQuery,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   ClaimResult,
   DeliveryCounts,
@@ -129,46 +135,39 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
 
   async listForDigest(digestId: string): Promise<DeliveryRecord[]> {
     const records: DeliveryRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'digestId = :digest',
-          ExpressionAttributeValues: { ':digest': digestId },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      records.push(...(page.Items ?? []).map(toRecord));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const items of this.itemsOf(digestId)) records.push(...items.map(toRecord));
     return records;
   }
 
   async countByStatus(digestId: string): Promise<DeliveryCounts> {
     const counts: Record<DeliveryStatus, number> = { claimed: 0, sent: 0, failed: 0, skipped: 0 };
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      // Only the status travels: a send of 100,000 readers is counted without reading its items whole.
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'digestId = :digest',
-          ExpressionAttributeValues: { ':digest': digestId },
-          ExpressionAttributeNames: { '#status': 'status' },
-          ProjectionExpression: '#status',
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
+    // Only the status travels: a send of 100,000 readers is counted without reading its items whole.
+    const onlyStatus = { ExpressionAttributeNames: { '#status': 'status' }, ProjectionExpression: '#status' };
+    for await (const items of this.itemsOf(digestId, onlyStatus)) {
+      for (const item of items) {
         const status = item.status as DeliveryStatus;
         if (status in counts) counts[status] += 1;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return counts;
+  }
+
+  /** Every ledger item of one digest or send, page by page, read consistently. */
+  private async *itemsOf(
+    digestId: string,
+    projection: Pick<QueryCommandInput, 'ExpressionAttributeNames' | 'ProjectionExpression'> = {},
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'digestId = :digest',
+        ExpressionAttributeValues: { ':digest': digestId },
+        ConsistentRead: true,
+        ...projection,
+      },
+    );
+    for await (const page of pages) yield page.Items ?? [];
   }
 }
 

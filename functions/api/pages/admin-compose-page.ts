@@ -2,7 +2,8 @@ import { html } from 'hono/html';
 import type { ComposedSend } from '../../core/announcements/admin-sends.ts';
 import type { AudienceSummary } from '../../core/announcements/audience.ts';
 import type { AdminTestRecord } from '../../ports/index.ts';
-import type { TopicOption } from '../form-fields.ts';
+import { errorSummary, fieldError, type TopicOption } from '../form-fields.ts';
+import { previewFrame } from './admin-layout.ts';
 
 /**
  * The admin's compose page and its confirm step. Works without JavaScript: Preview, Send test
@@ -112,6 +113,7 @@ ${form.body}</textarea>
                 html`<label
                   ><input
                     type="checkbox"
+                    id="topic-${topic.id}"
                     name="topics"
                     value="${topic.id}"
                     ${form.topics.has(topic.id) ? 'checked' : ''}
@@ -295,13 +297,7 @@ function previewCard(composed: ComposedSend, previewId: string, labels: Readonly
         : ''
     }
     <p><strong>Subject:</strong> ${composed.preview.subject}</p>
-    <iframe
-      class="preview-frame"
-      title="The email as a reader gets it"
-      src="/admin/previews/${previewId}"
-      sandbox=""
-      referrerpolicy="no-referrer"
-    ></iframe>
+    ${previewFrame(previewId)}
   </div>`;
 }
 
@@ -339,27 +335,5 @@ function lastTestOf(composed: ComposedSend): AdminTestRecord | undefined {
 }
 
 function problems(errors: AdminFieldErrors) {
-  const entries = Object.entries(errors).filter((entry): entry is [string, string] => Boolean(entry[1]));
-  if (entries.length === 0) return '';
-  return html`<div
-    class="error-summary"
-    role="alert"
-    aria-labelledby="problems-title"
-    tabindex="-1"
-    autofocus
-  >
-    <h2 id="problems-title">There is a problem</h2>
-    <ul>
-      ${entries.map(
-        ([field, message]) =>
-          html`<li>
-            <a href="#${field === 'topics' ? 'main' : field}">${FIELD_LABELS[field] ?? field}: ${message}</a>
-          </li>`,
-      )}
-    </ul>
-  </div>`;
-}
-
-function fieldError(id: string, message: string | undefined) {
-  return message ? html`<span class="field-error" id="${id}-error">Error: ${message}</span>` : '';
+  return errorSummary(errors, { labels: FIELD_LABELS });
 }

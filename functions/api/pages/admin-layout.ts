@@ -135,3 +135,17 @@ export function previewDocument(c: Context, emailHtml: string) {
   c.header('Cache-Control', 'no-store');
   return c.html(emailHtml);
 }
+
+/**
+ * The email preview, framed: sandboxed (no script, an opaque origin) and without a referrer; the
+ * preview document brings its own, stricter policy (previewDocument).
+ */
+export function previewFrame(previewId: string) {
+  return html`<iframe
+    class="preview-frame"
+    title="The email as a reader gets it"
+    src="/admin/previews/${previewId}"
+    sandbox=""
+    referrerpolicy="no-referrer"
+  ></iframe>`;
+}

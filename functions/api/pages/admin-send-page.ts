@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import type { SendStatus } from '../../core/announcements/admin-sends.ts';
 import type { AdminSendRecord, AdminSendSummary } from '../../ports/index.ts';
 import { audienceFigures } from './admin-compose-page.ts';
+import { previewFrame } from './admin-layout.ts';
 
 /** Past sends: the list with their counts, and one send with its progress and audit. */
 
@@ -120,13 +121,7 @@ export function sendDetailPage(send: SendStatus, labels: Labels, previewId: stri
       previewId
         ? html`<div class="card">
             <h2>${send.state === 'draft' ? 'The content last tested' : 'What was sent'}</h2>
-            <iframe
-              class="preview-frame"
-              title="The email as a reader gets it"
-              src="/admin/previews/${previewId}"
-              sandbox=""
-              referrerpolicy="no-referrer"
-            ></iframe>
+            ${previewFrame(previewId)}
           </div>`
         : ''
     }`;

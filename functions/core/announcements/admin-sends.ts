@@ -17,7 +17,7 @@ import { MailUnavailableError, SendConflictError, ValidationError } from '../err
 import type { RenderedEmail } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
 import { emailSchema, subscriberIdFor, SUPPRESSED_STATUSES } from '../subscribers/subscriber.ts';
-import { listUnsubscribeHeaders, personalLinksFor } from '../delivery/personal-links.ts';
+import { personalCopy, personalLinksFor } from '../delivery/personal-links.ts';
 import { sendWithRetries } from '../delivery/send-with-retries.ts';
 import type { AnnouncementJob, AnnouncementPlanJob } from '../delivery/send-job.ts';
 import type { AnnouncementSend } from '../delivery/deliver-job.ts';
@@ -152,18 +152,12 @@ export async function sendTest(
 
   const now = deps.clock.now();
   const links = personalLinksFor(subscriberIdFor(to), deps.tokens, deps.settings.siteUrl, now);
-  const message = composed.email.personalise(links);
-  const subject = `[TEST] ${message.subject}`;
+  const copy = personalCopy(composed.email, links, deps.settings.unsubscribeMailto);
+  const subject = `[TEST] ${copy.subject}`;
   const result = await sendWithRetries(deps, {
+    ...copy,
     to,
     subject,
-    html: message.html,
-    text: message.text,
-    headers: listUnsubscribeHeaders(
-      links.unsubscribeUrl,
-      deps.settings.unsubscribeMailto,
-      links.unsubscribeToken,
-    ),
     tags: { kind: 'announcement-test', send: composed.sendId },
   });
   if (result.kind === 'rejected') {

@@ -2,17 +2,13 @@ import { convert } from 'html-to-text';
 import { LRUCache } from 'lru-cache';
 import { ContentError, ValidationError } from '../errors.ts';
 import type { TopicId } from '../topics.ts';
-import { personalisableEmail, type PersonalisableEmail } from '../rendering/email-renderer.ts';
-import { createSlots } from '../rendering/slots.ts';
 import {
-  escapeHtml,
-  mjmlToHtml,
-  partialsOf,
-  renderMjmlSource,
-  renderText,
-  type MjmlOptions,
-  type TemplateFiles,
-} from '../rendering/templates.ts';
+  personalisableEmail,
+  type EmailRendererSettings,
+  type PersonalisableEmail,
+} from '../rendering/email-renderer.ts';
+import { createSlots } from '../rendering/slots.ts';
+import { escapeHtml, mjmlToHtml, partialsOf, renderMjmlSource, renderText } from '../rendering/templates.ts';
 import { draftHash, type AnnouncementDraft } from './announcement.ts';
 import { markdownToEmailHtml } from './markdown-body.ts';
 import { unsafeMarkupIn } from './unsafe-markup.ts';
@@ -31,16 +27,11 @@ import { unsafeMarkupIn } from './unsafe-markup.ts';
 
 export const ANNOUNCEMENT_TEMPLATES = ['announcement.mjml', 'announcement.txt'] as const;
 
-export interface AnnouncementRendererSettings {
-  readonly templates: TemplateFiles;
-  readonly topicLabels: Readonly<Record<TopicId, string>>;
-  readonly siteUrl: string;
-  readonly postalAddress: string;
-  /** For the Markdown template; an admin's own MJML is always validated strictly. */
-  readonly mjml: MjmlOptions;
-  /** Tests pass a fixed nonce to compare renders; production draws a random one. */
-  readonly slotNonce?: string;
-}
+/**
+ * The digest renderer's settings: the same templates, labels, links and address. `mjml` applies
+ * to the Markdown template; an admin's own MJML is always validated strictly.
+ */
+export type AnnouncementRendererSettings = EmailRendererSettings;
 
 /** An announcement rendered once, its personal links still open. */
 export interface RenderedAnnouncement extends PersonalisableEmail {

@@ -17,7 +17,7 @@ import type { TokenService } from '../tokens/tokens.ts';
 import { announcementLedgerId } from '../announcements/announcement.ts';
 import { reasonLeftOut } from '../announcements/audience.ts';
 import type { AnnouncementJob, DeliveryJob, DigestJob, SendJob } from './send-job.ts';
-import { listUnsubscribeHeaders, personalLinksFor } from './personal-links.ts';
+import { personalCopy, personalLinksFor } from './personal-links.ts';
 import { sendWithRetries } from './send-with-retries.ts';
 
 export interface DeliveryDependencies {
@@ -286,17 +286,9 @@ async function deliverTo<R extends Recipient>(
   }
 
   const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, deps.clock.now());
-  const message = (await rules.email()).personalise(links);
   const result = await sendWithRetries(deps, {
+    ...personalCopy(await rules.email(), links, deps.settings.unsubscribeMailto),
     to: reader.email,
-    subject: message.subject,
-    html: message.html,
-    text: message.text,
-    headers: listUnsubscribeHeaders(
-      links.unsubscribeUrl,
-      deps.settings.unsubscribeMailto,
-      links.unsubscribeToken,
-    ),
     tags: rules.tags,
   });
 

@@ -1,5 +1,5 @@
 import type { TokenService } from '../tokens/tokens.ts';
-import type { PersonalLinks } from '../rendering/email-renderer.ts';
+import type { PersonalisableEmail, PersonalLinks } from '../rendering/email-renderer.ts';
 
 /** The links and headers that make one email one reader's: signed, purpose-bound tokens. */
 export function personalLinksFor(
@@ -32,4 +32,22 @@ export function listUnsubscribeHeaders(
     },
     { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
   ];
+}
+
+/**
+ * One reader's copy of an email rendered for many: its personal links filled in, with the
+ * List-Unsubscribe headers that go with them (a digest, an announcement or its test send).
+ */
+export function personalCopy(
+  email: PersonalisableEmail,
+  links: PersonalLinks & { readonly unsubscribeToken: string },
+  unsubscribeMailto: string,
+): { subject: string; html: string; text: string; headers: { name: string; value: string }[] } {
+  const message = email.personalise(links);
+  return {
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    headers: listUnsubscribeHeaders(links.unsubscribeUrl, unsubscribeMailto, links.unsubscribeToken),
+  };
 }
