@@ -60,7 +60,13 @@ class IntervalTimer implements StageTimer {
 async function startOutsideWorld(): Promise<{ world: World; stop: () => void; pid: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench/outside-world.ts')],
+    [
+      // e.g. BENCH_WORLD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile dynalite and the feed host.
+      ...(process.env.BENCH_WORLD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'bench/outside-world.ts'),
+    ],
     {
       cwd: PROJECT_ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
