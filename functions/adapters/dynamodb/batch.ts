@@ -51,7 +51,7 @@ export async function batchGetAll(
     for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
       if (attempt > 8) throw new Error(`BatchGet on ${tableName} kept returning unprocessed keys`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-      const response = await rawSend(client).send(
+      const response: BatchGetItemCommandOutput = await rawSend(client).send(
         new BatchGetItemCommand({
           RequestItems: {
             [tableName]: {
@@ -100,7 +100,7 @@ export async function batchPutAll(
       for (let attempt = 0; pending.length > 0; attempt += 1) {
         if (attempt > 8) throw new Error(`BatchWrite on ${tableName} kept returning unprocessed items`);
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const response = await rawSend(client).send(
+        const response: BatchWriteItemCommandOutput = await rawSend(client).send(
           new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
         );
         pending = response.UnprocessedItems?.[tableName] ?? [];
