@@ -109,6 +109,15 @@ async function main(): Promise<void> {
     );
     const clients = createAwsClients(config);
     await ensureTables(clients.dynamo, config.tables);
+    // Requests by operation: the steady measure of the store's work (CPU time swings with the load).
+    const requests: Record<string, number> = {};
+    clients.dynamo.middlewareStack.add(
+      (next, context) => (args) => {
+        requests[context.commandName!] = (requests[context.commandName!] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchRequestCounter' },
+    );
     const tagger = createTagger(await loadVocabulary(config.contentDir));
     const fetcher = new HttpFeedFetcher({
       timeoutMs: config.fetch.timeoutMs,
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
       fetchUrl: `${world.feeds}${index}`,
     }));
 
+    for (const name of Object.keys(requests)) delete requests[name];
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const worldCpuBefore = cpuSecondsOf(pid);
@@ -202,6 +212,7 @@ async function main(): Promise<void> {
         concurrency: config.fetch.concurrency,
         ingestCpuSeconds: Number(ingestCpuSeconds.toFixed(2)),
         dynamoAndFeedHostCpuSeconds: Number(worldCpuSeconds.toFixed(2)),
+        dynamoRequests: requests,
         loadAverage1m: Number(load1!.toFixed(2)),
       }),
     );
