@@ -60,7 +60,18 @@ class IntervalTimer implements StageTimer {
 async function startOutsideWorld(): Promise<{ world: World; stop: () => void; pid: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench/outside-world.ts')],
+    [
+      // dynalite keeps every item as JSON in memory-level: each request parses and re-encodes items
+      // and the table description, so a tenth of its CPU was young-generation GC with Node's
+      // default 16 MB semi-space. A larger one is a setting of the stand-in (DynamoDB's CPU is
+      // not ours in AWS), never of the ingest process, which runs with Node's defaults as in Lambda.
+      '--max-semi-space-size=64',
+      // e.g. BENCH_WORLD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile dynalite and the feed host.
+      ...(process.env.BENCH_WORLD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'bench/outside-world.ts'),
+    ],
     {
       cwd: PROJECT_ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -103,6 +114,15 @@ async function main(): Promise<void> {
     );
     const clients = createAwsClients(config);
     await ensureTables(clients.dynamo, config.tables);
+    // Requests by operation: the steady measure of the store's work (CPU time swings with the load).
+    const requests: Record<string, number> = {};
+    clients.dynamo.middlewareStack.add(
+      (next, context) => (args) => {
+        requests[context.commandName!] = (requests[context.commandName!] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchRequestCounter' },
+    );
     const tagger = createTagger(await loadVocabulary(config.contentDir));
     const fetcher = new HttpFeedFetcher({
       timeoutMs: config.fetch.timeoutMs,
@@ -132,6 +152,7 @@ async function main(): Promise<void> {
       fetchUrl: `${world.feeds}${index}`,
     }));
 
+    for (const name of Object.keys(requests)) delete requests[name];
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const worldCpuBefore = cpuSecondsOf(pid);
@@ -196,6 +217,7 @@ async function main(): Promise<void> {
         concurrency: config.fetch.concurrency,
         ingestCpuSeconds: Number(ingestCpuSeconds.toFixed(2)),
         dynamoAndFeedHostCpuSeconds: Number(worldCpuSeconds.toFixed(2)),
+        dynamoRequests: requests,
         loadAverage1m: Number(load1!.toFixed(2)),
       }),
     );

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-store.ts';
-import { identityKeys } from '../../functions/core/ingest/identity.ts';
+import { identityKeys, TITLE_MATCH_MS } from '../../functions/core/ingest/identity.ts';
 import { IngestBusyError } from '../../functions/core/errors.ts';
 import type { ArticleCandidate } from '../../functions/core/model.ts';
 import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
@@ -137,6 +137,34 @@ describe('DynamoArticleStore on dynalite', () => {
 
     expect([first.outcome, second.outcome]).toEqual(['created', 'unchanged']);
     expect(second.articleId).toBe(first.articleId);
+  });
+
+  it('never overwrites an older work whose id a same-title work beyond 14 days would take', async () => {
+    // Title-only works (their link is shared, so not identity) in one 28-day title bucket, 20 days apart.
+    const bucketMs = 2 * TITLE_MATCH_MS;
+    const start = Math.floor(Date.parse('2026-06-01T00:00:00Z') / bucketMs) * bucketMs;
+    const titleOnly = (sourceId: string, publishedAtMs: number): ArticleCandidate => {
+      const title = 'Quarterly roundup of immunotherapy approvals and label changes';
+      const publishedAt = new Date(publishedAtMs);
+      return {
+        ...candidate(sourceId, {
+          title,
+          url: 'https://news.example.org/',
+          publishedAt: publishedAt.toISOString(),
+        }),
+        identityKeys: identityKeys({ identifiers: {}, url: undefined, title, publishedAt }),
+      };
+    };
+    const older = titleOnly('news-a', start + 86_400_000);
+    const later = titleOnly('news-b', start + 21 * 86_400_000);
+
+    const first = await store.upsert(older, NOW);
+    await store.upsert(later, NOW);
+
+    const [stored] = await store.getMany([first.articleId]);
+    expect(first.outcome).toBe('created');
+    expect(stored?.publishedAt).toBe(older.publishedAt);
+    expect(stored?.sources.map((source) => source.sourceId)).toContain('news-a');
   });
 
   it('makes a second writer wait for the lease, and give up with IngestBusyError after its wait', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ArticleIdentifiers } from '../model.ts';
 import { urlIdentity } from './canonical-url.ts';
 
@@ -121,5 +121,6 @@ export function articleIdFor(strongestKey: string): string {
 }
 
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  // The one-shot hash: no Hash object per key (several keys per item of every feed).
+  return hash('sha256', text, 'base64url').slice(0, 22);
 }

@@ -27,6 +27,8 @@ export interface NormaliseOptions {
   readonly topicOverride?: readonly TopicId[] | undefined;
   /** The item's link is shared by other items of its feed, so it does not identify the work. */
   readonly linkIsShared?: boolean;
+  /** canonicalUrl(raw.link), when the caller has it already (readFeed needs it for every item). */
+  readonly canonicalLink?: string | undefined;
 }
 
 /**
@@ -44,7 +46,8 @@ export function normaliseItem(
   const { topicOverride, linkIsShared = false } = options;
   const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH) || titleFromText(raw.summary);
   if (title.length < 3) return { ok: false, reason: 'item has no title and no text' };
-  const url = raw.link ? canonicalUrl(raw.link) : undefined;
+  const url =
+    'canonicalLink' in options ? options.canonicalLink : raw.link ? canonicalUrl(raw.link) : undefined;
   const identifiers = extractIdentifiers([...raw.identifierHints, raw.link]);
   if (!url && !identifiers.doi && !identifiers.pmid && !identifiers.nct) {
     return { ok: false, reason: `item "${title.slice(0, 60)}" has no usable link or identifier` };

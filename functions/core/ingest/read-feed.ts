@@ -98,6 +98,7 @@ export function normaliseItems(
       const result = normaliseItem(item, source, tagger, firstSeenAt, {
         topicOverride: topicOverrides?.[index],
         linkIsShared: url !== undefined && shared.has(url),
+        canonicalLink: url,
       });
       if (result.ok) candidates.push(result.candidate);
       else rejections.push(`item ${index + 1}: ${result.reason}`);

@@ -7,7 +7,9 @@ import type {
   Clock,
   FeedFetcher,
   Logger,
+  SourceState,
   SourceStateStore,
+  SourceSuccess,
   UpsertOutcome,
 } from '../../ports/index.ts';
 import type { Tagger } from '../tagging/tagger.ts';
@@ -71,6 +73,46 @@ export interface IngestSummary {
 /** Candidates per store call: a 10,000-item feed is stored in slices, never held in one batch. */
 const STORE_SLICE = 250;
 
+/** Source successes recorded together (DynamoDB's BatchWrite takes 25 items a call). */
+const SUCCESS_BATCH = 25;
+
+/**
+ * Records the sources' good fetches in batches as they complete, instead of one write per
+ * source. A batch that cannot be written is logged: its sources keep their old validators and
+ * failure counts, so the next run simply fetches them again.
+ */
+class SuccessRecorder {
+  private pending: SourceSuccess[] = [];
+  private readonly writes: Promise<void>[] = [];
+
+  constructor(private readonly deps: IngestDependencies) {}
+
+  add(success: SourceSuccess): void {
+    this.pending.push(success);
+    if (this.pending.length >= SUCCESS_BATCH) this.write();
+  }
+
+  /** Writes what is pending and waits for every write; never throws. */
+  async finish(): Promise<void> {
+    this.write();
+    await Promise.all(this.writes);
+  }
+
+  private write(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.writes.push(
+      this.deps.sourceState.recordSuccesses(batch).catch((error: unknown) => {
+        this.deps.logger.error('could not record the sources’ successful fetches', {
+          sourceIds: batch.map((success) => success.sourceId),
+          error: describeError(error),
+        });
+      }),
+    );
+  }
+}
+
 /**
  * One ingest run: take the article writer (waiting for a concurrent run to finish), store the
  * site's own articles, then fetch every source (bounded concurrency, conditional GET), parse,
@@ -86,7 +128,11 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
   );
   const reports: SourceReport[] = [];
   const failures: SourceFailure[] = [];
+  const successes = new SuccessRecorder(deps);
   try {
+    // Every source's state in a few batch reads, rather than one read per source.
+    const states = await deps.sourceState.getMany(request.sources.map(({ source }) => source.id));
+
     const { candidates, rejections } = normaliseItems(
       request.siteArticles.map((article) => article.item),
       SITE_SOURCE,
@@ -108,9 +154,12 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
       request.sources.map(({ source, fetchUrl }) =>
         limit(async () => {
           try {
-            reports.push(await ingestSource(source, fetchUrl, request.maxBytes, writer, deps));
+            const state = states.get(source.id);
+            reports.push(
+              await ingestSource(source, fetchUrl, request.maxBytes, state, writer, successes, deps),
+            );
           } catch (error) {
-            const failure = await recordFailure(source, error, deps);
+            const failure = await recordFailure(source, error, states.get(source.id), deps);
             failures.push(failure);
             reports.push({ ...emptyReport(source.id), status: 'failed' });
           }
@@ -118,6 +167,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
       ),
     );
   } finally {
+    await successes.finish();
     await writer.close();
   }
 
@@ -143,10 +193,11 @@ async function ingestSource(
   source: Source,
   fetchUrl: string,
   maxBytes: number,
+  state: SourceState | undefined,
   writer: ArticleWriter,
+  successes: SuccessRecorder,
   deps: IngestDependencies,
 ): Promise<SourceReport> {
-  const state = await deps.sourceState.get(source.id);
   // Validators belong to the URL that gave them: a changed URL (or --live after snapshots) starts afresh.
   const validators =
     state && (state.validatorsUrl === undefined || state.validatorsUrl === fetchUrl)
@@ -157,7 +208,13 @@ async function ingestSource(
       : {};
   const result = await timed(deps.timer, 'fetch', () => deps.fetcher.fetch(fetchUrl, validators));
   if (result.status === 'not-modified') {
-    await deps.sourceState.recordSuccess(source.id, deps.clock.now(), validators, fetchUrl);
+    successes.add({
+      sourceId: source.id,
+      at: deps.clock.now(),
+      conditions: validators,
+      url: fetchUrl,
+      ...(state ? { previous: state } : {}),
+    });
     return { ...emptyReport(source.id), status: 'not-modified' };
   }
 
@@ -179,15 +236,16 @@ async function ingestSource(
   }
   const stored = await storeAll(writer, feed.candidates, deps);
   // Only now: a run that failed to store keeps the old validators, so the next run fetches again.
-  await deps.sourceState.recordSuccess(
-    source.id,
-    deps.clock.now(),
-    {
+  successes.add({
+    sourceId: source.id,
+    at: deps.clock.now(),
+    conditions: {
       ...(result.etag ? { etag: result.etag } : {}),
       ...(result.lastModified ? { lastModified: result.lastModified } : {}),
     },
-    fetchUrl,
-  );
+    url: fetchUrl,
+    ...(state ? { previous: state } : {}),
+  });
   return {
     sourceId: source.id,
     status: 'fetched',
@@ -214,6 +272,7 @@ async function storeAll(
 async function recordFailure(
   source: Source,
   error: unknown,
+  state: SourceState | undefined,
   deps: IngestDependencies,
 ): Promise<SourceFailure> {
   const kind = error instanceof FeedError ? error.kind : 'internal';
@@ -224,7 +283,7 @@ async function recordFailure(
     // Losing the writer is not the source's fault: its state (and validators) stay as they were.
     consecutiveFailures =
       error instanceof IngestBusyError
-        ? ((await deps.sourceState.get(source.id))?.consecutiveFailures ?? 0)
+        ? (state?.consecutiveFailures ?? 0)
         : (await deps.sourceState.recordFailure(source.id, deps.clock.now(), `${kind}: ${message}`))
             .consecutiveFailures;
   } catch (stateError) {
