@@ -233,5 +233,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
   };
 }
 
+/**
+ * Table and queue settings for a set of resources of its own, named with a prefix: what tests,
+ * the bundle check and the soak use to share the stand-ins without seeing each other's data.
+ */
+export function prefixedResourceSettings(prefix: string): Record<string, string> {
+  return {
+    ARTICLES_TABLE: `${prefix}-articles`,
+    SUBSCRIBERS_TABLE: `${prefix}-subscribers`,
+    DELIVERIES_TABLE: `${prefix}-deliveries`,
+    STATE_TABLE: `${prefix}-state`,
+    SEND_QUEUE_NAME: `${prefix}-send`,
+    SEND_DLQ_NAME: `${prefix}-send-dlq`,
+  };
+}
+
 /** The settings a reader can change, for the README table and `--help`. */
 export const SETTING_NAMES = Object.keys(envSchema.shape);

@@ -1,15 +1,13 @@
 import { createInterface } from 'node:readline';
-import type { SQSEvent } from 'aws-lambda';
 import { DEFAULT_CONTENT_DIR } from '../config/config.ts';
 import { loadVocabulary } from '../adapters/content/load-content.ts';
-import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
-import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
+import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
 import { createTagger } from '../core/tagging/tagger.ts';
 import { describeError, ValidationError } from '../core/errors.ts';
 import { TOPIC_IDS } from '../core/topics.ts';
 import type { Clock } from '../ports/index.ts';
 import { openLocalEnvironment } from './environment.ts';
-import { LocalSqsPoller } from './sqs-poller.ts';
+import { createLocalSender, type DrainEnding } from './local-sender.ts';
 
 /** `immuno-digest ingest`: one ingest run on the local data; prints the run summary as JSON. */
 export async function ingestCommand(options: { live: boolean }): Promise<void> {
@@ -23,7 +21,7 @@ export async function ingestCommand(options: { live: boolean }): Promise<void> {
 }
 
 /**
- * `immuno-digest digest`: one planning + send cycle. Alone it sends through its own poller and
+ * `immuno-digest digest`: one planning + send cycle. Alone it sends through its own local sender and
  * waits for the queue to drain; beside a running `npm start` it enqueues and that instance sends.
  * A daily-quota stop ends the cycle at once: the unsent jobs stay queued for a later run.
  */
@@ -35,41 +33,15 @@ export async function digestCommand(options: {
   const clock = options.now ? fixedClock(options.now) : undefined;
   const environment = await openLocalEnvironment({ ports: 'ephemeral', ...(clock ? { clock } : {}) });
   const { context } = environment;
-  const totals = { sent: 0, skipped: 0, failed: 0, continued: 0 };
-  let quotaStop: () => void = () => undefined;
-  const quotaExceeded = new Promise<'quota'>((resolve) => (quotaStop = () => resolve('quota')));
-  const poller = new LocalSqsPoller(
-    context.clients.sqs,
-    async (event: SQSEvent) => {
-      const report = await handleSendBatch(context, event);
-      totals.sent += report.sent;
-      totals.skipped += report.skipped;
-      totals.failed += report.failed;
-      totals.continued += report.continued;
-      if (report.quotaExceeded) quotaStop();
-      return report.response;
-    },
-    {
-      queueUrl: environment.queues.sendUrl,
-      queueArn: environment.queues.sendArn,
-      region: context.config.region,
-      batchSize: SEND_QUEUE.batchSize,
-      waitTimeSeconds: 1,
-      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
-    },
-  );
+  const sender = createLocalSender(environment, { waitTimeSeconds: 1 });
+  const { totals } = sender;
   try {
     const plan = await planDigestOnce(context, { dryRun: options.dryRun, ignoreSlot: options.ignoreSlot });
-    let ending: 'drained' | 'not-drained' | 'quota' | 'not-sent' = 'not-sent';
+    let ending: DrainEnding | 'not-sent' = 'not-sent';
     if (!options.dryRun && !environment.attachedTo && plan.jobs > 0) {
-      poller.start();
-      ending = await Promise.race([
-        poller
-          .drain(120_000)
-          .then((drained): 'drained' | 'not-drained' => (drained ? 'drained' : 'not-drained')),
-        quotaExceeded,
-      ]);
-      await poller.stop();
+      sender.start();
+      ending = await sender.drain(120_000);
+      await sender.stop();
     }
     console.log(
       JSON.stringify({
@@ -91,7 +63,7 @@ export async function digestCommand(options: {
       process.exitCode = 2;
     }
   } finally {
-    await poller.stop();
+    await sender.stop();
     await environment.stop();
   }
 }

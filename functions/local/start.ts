@@ -2,15 +2,13 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Cron } from 'croner';
-import type { SQSEvent } from 'aws-lambda';
 import { createApi } from '../api/app.ts';
-import { handleSendBatch, ingestOnce, planDigestOnce } from '../app/jobs.ts';
-import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
+import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
 import { describeError } from '../core/errors.ts';
 import type { IngestSummary } from '../core/ingest/run-ingest.ts';
 import type { PlanSummary } from '../core/digest/plan-digest.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
-import { LocalSqsPoller } from './sqs-poller.ts';
+import { createLocalSender, type LocalSender } from './local-sender.ts';
 import { seedDemoSubscribers } from './demo-subscribers.ts';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
@@ -45,26 +43,8 @@ const DRAIN_TIMEOUT_MS = 90_000;
 export async function runStart(options: StartOptions): Promise<CycleSummary | undefined> {
   const environment = await openLocalEnvironment({ live: options.live, ports: 'configured', attach: false });
   const { context, settings } = environment;
-  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0 };
-  const poller = new LocalSqsPoller(
-    context.clients.sqs,
-    async (event: SQSEvent) => {
-      const report = await handleSendBatch(context, event);
-      totals.sent += report.sent;
-      totals.skipped += report.skipped;
-      totals.failed += report.failed;
-      totals.poison += report.poison;
-      return report.response;
-    },
-    {
-      queueUrl: environment.queues.sendUrl,
-      queueArn: environment.queues.sendArn,
-      region: context.config.region,
-      batchSize: SEND_QUEUE.batchSize,
-      waitTimeSeconds: options.once ? 1 : 20,
-      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
-    },
-  );
+  const sender = createLocalSender(environment, { waitTimeSeconds: options.once ? 1 : 20 });
+  const { totals } = sender;
 
   try {
     printEnvironment(environment, options);
@@ -73,15 +53,15 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
       if (seeded > 0)
         console.log(`Seeded ${seeded} demo subscribers (turn off with --no-demo or DEMO_SUBSCRIBERS=false).`);
     }
-    poller.start();
+    sender.start();
 
     if (options.once) {
       const ingest = await ingestOnce(context, { fetchUrlFor: environment.fetchUrlFor });
       printIngest(ingest);
       const plan = await planDigestOnce(context, { ignoreSlot: true });
       printPlan(plan);
-      const drained = await poller.drain(DRAIN_TIMEOUT_MS);
-      await poller.stop();
+      const ending = await sender.drain(DRAIN_TIMEOUT_MS);
+      await sender.stop();
       console.log(
         `Sent ${totals.sent} digests (${totals.skipped} skipped, ${totals.failed} failed). See them at http://localhost:${settings.ports.ses}`,
       );
@@ -91,7 +71,10 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
         ),
         ...(totals.failed > 0 ? [`${totals.failed} emails rejected`] : []),
         ...(totals.poison > 0 ? [`${totals.poison} poison send jobs`] : []),
-        ...(drained ? [] : ['send queue not drained within 90 s: jobs left for the next run']),
+        ...(ending === 'quota' ? ['SES daily sending quota used up: the unsent digests stay queued'] : []),
+        ...(ending === 'not-drained'
+          ? ['send queue not drained within 90 s: jobs left for the next run']
+          : []),
       ];
       return {
         articlesIngested: ingest.articlesCreated,
@@ -105,15 +88,15 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
       };
     }
 
-    await serveForever(environment, poller);
+    await serveForever(environment, sender);
     return undefined;
   } finally {
-    await poller.stop();
+    await sender.stop();
     await environment.stop();
   }
 }
 
-async function serveForever(environment: LocalEnvironment, poller: LocalSqsPoller): Promise<void> {
+async function serveForever(environment: LocalEnvironment, sender: LocalSender): Promise<void> {
   const { context, settings, config } = environment;
   const api = createApi(context, { clientIp: (c) => getConnInfo(c).remote.address ?? '127.0.0.1' });
   // api.fetch itself, so the node server hands the socket to the app (getConnInfo reads it from there).
@@ -163,7 +146,7 @@ async function serveForever(environment: LocalEnvironment, poller: LocalSqsPolle
     process.once('SIGTERM', shutdown);
   });
   for (const job of jobs) job.stop();
-  await poller.stop();
+  await sender.stop();
   await running;
   await closeServer(server);
   await removeRuntimeInfo(settings.dataDir);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, SQSEvent } from 'aws-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../functions/config/config.ts';
+import { loadConfig, prefixedResourceSettings } from '../../functions/config/config.ts';
 import { createAppContext } from '../../functions/app/context.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
@@ -60,12 +60,7 @@ async function main(): Promise<void> {
   const config = loadConfig(
     {
       TOKEN_SECRET,
-      ARTICLES_TABLE: `${prefix}-articles`,
-      SUBSCRIBERS_TABLE: `${prefix}-subscribers`,
-      DELIVERIES_TABLE: `${prefix}-deliveries`,
-      STATE_TABLE: `${prefix}-state`,
-      SEND_QUEUE_NAME: `${prefix}-send`,
-      SEND_DLQ_NAME: `${prefix}-send-dlq`,
+      ...prefixedResourceSettings(prefix),
       SITE_URL,
       DYNAMODB_ENDPOINT: standIns.endpoints.dynamodb,
       SES_ENDPOINT: standIns.endpoints.ses,

@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { createTestRenderer, FULL_DIGEST, SITE_URL } from '../helpers/digest-fixture.ts';
 
 /**
@@ -27,17 +28,7 @@ beforeAll(async () => {
   html = (await renderer.renderDigest(FULL_DIGEST)).personalise(links).html;
   await mkdir(OUT, { recursive: true });
   await writeFile(path.join(OUT, 'digest.html'), html);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

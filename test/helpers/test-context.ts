@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { loadConfig } from '../../functions/config/config.ts';
+import { loadConfig, prefixedResourceSettings } from '../../functions/config/config.ts';
 import { createAppContext, type AppContext, type ContextOverrides } from '../../functions/app/context.ts';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { ensureTables } from '../../functions/adapters/dynamodb/create-tables.ts';
@@ -40,12 +40,7 @@ export async function createWorld(
   const config = loadConfig(
     {
       TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
-      ARTICLES_TABLE: `${prefix}-articles`,
-      SUBSCRIBERS_TABLE: `${prefix}-subscribers`,
-      DELIVERIES_TABLE: `${prefix}-deliveries`,
-      STATE_TABLE: `${prefix}-state`,
-      SEND_QUEUE_NAME: `${prefix}-send`,
-      SEND_DLQ_NAME: `${prefix}-send-dlq`,
+      ...prefixedResourceSettings(prefix),
       DYNAMODB_ENDPOINT: endpoints.dynamodb,
       SES_ENDPOINT: endpoints.ses,
       SQS_ENDPOINT: endpoints.sqs,
