@@ -52,11 +52,11 @@ export interface SendObserver {
  * the SDK's retry loop, so a retry after death is refused too.
  */
 export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, observer: SendObserver): void {
-  const guard = <Input extends object, Output extends object>(
-    next: (args: { input: Input }) => Promise<Output>,
+  const guard = <Args, Output>(
+    next: (args: Args) => Promise<Output>,
     onSend?: { before: () => void; after: () => void },
   ) =>
-    async (args: { input: Input }): Promise<Output> => {
+    async (args: Args): Promise<Output> => {
       if (killSwitch.dead) throw new ProcessKilledError('the sender process is dead');
       onSend?.before();
       if (killSwitch.dead) throw new ProcessKilledError('the sender process was killed before this call');
