@@ -198,7 +198,8 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     const feeds = await startFeedHost(publications, clock, seeded, { perFetch: rates.feedFailure });
     closers.push(() => feeds.close());
     const fetcher = new HttpFeedFetcher({
-      timeoutMs: 1500,
+      // Loopback answers in milliseconds; a hung feed should not cost the simulation real seconds.
+      timeoutMs: 700,
       maxBytes: config.fetch.maxBytes,
       userAgent: config.fetch.userAgent,
       allowedLoopbackPorts: [feeds.port],
@@ -451,7 +452,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       readMail();
       const byPair = digestEmailsByPair(ses.delivered);
       const explained = explainedPairs(fleet.totals);
-      const articles = await inspect.articles.listFirstSeenBetween(new Date(0), clock.now());
+      const articles = await inspect.articles.listFirstSeenBetween(new Date(SOAK_START - WEEK_MS), clock.now());
       const digestIds = new Set<string>();
       for (const reader of model.readers.values()) for (const id of reader.expectations.keys()) digestIds.add(id);
       const ledger: LedgerRecord[] = [];
@@ -553,9 +554,22 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       `soak seed ${options.seed}: ${options.weeks} weeks from ${new Date(SOAK_START).toISOString().slice(0, 10)}, ` +
         `${people.length} people, ${publications.sources.length} sources, ${publications.works.size} works`,
     );
+    const trace = process.env.SOAK_TRACE === '1';
+    const timeByLabel = new Map<string, [number, number]>();
+    const profile = setInterval(() => {
+      if (trace) process.stderr.write(`[profile] ${new Date(clock.ms).toISOString()} ${JSON.stringify(Object.fromEntries(timeByLabel))}\n`);
+    }, 15_000);
+    profile.unref();
     for (let event = timeline.pop(); event; event = timeline.pop()) {
       clock.advanceTo(event.at);
+      const began = Date.now();
+      if (process.env.SOAK_TRACE === '2') process.stderr.write(`[start] ${new Date(clock.ms).toISOString()} ${event.label}\n`);
       await event.run();
+      const spent = Date.now() - began;
+      const label = event.label.replace(/ \d+$/, '');
+      timeByLabel.set(label, [(timeByLabel.get(label)?.[0] ?? 0) + 1, (timeByLabel.get(label)?.[1] ?? 0) + spent]);
+      if (trace && spent > 2000 && Date.now() % 1 === 0)
+        process.stderr.write(`[trace] ${new Date(clock.ms).toISOString()} ${event.label}: ${Date.now() - began} ms\n`);
     }
 
     const violations = reports.reduce((sum, report) => sum + report.violations, 0);
@@ -564,7 +578,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       for (const line of errors.slice(0, 10)) print(`  ${line.slice(0, 400)}`);
     }
     const digests = ses.delivered.filter((email) => email.kind === 'digest').length;
-    const articles = await inspect.articles.listFirstSeenBetween(new Date(0), clock.now());
+    const articles = await inspect.articles.listFirstSeenBetween(new Date(SOAK_START - WEEK_MS), clock.now());
     return {
       seed: options.seed,
       weeks: options.weeks,

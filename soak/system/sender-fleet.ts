@@ -28,6 +28,9 @@ import type { SimClock } from '../sim-clock.ts';
  * without waiting. So a dead sender's leases expire in simulated time, never under a live one.
  */
 
+/** Real waits inside a send (SES backoff) last this many times less than the system asks. */
+const TIME_COMPRESSION = 25;
+
 export interface FleetSettings {
   readonly config: Config;
   readonly clock: SimClock;
@@ -107,6 +110,8 @@ export class SenderFleet {
   private busy = 0;
   private gate: Promise<void> | undefined;
   private sendCalls = 0;
+  private traceTick = 0;
+  private pollers: LocalSqsPoller[] | undefined;
   private phase: SendPhasePlan = { killAtSends: [], outageAtSend: undefined, label: '' };
   private outage: { start(): void; end(): void } | undefined;
 
@@ -127,18 +132,20 @@ export class SenderFleet {
     this.phase = plan;
     this.sendCalls = 0;
     const { client, url, arn } = this.settings.queue;
-    const pollers = this.environments.map(
-      (_, slot) =>
-        new LocalSqsPoller(client, (event) => this.invoke(slot, event), {
-          queueUrl: url,
-          queueArn: arn,
-          region: this.settings.config.region,
-          batchSize: 5,
-          waitTimeSeconds: 1,
-          onError: () => undefined,
-        }),
-    );
-    for (const poller of pollers) poller.start();
+    // The event source mapping runs all along, as on AWS: a poller stopped between phases would
+    // abort its long poll, and fauxqs would still hand the next message to that dead request.
+    this.pollers ??= this.environments.map((_, slot) => {
+      const poller = new LocalSqsPoller(client, (event) => this.invoke(slot, event), {
+        queueUrl: url,
+        queueArn: arn,
+        region: this.settings.config.region,
+        batchSize: 5,
+        waitTimeSeconds: 1,
+        onError: () => undefined,
+      });
+      poller.start();
+      return poller;
+    });
     const deadline = Date.now() + timeoutMs;
     let emptyReadings = 0;
     let drained = false;
@@ -172,18 +179,21 @@ export class SenderFleet {
         } else {
           emptyReadings = 0;
         }
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (process.env.SOAK_TRACE === "2" && this.totals.handlerCrashes.length) process.stderr.write(this.totals.handlerCrashes.join("\n") + "\n");
+        if (process.env.SOAK_TRACE === '2' && (this.traceTick = (this.traceTick + 1) % 40) === 0)
+          process.stderr.write(`[fleet] busy ${this.busy} visible ${visible} inFlight ${inFlight} delayed ${delayed} awaiting ${this.awaiting.length} invocations ${this.totals.invocations} kills ${this.totals.kills}\n`);
+        await new Promise((resolve) => setTimeout(resolve, 15));
       }
     } finally {
-      await Promise.all(pollers.map((poller) => poller.stop()));
       this.outage?.end();
     }
     if (!drained) this.totals.drainTimeouts += 1;
     return drained;
   }
 
-  /** Destroys every environment's clients (the soak is over). */
-  close(): void {
+  /** Stops the pollers and destroys every environment's clients (the soak is over). */
+  async close(): Promise<void> {
+    await Promise.all((this.pollers ?? []).map((poller) => poller.stop()));
     for (const destroy of this.destroyers) destroy();
   }
 
@@ -191,7 +201,15 @@ export class SenderFleet {
     while (this.gate) await this.gate;
     this.busy += 1;
     try {
-      const environment = (this.environments[slot] ??= await this.coldStart());
+      let environment: Environment;
+      try {
+        environment = this.environments[slot] ??= await this.coldStart();
+      } catch (error) {
+        // An environment that cannot start fails its batch, as on Lambda: the batch comes back.
+        this.awaiting.push(...event.Records.map((record) => record.receiptHandle));
+        this.totals.handlerCrashes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      }
       this.totals.invocations += 1;
       environment.recorded = 0;
       const handles = event.Records.map((record) => record.receiptHandle);
@@ -328,7 +346,11 @@ export class SenderFleet {
       inFlight,
       destroy,
       handle: (event: SQSEvent, remainingTimeMs?: () => number) =>
-        handleSendBatch(instrumented, event, remainingTimeMs ? { remainingTimeMs } : {}),
+        handleSendBatch(instrumented, event, {
+          ...(remainingTimeMs ? { remainingTimeMs } : {}),
+          // Backoff between SES retries, compressed like the rest of simulated time.
+          sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms / TIME_COMPRESSION)),
+        }),
     });
   }
 }
