@@ -35,7 +35,8 @@ import { FAILURE_KIND_OF, startFeedHost, type FeedFault } from './outside/feed-h
 import { startSesGateway, type DeliveredEmail } from './outside/ses-gateway.ts';
 import { Seeded } from './random.ts';
 import { SimClock } from './sim-clock.ts';
-import { SenderFleet } from './system/sender-fleet.ts';
+import { compressRetries } from './system/compressed-retries.ts';
+import { SenderFleet, TIME_COMPRESSION } from './system/sender-fleet.ts';
 import { drawOtherTopics, drawPopulation, type Person } from './world/population.ts';
 import { generatePublications } from './world/publications.ts';
 
@@ -183,7 +184,14 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     );
     const soakConfig = { ...config, queues: { ...config.queues, sendUrl: queues.sendUrl } };
 
-    const base = await createAppContext(soakConfig, { clock, logger, mjmlValidation: 'strict' });
+    const clients = createAwsClients(soakConfig);
+    compressRetries(clients, TIME_COMPRESSION);
+    closers.push(() => {
+      clients.dynamo.destroy();
+      clients.sqs.destroy();
+      clients.ses.destroy();
+    });
+    const base = await createAppContext(soakConfig, { clients, clock, logger, mjmlValidation: 'strict' });
     const publications = generatePublications(
       {
         sourceCount: options.sources,

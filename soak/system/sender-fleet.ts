@@ -10,6 +10,7 @@ import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
 import type { Config } from '../../functions/config/config.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
 import type { DeliveryLedger, Logger } from '../../functions/ports/index.ts';
+import { compressRetries } from './compressed-retries.ts';
 import { createKillSwitch, installKillSwitch, type KillSwitch } from '../faults/kill-switch.ts';
 import type { Seeded } from '../random.ts';
 import type { SimClock } from '../sim-clock.ts';
@@ -29,7 +30,7 @@ import type { SimClock } from '../sim-clock.ts';
  */
 
 /** Real waits inside a send (SES backoff) last this many times less than the system asks. */
-const TIME_COMPRESSION = 25;
+export const TIME_COMPRESSION = 25;
 
 export interface FleetSettings {
   readonly config: Config;
@@ -299,6 +300,7 @@ export class SenderFleet {
     this.totals.coldStarts += 1;
     const { config, clock, logger } = this.settings;
     const clients = createAwsClients(config);
+    compressRetries(clients, TIME_COMPRESSION);
     const killSwitch = createKillSwitch();
     const inFlight = new Set<InFlightAtDeath>();
     const environment = { recorded: 0, marking: 0 };
