@@ -261,6 +261,8 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
 
     // ---- the timeline ---------------------------------------------------------------------------
     const timeline = new EventQueue();
+    /** Real time spent per kind of event (SOAK_TRACE=1 prints it): where a slow soak goes. */
+    const timeByLabel = new Map<string, [number, number]>();
     const counts = {
       ingestRuns: 0,
       ingestFailures: 0,
@@ -312,8 +314,10 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     const plan = async () => {
       counts.plannerRuns += 1;
       model.plan(clock.ms);
+      const planBegan = Date.now();
       try {
         const summary = await planDigestOnce(context);
+        timeByLabel.set('planner only', [(timeByLabel.get('planner only')?.[0] ?? 0) + 1, (timeByLabel.get('planner only')?.[1] ?? 0) + Date.now() - planBegan]);
         counts.plannerSkipped += summary.skippedNoArticles;
         if (summary.jobs === 0 && poisonSent.length === deadLetters.length) {
           model.sendPhaseDone();
@@ -563,7 +567,6 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
         `${people.length} people, ${publications.sources.length} sources, ${publications.works.size} works`,
     );
     const trace = process.env.SOAK_TRACE === '1';
-    const timeByLabel = new Map<string, [number, number]>();
     const profile = setInterval(() => {
       if (trace) process.stderr.write(`[profile] ${new Date(clock.ms).toISOString()} ${JSON.stringify(Object.fromEntries(timeByLabel))}\n`);
     }, 15_000);
