@@ -82,7 +82,9 @@ export function checkOneDigestPerDueReader(
     expected += wanted;
     tally.checked += 1;
     if (emails.length < wanted) {
-      tally.breach(`${reader.person.email} was due ${digestId} (planned ${iso(expectation!.plannedAt)}) and got nothing`);
+      tally.breach(
+        `${reader.person.email} was due ${digestId} (planned ${iso(expectation!.plannedAt)}) and got nothing`,
+      );
       continue;
     }
     if (emails.length > wanted) {
@@ -157,11 +159,13 @@ export function checkNoMailToInactive(model: WorldModel, mail: readonly Delivere
     if (email.kind === 'digest') {
       counts.digest += 1;
       tally.checked += 1;
-      if (status !== 'confirmed') tally.breach(`${email.digestId} went to ${email.to} at ${iso(email.at)}, who was ${status}`);
+      if (status !== 'confirmed')
+        tally.breach(`${email.digestId} went to ${email.to} at ${iso(email.at)}, who was ${status}`);
     } else if (email.kind === 'confirmation') {
       counts.confirmation += 1;
       tally.checked += 1;
-      if (status !== 'pending') tally.breach(`a confirmation went to ${email.to} at ${iso(email.at)}, who was ${status}`);
+      if (status !== 'pending')
+        tally.breach(`a confirmation went to ${email.to} at ${iso(email.at)}, who was ${status}`);
     }
   }
   return tally.result(
@@ -229,7 +233,8 @@ export function checkDeadLetters(deadLetters: readonly string[], poisonSent: rea
   for (const body of deadLetters) {
     tally.checked += 1;
     const marker = /soak-poison-\d+/.exec(body)?.[0];
-    if (!marker || !markers.has(marker)) tally.breach(`the DLQ holds an unexplained message: ${body.slice(0, 160)}`);
+    if (!marker || !markers.has(marker))
+      tally.breach(`the DLQ holds an unexplained message: ${body.slice(0, 160)}`);
     else found.add(marker);
   }
   for (const marker of markers) {
@@ -297,14 +302,16 @@ export function checkSummariesMatchLedger(
     const id = subscriberIdFor(reader.person.email);
     for (const expectation of reader.expectations.values()) {
       if (expectation.pending) continue;
-      if (expectation.outcome === 'deliver') expectedSent.set(`${expectation.digestId}|${id}`, reader.person.email);
+      if (expectation.outcome === 'deliver')
+        expectedSent.set(`${expectation.digestId}|${id}`, reader.person.email);
       if (expectation.outcome === 'skip') expectedSkipped.add(`${expectation.digestId}|${id}`);
     }
   }
   for (const record of ledger) {
     const key = `${record.digestId}|${record.subscriberId}`;
     tally.checked += 1;
-    if (record.status === 'sent' && !expectedSent.delete(key)) tally.breach(`the ledger records ${key} sent, unexpected`);
+    if (record.status === 'sent' && !expectedSent.delete(key))
+      tally.breach(`the ledger records ${key} sent, unexpected`);
     if (record.status === 'skipped' && !expectedSkipped.delete(key))
       tally.breach(`the ledger records ${key} skipped, unexpected`);
   }

@@ -7,7 +7,8 @@ import { runSoak } from './soak.ts';
  */
 const whole = (name: string) => (value: string) => {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (!Number.isInteger(number) || number < 0)
+    throw new InvalidArgumentError(`${name} must be a whole number`);
   return number;
 };
 
@@ -20,7 +21,13 @@ const program = new Command('soak')
   .option('--works-per-day <n>', 'new works per source per day (mean)', Number, 1.5)
   .parse();
 
-const options = program.opts<{ seed: number; weeks: number; people: number; sources: number; worksPerDay: number }>();
+const options = program.opts<{
+  seed: number;
+  weeks: number;
+  people: number;
+  sources: number;
+  worksPerDay: number;
+}>();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const result = await runSoak({

@@ -70,7 +70,8 @@ export function readerActions(api: Hono, model: WorldModel): ReaderActions {
       else if (response.status !== 400) note(`confirm ${person.email}`, response);
     },
     async unsubscribe(person, email, at) {
-      if (!email.unsubscribeUrl) return void failures.push(`digest to ${person.email} holds no unsubscribe link`);
+      if (!email.unsubscribeUrl)
+        return void failures.push(`digest to ${person.email} holds no unsubscribe link`);
       const response = await call(person, email.unsubscribeUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

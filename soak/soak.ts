@@ -1,4 +1,9 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../functions/adapters/aws-clients.ts';
 import { DynamoArticleStore } from '../functions/adapters/dynamodb/article-store.ts';
 import { ensureTables } from '../functions/adapters/dynamodb/create-tables.ts';
@@ -296,13 +301,17 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
         const served = new Map(feeds.endRun().map((feed) => [feed.sourceId, feed]));
         for (const report of summary.sources) {
           const feed = served.get(report.sourceId);
-          if (report.status === 'fetched' && feed?.outcome === 'ok') model.stored(report.sourceId, feed.workKeys, at);
+          if (report.status === 'fetched' && feed?.outcome === 'ok')
+            model.stored(report.sourceId, feed.workKeys, at);
         }
         for (const failure of summary.failures) {
           const outcome = served.get(failure.sourceId)?.outcome;
-          const wanted = outcome && outcome in FAILURE_KIND_OF ? FAILURE_KIND_OF[outcome as FeedFault] : undefined;
+          const wanted =
+            outcome && outcome in FAILURE_KIND_OF ? FAILURE_KIND_OF[outcome as FeedFault] : undefined;
           if (wanted !== failure.kind && feedFailureMismatches.length < 10)
-            feedFailureMismatches.push(`${failure.sourceId} failed as ${failure.kind} (${failure.message}); served ${outcome}`);
+            feedFailureMismatches.push(
+              `${failure.sourceId} failed as ${failure.kind} (${failure.message}); served ${outcome}`,
+            );
         }
       } catch (error) {
         feeds.endRun();
@@ -317,7 +326,10 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       const planBegan = Date.now();
       try {
         const summary = await planDigestOnce(context);
-        timeByLabel.set('planner only', [(timeByLabel.get('planner only')?.[0] ?? 0) + 1, (timeByLabel.get('planner only')?.[1] ?? 0) + Date.now() - planBegan]);
+        timeByLabel.set('planner only', [
+          (timeByLabel.get('planner only')?.[0] ?? 0) + 1,
+          (timeByLabel.get('planner only')?.[1] ?? 0) + Date.now() - planBegan,
+        ]);
         counts.plannerSkipped += summary.skippedNoArticles;
         if (summary.jobs === 0 && poisonSent.length === deadLetters.length) {
           model.sendPhaseDone();
@@ -346,13 +358,20 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     const collectDeadLetters = async () => {
       for (;;) {
         const { Messages = [] } = await direct.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queues.deadLetterUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+          new ReceiveMessageCommand({
+            QueueUrl: queues.deadLetterUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+          }),
         );
         if (Messages.length === 0) return;
         for (const message of Messages) {
           deadLetters.push(message.Body ?? '');
           await direct.sqs.send(
-            new DeleteMessageCommand({ QueueUrl: queues.deadLetterUrl, ReceiptHandle: message.ReceiptHandle }),
+            new DeleteMessageCommand({
+              QueueUrl: queues.deadLetterUrl,
+              ReceiptHandle: message.ReceiptHandle,
+            }),
           );
         }
       }
@@ -407,7 +426,10 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       const recipients = [{ emailAddress: person.email }];
       const detail =
         kind === 'complaint'
-          ? { eventType: 'Complaint', complaint: { complainedRecipients: recipients, timestamp: at.toISOString() } }
+          ? {
+              eventType: 'Complaint',
+              complaint: { complainedRecipients: recipients, timestamp: at.toISOString() },
+            }
           : {
               eventType: 'Bounce',
               bounce: {
@@ -450,7 +472,9 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
         if (confirmation) return hands.confirm(person, confirmation, clock.ms);
         // No confirmation came (SES refused it): the next day they fill in the form again.
         if (attempt < SUBSCRIBE_RETRIES)
-          timeline.schedule(clock.ms + DAY_MS + HOUR_MS, 'subscribe again', () => subscribe(person, attempt + 1));
+          timeline.schedule(clock.ms + DAY_MS + HOUR_MS, 'subscribe again', () =>
+            subscribe(person, attempt + 1),
+          );
       });
     };
 
@@ -464,9 +488,13 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       readMail();
       const byPair = digestEmailsByPair(ses.delivered);
       const explained = explainedPairs(fleet.totals);
-      const articles = await inspect.articles.listFirstSeenBetween(new Date(SOAK_START - WEEK_MS), clock.now());
+      const articles = await inspect.articles.listFirstSeenBetween(
+        new Date(SOAK_START - WEEK_MS),
+        clock.now(),
+      );
       const digestIds = new Set<string>();
-      for (const reader of model.readers.values()) for (const id of reader.expectations.keys()) digestIds.add(id);
+      for (const reader of model.readers.values())
+        for (const id of reader.expectations.keys()) digestIds.add(id);
       const ledger: LedgerRecord[] = [];
       for (const id of digestIds) ledger.push(...(await inspect.ledger.listForDigest(id)));
       const checks: CheckResult[] = [
@@ -488,9 +516,13 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       ];
       const violations = checks.reduce((sum, check) => sum + check.violations, 0);
       reports.push({ week, label, checks, violations });
-      print(`week ${week} (${label}) — ${violations === 0 ? 'all promises kept' : `${violations} VIOLATIONS`}`);
+      print(
+        `week ${week} (${label}) — ${violations === 0 ? 'all promises kept' : `${violations} VIOLATIONS`}`,
+      );
       for (const check of checks) {
-        print(`  ${check.violations === 0 ? 'ok  ' : 'FAIL'} ${check.name}: ${check.summary} [${check.checked} checked, ${check.violations} violations]`);
+        print(
+          `  ${check.violations === 0 ? 'ok  ' : 'FAIL'} ${check.name}: ${check.summary} [${check.checked} checked, ${check.violations} violations]`,
+        );
         for (const example of check.examples) print(`         ${example}`);
       }
       print(
@@ -559,7 +591,9 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
           );
         });
       }
-      timeline.schedule(weekStart + WEEK_MS + CHECK_AFTER_WEEK_MS - 1, `check week ${week}`, () => checkWeek(week));
+      timeline.schedule(weekStart + WEEK_MS + CHECK_AFTER_WEEK_MS - 1, `check week ${week}`, () =>
+        checkWeek(week),
+      );
     }
 
     print(
@@ -568,19 +602,28 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     );
     const trace = process.env.SOAK_TRACE === '1';
     const profile = setInterval(() => {
-      if (trace) process.stderr.write(`[profile] ${new Date(clock.ms).toISOString()} ${JSON.stringify(Object.fromEntries(timeByLabel))}\n`);
+      if (trace)
+        process.stderr.write(
+          `[profile] ${new Date(clock.ms).toISOString()} ${JSON.stringify(Object.fromEntries(timeByLabel))}\n`,
+        );
     }, 15_000);
     profile.unref();
     for (let event = timeline.pop(); event; event = timeline.pop()) {
       clock.advanceTo(event.at);
       const began = Date.now();
-      if (process.env.SOAK_TRACE === '2') process.stderr.write(`[start] ${new Date(clock.ms).toISOString()} ${event.label}\n`);
+      if (process.env.SOAK_TRACE === '2')
+        process.stderr.write(`[start] ${new Date(clock.ms).toISOString()} ${event.label}\n`);
       await event.run();
       const spent = Date.now() - began;
       const label = event.label.replace(/ \d+$/, '');
-      timeByLabel.set(label, [(timeByLabel.get(label)?.[0] ?? 0) + 1, (timeByLabel.get(label)?.[1] ?? 0) + spent]);
+      timeByLabel.set(label, [
+        (timeByLabel.get(label)?.[0] ?? 0) + 1,
+        (timeByLabel.get(label)?.[1] ?? 0) + spent,
+      ]);
       if (trace && spent > 2000 && Date.now() % 1 === 0)
-        process.stderr.write(`[trace] ${new Date(clock.ms).toISOString()} ${event.label}: ${Date.now() - began} ms\n`);
+        process.stderr.write(
+          `[trace] ${new Date(clock.ms).toISOString()} ${event.label}: ${Date.now() - began} ms\n`,
+        );
     }
 
     const violations = reports.reduce((sum, report) => sum + report.violations, 0);
@@ -609,6 +652,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
 
 function countStatuses(model: WorldModel): string {
   const counts = new Map<string, number>();
-  for (const reader of model.readers.values()) counts.set(reader.status, (counts.get(reader.status) ?? 0) + 1);
+  for (const reader of model.readers.values())
+    counts.set(reader.status, (counts.get(reader.status) ?? 0) + 1);
   return [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
 }

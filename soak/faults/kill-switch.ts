@@ -52,10 +52,11 @@ export interface SendObserver {
  * the SDK's retry loop, so a retry after death is refused too.
  */
 export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, observer: SendObserver): void {
-  const guard = <Args, Output>(
-    next: (args: Args) => Promise<Output>,
-    onSend?: { before: () => void; after: () => void },
-  ) =>
+  const guard =
+    <Args, Output>(
+      next: (args: Args) => Promise<Output>,
+      onSend?: { before: () => void; after: () => void },
+    ) =>
     async (args: Args): Promise<Output> => {
       if (killSwitch.dead) throw new ProcessKilledError('the sender process is dead');
       onSend?.before();
@@ -72,16 +73,22 @@ export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, o
 
   clients.dynamo.middlewareStack.add((next) => guard(next), options);
   clients.sqs.middlewareStack.add((next) => guard(next), options);
-  clients.ses.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName !== 'SendEmailCommand') return guard(next)(args);
-    const input = args.input as {
-      Destination?: { ToAddresses?: string[] };
-      EmailTags?: { Name: string; Value: string }[];
-    };
-    const email = {
-      to: input.Destination?.ToAddresses?.[0] ?? '',
-      digestId: input.EmailTags?.find((tag) => tag.Name === 'digest')?.Value,
-    };
-    return guard(next, { before: () => observer.beforeSend(email), after: () => observer.afterSend(email) })(args);
-  }, options);
+  clients.ses.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'SendEmailCommand') return guard(next)(args);
+      const input = args.input as {
+        Destination?: { ToAddresses?: string[] };
+        EmailTags?: { Name: string; Value: string }[];
+      };
+      const email = {
+        to: input.Destination?.ToAddresses?.[0] ?? '',
+        digestId: input.EmailTags?.find((tag) => tag.Name === 'digest')?.Value,
+      };
+      return guard(next, {
+        before: () => observer.beforeSend(email),
+        after: () => observer.afterSend(email),
+      })(args);
+    },
+    options,
+  );
 }

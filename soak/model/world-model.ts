@@ -125,7 +125,8 @@ export class WorldModel {
 
   unsubscribed(email: string, at: number): void {
     const reader = this.reader(email);
-    if (reader.status === 'confirmed' || reader.status === 'pending') this.setStatus(reader, 'unsubscribed', at);
+    if (reader.status === 'confirmed' || reader.status === 'pending')
+      this.setStatus(reader, 'unsubscribed', at);
   }
 
   topicsChanged(email: string, topics: readonly TopicId[]): void {

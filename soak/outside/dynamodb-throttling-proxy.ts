@@ -60,7 +60,11 @@ export async function startDynamoThrottlingProxy(
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () =>
-            resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }),
+            resolve({
+              status: response.statusCode ?? 502,
+              headers: response.headers,
+              body: Buffer.concat(chunks),
+            }),
           );
           response.on('error', reject);
         },
@@ -69,7 +73,12 @@ export async function startDynamoThrottlingProxy(
       upstreamRequest.end(body);
     });
 
-  const reply = (response: ServerResponse, status: number, headers: IncomingMessage['headers'], body: Buffer) => {
+  const reply = (
+    response: ServerResponse,
+    status: number,
+    headers: IncomingMessage['headers'],
+    body: Buffer,
+  ) => {
     const { 'transfer-encoding': _chunked, ...rest } = headers;
     response
       .writeHead(status, {
@@ -107,13 +116,19 @@ export async function startDynamoThrottlingProxy(
       );
     }
 
-    if ((operation === 'BatchWriteItem' || operation === 'BatchGetItem') && random.chance(rates.partialBatch)) {
+    if (
+      (operation === 'BatchWriteItem' || operation === 'BatchGetItem') &&
+      random.chance(rates.partialBatch)
+    ) {
       const input = JSON.parse(body.toString('utf8')) as { RequestItems: Json };
       const split = splitBatch(operation, input.RequestItems, random);
       if (split) {
         faults.partialBatches += 1;
         faults.itemsLeftUnprocessed += split.leftCount;
-        const answer = await send(incoming, Buffer.from(JSON.stringify({ ...input, RequestItems: split.kept })));
+        const answer = await send(
+          incoming,
+          Buffer.from(JSON.stringify({ ...input, RequestItems: split.kept })),
+        );
         if (answer.status !== 200) return reply(response, answer.status, answer.headers, answer.body);
         const output = JSON.parse(answer.body.toString('utf8')) as Json;
         const field = operation === 'BatchWriteItem' ? 'UnprocessedItems' : 'UnprocessedKeys';

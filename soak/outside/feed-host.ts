@@ -104,7 +104,9 @@ export async function startFeedHost(
       case 'html-page':
         return response
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end('<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>Back soon</h1></body></html>');
+          .end(
+            '<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>Back soon</h1></body></html>',
+          );
     }
     const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
     if (request.headers['if-none-match'] === etag) {

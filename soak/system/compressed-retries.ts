@@ -8,13 +8,19 @@ import type { AwsClients } from '../../functions/adapters/aws-clients.ts';
  * Without it every DynamoDB throttling error the soak injects costs half a second of real time.
  */
 export function compressRetries(clients: AwsClients, compression: number): void {
-  const config = clients.dynamo.config as { retryStrategy: () => Promise<RetryStrategyV2>; maxAttempts: () => Promise<number> };
+  const config = clients.dynamo.config as {
+    retryStrategy: () => Promise<RetryStrategyV2>;
+    maxAttempts: () => Promise<number>;
+  };
   const maxAttempts = config.maxAttempts;
   const strategy: RetryStrategyV2 = {
     acquireInitialRetryToken: async () => token(0, 0),
     async refreshRetryTokenForRetry(previous: RetryToken, error: RetryErrorInfo) {
       const count = previous.getRetryCount() + 1;
-      const retryable = error.errorType === 'THROTTLING' || error.errorType === 'TRANSIENT' || error.errorType === 'SERVER_ERROR';
+      const retryable =
+        error.errorType === 'THROTTLING' ||
+        error.errorType === 'TRANSIENT' ||
+        error.errorType === 'SERVER_ERROR';
       if (!retryable || count >= (await maxAttempts())) throw new Error('no retry token available');
       const base = error.errorType === 'THROTTLING' ? 500 : 100;
       return token(count, (Math.random() * base * 2 ** count) / compression);

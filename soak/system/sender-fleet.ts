@@ -180,9 +180,12 @@ export class SenderFleet {
         } else {
           emptyReadings = 0;
         }
-        if (process.env.SOAK_TRACE === "2" && this.totals.handlerCrashes.length) process.stderr.write(this.totals.handlerCrashes.join("\n") + "\n");
+        if (process.env.SOAK_TRACE === '2' && this.totals.handlerCrashes.length)
+          process.stderr.write(this.totals.handlerCrashes.join('\n') + '\n');
         if (process.env.SOAK_TRACE === '2' && (this.traceTick = (this.traceTick + 1) % 40) === 0)
-          process.stderr.write(`[fleet] busy ${this.busy} visible ${visible} inFlight ${inFlight} delayed ${delayed} awaiting ${this.awaiting.length} invocations ${this.totals.invocations} kills ${this.totals.kills}\n`);
+          process.stderr.write(
+            `[fleet] busy ${this.busy} visible ${visible} inFlight ${inFlight} delayed ${delayed} awaiting ${this.awaiting.length} invocations ${this.totals.invocations} kills ${this.totals.kills}\n`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 15));
       }
     } finally {
@@ -208,7 +211,9 @@ export class SenderFleet {
       } catch (error) {
         // An environment that cannot start fails its batch, as on Lambda: the batch comes back.
         this.awaiting.push(...event.Records.map((record) => record.receiptHandle));
-        this.totals.handlerCrashes.push(`cold start failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.totals.handlerCrashes.push(
+          `cold start failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
         throw error;
       }
       this.totals.invocations += 1;
@@ -230,7 +235,9 @@ export class SenderFleet {
         this.account(report, environment.recorded, event);
         const failed = new Set(report.response.batchItemFailures.map((failure) => failure.itemIdentifier));
         this.awaiting.push(
-          ...event.Records.filter((record) => failed.has(record.messageId)).map((record) => record.receiptHandle),
+          ...event.Records.filter((record) => failed.has(record.messageId)).map(
+            (record) => record.receiptHandle,
+          ),
         );
         return report.response;
       } catch (error) {

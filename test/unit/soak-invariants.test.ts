@@ -45,7 +45,15 @@ function person(index: number): Person {
 }
 
 function work(key: string, topics: readonly TopicId[]): Work {
-  return { key, topics, title: key, summary: '', doi: undefined, publishedAt: MONDAY - 24 * HOUR, sightings: [] };
+  return {
+    key,
+    topics,
+    title: key,
+    summary: '',
+    doi: undefined,
+    publishedAt: MONDAY - 24 * HOUR,
+    sightings: [],
+  };
 }
 
 const publications: Publications = {
@@ -109,7 +117,9 @@ describe('the soak invariant checker', () => {
   it('reports nothing when every due reader got exactly one digest of their works', () => {
     // Prepare
     const { model, people, plannedAt } = plannedWorld();
-    const mail = people.map((reader) => digest(reader.email, WEEK_10, plannedAt, ['soak-w000001', 'soak-w000002']));
+    const mail = people.map((reader) =>
+      digest(reader.email, WEEK_10, plannedAt, ['soak-w000001', 'soak-w000002']),
+    );
 
     // Act
     const result = checkOneDigestPerDueReader(model, WEEK_10, digestEmailsByPair(mail), new Map());
@@ -146,7 +156,12 @@ describe('the soak invariant checker', () => {
     const killed = fleetTotals({ inFlightAtDeaths: [{ to: people[0]!.email, digestId: WEEK_10 }] });
 
     // Act
-    const result = checkOneDigestPerDueReader(model, WEEK_10, digestEmailsByPair(mail), explainedPairs(killed));
+    const result = checkOneDigestPerDueReader(
+      model,
+      WEEK_10,
+      digestEmailsByPair(mail),
+      explainedPairs(killed),
+    );
 
     // Assess
     expect(result).toMatchObject({ violations: 0, explainedDuplicates: 1 });
@@ -162,8 +177,12 @@ describe('the soak invariant checker', () => {
 
     // Assess
     expect(result.violations).toBe(2);
-    expect(result.examples.join('\n')).toMatch(/reader-1\.unit@example\.org was due weekly-2026-W10 .* got nothing/);
-    expect(result.examples.join('\n')).toMatch(/reader-2\.unit@example\.org's weekly-2026-W10 holds 1 works, 1 not on topics car-t/);
+    expect(result.examples.join('\n')).toMatch(
+      /reader-1\.unit@example\.org was due weekly-2026-W10 .* got nothing/,
+    );
+    expect(result.examples.join('\n')).toMatch(
+      /reader-2\.unit@example\.org's weekly-2026-W10 holds 1 works, 1 not on topics car-t/,
+    );
   });
 
   it('reports the same work sent to one reader in two weeks', () => {
@@ -218,7 +237,9 @@ describe('the soak invariant checker', () => {
 
     // Assess
     expect(result.violations).toBe(3);
-    expect(result.examples.join('\n')).toMatch(/who was bounced[\s\S]*who was complained[\s\S]*stranger@example\.org/);
+    expect(result.examples.join('\n')).toMatch(
+      /who was bounced[\s\S]*who was complained[\s\S]*stranger@example\.org/,
+    );
   });
 
   it('reports a work stored as two articles, a work never stored and an article nobody published', () => {

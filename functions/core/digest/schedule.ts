@@ -22,7 +22,10 @@ export function slotHasPassed(slot: DeliverySlot, now: Date): boolean {
   // The hour is set on the clock, not added as elapsed time: on a clock-change day "13:00" is
   // still 13:00 (adding 13 hours to midnight would give 14:00 in spring, 12:00 in autumn). An
   // hour the clock skips begins when the clock jumps past it.
-  const slotStart = local.startOf('week').plus({ days: slot.weekday - 1 }).set({ hour: slot.hour });
+  const slotStart = local
+    .startOf('week')
+    .plus({ days: slot.weekday - 1 })
+    .set({ hour: slot.hour });
   return local >= slotStart;
 }
 
