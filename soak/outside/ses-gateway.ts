@@ -1,4 +1,5 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { refuseLikeSes } from '../../test/helpers/throttling-ses-proxy.ts';
 import { startTestServer, type TestHttpServer } from '../../test/helpers/http-server.ts';
 import type { Seeded } from '../random.ts';
 import type { SimClock } from '../sim-clock.ts';
@@ -72,10 +73,7 @@ export async function startSesGateway(
   const attempts = new Map<string, number>();
   let outage = false;
 
-  const refuse = (response: ServerResponse, status: number, type: string, message: string) => {
-    response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
-    response.end(JSON.stringify({ message }));
-  };
+  const refuse = refuseLikeSes;
 
   const forward = (incoming: IncomingMessage, body: Buffer, response: ServerResponse) =>
     new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
