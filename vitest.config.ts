@@ -38,7 +38,7 @@ export default defineConfig({
       {
         extends: true,
         // The chaos soak in small: its own stand-ins, two simulated weeks (npm run soak runs ten).
-        test: { name: 'soak', include: ['test/soak/**/*.test.ts'], testTimeout: 240_000 },
+        test: { name: 'soak', include: ['test/soak/**/*.test.ts'], testTimeout: 600_000 },
       },
       {
         extends: true,
