@@ -37,6 +37,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The chaos soak in small: its own stand-ins, two simulated weeks (npm run soak runs ten).
+        test: { name: 'soak', include: ['test/soak/**/*.test.ts'], testTimeout: 600_000 },
+      },
+      {
+        extends: true,
         test: {
           // Real browser (Debian's chromium via playwright-core) against the app on the stand-ins.
           name: 'e2e',

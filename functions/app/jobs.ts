@@ -80,6 +80,8 @@ export interface BatchReport {
 export interface SendBatchOptions {
   /** Milliseconds the sender has left (Lambda's getRemainingTimeInMillis); unlimited when absent. */
   readonly remainingTimeMs?: () => number;
+  /** How the sender waits between SES retries (real time unless a simulation compresses it). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** How long a claim protects a send in progress (well under the queue's visibility timeout). */
@@ -121,7 +123,7 @@ export async function handleSendBatch(
 
   const deps: DeliveryDependencies = {
     ...context,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     settings: {
       siteUrl: context.config.siteUrl,
       unsubscribeMailto: context.config.mail.unsubscribeMailto,

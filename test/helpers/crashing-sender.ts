@@ -13,8 +13,9 @@ import type { Config } from '../../functions/config/config.ts';
 import { createAppContext } from '../../functions/app/context.ts';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.ts';
-import { silentLogger, type DeliveryLedger, type Mailer } from '../../functions/ports/index.ts';
+import { silentLogger, type Mailer } from '../../functions/ports/index.ts';
 import { drainSendQueue } from './drain.ts';
+import { observeMarkSent } from './observed-ledger.ts';
 
 const config = JSON.parse(process.env.SENDER_CONFIG ?? '') as Config;
 const killAfter = Number(process.env.KILL_AFTER_SENDS);
@@ -57,19 +58,12 @@ const created = await createAppContext(config, {
   logger: silentLogger,
   mjmlValidation: 'strict',
 });
-const ledger: DeliveryLedger = {
-  claim: (...args) => created.ledger.claim(...args),
-  markFailed: (...args) => created.ledger.markFailed(...args),
-  markSkipped: (...args) => created.ledger.markSkipped(...args),
-  release: (...args) => created.ledger.release(...args),
-  listForDigest: (...args) => created.ledger.listForDigest(...args),
-  countByStatus: (...args) => created.ledger.countByStatus(...args),
-  async markSent(...args) {
-    await created.ledger.markSent(...args);
+const ledger = observeMarkSent(created.ledger, {
+  onRecorded() {
     recorded += 1;
     onRecorded();
   },
-};
+});
 await drainSendQueue({ ...created, ledger }, config.queues.sendUrl!, { timeoutMs: 60_000 });
 // Reaching this line means the kill never came: the parent test treats that as a failure.
 process.exit(3);

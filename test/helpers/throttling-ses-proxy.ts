@@ -18,6 +18,12 @@ export interface ThrottlingSesProxy {
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
 /** What the proxy saw, for a benchmark that runs it in another process. */
+/** An SES v2 error answer, as the SDK reads it: the status, the error type header, a message. */
+export function refuseLikeSes(response: ServerResponse, status: number, type: string, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+  response.end(JSON.stringify({ message }));
+}
+
 export const PROXY_STATS_PATH = '/__throttling-proxy/stats';
 
 export async function startThrottlingSesProxy(
@@ -37,10 +43,7 @@ export async function startThrottlingSesProxy(
   };
 
   const state = { accepted: [] as number[], throttled: 0, quotaExceeded: false };
-  const refuse = (response: ServerResponse, status: number, type: string, message: string) => {
-    response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
-    response.end(JSON.stringify({ message }));
-  };
+  const refuse = refuseLikeSes;
   const forward = (incoming: IncomingMessage, response: ServerResponse) => {
     const upstreamRequest = request(
       {

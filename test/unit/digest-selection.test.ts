@@ -110,6 +110,24 @@ describe('the weekly schedule', () => {
     expect(isDue(mondayEightNewYork, new Date('2026-11-26T12:00:00Z'))).toBe(true);
   });
 
+  // Found by the chaos soak: the slot hour was added to midnight as elapsed time, so on a
+  // clock-change Sunday a 13:00 slot began at 14:00 (spring) and the digest came an hour late.
+  it('begins the slot at the reader’s clock hour on a day the clocks change', () => {
+    const sundayOnePmNewYork = { weekday: 7, hour: 13, timeZone: 'America/New_York' };
+    const sundayTenAmLondon = { weekday: 7, hour: 10, timeZone: 'Europe/London' };
+    const sundayTwoAmNewYork = { weekday: 7, hour: 2, timeZone: 'America/New_York' };
+
+    // 8 March 2026: New York springs forward at 02:00 (EST → EDT); 13:00 EDT is 17:00 UTC.
+    expect(slotHasPassed(sundayOnePmNewYork, new Date('2026-03-08T16:59:00Z'))).toBe(false);
+    expect(slotHasPassed(sundayOnePmNewYork, new Date('2026-03-08T17:00:00Z'))).toBe(true);
+    // 25 October 2026: London falls back at 02:00 (BST → GMT); 10:00 GMT is 10:00 UTC.
+    expect(slotHasPassed(sundayTenAmLondon, new Date('2026-10-25T09:59:00Z'))).toBe(false);
+    expect(slotHasPassed(sundayTenAmLondon, new Date('2026-10-25T10:00:00Z'))).toBe(true);
+    // 02:00 does not exist that day in New York: the slot begins when the clock jumps to 03:00 EDT.
+    expect(slotHasPassed(sundayTwoAmNewYork, new Date('2026-03-08T06:59:00Z'))).toBe(false);
+    expect(slotHasPassed(sundayTwoAmNewYork, new Date('2026-03-08T07:00:00Z'))).toBe(true);
+  });
+
   it('is not due twice in a week, nor while a recent plan is still being sent', () => {
     const base = reader(1, 8, 'UTC');
 

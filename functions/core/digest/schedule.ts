@@ -19,7 +19,13 @@ export function weeklyDigestId(slot: DeliverySlot, now: Date): string {
 /** True once this week's delivery slot (weekday and hour, in the reader's zone) has begun. */
 export function slotHasPassed(slot: DeliverySlot, now: Date): boolean {
   const local = DateTime.fromJSDate(now, { zone: slot.timeZone });
-  const slotStart = local.startOf('week').plus({ days: slot.weekday - 1, hours: slot.hour });
+  // The hour is set on the clock, not added as elapsed time: on a clock-change day "13:00" is
+  // still 13:00 (adding 13 hours to midnight would give 14:00 in spring, 12:00 in autumn). An
+  // hour the clock skips begins when the clock jumps past it.
+  const slotStart = local
+    .startOf('week')
+    .plus({ days: slot.weekday - 1 })
+    .set({ hour: slot.hour });
   return local >= slotStart;
 }
 

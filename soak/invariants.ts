@@ -1,0 +1,329 @@
+import { subscriberIdFor } from '../functions/core/subscribers/subscriber.ts';
+import type { WorldModel } from './model/world-model.ts';
+import type { DeliveredEmail } from './outside/ses-gateway.ts';
+import type { FleetTotals } from './system/sender-fleet.ts';
+import { WORK_KEY_PATTERN } from './world/publications.ts';
+
+/**
+ * The promises, checked after every simulated week against the independent model: each check
+ * returns how many things it looked at, how many broke the promise, and the first few
+ * breaches in words.
+ */
+
+export interface CheckResult {
+  readonly name: string;
+  readonly summary: string;
+  readonly checked: number;
+  readonly violations: number;
+  readonly examples: readonly string[];
+}
+
+const MAX_EXAMPLES = 5;
+
+class Tally {
+  checked = 0;
+  violations = 0;
+  readonly examples: string[] = [];
+  breach(example: string): void {
+    this.violations += 1;
+    if (this.examples.length < MAX_EXAMPLES) this.examples.push(example);
+  }
+  result(name: string, summary: string): CheckResult {
+    return { name, summary, checked: this.checked, violations: this.violations, examples: this.examples };
+  }
+}
+
+/** (reader address, digest id) pairs whose email was on the wire when its sender was killed. */
+export function explainedPairs(totals: FleetTotals): Map<string, number> {
+  const pairs = new Map<string, number>();
+  for (const email of totals.inFlightAtDeaths) {
+    const key = `${email.to}|${email.digestId ?? ''}`;
+    pairs.set(key, (pairs.get(key) ?? 0) + 1);
+  }
+  return pairs;
+}
+
+/** Digest emails in the mailboxes, grouped by (reader, digest id). */
+export function digestEmailsByPair(mail: readonly DeliveredEmail[]): Map<string, DeliveredEmail[]> {
+  const pairs = new Map<string, DeliveredEmail[]>();
+  for (const email of mail) {
+    if (email.kind !== 'digest') continue;
+    const key = `${email.to}|${email.digestId ?? ''}`;
+    const list = pairs.get(key) ?? [];
+    list.push(email);
+    pairs.set(key, list);
+  }
+  return pairs;
+}
+
+/**
+ * Every reader due this week with matching works got exactly one digest, with works on their
+ * topics from their window only; nobody got two (a second copy is explained only when the
+ * first was on the wire as its sender died: the gap the README names); nobody got one who
+ * should not have.
+ */
+export function checkOneDigestPerDueReader(
+  model: WorldModel,
+  digestId: string,
+  byPair: Map<string, DeliveredEmail[]>,
+  explained: Map<string, number>,
+): CheckResult & { expected: number; delivered: number; skipped: number; explainedDuplicates: number } {
+  const tally = new Tally();
+  let expected = 0;
+  let delivered = 0;
+  let skipped = 0;
+  let explainedDuplicates = 0;
+  for (const reader of model.readers.values()) {
+    const expectation = reader.expectations.get(digestId);
+    const key = `${reader.person.email}|${digestId}`;
+    const emails = byPair.get(key) ?? [];
+    const wanted = expectation?.outcome === 'deliver' ? 1 : 0;
+    if (expectation?.outcome === 'skip') skipped += 1;
+    expected += wanted;
+    tally.checked += 1;
+    if (emails.length < wanted) {
+      tally.breach(
+        `${reader.person.email} was due ${digestId} (planned ${iso(expectation!.plannedAt)}) and got nothing`,
+      );
+      continue;
+    }
+    if (emails.length > wanted) {
+      const spare = Math.min(emails.length - wanted, wanted === 1 ? (explained.get(key) ?? 0) : 0);
+      explainedDuplicates += spare;
+      if (emails.length - wanted > spare) {
+        tally.breach(
+          wanted === 0
+            ? `${reader.person.email} got ${emails.length} × ${digestId} but was ${expectation ? `${expectation.outcome} at ${iso(expectation.plannedAt)}` : 'not due'}`
+            : `${reader.person.email} got ${emails.length} × ${digestId}`,
+        );
+        continue;
+      }
+    }
+    if (wanted === 0) continue;
+    delivered += 1;
+    for (const email of emails) {
+      const outside = email.workKeys.filter((work) => !expectation!.matching.has(work));
+      if (email.workKeys.length === 0 || outside.length > 0) {
+        tally.breach(
+          `${reader.person.email}'s ${digestId} holds ${email.workKeys.length} works, ${outside.length} not on topics ` +
+            `${expectation!.topics.join('+')} first seen in (${iso(expectation!.windowStart)}, ${iso(expectation!.plannedAt)}]: ${outside.slice(0, 3).join(', ')}`,
+        );
+      }
+    }
+  }
+  return {
+    ...tally.result(
+      'one digest per due reader',
+      `${expected} due with matching works → ${delivered} got exactly one; ${skipped} due with nothing new got none; ${explainedDuplicates} second copies from emails on the wire at a sender's death`,
+    ),
+    expected,
+    delivered,
+    skipped,
+    explainedDuplicates,
+  };
+}
+
+/** Across every week so far, no reader was sent the same work in two digests. */
+export function checkNoWorkTwice(byPair: Map<string, DeliveredEmail[]>): CheckResult {
+  const tally = new Tally();
+  const seenByReader = new Map<string, Map<string, string>>();
+  for (const [key, emails] of byPair) {
+    const [to, digestId] = key.split('|') as [string, string];
+    const seen = seenByReader.get(to) ?? new Map<string, string>();
+    seenByReader.set(to, seen);
+    // Copies of one digest (explained above) hold the same works: count the digest once.
+    for (const work of new Set(emails.flatMap((email) => email.workKeys))) {
+      tally.checked += 1;
+      const earlier = seen.get(work);
+      if (earlier !== undefined) tally.breach(`${to} got ${work} in ${earlier} and again in ${digestId}`);
+      else seen.set(work, digestId);
+    }
+  }
+  return tally.result(
+    'no work twice',
+    `${tally.checked} (reader, work) deliveries across ${seenByReader.size} readers, each work once per reader`,
+  );
+}
+
+/** No digest reached a reader who was not confirmed at that moment; no confirmation reached one who left for good. */
+export function checkNoMailToInactive(model: WorldModel, mail: readonly DeliveredEmail[]): CheckResult {
+  const tally = new Tally();
+  const counts = { digest: 0, confirmation: 0 };
+  for (const email of mail) {
+    if (!model.readers.has(email.to)) {
+      tally.checked += 1;
+      tally.breach(`an email went to ${email.to}, whom nobody in the soak is`);
+      continue;
+    }
+    const status = model.statusAt(email.to, email.at);
+    if (email.kind === 'digest') {
+      counts.digest += 1;
+      tally.checked += 1;
+      if (status !== 'confirmed')
+        tally.breach(`${email.digestId} went to ${email.to} at ${iso(email.at)}, who was ${status}`);
+    } else if (email.kind === 'confirmation') {
+      counts.confirmation += 1;
+      tally.checked += 1;
+      if (status !== 'pending')
+        tally.breach(`a confirmation went to ${email.to} at ${iso(email.at)}, who was ${status}`);
+    }
+  }
+  return tally.result(
+    'no mail to inactive readers',
+    `${counts.digest} digests all to confirmed readers, ${counts.confirmation} confirmations all to pending ones, at the moment of sending`,
+  );
+}
+
+export interface StoredArticle {
+  readonly id: string;
+  readonly url: string;
+  readonly firstSeenAt: string;
+  readonly sourceIds: ReadonlySet<string>;
+}
+
+/** Each work the model says was stored is one article, first seen when the model says, from the sources it says. */
+export function checkArticlesStoredOnce(model: WorldModel, articles: readonly StoredArticle[]): CheckResult {
+  const tally = new Tally();
+  const byWork = new Map<string, StoredArticle[]>();
+  for (const article of articles) {
+    const key = WORK_KEY_PATTERN.exec(article.url)?.[0];
+    if (!key) {
+      tally.checked += 1;
+      tally.breach(`article ${article.id} (${article.url}) is no work the publishers published`);
+      continue;
+    }
+    byWork.set(key, [...(byWork.get(key) ?? []), article]);
+  }
+  let merged = 0;
+  for (const [work, firstSeen] of model.firstSeen) {
+    tally.checked += 1;
+    const stored = byWork.get(work) ?? [];
+    if (stored.length !== 1) {
+      tally.breach(`${work} is stored as ${stored.length} articles`);
+      continue;
+    }
+    const article = stored[0]!;
+    if (Date.parse(article.firstSeenAt) !== firstSeen) {
+      tally.breach(`${work} was first seen at ${article.firstSeenAt}, the model says ${iso(firstSeen)}`);
+    }
+    const expectedSources = [...(model.storedFrom.get(work) ?? [])].sort().join(',');
+    const actualSources = [...article.sourceIds].sort().join(',');
+    if (expectedSources !== actualSources) {
+      tally.breach(`${work} lists sources ${actualSources}; it was stored from ${expectedSources}`);
+    }
+    if (article.sourceIds.size > 1) merged += 1;
+  }
+  for (const work of byWork.keys()) {
+    if (!model.firstSeen.has(work)) {
+      tally.checked += 1;
+      tally.breach(`${work} is stored, but no ingest run was handed it`);
+    }
+  }
+  return tally.result(
+    'articles stored once',
+    `${model.firstSeen.size} works handed to ingest → ${articles.length} articles (${merged} merged from several sources)`,
+  );
+}
+
+/** The DLQ holds the poison the soak put on the queue, and nothing else. */
+export function checkDeadLetters(deadLetters: readonly string[], poisonSent: readonly string[]): CheckResult {
+  const tally = new Tally();
+  const markers = new Set(poisonSent);
+  const found = new Set<string>();
+  for (const body of deadLetters) {
+    tally.checked += 1;
+    const marker = /soak-poison-\d+/.exec(body)?.[0];
+    if (!marker || !markers.has(marker))
+      tally.breach(`the DLQ holds an unexplained message: ${body.slice(0, 160)}`);
+    else found.add(marker);
+  }
+  for (const marker of markers) {
+    if (!found.has(marker)) {
+      tally.checked += 1;
+      tally.breach(`poison message ${marker} is not in the DLQ`);
+    }
+  }
+  return tally.result(
+    'DLQ holds only explained poison',
+    `${deadLetters.length} dead letters, ${found.size} of ${markers.size} poison messages sent`,
+  );
+}
+
+export interface LedgerRecord {
+  readonly digestId: string;
+  readonly subscriberId: string;
+  readonly status: string;
+  readonly reason?: string;
+}
+
+/**
+ * The ledger agrees with the run summaries (planner and send-batch reports) and with the model:
+ * each sent record is one expected delivery, each skipped record one reader the planner reported
+ * skipping for want of works, no claim is left hanging.
+ */
+export function checkSummariesMatchLedger(
+  model: WorldModel,
+  ledger: readonly LedgerRecord[],
+  plannerSkipped: number,
+  fleet: FleetTotals,
+): CheckResult {
+  const tally = new Tally();
+  const byStatus = { sent: 0, skipped: 0, failed: 0, claimed: 0 } as Record<string, number>;
+  for (const record of ledger) byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
+
+  // Sent: what the reports said, plus what killed invocations had recorded before dying (and
+  // at most the markSent calls that were on the wire as they died).
+  const reported = fleet.reported.sent + fleet.sentByKilledInvocations;
+  tally.checked += 1;
+  if (byStatus.sent! < reported || byStatus.sent! > reported + fleet.markSentInFlightAtDeaths) {
+    tally.breach(
+      `the ledger has ${byStatus.sent} sent; batch reports say ${fleet.reported.sent}, killed batches had recorded ${fleet.sentByKilledInvocations} (+ up to ${fleet.markSentInFlightAtDeaths} on the wire)`,
+    );
+  }
+  for (const mismatch of fleet.reportMismatches) {
+    tally.checked += 1;
+    tally.breach(mismatch);
+  }
+  tally.checked += 1;
+  if (byStatus.skipped !== plannerSkipped) {
+    tally.breach(`the ledger has ${byStatus.skipped} skipped; the planner reported ${plannerSkipped}`);
+  }
+  tally.checked += 1;
+  if (byStatus.failed !== fleet.reported.failed) {
+    tally.breach(`the ledger has ${byStatus.failed} failed; batch reports say ${fleet.reported.failed}`);
+  }
+  tally.checked += 1;
+  if ((byStatus.claimed ?? 0) > 0) tally.breach(`${byStatus.claimed} claims are left hanging in the ledger`);
+
+  // Record by record against the model.
+  const expectedSent = new Map<string, string>();
+  const expectedSkipped = new Set<string>();
+  for (const reader of model.readers.values()) {
+    const id = subscriberIdFor(reader.person.email);
+    for (const expectation of reader.expectations.values()) {
+      if (expectation.pending) continue;
+      if (expectation.outcome === 'deliver')
+        expectedSent.set(`${expectation.digestId}|${id}`, reader.person.email);
+      if (expectation.outcome === 'skip') expectedSkipped.add(`${expectation.digestId}|${id}`);
+    }
+  }
+  for (const record of ledger) {
+    const key = `${record.digestId}|${record.subscriberId}`;
+    tally.checked += 1;
+    if (record.status === 'sent' && !expectedSent.delete(key))
+      tally.breach(`the ledger records ${key} sent, unexpected`);
+    if (record.status === 'skipped' && !expectedSkipped.delete(key))
+      tally.breach(`the ledger records ${key} skipped, unexpected`);
+  }
+  for (const [key, email] of expectedSent) tally.breach(`no sent record for ${key} (${email})`);
+  for (const key of expectedSkipped) tally.breach(`no skipped record for ${key}`);
+
+  return tally.result(
+    'run summaries match the ledger',
+    `ledger: ${byStatus.sent} sent = ${fleet.reported.sent} reported + ${fleet.sentByKilledInvocations} by killed senders; ${byStatus.skipped} skipped = planner's ${plannerSkipped}; ${byStatus.failed} failed; ${byStatus.claimed ?? 0} hanging`,
+  );
+}
+
+function iso(at: number): string {
+  return new Date(at).toISOString().replace(':00.000Z', 'Z');
+}

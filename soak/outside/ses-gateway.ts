@@ -1,0 +1,172 @@
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { refuseLikeSes } from '../../test/helpers/throttling-ses-proxy.ts';
+import { startTestServer, type TestHttpServer } from '../../test/helpers/http-server.ts';
+import type { Seeded } from '../random.ts';
+import type { SimClock } from '../sim-clock.ts';
+import { WORK_KEY_PATTERN } from '../world/publications.ts';
+
+/**
+ * SES as the soak's readers meet it: a proxy in front of aws-ses-v2-local that answers some
+ * SendEmail calls the way SES does under load — 429 TooManyRequestsException ("Maximum sending
+ * rate exceeded."), 500 InternalFailure, or 503 for every call during an outage — and forwards
+ * the rest. Whether one attempt fails is drawn from the seed by (recipient, email kind, digest,
+ * attempt number), so concurrent senders meet the same faults whatever their order.
+ *
+ * Every email SES accepted is written down with the simulated time and what a reader would use:
+ * the digest's works (by the key in their links), its manage and one-click unsubscribe links, a
+ * confirmation's link. That log is the readers' mailboxes: the invariants are checked against it.
+ */
+
+export interface DeliveredEmail {
+  readonly messageId: string;
+  readonly to: string;
+  /** Simulated time at which SES accepted it. */
+  readonly at: number;
+  readonly kind: string;
+  readonly digestId: string | undefined;
+  readonly workKeys: readonly string[];
+  readonly manageUrl: string | undefined;
+  readonly unsubscribeUrl: string | undefined;
+  readonly confirmUrl: string | undefined;
+}
+
+export interface SesFaultRates {
+  readonly throttle: number;
+  readonly serverError: number;
+}
+
+export interface SesGateway {
+  readonly endpoint: string;
+  readonly delivered: DeliveredEmail[];
+  readonly faults: { throttled: number; serverErrors: number; outageRefusals: number };
+  /** Refuse every SendEmail with 503 until `endOutage` (a regional SES incident). */
+  startOutage(): void;
+  endOutage(): void;
+  readonly inOutage: boolean;
+  /** Empties the stand-in's own store (it keeps every body in memory). */
+  clearUpstreamStore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+
+interface SendEmailBody {
+  Destination?: { ToAddresses?: string[] };
+  Content?: {
+    Simple?: {
+      Body?: { Text?: { Data?: string } };
+      Headers?: { Name: string; Value: string }[];
+    };
+  };
+  EmailTags?: { Name: string; Value: string }[];
+}
+
+export async function startSesGateway(
+  upstream: string,
+  clock: SimClock,
+  seeded: Seeded,
+  rates: SesFaultRates,
+): Promise<SesGateway> {
+  const target = new URL(upstream);
+  const delivered: DeliveredEmail[] = [];
+  const faults = { throttled: 0, serverErrors: 0, outageRefusals: 0 };
+  const attempts = new Map<string, number>();
+  let outage = false;
+
+  const refuse = refuseLikeSes;
+
+  const forward = (incoming: IncomingMessage, body: Buffer, response: ServerResponse) =>
+    new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+      const upstreamRequest = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+        },
+        (upstreamResponse) => {
+          const chunks: Buffer[] = [];
+          upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstreamResponse.on('end', () => {
+            const answer = Buffer.concat(chunks);
+            response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers).end(answer);
+            resolve({ status: upstreamResponse.statusCode ?? 502, body: answer });
+          });
+        },
+      );
+      upstreamRequest.on('error', (error) => {
+        refuse(response, 502, 'InternalFailure', 'upstream unavailable');
+        reject(error);
+      });
+      upstreamRequest.end(body);
+    });
+
+  const handle = async (incoming: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    if (incoming.method !== 'POST' || !incoming.url?.startsWith(SEND_EMAIL_PATH)) {
+      await forward(incoming, body, response);
+      return;
+    }
+    const email = JSON.parse(body.toString('utf8')) as SendEmailBody;
+    const to = email.Destination?.ToAddresses?.[0] ?? '';
+    const tags = Object.fromEntries((email.EmailTags ?? []).map((tag) => [tag.Name, tag.Value]));
+    const logical = `${to}:${tags.kind ?? ''}:${tags.digest ?? ''}`;
+    const attempt = (attempts.get(logical) ?? 0) + 1;
+    attempts.set(logical, attempt);
+    if (outage) {
+      faults.outageRefusals += 1;
+      return refuse(response, 503, 'ServiceUnavailable', 'Service is unavailable. Please try again.');
+    }
+    const point = seeded.fraction(`ses:${logical}:${attempt}`);
+    if (point < rates.throttle) {
+      faults.throttled += 1;
+      return refuse(response, 429, 'TooManyRequestsException', 'Maximum sending rate exceeded.');
+    }
+    if (point < rates.throttle + rates.serverError) {
+      faults.serverErrors += 1;
+      return refuse(response, 500, 'InternalFailure', 'An internal error occurred.');
+    }
+    const at = clock.ms;
+    const answer = await forward(incoming, body, response);
+    if (answer.status !== 200) return;
+    const { MessageId } = JSON.parse(answer.body.toString('utf8')) as { MessageId: string };
+    const text = email.Content?.Simple?.Body?.Text?.Data ?? '';
+    const listUnsubscribe = email.Content?.Simple?.Headers?.find(
+      (header) => header.Name.toLowerCase() === 'list-unsubscribe',
+    )?.Value;
+    delivered.push({
+      messageId: MessageId,
+      to,
+      at,
+      kind: tags.kind ?? 'unknown',
+      digestId: tags.digest,
+      workKeys: [...text.matchAll(new RegExp(WORK_KEY_PATTERN.source, 'g'))].map((match) => match[0]),
+      manageUrl: /^Manage your topics and delivery time: (\S+)$/m.exec(text)?.[1],
+      unsubscribeUrl: listUnsubscribe ? /<(https?:[^>]+)>/.exec(listUnsubscribe)?.[1] : undefined,
+      confirmUrl: /(\S+\/confirm\?token=\S+)/.exec(text)?.[1],
+    });
+  };
+
+  const server: TestHttpServer = await startTestServer(handle);
+  return {
+    endpoint: server.origin,
+    delivered,
+    faults,
+    startOutage: () => {
+      outage = true;
+    },
+    endOutage: () => {
+      outage = false;
+    },
+    get inOutage() {
+      return outage;
+    },
+    clearUpstreamStore: async () => {
+      await fetch(`${upstream}/clear-store`, { method: 'POST' });
+    },
+    close: () => server.close(),
+  };
+}

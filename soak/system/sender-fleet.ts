@@ -1,0 +1,355 @@
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
+import { createAppContext } from '../../functions/app/context.ts';
+import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
+import type { Config } from '../../functions/config/config.ts';
+import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
+import type { Logger } from '../../functions/ports/index.ts';
+import { observeMarkSent } from '../../test/helpers/observed-ledger.ts';
+import { compressRetries } from './compressed-retries.ts';
+import { createKillSwitch, installKillSwitch, type KillSwitch } from '../faults/kill-switch.ts';
+import type { Seeded } from '../random.ts';
+import type { SimClock } from '../sim-clock.ts';
+
+/**
+ * The send Lambda as SQS and Lambda run it, in this process: `pollers` event source mappings
+ * (LocalSqsPoller, batches of 5) each invoking the real `handleSendBatch` in an execution
+ * environment of its own (an AppContext with its own clients: a cold start). An environment can
+ * be killed mid-batch (see kill-switch.ts); its batch then counts as failed, its claims stay
+ * leased, and the next invocation gets a fresh environment.
+ *
+ * Simulated time stands still while senders work. When nothing can happen until a message's
+ * visibility timeout ends (a killed batch, a job given back after SES 5xx, a poison message),
+ * the fleet stops taking batches, waits for the running ones, moves the clock on by the queue's
+ * visibility timeout and makes those messages visible: exactly what waiting would have done,
+ * without waiting. So a dead sender's leases expire in simulated time, never under a live one.
+ */
+
+/** Real waits inside a send (SES backoff) last this many times less than the system asks. */
+export const TIME_COMPRESSION = 25;
+
+export interface FleetSettings {
+  readonly config: Config;
+  readonly clock: SimClock;
+  readonly logger: Logger;
+  readonly seeded: Seeded;
+  /** The queue, through a client without faults (the event source mapping is AWS's, not ours). */
+  readonly queue: { readonly client: SQSClient; readonly url: string; readonly arn: string };
+  readonly pollers: number;
+  /** The production queue's visibility timeout: how far the clock moves for a redelivery. */
+  readonly visibilityTimeoutMs: number;
+  /** Chance that one invocation runs with Lambda's clock nearly out (the handler must hand on). */
+  readonly deadlineChance: number;
+}
+
+export interface SendPhasePlan {
+  /** Kill the environment making the n-th SendEmail call of this phase (n from 1). */
+  readonly killAtSends: readonly number[];
+  /** Start an SES outage at the n-th SendEmail call; it ends when the clock next moves on. */
+  readonly outageAtSend: number | undefined;
+  readonly label: string;
+}
+
+/** An email that was on the wire when its sender died: SES may have it, the ledger does not. */
+export interface InFlightAtDeath {
+  readonly to: string;
+  readonly digestId: string | undefined;
+}
+
+export interface FleetTotals {
+  invocations: number;
+  coldStarts: number;
+  kills: number;
+  deadlines: number;
+  clockSkips: number;
+  /** Sums over the reports of invocations that completed. */
+  reported: { sent: number; skipped: number; failed: number; poison: number; continued: number };
+  /** Ledger `markSent` calls that completed in invocations that were then killed. */
+  sentByKilledInvocations: number;
+  /** markSent calls on the wire when their process died: written or not, nobody was told. */
+  markSentInFlightAtDeaths: number;
+  /** Invocations whose report disagreed with the ledger writes they made. */
+  reportMismatches: string[];
+  readonly inFlightAtDeaths: InFlightAtDeath[];
+  handlerCrashes: string[];
+  drainTimeouts: number;
+}
+
+interface Environment {
+  readonly killSwitch: KillSwitch;
+  readonly handle: (event: SQSEvent, remainingTimeMs?: () => number) => Promise<BatchReport>;
+  readonly inFlight: Set<InFlightAtDeath>;
+  /** markSent calls completed during the current invocation, and those still on the wire. */
+  recorded: number;
+  marking: number;
+  readonly destroy: () => void;
+}
+
+export class SenderFleet {
+  readonly totals: FleetTotals = {
+    invocations: 0,
+    coldStarts: 0,
+    kills: 0,
+    deadlines: 0,
+    clockSkips: 0,
+    reported: { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 },
+    sentByKilledInvocations: 0,
+    markSentInFlightAtDeaths: 0,
+    reportMismatches: [],
+    inFlightAtDeaths: [],
+    handlerCrashes: [],
+    drainTimeouts: 0,
+  };
+  private readonly environments: (Environment | undefined)[];
+  private readonly destroyers: (() => void)[] = [];
+  /** Receipt handles of messages that will come back once their visibility timeout ends. */
+  private awaiting: string[] = [];
+  private busy = 0;
+  private gate: Promise<void> | undefined;
+  private sendCalls = 0;
+  private traceTick = 0;
+  private pollers: LocalSqsPoller[] | undefined;
+  private phase: SendPhasePlan = { killAtSends: [], outageAtSend: undefined, label: '' };
+  private outage: { start(): void; end(): void } | undefined;
+
+  constructor(private readonly settings: FleetSettings) {
+    this.environments = Array.from({ length: settings.pollers }, () => undefined);
+  }
+
+  /** The SES gateway's outage switch, for the outage fault. */
+  useOutageSwitch(outage: { start(): void; end(): void }): void {
+    this.outage = outage;
+  }
+
+  /**
+   * Runs the pollers until the queue is empty — nothing visible, in flight or delayed — moving
+   * the clock on whenever only redeliveries are left. Resolves false if it did not drain in time.
+   */
+  async drain(plan: SendPhasePlan, timeoutMs: number): Promise<boolean> {
+    this.phase = plan;
+    this.sendCalls = 0;
+    const { client, url, arn } = this.settings.queue;
+    // The event source mapping runs all along, as on AWS: a poller stopped between phases would
+    // abort its long poll, and fauxqs would still hand the next message to that dead request.
+    this.pollers ??= this.environments.map((_, slot) => {
+      const poller = new LocalSqsPoller(client, (event) => this.invoke(slot, event), {
+        queueUrl: url,
+        queueArn: arn,
+        region: this.settings.config.region,
+        batchSize: 5,
+        waitTimeSeconds: 1,
+        onError: () => undefined,
+      });
+      poller.start();
+      return poller;
+    });
+    const deadline = Date.now() + timeoutMs;
+    let emptyReadings = 0;
+    let drained = false;
+    try {
+      while (Date.now() < deadline) {
+        const { Attributes = {} } = await client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ],
+          }),
+        );
+        const visible = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+        const inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+        const delayed = Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+        if (this.busy === 0 && visible === 0 && delayed === 0) {
+          if (inFlight === 0 && this.awaiting.length === 0) {
+            emptyReadings += 1;
+            if (emptyReadings >= 2) {
+              drained = true;
+              break;
+            }
+          } else if (this.awaiting.length > 0) {
+            await this.skipToRedelivery();
+            emptyReadings = 0;
+            continue;
+          }
+        } else {
+          emptyReadings = 0;
+        }
+        if (process.env.SOAK_TRACE === '2' && this.totals.handlerCrashes.length)
+          process.stderr.write(this.totals.handlerCrashes.join('\n') + '\n');
+        if (process.env.SOAK_TRACE === '2' && (this.traceTick = (this.traceTick + 1) % 40) === 0)
+          process.stderr.write(
+            `[fleet] busy ${this.busy} visible ${visible} inFlight ${inFlight} delayed ${delayed} awaiting ${this.awaiting.length} invocations ${this.totals.invocations} kills ${this.totals.kills}\n`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    } finally {
+      this.outage?.end();
+    }
+    if (!drained) this.totals.drainTimeouts += 1;
+    return drained;
+  }
+
+  /** Stops the pollers and destroys every environment's clients (the soak is over). */
+  async close(): Promise<void> {
+    await Promise.all((this.pollers ?? []).map((poller) => poller.stop()));
+    for (const destroy of this.destroyers) destroy();
+  }
+
+  private async invoke(slot: number, event: SQSEvent): Promise<SQSBatchResponse> {
+    while (this.gate) await this.gate;
+    this.busy += 1;
+    try {
+      let environment: Environment;
+      try {
+        environment = this.environments[slot] ??= await this.coldStart();
+      } catch (error) {
+        // An environment that cannot start fails its batch, as on Lambda: the batch comes back.
+        this.awaiting.push(...event.Records.map((record) => record.receiptHandle));
+        this.totals.handlerCrashes.push(
+          `cold start failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        throw error;
+      }
+      this.totals.invocations += 1;
+      environment.recorded = 0;
+      const handles = event.Records.map((record) => record.receiptHandle);
+      const nearDeadline = this.settings.seeded.chance(
+        `deadline:${this.phase.label}:${this.totals.invocations}`,
+        this.settings.deadlineChance,
+      );
+      const startedAt = Date.now();
+      // Lambda's remaining time: the handler stops starting sends 10 s before it ends.
+      const remainingTimeMs = nearDeadline ? () => 10_400 - (Date.now() - startedAt) : undefined;
+      if (nearDeadline) this.totals.deadlines += 1;
+      try {
+        const report = await Promise.race([
+          environment.handle(event, remainingTimeMs),
+          environment.killSwitch.death,
+        ]);
+        this.account(report, environment.recorded, event);
+        const failed = new Set(report.response.batchItemFailures.map((failure) => failure.itemIdentifier));
+        this.awaiting.push(
+          ...event.Records.filter((record) => failed.has(record.messageId)).map(
+            (record) => record.receiptHandle,
+          ),
+        );
+        return report.response;
+      } catch (error) {
+        // A dead environment, or a handler that threw: as on Lambda, the whole batch comes back.
+        this.awaiting.push(...handles);
+        if (environment.killSwitch.dead) {
+          this.totals.sentByKilledInvocations += environment.recorded;
+          this.totals.markSentInFlightAtDeaths += environment.marking;
+          this.environments[slot] = undefined;
+        } else {
+          this.totals.handlerCrashes.push(error instanceof Error ? error.message : String(error));
+        }
+        throw error;
+      }
+    } finally {
+      this.busy -= 1;
+    }
+  }
+
+  private account(report: BatchReport, recorded: number, event: SQSEvent): void {
+    const reported = this.totals.reported;
+    reported.sent += report.sent;
+    reported.skipped += report.skipped;
+    reported.failed += report.failed;
+    reported.poison += report.poison;
+    reported.continued += report.continued;
+    if (report.sent !== recorded) {
+      this.totals.reportMismatches.push(
+        `a batch of ${event.Records.length} reported ${report.sent} sent but recorded ${recorded} in the ledger`,
+      );
+    }
+  }
+
+  /** Nothing to do until a visibility timeout ends: move the clock there and let the messages back. */
+  private async skipToRedelivery(): Promise<void> {
+    let open = () => {};
+    this.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    try {
+      while (this.busy > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      this.settings.clock.advanceBy(this.settings.visibilityTimeoutMs);
+      this.totals.clockSkips += 1;
+      this.outage?.end();
+      const handles = this.awaiting;
+      this.awaiting = [];
+      for (const handle of handles) {
+        await this.settings.queue.client
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: this.settings.queue.url,
+              ReceiptHandle: handle,
+              VisibilityTimeout: 0,
+            }),
+          )
+          // Already back (a duplicate delivery took it) or gone: nothing to let back.
+          .catch(() => undefined);
+      }
+    } finally {
+      this.gate = undefined;
+      open();
+    }
+  }
+
+  /** A new execution environment: its own clients (with the kill switch), context and renderer cache. */
+  private async coldStart(): Promise<Environment> {
+    this.totals.coldStarts += 1;
+    const { config, clock, logger } = this.settings;
+    const clients = createAwsClients(config);
+    compressRetries(clients, TIME_COMPRESSION);
+    const killSwitch = createKillSwitch();
+    const inFlight = new Set<InFlightAtDeath>();
+    const environment = { recorded: 0, marking: 0 };
+    installKillSwitch(clients, killSwitch, {
+      beforeSend: (email) => {
+        this.sendCalls += 1;
+        if (this.phase.outageAtSend === this.sendCalls) this.outage?.start();
+        if (this.phase.killAtSends.includes(this.sendCalls)) {
+          this.totals.kills += 1;
+          this.totals.inFlightAtDeaths.push(...inFlight);
+          killSwitch.kill();
+          return;
+        }
+        inFlight.add(email);
+      },
+      afterSend: (email) => inFlight.delete(email),
+    });
+    const context = await createAppContext(config, { clients, clock, logger, mjmlValidation: 'strict' });
+    // Counts the ledger's completed markSent calls, to hold each batch report to what it wrote.
+    const ledger = observeMarkSent(context.ledger, {
+      onMarking: () => (environment.marking += 1),
+      onRecorded: () => (environment.recorded += 1),
+      onSettled: () => (environment.marking -= 1),
+    });
+    const instrumented = { ...context, ledger };
+    const destroy = () => {
+      clients.dynamo.destroy();
+      clients.ses.destroy();
+      clients.sqs.destroy();
+    };
+    this.destroyers.push(destroy);
+    return Object.assign(environment, {
+      killSwitch,
+      inFlight,
+      destroy,
+      handle: (event: SQSEvent, remainingTimeMs?: () => number) =>
+        handleSendBatch(instrumented, event, {
+          ...(remainingTimeMs ? { remainingTimeMs } : {}),
+          // Backoff between SES retries, compressed like the rest of simulated time.
+          sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms / TIME_COMPRESSION)),
+        }),
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { DeliveryLedger } from '../../functions/ports/index.ts';
+
+/** What an observer hears of each `markSent`: as it starts, once it is stored, and when it settles either way. */
+export interface MarkSentObserver {
+  onMarking?: () => void;
+  onRecorded?: () => void;
+  onSettled?: () => void;
+}
+
+/**
+ * The same ledger, reporting each `markSent`. The crash test and the soak's sender fleet kill a
+ * sender mid-batch and must hold their reports to what the ledger really stored, not to what
+ * SES accepted.
+ */
+export function observeMarkSent(ledger: DeliveryLedger, observer: MarkSentObserver): DeliveryLedger {
+  return {
+    claim: (...args) => ledger.claim(...args),
+    markFailed: (...args) => ledger.markFailed(...args),
+    markSkipped: (...args) => ledger.markSkipped(...args),
+    release: (...args) => ledger.release(...args),
+    listForDigest: (...args) => ledger.listForDigest(...args),
+    countByStatus: (...args) => ledger.countByStatus(...args),
+    async markSent(...args) {
+      observer.onMarking?.();
+      try {
+        await ledger.markSent(...args);
+        observer.onRecorded?.();
+      } finally {
+        observer.onSettled?.();
+      }
+    },
+  };
+}
