@@ -33,10 +33,13 @@ class Tally {
   }
 }
 
-/** (reader address, digest id) pairs whose email was on the wire when its sender was killed. */
+/**
+ * (reader address, digest id) pairs whose email had left and was not yet in the ledger when its
+ * sender was killed: on the wire, or accepted by SES with the answer not yet recorded.
+ */
 export function explainedPairs(totals: FleetTotals): Map<string, number> {
   const pairs = new Map<string, number>();
-  for (const email of totals.inFlightAtDeaths) {
+  for (const email of totals.unrecordedAtDeaths) {
     const key = `${email.to}|${email.digestId ?? ''}`;
     pairs.set(key, (pairs.get(key) ?? 0) + 1);
   }
@@ -59,20 +62,31 @@ export function digestEmailsByPair(mail: readonly DeliveredEmail[]): Map<string,
 /**
  * Every reader due this week with matching works got exactly one digest, with works on their
  * topics from their window only; nobody got two (a second copy is explained only when the
- * first was on the wire as its sender died: the gap the README names); nobody got one who
- * should not have.
+ * first had left but was not yet in the ledger as its sender died: the gap the README names);
+ * nobody got one who should not have. A breach names what the ledger holds for the pair, so a
+ * double send says whether it came from two claims or from one.
  */
 export function checkOneDigestPerDueReader(
   model: WorldModel,
   digestId: string,
   byPair: Map<string, DeliveredEmail[]>,
   explained: Map<string, number>,
+  ledger: readonly LedgerRecord[] = [],
 ): CheckResult & { expected: number; delivered: number; skipped: number; explainedDuplicates: number } {
   const tally = new Tally();
   let expected = 0;
   let delivered = 0;
   let skipped = 0;
   let explainedDuplicates = 0;
+  const records = new Map(ledger.map((record) => [`${record.digestId}|${record.subscriberId}`, record]));
+  const forensics = (email: string, emails: readonly DeliveredEmail[]) => {
+    const record = records.get(`${digestId}|${subscriberIdFor(email)}`);
+    const copies = emails.map((copy) => `${copy.messageId} at ${iso(copy.at)}`).join(', ');
+    const held = record
+      ? `ledger ${record.status} after ${record.attempts ?? '?'} claims${record.messageId ? `, message ${record.messageId}` : ''}`
+      : 'no ledger record';
+    return ` (${copies}; ${held})`;
+  };
   for (const reader of model.readers.values()) {
     const expectation = reader.expectations.get(digestId);
     const key = `${reader.person.email}|${digestId}`;
@@ -94,7 +108,7 @@ export function checkOneDigestPerDueReader(
         tally.breach(
           wanted === 0
             ? `${reader.person.email} got ${emails.length} × ${digestId} but was ${expectation ? `${expectation.outcome} at ${iso(expectation.plannedAt)}` : 'not due'}`
-            : `${reader.person.email} got ${emails.length} × ${digestId}`,
+            : `${reader.person.email} got ${emails.length} × ${digestId}${forensics(reader.person.email, emails)}`,
         );
         continue;
       }
@@ -114,7 +128,7 @@ export function checkOneDigestPerDueReader(
   return {
     ...tally.result(
       'one digest per due reader',
-      `${expected} due with matching works → ${delivered} got exactly one; ${skipped} due with nothing new got none; ${explainedDuplicates} second copies from emails on the wire at a sender's death`,
+      `${expected} due with matching works → ${delivered} got exactly one; ${skipped} due with nothing new got none; ${explainedDuplicates} second copies of emails not yet in the ledger at a sender's death`,
     ),
     expected,
     delivered,
@@ -254,6 +268,8 @@ export interface LedgerRecord {
   readonly subscriberId: string;
   readonly status: string;
   readonly reason?: string;
+  readonly attempts?: number;
+  readonly messageId?: string;
 }
 
 /**
@@ -320,7 +336,7 @@ export function checkSummariesMatchLedger(
 
   return tally.result(
     'run summaries match the ledger',
-    `ledger: ${byStatus.sent} sent = ${fleet.reported.sent} reported + ${fleet.sentByKilledInvocations} by killed senders; ${byStatus.skipped} skipped = planner's ${plannerSkipped}; ${byStatus.failed} failed; ${byStatus.claimed ?? 0} hanging`,
+    `ledger: ${byStatus.sent} sent = ${fleet.reported.sent} reported + ${fleet.sentByKilledInvocations} by killed senders + ${byStatus.sent! - reported} of ${fleet.markSentInFlightAtDeaths} ledger writes on the wire at deaths; ${byStatus.skipped} skipped = planner's ${plannerSkipped}; ${byStatus.failed} failed; ${byStatus.claimed ?? 0} hanging`,
   );
 }
 

@@ -495,17 +495,17 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       readMail();
       const byPair = digestEmailsByPair(ses.delivered);
       const explained = explainedPairs(fleet.totals);
-      const articles = await inspect.articles.listFirstSeenBetween(
-        new Date(SOAK_START - WEEK_MS),
-        clock.now(),
-      );
       const digestIds = new Set<string>();
       for (const reader of model.readers.values())
         for (const id of reader.expectations.keys()) digestIds.add(id);
       const ledger: LedgerRecord[] = [];
       for (const id of digestIds) ledger.push(...(await inspect.ledger.listForDigest(id)));
+      const articles = await inspect.articles.listFirstSeenBetween(
+        new Date(SOAK_START - WEEK_MS),
+        clock.now(),
+      );
       const checks: CheckResult[] = [
-        checkOneDigestPerDueReader(model, label, byPair, explained),
+        checkOneDigestPerDueReader(model, label, byPair, explained, ledger),
         checkNoWorkTwice(byPair),
         checkNoMailToInactive(model, ses.delivered),
         checkArticlesStoredOnce(

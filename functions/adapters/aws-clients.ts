@@ -38,8 +38,13 @@ export function createAwsClients(config: Config): AwsClients {
       // Sends are retried by our own backoff (which knows throttling from rejection), not by the SDK's.
       maxAttempts: 1,
       ...(config.endpoints.ses ? { endpoint: config.endpoints.ses } : {}),
-      // The SES stand-in hangs on calls it does not implement: never wait forever.
-      requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
+      // A connection that never opens carried no email: fail fast and retry. There is no request
+      // timeout on purpose: once a SendEmail has left, SES may have accepted it whatever happens
+      // next, and SendEmail takes no idempotency key, so a slow answer is waited for (the
+      // Lambda's timeout bounds it) rather than abandoned and the email sent again at once.
+      // (The SDK's requestTimeout would only log a warning anyway unless throwOnRequestTimeout
+      // is set.) The one read, GetAccount, carries its own deadline: readMaxSendRate.
+      requestHandler: { connectionTimeout: 3_000 },
     }),
     sqs: new SQSClient({ ...base, ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}) }),
   };

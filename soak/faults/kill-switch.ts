@@ -40,11 +40,16 @@ export function createKillSwitch(): KillSwitch {
   };
 }
 
-/** What each SendEmail call is, for the soak to know which emails were on the wire at a death. */
+/** What each SendEmail call is, for the soak to know which emails SES may have had at a death. */
 export interface SendObserver {
   /** Called before the request leaves; may kill the process (the request then never leaves). */
   beforeSend(email: { to: string; digestId: string | undefined }): void;
-  afterSend(email: { to: string; digestId: string | undefined }): void;
+  /**
+   * Called when the call ends: `accepted` when SES answered 2xx and the process was alive to
+   * hear it. The answer is still being read and handed up through the SDK at this point, so an
+   * accepted email is not yet in the ledger.
+   */
+  afterSend(email: { to: string; digestId: string | undefined }, accepted: boolean): void;
 }
 
 /**
@@ -55,18 +60,22 @@ export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, o
   const guard =
     <Args, Output>(
       next: (args: Args) => Promise<Output>,
-      onSend?: { before: () => void; after: () => void },
+      onSend?: { before: () => void; after: (accepted: boolean) => void },
     ) =>
     async (args: Args): Promise<Output> => {
       if (killSwitch.dead) throw new ProcessKilledError('the sender process is dead');
       onSend?.before();
       if (killSwitch.dead) throw new ProcessKilledError('the sender process was killed before this call');
+      let accepted = false;
       try {
         const output = await next(args);
         if (killSwitch.dead) throw new ProcessKilledError('the sender process died before the answer came');
+        // Inside the deserialize step the answer is still the raw HTTP response.
+        const status = (output as { response?: { statusCode?: number } }).response?.statusCode ?? 0;
+        accepted = status >= 200 && status < 300;
         return output;
       } finally {
-        onSend?.after();
+        onSend?.after(accepted);
       }
     };
   const options = { step: 'deserialize', name: 'soakKillSwitch', priority: 'low' } as const;
@@ -86,7 +95,7 @@ export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, o
       };
       return guard(next, {
         before: () => observer.beforeSend(email),
-        after: () => observer.afterSend(email),
+        after: (accepted) => observer.afterSend(email, accepted),
       })(args);
     },
     options,

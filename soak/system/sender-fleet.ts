@@ -10,6 +10,7 @@ import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
 import type { Config } from '../../functions/config/config.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
 import type { Logger } from '../../functions/ports/index.ts';
+import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import { observeMarkSent } from '../../test/helpers/observed-ledger.ts';
 import { compressRetries } from './compressed-retries.ts';
 import { createKillSwitch, installKillSwitch, type KillSwitch } from '../faults/kill-switch.ts';
@@ -55,8 +56,13 @@ export interface SendPhasePlan {
   readonly label: string;
 }
 
-/** An email that was on the wire when its sender died: SES may have it, the ledger does not. */
-export interface InFlightAtDeath {
+/**
+ * An email whose SendEmail had left, and whose ledger record was not yet written, when its sender
+ * died: on the wire, or accepted by SES with the answer still on its way up to the ledger write.
+ * SES may have it; the ledger does not. This is the gap no sender can close without an
+ * idempotency key at SES: after the claim's lease the email is sent again.
+ */
+export interface UnrecordedAtDeath {
   readonly to: string;
   readonly digestId: string | undefined;
 }
@@ -75,7 +81,7 @@ export interface FleetTotals {
   markSentInFlightAtDeaths: number;
   /** Invocations whose report disagreed with the ledger writes they made. */
   reportMismatches: string[];
-  readonly inFlightAtDeaths: InFlightAtDeath[];
+  readonly unrecordedAtDeaths: UnrecordedAtDeath[];
   handlerCrashes: string[];
   drainTimeouts: number;
 }
@@ -83,7 +89,8 @@ export interface FleetTotals {
 interface Environment {
   readonly killSwitch: KillSwitch;
   readonly handle: (event: SQSEvent, remainingTimeMs?: () => number) => Promise<BatchReport>;
-  readonly inFlight: Set<InFlightAtDeath>;
+  /** Emails of the current invocation sent or being sent, by ledger key, until the ledger records them. */
+  readonly unrecorded: Map<string, UnrecordedAtDeath>;
   /** markSent calls completed during the current invocation, and those still on the wire. */
   recorded: number;
   marking: number;
@@ -101,7 +108,7 @@ export class SenderFleet {
     sentByKilledInvocations: 0,
     markSentInFlightAtDeaths: 0,
     reportMismatches: [],
-    inFlightAtDeaths: [],
+    unrecordedAtDeaths: [],
     handlerCrashes: [],
     drainTimeouts: 0,
   };
@@ -234,6 +241,9 @@ export class SenderFleet {
           environment.killSwitch.death,
         ]);
         this.account(report, environment.recorded, event);
+        // The invocation is over alive: an email still unrecorded now (its ledger write failed)
+        // is the system's to answer for, never excused by a later death.
+        environment.unrecorded.clear();
         const failed = new Set(report.response.batchItemFailures.map((failure) => failure.itemIdentifier));
         this.awaiting.push(
           ...event.Records.filter((record) => failed.has(record.messageId)).map(
@@ -249,6 +259,7 @@ export class SenderFleet {
           this.totals.markSentInFlightAtDeaths += environment.marking;
           this.environments[slot] = undefined;
         } else {
+          environment.unrecorded.clear();
           this.totals.handlerCrashes.push(error instanceof Error ? error.message : String(error));
         }
         throw error;
@@ -310,7 +321,7 @@ export class SenderFleet {
     const clients = createAwsClients(config);
     compressRetries(clients, TIME_COMPRESSION);
     const killSwitch = createKillSwitch();
-    const inFlight = new Set<InFlightAtDeath>();
+    const unrecorded = new Map<string, UnrecordedAtDeath>();
     const environment = { recorded: 0, marking: 0 };
     installKillSwitch(clients, killSwitch, {
       beforeSend: (email) => {
@@ -318,19 +329,25 @@ export class SenderFleet {
         if (this.phase.outageAtSend === this.sendCalls) this.outage?.start();
         if (this.phase.killAtSends.includes(this.sendCalls)) {
           this.totals.kills += 1;
-          this.totals.inFlightAtDeaths.push(...inFlight);
+          this.totals.unrecordedAtDeaths.push(...unrecorded.values());
           killSwitch.kill();
           return;
         }
-        inFlight.add(email);
+        unrecorded.set(unrecordedKey(email.digestId, subscriberIdFor(email.to)), email);
       },
-      afterSend: (email) => inFlight.delete(email),
+      // Refused by SES (or dead before the answer, already counted): nothing for the ledger to know.
+      afterSend: (email, accepted) => {
+        if (!accepted) unrecorded.delete(unrecordedKey(email.digestId, subscriberIdFor(email.to)));
+      },
     });
     const context = await createAppContext(config, { clients, clock, logger, mjmlValidation: 'strict' });
     // Counts the ledger's completed markSent calls, to hold each batch report to what it wrote.
     const ledger = observeMarkSent(context.ledger, {
       onMarking: () => (environment.marking += 1),
-      onRecorded: () => (environment.recorded += 1),
+      onRecorded: (key) => {
+        environment.recorded += 1;
+        unrecorded.delete(unrecordedKey(key.digestId, key.subscriberId));
+      },
       onSettled: () => (environment.marking -= 1),
     });
     const instrumented = { ...context, ledger };
@@ -342,7 +359,7 @@ export class SenderFleet {
     this.destroyers.push(destroy);
     return Object.assign(environment, {
       killSwitch,
-      inFlight,
+      unrecorded,
       destroy,
       handle: (event: SQSEvent, remainingTimeMs?: () => number) =>
         handleSendBatch(instrumented, event, {
@@ -352,4 +369,8 @@ export class SenderFleet {
         }),
     });
   }
+}
+
+function unrecordedKey(digestId: string | undefined, subscriberId: string): string {
+  return `${digestId ?? ''}|${subscriberId}`;
 }

@@ -1,9 +1,9 @@
-import type { DeliveryLedger } from '../../functions/ports/index.ts';
+import type { DeliveryKey, DeliveryLedger } from '../../functions/ports/index.ts';
 
 /** What an observer hears of each `markSent`: as it starts, once it is stored, and when it settles either way. */
 export interface MarkSentObserver {
   onMarking?: () => void;
-  onRecorded?: () => void;
+  onRecorded?: (key: DeliveryKey) => void;
   onSettled?: () => void;
 }
 
@@ -24,7 +24,7 @@ export function observeMarkSent(ledger: DeliveryLedger, observer: MarkSentObserv
       observer.onMarking?.();
       try {
         await ledger.markSent(...args);
-        observer.onRecorded?.();
+        observer.onRecorded?.(args[0]);
       } finally {
         observer.onSettled?.();
       }

@@ -106,7 +106,7 @@ function fleetTotals(overrides: Partial<FleetTotals> = {}): FleetTotals {
     sentByKilledInvocations: 0,
     markSentInFlightAtDeaths: 0,
     reportMismatches: [],
-    inFlightAtDeaths: [],
+    unrecordedAtDeaths: [],
     handlerCrashes: [],
     drainTimeouts: 0,
     ...overrides,
@@ -137,15 +137,20 @@ describe('the soak invariant checker', () => {
       digest(people[1]!.email, WEEK_10, plannedAt, ['soak-w000001']),
     ];
 
-    // Act
-    const result = checkOneDigestPerDueReader(model, WEEK_10, digestEmailsByPair(mail), new Map());
+    const ledger: LedgerRecord[] = [
+      { digestId: WEEK_10, subscriberId: subscriberIdFor(people[0]!.email), status: 'sent', attempts: 2 },
+    ];
 
-    // Assess
+    // Act
+    const result = checkOneDigestPerDueReader(model, WEEK_10, digestEmailsByPair(mail), new Map(), ledger);
+
+    // Assess: the breach says what the ledger holds, so two claims tell apart from one
     expect(result.violations).toBe(1);
     expect(result.examples[0]).toContain(`${people[0]!.email} got 2 × ${WEEK_10}`);
+    expect(result.examples[0]).toContain('ledger sent after 2 claims');
   });
 
-  it('excuses a second copy only when the first was on the wire as its sender was killed', () => {
+  it('excuses a second copy only when the first was not yet in the ledger as its sender was killed', () => {
     // Prepare
     const { model, people, plannedAt } = plannedWorld();
     const mail = [
@@ -153,7 +158,7 @@ describe('the soak invariant checker', () => {
       digest(people[0]!.email, WEEK_10, plannedAt, ['soak-w000001']),
       digest(people[1]!.email, WEEK_10, plannedAt, ['soak-w000001']),
     ];
-    const killed = fleetTotals({ inFlightAtDeaths: [{ to: people[0]!.email, digestId: WEEK_10 }] });
+    const killed = fleetTotals({ unrecordedAtDeaths: [{ to: people[0]!.email, digestId: WEEK_10 }] });
 
     // Act
     const result = checkOneDigestPerDueReader(
