@@ -97,8 +97,9 @@ interface Environment {
   readonly destroy: () => void;
 }
 
-export class SenderFleet {
-  readonly totals: FleetTotals = {
+/** Totals of a fleet that has not run yet. */
+export function noFleetTotals(): FleetTotals {
+  return {
     invocations: 0,
     coldStarts: 0,
     kills: 0,
@@ -112,6 +113,10 @@ export class SenderFleet {
     handlerCrashes: [],
     drainTimeouts: 0,
   };
+}
+
+export class SenderFleet {
+  readonly totals: FleetTotals = noFleetTotals();
   private readonly environments: (Environment | undefined)[];
   private readonly destroyers: (() => void)[] = [];
   /** Receipt handles of messages that will come back once their visibility timeout ends. */

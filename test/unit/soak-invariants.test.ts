@@ -15,7 +15,7 @@ import {
 } from '../../soak/invariants.ts';
 import { WorldModel } from '../../soak/model/world-model.ts';
 import type { DeliveredEmail } from '../../soak/outside/ses-gateway.ts';
-import type { FleetTotals } from '../../soak/system/sender-fleet.ts';
+import { noFleetTotals, type FleetTotals } from '../../soak/system/sender-fleet.ts';
 import type { Person } from '../../soak/world/population.ts';
 import type { Publications, Work } from '../../soak/world/publications.ts';
 
@@ -97,18 +97,10 @@ function digest(to: string, digestId: string, at: number, workKeys: string[]): D
 
 function fleetTotals(overrides: Partial<FleetTotals> = {}): FleetTotals {
   return {
+    ...noFleetTotals(),
     invocations: 1,
     coldStarts: 1,
-    kills: 0,
-    deadlines: 0,
-    clockSkips: 0,
     reported: { sent: 2, skipped: 0, failed: 0, poison: 0, continued: 0 },
-    sentByKilledInvocations: 0,
-    markSentInFlightAtDeaths: 0,
-    reportMismatches: [],
-    unrecordedAtDeaths: [],
-    handlerCrashes: [],
-    drainTimeouts: 0,
     ...overrides,
   };
 }
