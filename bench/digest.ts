@@ -16,10 +16,10 @@ import type { DigestJob } from '../functions/core/delivery/send-job.ts';
 import { personalLinksFor } from '../functions/core/delivery/personal-links.ts';
 import { createEmailRenderer } from '../functions/core/rendering/email-renderer.ts';
 import { topicLabels } from '../functions/core/tagging/vocabulary.ts';
-import type { TopicId } from '../functions/core/topics.ts';
+import type { TopicId } from '../functions/model/topics.ts';
 import { loadTemplates, loadVocabulary } from '../functions/adapters/content/load-content.ts';
 import { SEND_QUEUE } from '../functions/adapters/dynamodb/tables.ts';
-import type { Mailer, OutgoingEmail } from '../functions/ports/index.ts';
+import type { Mailer, OutgoingEmail } from '../functions/ports/mailer.ts';
 import { inMemoryDelivery, ManualClock, type FakeArticleStore } from '../test/helpers/fakes.ts';
 import { makeArticles, makeSubscribers, seededRandom } from './workload.ts';
 

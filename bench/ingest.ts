@@ -13,7 +13,8 @@ import { loadVocabulary } from '../functions/adapters/content/load-content.ts';
 import { createTagger } from '../functions/core/tagging/tagger.ts';
 import { runIngest } from '../functions/core/ingest/run-ingest.ts';
 import type { IngestStage, StageTimer } from '../functions/core/ingest/read-feed.ts';
-import { silentLogger, systemClock } from '../functions/ports/index.ts';
+import { silentLogger } from '../functions/ports/logger.ts';
+import { systemClock } from '../functions/ports/clock.ts';
 
 /**
  * `npm run bench:ingest`: 200 sources × 50 items (RSS 2.0, Atom and RDF in turn, 5 works of

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { handleSendBatch, planDigestOnce } from '../functions/app/jobs.ts';
 import { createAppContext } from '../functions/app/context.ts';
 import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
-import { silentLogger } from '../functions/ports/index.ts';
+import { silentLogger } from '../functions/ports/logger.ts';
 import { createWorld, sentEmails } from '../test/helpers/test-context.ts';
 import { LocalSqsPoller } from '../functions/local/sqs-poller.ts';
 import { SEND_QUEUE } from '../functions/adapters/dynamodb/tables.ts';

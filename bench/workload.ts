@@ -1,5 +1,6 @@
-import type { Article, StudyType, Subscriber, TopicScores } from '../functions/core/model.ts';
-import { TOPIC_IDS, canonicalTopicOrder, type TopicId } from '../functions/core/topics.ts';
+import type { Article, StudyType, TopicScores } from '../functions/model/articles.ts';
+import type { Subscriber } from '../functions/model/subscribers.ts';
+import { TOPIC_IDS, canonicalTopicOrder, type TopicId } from '../functions/model/topics.ts';
 import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
 
 /**

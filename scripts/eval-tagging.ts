@@ -15,7 +15,7 @@ import {
   type SetQuality,
 } from '../functions/core/tagging/evaluation.ts';
 import { createTagger } from '../functions/core/tagging/tagger.ts';
-import { TOPIC_IDS } from '../functions/core/topics.ts';
+import { TOPIC_IDS } from '../functions/model/topics.ts';
 import { evaluationSets, loadEvaluationSet, PROJECT_ROOT } from './tagging-eval-sets.ts';
 
 const showMistakes = process.argv.includes('--mistakes');

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { TopicId } from '../functions/core/topics.ts';
+import type { TopicId } from '../functions/model/topics.ts';
 import type { WorldModel } from './model/world-model.ts';
 import type { DeliveredEmail } from './outside/ses-gateway.ts';
 import type { Person } from './world/population.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../functions/ports/index.ts';
+import type { Clock } from '../functions/ports/clock.ts';
 
 /**
  * Simulated time, injected into every AppContext of the soak (createAppContext's `clock`). It

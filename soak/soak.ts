@@ -18,7 +18,9 @@ import { ingestOnce, planDigestOnce } from '../functions/app/jobs.ts';
 import { loadConfig, prefixedResourceSettings } from '../functions/config/config.ts';
 import { describeError } from '../functions/core/errors.ts';
 import { applyMailEvent } from '../functions/core/subscribers/mail-events.ts';
-import type { Logger, SendQueue } from '../functions/ports/index.ts';
+import type { Logger } from '../functions/ports/logger.ts';
+import type { SendQueue } from '../functions/ports/send-queue.ts';
+import type { SendJob } from '../functions/core/delivery/send-job.ts';
 import { startStandIns } from '../functions/local/stand-ins.ts';
 import { EventQueue } from './event-queue.ts';
 import {
@@ -229,7 +231,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     // SQS delivers at least once: some planned jobs arrive twice.
     let duplicateDeliveries = 0;
     let enqueueCalls = 0;
-    const duplicatingQueue: SendQueue = {
+    const duplicatingQueue: SendQueue<SendJob> = {
       async enqueue(jobs, enqueueOptions) {
         await base.queue.enqueue(jobs, enqueueOptions);
         enqueueCalls += 1;

@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
-import type { DeliverySlot } from '../core/model.ts';
-import type { TopicId } from '../core/topics.ts';
+import type { DeliverySlot } from '../model/subscribers.ts';
+import type { TopicId } from '../model/topics.ts';
 
 export interface TopicOption {
   readonly id: TopicId;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { DEFAULT_DELIVERY_SLOT, type DeliverySlot } from '../core/model.ts';
-import type { TopicId } from '../core/topics.ts';
+import { DEFAULT_DELIVERY_SLOT, type DeliverySlot } from '../model/subscribers.ts';
+import type { TopicId } from '../model/topics.ts';
 import { ValidationError } from '../core/errors.ts';
 import { deliverySlotSchema, emailSchema, topicsSchema } from '../core/subscribers/subscriber.ts';
 import type { FieldErrors } from './form-fields.ts';

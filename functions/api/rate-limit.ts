@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { RequestCounter } from '../ports/index.ts';
-import type { Clock } from '../ports/index.ts';
+import type { RequestCounter } from '../ports/request-counter.ts';
+import type { Clock } from '../ports/clock.ts';
 import { hashClientIp } from '../core/subscribers/consent.ts';
 import { respondWith } from './respond.ts';
 

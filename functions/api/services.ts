@@ -5,7 +5,7 @@ import type { TokenPurpose } from '../core/tokens/tokens.ts';
 import { topicLabels } from '../core/tagging/vocabulary.ts';
 import type { AccountDependencies } from '../core/subscribers/account.ts';
 import type { SelectionLimits } from '../core/digest/select.ts';
-import { TOPIC_IDS } from '../core/topics.ts';
+import { TOPIC_IDS } from '../model/topics.ts';
 import type { TopicOption } from './form-fields.ts';
 import { respondWith } from './respond.ts';
 import { tokenProblem } from './pages/manage-page.ts';

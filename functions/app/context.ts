@@ -2,8 +2,8 @@ import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config/config.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { Source } from '../core/model.ts';
-import type { TopicId } from '../core/topics.ts';
+import type { Source } from '../model/sources.ts';
+import type { TopicId } from '../model/topics.ts';
 import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
 import { topicLabels, type Vocabulary } from '../core/tagging/vocabulary.ts';
 import { createEmailRenderer, type EmailRenderer } from '../core/rendering/email-renderer.ts';
@@ -34,22 +34,20 @@ import {
   loadVocabulary,
 } from '../adapters/content/load-content.ts';
 import type { SiteArticle } from '../core/ingest/site-articles.ts';
-import {
-  systemClock,
-  type AdminSendStore,
-  type ArticleStore,
-  type Clock,
-  type DeliveryLedger,
-  type EditionStore,
-  type FeedFetcher,
-  type Logger,
-  type Mailer,
-  type RequestCounter,
-  type SendQueue,
-  type SendRateLimiter,
-  type SourceStateStore,
-  type SubscriberStore,
-} from '../ports/index.ts';
+import type { SendJob } from '../core/delivery/send-job.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import type { AdminSendStore } from '../ports/admin-send-store.ts';
+import type { ArticleStore } from '../ports/article-store.ts';
+import type { DeliveryLedger } from '../ports/delivery-ledger.ts';
+import type { EditionStore } from '../ports/edition-store.ts';
+import type { FeedFetcher } from '../ports/feed-fetcher.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Mailer } from '../ports/mailer.ts';
+import type { RequestCounter } from '../ports/request-counter.ts';
+import type { SendQueue } from '../ports/send-queue.ts';
+import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
+import type { SourceStateStore } from '../ports/source-state-store.ts';
+import type { SubscriberStore } from '../ports/subscriber-store.ts';
 
 /**
  * Everything a use case may need, built once per process (a Lambda cold start, the local
@@ -75,7 +73,7 @@ export interface AppContext {
   readonly ledger: DeliveryLedger;
   readonly sourceState: SourceStateStore;
   readonly mailer: Mailer;
-  readonly queue: SendQueue;
+  readonly queue: SendQueue<SendJob>;
   readonly fetcher: FeedFetcher;
   readonly limiter: SendRateLimiter;
   /** "Here is your manage link" and other account emails. */

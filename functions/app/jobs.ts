@@ -12,7 +12,7 @@ import {
 } from '../core/delivery/deliver-job.ts';
 import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
 import { loadAnnouncementSend, planAnnouncementSend } from '../core/announcements/admin-sends.ts';
-import type { Source } from '../core/model.ts';
+import type { Source } from '../model/sources.ts';
 import type { DigestViewInput } from '../core/rendering/digest-view.ts';
 import type { AppContext } from './context.ts';
 

@@ -4,10 +4,10 @@ import { selectArticles, selectionSize } from '../core/digest/select.ts';
 import { weeklyDigestId } from '../core/digest/schedule.ts';
 import { personalCopy, personalLinksFor } from '../core/delivery/personal-links.ts';
 import { ValidationError } from '../core/errors.ts';
-import { DEFAULT_DELIVERY_SLOT } from '../core/model.ts';
+import { DEFAULT_DELIVERY_SLOT } from '../model/subscribers.ts';
 import { subscriberIdFor } from '../core/subscribers/subscriber.ts';
-import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../core/topics.ts';
-import type { OutgoingEmail } from '../ports/index.ts';
+import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../model/topics.ts';
+import type { OutgoingEmail } from '../ports/mailer.ts';
 import type { AppContext } from './context.ts';
 
 export interface PreviewOptions {

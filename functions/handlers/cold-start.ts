@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../config/config.ts';
 import { createAppContext, type AppContext } from '../app/context.ts';
-import type { Logger as LoggerPort } from '../ports/index.ts';
+import type { Logger as LoggerPort } from '../ports/logger.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, type MetricName } from './metric-names.ts';
 
 /**

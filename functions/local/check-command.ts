@@ -7,8 +7,9 @@ import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
 import { describeError, FeedError } from '../core/errors.ts';
 import { readFeed } from '../core/ingest/read-feed.ts';
-import type { ArticleCandidate, Source } from '../core/model.ts';
-import { TOPIC_IDS } from '../core/topics.ts';
+import type { ArticleCandidate } from '../model/articles.ts';
+import type { Source } from '../model/sources.ts';
+import { TOPIC_IDS } from '../model/topics.ts';
 
 /** One line of `immuno-digest check`. */
 export interface CheckLine {

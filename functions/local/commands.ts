@@ -4,8 +4,8 @@ import { loadVocabulary } from '../adapters/content/load-content.ts';
 import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
 import { createTagger } from '../core/tagging/tagger.ts';
 import { describeError, ValidationError } from '../core/errors.ts';
-import { TOPIC_IDS } from '../core/topics.ts';
-import type { Clock } from '../ports/index.ts';
+import { TOPIC_IDS } from '../model/topics.ts';
+import type { Clock } from '../ports/clock.ts';
 import { openLocalEnvironment } from './environment.ts';
 import { createLocalSender, type DrainEnding } from './local-sender.ts';
 

@@ -1,5 +1,5 @@
-import type { SubscriberStore } from '../ports/index.ts';
-import type { TopicId } from '../core/topics.ts';
+import type { SubscriberProfiles, SubscriberReader } from '../ports/subscriber-store.ts';
+import type { TopicId } from '../model/topics.ts';
 import { newSubscriber } from '../core/subscribers/subscriber.ts';
 
 /**
@@ -14,7 +14,10 @@ export const DEMO_READERS: readonly { email: string; topics: TopicId[] }[] = [
 ];
 
 /** Seeds the demo readers if the subscriber table is empty; returns how many were created. */
-export async function seedDemoSubscribers(subscribers: SubscriberStore, now: Date): Promise<number> {
+export async function seedDemoSubscribers(
+  subscribers: Pick<SubscriberReader, 'hasAny'> & Pick<SubscriberProfiles, 'create'>,
+  now: Date,
+): Promise<number> {
   if (await subscribers.hasAny()) return 0;
   let created = 0;
   for (const reader of DEMO_READERS) {

@@ -13,10 +13,10 @@ import {
   type SendStatus,
 } from '../core/announcements/admin-sends.ts';
 import { parseDraft } from '../core/announcements/announcement.ts';
-import type { AudienceSummary } from '../core/announcements/audience.ts';
+import type { AudienceSummary } from '../model/announcements.ts';
 import { ValidationError } from '../core/errors.ts';
-import type { TopicId } from '../core/topics.ts';
-import type { AdminActor } from '../ports/index.ts';
+import type { TopicId } from '../model/topics.ts';
+import type { AdminActor } from '../model/announcements.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
 import { createLocalSender } from './local-sender.ts';
 import { createProgressReporter } from './send-progress.ts';

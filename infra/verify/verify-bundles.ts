@@ -11,7 +11,7 @@ import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { ensureTables } from '../../functions/adapters/dynamodb/create-tables.ts';
 import { ensureQueues } from '../../functions/adapters/sqs/create-queues.ts';
 import { startStandIns } from '../../functions/local/stand-ins.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
 import { METRIC } from '../../functions/handlers/metric-names.ts';
 import type { HandlerName } from '../constructs/digest-function.ts';
 import {

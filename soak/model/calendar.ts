@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { DeliverySlot } from '../../functions/core/model.ts';
+import type { DeliverySlot } from '../../functions/model/subscribers.ts';
 
 /**
  * The soak's own reading of the promises about weeks, written from the README rather than taken

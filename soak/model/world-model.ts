@@ -1,5 +1,5 @@
-import type { DeliverySlot } from '../../functions/core/model.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { DeliverySlot } from '../../functions/model/subscribers.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import type { Person } from '../world/population.ts';
 import type { Publications } from '../world/publications.ts';
 import { digestIdAt, slotStartInWeekOf } from './calendar.ts';

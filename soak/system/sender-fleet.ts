@@ -9,7 +9,7 @@ import { createAppContext } from '../../functions/app/context.ts';
 import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
 import type { Config } from '../../functions/config/config.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
-import type { Logger } from '../../functions/ports/index.ts';
+import type { Logger } from '../../functions/ports/logger.ts';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import { observeMarkSent } from '../../test/helpers/observed-ledger.ts';
 import { compressRetries } from './compressed-retries.ts';

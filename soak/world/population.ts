@@ -1,5 +1,5 @@
-import type { DeliverySlot } from '../../functions/core/model.ts';
-import { TOPIC_IDS, type TopicId } from '../../functions/core/topics.ts';
+import type { DeliverySlot } from '../../functions/model/subscribers.ts';
+import { TOPIC_IDS, type TopicId } from '../../functions/model/topics.ts';
 import type { Random } from '../random.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Source } from '../../functions/core/model.ts';
+import type { Source } from '../../functions/model/sources.ts';
 import type { Tagger } from '../../functions/core/tagging/tagger.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import type { Random } from '../random.ts';
 import { NAME_SYLLABLES, SUMMARIES, TITLE_BANK } from './title-bank.ts';
 

@@ -1,4 +1,4 @@
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 
 /**
  * Titles of the simulated works, each with the topics it is about. `{name}` becomes a made-up

@@ -5,7 +5,7 @@ import { loadVocabulary } from '../../functions/adapters/content/load-content.ts
 import { FeedError, describeError } from '../../functions/core/errors.ts';
 import { readFeed } from '../../functions/core/ingest/read-feed.ts';
 import { createTagger } from '../../functions/core/tagging/tagger.ts';
-import type { Source } from '../../functions/core/model.ts';
+import type { Source } from '../../functions/model/sources.ts';
 import { FIRST_SEEN_AT, type ParseOutcome } from './parse-outcome.ts';
 
 /**

@@ -5,7 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Browser, Page } from 'playwright-core';
 import { createApi } from '../../functions/api/app.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/app-server.ts';

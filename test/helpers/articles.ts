@@ -1,5 +1,5 @@
-import type { ArticleCandidate, TopicScores } from '../../functions/core/model.ts';
-import type { ArticleStore } from '../../functions/ports/index.ts';
+import type { ArticleCandidate, TopicScores } from '../../functions/model/articles.ts';
+import type { ArticleIngest } from '../../functions/ports/article-store.ts';
 
 let counter = 0;
 
@@ -24,7 +24,7 @@ export function aCandidate(topics: TopicScores, fields: Partial<ArticleCandidate
 
 /** Stores one article per topic-score map, first seen at `at`, through the real ArticleStore. */
 export async function storeArticles(
-  store: ArticleStore,
+  store: ArticleIngest,
   at: Date,
   ...topics: TopicScores[]
 ): Promise<string[]> {

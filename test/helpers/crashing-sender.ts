@@ -13,7 +13,8 @@ import type { Config } from '../../functions/config/config.ts';
 import { createAppContext } from '../../functions/app/context.ts';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.ts';
-import { silentLogger, type Mailer } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
+import type { Mailer } from '../../functions/ports/mailer.ts';
 import { drainSendQueue } from './drain.ts';
 import { observeMarkSent } from './observed-ledger.ts';
 

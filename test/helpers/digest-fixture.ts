@@ -4,8 +4,8 @@ import type { DigestViewInput } from '../../functions/core/rendering/digest-view
 import { loadTemplates, loadVocabulary } from '../../functions/adapters/content/load-content.ts';
 import { topicLabels } from '../../functions/core/tagging/vocabulary.ts';
 import type { TemplateFiles } from '../../functions/core/rendering/templates.ts';
-import type { Article } from '../../functions/core/model.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { Article } from '../../functions/model/articles.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import { anArticle } from './fakes.ts';
 
 /** A realistic week of articles and a renderer over the project's real templates, for rendering tests. */

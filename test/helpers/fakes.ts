@@ -1,36 +1,25 @@
-import type {
-  Article,
-  ArticleCandidate,
-  ConsentRecord,
-  Subscriber,
-  SubscriberStatus,
-} from '../../functions/core/model.ts';
+import type { Article, ArticleCandidate } from '../../functions/model/articles.ts';
+import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { DigestJob, SendJob } from '../../functions/core/delivery/send-job.ts';
 import type { DeliveryDependencies, DeliverySettings } from '../../functions/core/delivery/deliver-job.ts';
 import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
 import { createTokenService } from '../../functions/core/tokens/tokens.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
+import type { ArticleReader } from '../../functions/ports/article-store.ts';
+import type { ClaimResult, DeliveryLedger } from '../../functions/ports/delivery-ledger.ts';
+import type { Clock } from '../../functions/ports/clock.ts';
+import type { DeliveryKey, DeliveryRecord } from '../../functions/model/deliveries.ts';
+import type { EditionStore } from '../../functions/ports/edition-store.ts';
 import type {
-  ArticleStore,
-  ArticleWriter,
-  ClaimResult,
-  Clock,
-  DeliveryKey,
-  DeliveryLedger,
-  DeliveryRecord,
-  EditionStore,
   EmailClaimKind,
-  EnqueueOptions,
-  Mailer,
-  OutgoingEmail,
   ProfileFields,
-  RequestCounter,
-  SendQueue,
-  StoredEdition,
   SubscriberStore,
-  SuppressionEntry,
-  UpsertOutcome,
-} from '../../functions/ports/index.ts';
+} from '../../functions/ports/subscriber-store.ts';
+import type { EnqueueOptions, SendQueue } from '../../functions/ports/send-queue.ts';
+import type { Mailer, OutgoingEmail } from '../../functions/ports/mailer.ts';
+import type { RequestCounter } from '../../functions/ports/request-counter.ts';
+import type { StoredEdition } from '../../functions/model/editions.ts';
+import type { SuppressionEntry } from '../../functions/model/subscribers.ts';
 
 /** In-memory fakes of our own ports, for unit tests of the core. Same contracts as the adapters. */
 
@@ -172,18 +161,15 @@ export class FakeSubscriberStore implements SubscriberStore {
   }
 }
 
-/** Articles given directly (no dedupe): for planner and sender tests that start from stored articles. */
-export class FakeArticleStore implements ArticleStore {
+/**
+ * Articles given directly: for planner, sender and archive tests that start from stored articles.
+ * Only the reading side: deduplicating ingest is the DynamoDB store's, tested on dynalite.
+ */
+export class FakeArticleStore implements ArticleReader {
   readonly items = new Map<string, Article>();
 
   add(...articles: Article[]): void {
     for (const article of articles) this.items.set(article.id, article);
-  }
-  async upsert(_candidate: ArticleCandidate): Promise<{ outcome: UpsertOutcome; articleId: string }> {
-    throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
-  }
-  async openWriter(): Promise<ArticleWriter> {
-    throw new Error('FakeArticleStore does not deduplicate: use the DynamoDB store in integration tests');
   }
   async listFirstSeenBetween(from: Date, to: Date) {
     return [...this.items.values()].filter(
@@ -278,7 +264,7 @@ export class FakeEditionStore implements EditionStore {
   }
 }
 
-export class ArrayQueue implements SendQueue {
+export class ArrayQueue implements SendQueue<SendJob> {
   readonly jobs: SendJob[] = [];
   /** The delay each enqueued job asked for (0 when none), in the order of `jobs`. */
   readonly delays: number[] = [];

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
 import { loadSources } from '../../functions/adapters/content/load-content.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
-import type { Source } from '../../functions/core/model.ts';
+import type { Source } from '../../functions/model/sources.ts';
 import type { IngestRequest } from '../../functions/core/ingest/run-ingest.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestHttpServer } from './http-server.ts';

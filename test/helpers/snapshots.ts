@@ -2,7 +2,7 @@ import path from 'node:path';
 import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
 import { startSnapshotServer, type SnapshotServer } from '../../functions/local/snapshot-server.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
-import type { Source } from '../../functions/core/model.ts';
+import type { Source } from '../../functions/model/sources.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 

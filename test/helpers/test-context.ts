@@ -5,7 +5,7 @@ import { createAppContext, type AppContext, type ContextOverrides } from '../../
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { ensureTables } from '../../functions/adapters/dynamodb/create-tables.ts';
 import { ensureQueues, type QueueUrls } from '../../functions/adapters/sqs/create-queues.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
 
 export interface TestWorld {
   readonly context: AppContext;

@@ -5,8 +5,8 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createApi } from '../../functions/api/app.ts';
 import { lambdaClientIp } from '../../functions/handlers/api.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import type { SubscriberStatus } from '../../functions/core/model.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import { createTestWorld, sentEmails, type StoredEmail, type TestWorld } from '../helpers/test-context.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-store.ts';
 import { identityKeys, TITLE_MATCH_MS } from '../../functions/core/ingest/identity.ts';
 import { IngestBusyError } from '../../functions/core/errors.ts';
-import type { ArticleCandidate } from '../../functions/core/model.ts';
+import type { ArticleCandidate } from '../../functions/model/articles.ts';
 import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
 
 const NOW = new Date();

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalEnvironment } from '../../functions/local/environment.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import type { SubscriberStatus } from '../../functions/core/model.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/immuno-digest.js');
 

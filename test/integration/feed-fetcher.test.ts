@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpFeedFetcher, type FetcherSettings } from '../../functions/adapters/http/feed-fetcher.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import { FeedError } from '../../functions/core/errors.ts';
-import type { FetchResult } from '../../functions/ports/index.ts';
+import type { FetchResult } from '../../functions/ports/feed-fetcher.ts';
 import { startTestServer, type TestHttpServer } from '../helpers/http-server.ts';
 
 const FEED = Buffer.from(

@@ -17,7 +17,7 @@ import {
 import { oversizedFeed } from '../helpers/generated-feeds.ts';
 import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
-import type { FeedFetcher } from '../../functions/ports/index.ts';
+import type { FeedFetcher } from '../../functions/ports/feed-fetcher.ts';
 
 const FIFTY_MB = 50 * 1024 * 1024;
 

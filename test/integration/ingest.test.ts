@@ -7,8 +7,8 @@ import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { runIngest } from '../../functions/core/ingest/run-ingest.ts';
 import { loadSiteArticles } from '../../functions/adapters/content/load-content.ts';
 import { articleIdFor, identityKeys } from '../../functions/core/ingest/identity.ts';
-import type { Article } from '../../functions/core/model.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import type { Article } from '../../functions/model/articles.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
 import {
   CONTENT_DIR,
   HOSTILE_DIR,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestOnce, planDigestOnce } from '../../functions/app/jobs.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
-import type { SubscriberStatus } from '../../functions/core/model.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
+import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { serveSnapshots } from '../helpers/snapshots.ts';
 import { drainSendQueue } from '../helpers/drain.ts';

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
-import type { SubscriberStatus } from '../../functions/core/model.ts';
+import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import { rawSubscriberItem } from '../helpers/raw-items.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { ManualClock } from '../helpers/fakes.ts';

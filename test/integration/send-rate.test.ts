@@ -4,7 +4,7 @@ import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { createAppContext } from '../../functions/app/context.ts';
 import { DynamoSendRateLimiter } from '../../functions/adapters/dynamodb/send-rate-limiter.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
 import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 import { aCandidate } from '../helpers/fakes.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { readMaxSendRate } from '../../functions/adapters/ses/ses-account.ts';
 import type { Config } from '../../functions/config/config.ts';
-import type { Logger } from '../../functions/ports/index.ts';
+import type { Logger } from '../../functions/ports/logger.ts';
 import { startTestServer, type TestHttpServer } from '../helpers/http-server.ts';
 
 /**

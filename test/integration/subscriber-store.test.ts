@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import type { SubscriberStatus } from '../../functions/core/model.ts';
+import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
 
 /** The DynamoDB adapters' side of erasure, email claims and request counting, on dynalite. */

@@ -14,8 +14,8 @@ import {
 } from '../../functions/core/announcements/announcement-renderer.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { ValidationError } from '../../functions/core/errors.ts';
-import type { Subscriber, SubscriberStatus } from '../../functions/core/model.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { Subscriber, SubscriberStatus } from '../../functions/model/subscribers.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import { sameSecret } from '../../functions/api/admin-auth.ts';
 import { createProgressReporter } from '../../functions/local/send-progress.ts';
 import { loadRenderingInputs, POSTAL_ADDRESS, SITE_URL } from '../helpers/digest-fixture.ts';

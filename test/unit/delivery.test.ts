@@ -14,7 +14,7 @@ import {
   MailThrottledError,
   MailUnavailableError,
 } from '../../functions/core/errors.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import {
   anArticle,
   inMemoryDelivery,

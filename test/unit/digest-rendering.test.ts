@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { EmailRenderer, PersonalLinks } from '../../functions/core/rendering/email-renderer.ts';
 import { mjmlToHtml, renderMjmlSource } from '../../functions/core/rendering/templates.ts';
 import { ContentError } from '../../functions/core/errors.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import {
   createTestRenderer,
   digestInput,

@@ -6,7 +6,7 @@ import { loadVocabulary } from '../../functions/adapters/content/load-content.ts
 import { FeedError, type FeedFailureKind } from '../../functions/core/errors.ts';
 import { readFeed, type ReadFeed } from '../../functions/core/ingest/read-feed.ts';
 import { createTagger, type Tagger } from '../../functions/core/tagging/tagger.ts';
-import type { Source } from '../../functions/core/model.ts';
+import type { Source } from '../../functions/model/sources.ts';
 import { manyItemFeed, oversizedFeed } from '../helpers/generated-feeds.ts';
 
 /**

@@ -14,7 +14,8 @@ import {
   MailThrottledError,
   MailUnavailableError,
 } from '../../functions/core/errors.ts';
-import { silentLogger, type OutgoingEmail } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
+import type { OutgoingEmail } from '../../functions/ports/mailer.ts';
 
 const ses = mockClient(SESv2Client);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import {
   checkArticlesStoredOnce,
   checkDeadLetters,

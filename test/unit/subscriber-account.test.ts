@@ -22,10 +22,10 @@ import {
 } from '../../functions/core/subscribers/account.ts';
 import { CONSENT_WORDINGS, CONSENT_WORDING_VERSION } from '../../functions/core/subscribers/consent.ts';
 import { MailUnavailableError } from '../../functions/core/errors.ts';
-import type { SubscriberStatus } from '../../functions/core/model.ts';
-import type { TopicId } from '../../functions/core/topics.ts';
+import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
+import type { TopicId } from '../../functions/model/topics.ts';
 import { loadTemplates } from '../../functions/adapters/content/load-content.ts';
-import { silentLogger } from '../../functions/ports/index.ts';
+import { silentLogger } from '../../functions/ports/logger.ts';
 import { FakeSubscriberStore, ManualClock, RecordingMailer } from '../helpers/fakes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

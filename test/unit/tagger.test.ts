@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadVocabulary } from '../../functions/adapters/content/load-content.ts';
 import { createTagger, type Tagger } from '../../functions/core/tagging/tagger.ts';
 import { topicLabels, vocabularySchema } from '../../functions/core/tagging/vocabulary.ts';
-import { TOPIC_IDS, type TopicId } from '../../functions/core/topics.ts';
+import { TOPIC_IDS, type TopicId } from '../../functions/model/topics.ts';
 
 /**
  * The project vocabulary (content/topics.yaml) on the hard cases of TOPICS.md: titles written for

@@ -6,7 +6,7 @@ import {
   parseLabelledTitles,
 } from '../../functions/core/tagging/evaluation.ts';
 import type { Tagger } from '../../functions/core/tagging/tagger.ts';
-import type { TopicScores } from '../../functions/core/model.ts';
+import type { TopicScores } from '../../functions/model/articles.ts';
 
 /** A tagger that answers from a table, so the arithmetic of the scores is checked alone. */
 function fakeTagger(answers: Record<string, { topics: TopicScores; relevant: boolean }>): Tagger {

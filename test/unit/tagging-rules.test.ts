@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTagger, type Tagger } from '../../functions/core/tagging/tagger.ts';
 import { vocabularySchema } from '../../functions/core/tagging/vocabulary.ts';
-import { TOPIC_IDS, type TopicId } from '../../functions/core/topics.ts';
+import { TOPIC_IDS, type TopicId } from '../../functions/model/topics.ts';
 
 /**
  * The tagger's rules, each on a vocabulary of a few words so the rule alone decides. Every

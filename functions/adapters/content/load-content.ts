@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ZodType } from 'zod';
 import { ContentError } from '../../core/errors.ts';
-import type { Source } from '../../core/model.ts';
+import type { Source } from '../../model/sources.ts';
 import { vocabularySchema, type Vocabulary } from '../../core/tagging/vocabulary.ts';
 import { sourcesFileSchema } from '../../core/ingest/sources.ts';
 import { parseSiteArticle, type SiteArticle } from '../../core/ingest/site-articles.ts';

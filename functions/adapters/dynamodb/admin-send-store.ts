@@ -1,16 +1,14 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AdminSendRecord,
-  AdminSendStore,
   AdminSendSummary,
   AdminTestRecord,
   AdminActor,
-  CreateSendResult,
-  DeliveryCounts,
   StoredDraft,
-  StoredPreview,
-} from '../../ports/index.ts';
-import type { AudienceSummary } from '../../core/announcements/audience.ts';
+} from '../../model/announcements.ts';
+import type { AdminSendStore, CreateSendResult, StoredPreview } from '../../ports/admin-send-store.ts';
+import type { DeliveryCounts } from '../../model/deliveries.ts';
+import type { AudienceSummary } from '../../model/announcements.ts';
 import { MAX_TESTS_PER_SEND } from '../../core/announcements/admin-sends.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
 

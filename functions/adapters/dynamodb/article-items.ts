@@ -1,4 +1,4 @@
-import type { ArticleCandidate } from '../../core/model.ts';
+import type { ArticleCandidate } from '../../model/articles.ts';
 import { neighbouringTitleKey } from '../../core/ingest/identity.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Article, ArticleCandidate } from '../../core/model.ts';
-import type { ArticleStore, ArticleWriter, UpsertOutcome } from '../../ports/index.ts';
+import type { Article, ArticleCandidate } from '../../model/articles.ts';
+import type { ArticleStore, ArticleWriter, UpsertOutcome } from '../../ports/article-store.ts';
 import { ARTICLES_TABLE } from './tables.ts';
 import { batchGetAll } from './batch.ts';
 import { DynamoArticleWriter } from './article-writer.ts';

@@ -1,8 +1,8 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import type { ArticleCandidate } from '../../core/model.ts';
+import type { ArticleCandidate } from '../../model/articles.ts';
 import { articleIdFor, isTitleKey, withinTitleWindow } from '../../core/ingest/identity.ts';
-import type { ArticleWriter, StoredArticle } from '../../ports/index.ts';
+import type { ArticleWriter, StoredArticle } from '../../ports/article-store.ts';
 import { batchGetAll, batchPutAll, isConditionFailure } from './batch.ts';
 import type { WriterLease } from './writer-lease.ts';
 import {

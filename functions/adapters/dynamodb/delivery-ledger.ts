@@ -5,14 +5,8 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  ClaimResult,
-  DeliveryCounts,
-  DeliveryKey,
-  DeliveryLedger,
-  DeliveryRecord,
-  DeliveryStatus,
-} from '../../ports/index.ts';
+import type { ClaimResult, DeliveryLedger } from '../../ports/delivery-ledger.ts';
+import type { DeliveryCounts, DeliveryKey, DeliveryRecord, DeliveryStatus } from '../../model/deliveries.ts';
 import { isConditionFailure } from './batch.ts';
 
 /** Ledger items are kept 180 days: long enough for audits, bounce analysis and the soak's checks. */

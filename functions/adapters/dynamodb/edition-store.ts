@@ -1,5 +1,6 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EditionStore, StoredEdition } from '../../ports/index.ts';
+import type { EditionStore } from '../../ports/edition-store.ts';
+import type { StoredEdition } from '../../model/editions.ts';
 import { batchGetAll } from './batch.ts';
 
 const editionPk = (weekId: string) => `edition#${weekId}`;

@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RequestCounter } from '../../ports/index.ts';
+import type { RequestCounter } from '../../ports/request-counter.ts';
 import { isConditionFailure } from './batch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SendRateLimiter } from '../../ports/index.ts';
+import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
 import { isConditionFailure } from './batch.ts';
 
 export interface SendRateLimiterOptions {

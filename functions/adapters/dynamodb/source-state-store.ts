@@ -1,5 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { FetchConditions, SourceState, SourceStateStore, SourceSuccess } from '../../ports/index.ts';
+import type { FetchConditions } from '../../ports/feed-fetcher.ts';
+import type { SourceState } from '../../model/sources.ts';
+import type { SourceStateStore, SourceSuccess } from '../../ports/source-state-store.ts';
 import { batchGetAll, batchPutAll } from './batch.ts';
 
 const sourcePk = (sourceId: string) => `source#${sourceId}`;

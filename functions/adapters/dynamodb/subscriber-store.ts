@@ -7,8 +7,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../core/model.ts';
-import type { EmailClaimKind, ProfileFields, SubscriberStore, SuppressionEntry } from '../../ports/index.ts';
+import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../model/subscribers.ts';
+import type { EmailClaimKind, ProfileFields, SubscriberStore } from '../../ports/subscriber-store.ts';
+import type { SuppressionEntry } from '../../model/subscribers.ts';
 import { CONFIRMED_SHARDS, SUBSCRIBERS_TABLE } from './tables.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
 

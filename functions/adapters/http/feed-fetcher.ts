@@ -4,7 +4,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { FeedError } from '../../core/errors.ts';
-import type { FeedFetcher, FetchConditions, FetchResult } from '../../ports/index.ts';
+import type { FeedFetcher, FetchConditions, FetchResult } from '../../ports/feed-fetcher.ts';
 import {
   checkAddress,
   guardedLookup,

@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { OutgoingEmail } from '../../ports/index.ts';
+import type { OutgoingEmail } from '../../ports/mailer.ts';
 
 export interface MimeSettings {
   readonly from: string;

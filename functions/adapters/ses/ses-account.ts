@@ -1,5 +1,5 @@
 import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Logger } from '../../ports/index.ts';
+import type { Logger } from '../../ports/logger.ts';
 
 /** How long GetAccount may take before the configured rate is used (the SES stand-in never answers it unless told to). */
 const GET_ACCOUNT_TIMEOUT_MS = 5_000;

@@ -5,7 +5,7 @@ import {
   MailThrottledError,
   MailUnavailableError,
 } from '../../core/errors.ts';
-import type { Mailer, OutgoingEmail } from '../../ports/index.ts';
+import type { Mailer, OutgoingEmail } from '../../ports/mailer.ts';
 
 export interface SesMailerSettings {
   readonly from: string;

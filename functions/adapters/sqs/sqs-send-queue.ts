@@ -1,11 +1,11 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SendJob } from '../../core/delivery/send-job.ts';
-import type { EnqueueOptions, SendQueue } from '../../ports/index.ts';
+import type { EnqueueOptions, SendQueue } from '../../ports/send-queue.ts';
 
 const BATCH_LIMIT = 10;
 
 /** Puts send jobs on SQS, ten per SendMessageBatch call, retrying entries SQS reports as failed. */
-export class SqsSendQueue implements SendQueue {
+export class SqsSendQueue implements SendQueue<SendJob> {
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,

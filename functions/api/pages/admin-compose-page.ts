@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { ComposedSend } from '../../core/announcements/admin-sends.ts';
-import type { AudienceSummary } from '../../core/announcements/audience.ts';
-import type { AdminTestRecord } from '../../ports/index.ts';
+import type { AudienceSummary } from '../../model/announcements.ts';
+import type { AdminTestRecord } from '../../model/announcements.ts';
 import { errorSummary, fieldError, type TopicOption } from '../form-fields.ts';
 import { previewFrame } from './admin-layout.ts';
 

@@ -1,8 +1,8 @@
 import { html } from 'hono/html';
 import { DateTime } from 'luxon';
 import { XMLBuilder } from 'fast-xml-parser';
-import type { Article } from '../../core/model.ts';
-import type { TopicId } from '../../core/topics.ts';
+import type { Article } from '../../model/articles.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { ArchivePage, EditionView, WeekRange } from '../../core/archive/editions.ts';
 import { STUDY_TYPE_BADGES } from '../../core/rendering/digest-view.ts';
 import { truncateText } from '../../core/ingest/html-text.ts';

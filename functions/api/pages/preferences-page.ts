@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { DeliverySlot, Subscriber } from '../../core/model.ts';
+import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
 import {
   deliveryFields,
   describeSlot,

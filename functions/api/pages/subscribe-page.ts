@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { DeliverySlot } from '../../core/model.ts';
+import type { DeliverySlot } from '../../model/subscribers.ts';
 import { CURRENT_CONSENT_WORDING } from '../../core/subscribers/consent.ts';
 import {
   deliveryFields,

@@ -15,7 +15,7 @@ import {
 } from '../../core/announcements/admin-sends.ts';
 import { parseDraft, parseSendId } from '../../core/announcements/announcement.ts';
 import { MailUnavailableError, SendConflictError, ValidationError } from '../../core/errors.ts';
-import type { AdminActor } from '../../ports/index.ts';
+import type { AdminActor } from '../../model/announcements.ts';
 import { createAdminAuth, principalOf, type AdminCredential } from '../admin-auth.ts';
 import { perIpRateLimit } from '../rate-limit.ts';
 import { fieldErrorsOf, readInput, wantsJson } from '../input.ts';

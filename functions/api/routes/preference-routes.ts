@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { ValidationError } from '../../core/errors.ts';
-import type { Subscriber } from '../../core/model.ts';
+import type { Subscriber } from '../../model/subscribers.ts';
 import { unsubscribe, updatePreferences } from '../../core/subscribers/lifecycle.ts';
 import { eraseSubscriber, exportSubscriberData, setPaused } from '../../core/subscribers/account.ts';
 import { fieldErrorsOf, parsePreferences, readInput, wantsJson } from '../input.ts';

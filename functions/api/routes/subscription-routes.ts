@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
-import { DEFAULT_DELIVERY_SLOT } from '../../core/model.ts';
+import { DEFAULT_DELIVERY_SLOT } from '../../model/subscribers.ts';
 import { isKnownTimeZone } from '../../core/digest/schedule.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { confirmSubscription, requestSubscription } from '../../core/subscribers/lifecycle.ts';

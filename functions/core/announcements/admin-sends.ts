@@ -1,18 +1,18 @@
 import type {
   AdminActor,
   AdminSendRecord,
-  AdminSendStore,
   AdminSendSummary,
-  Clock,
-  DeliveryCounts,
-  DeliveryLedger,
-  Logger,
-  Mailer,
-  SendQueue,
-  SendRateLimiter,
   StoredDraft,
-  SubscriberStore,
-} from '../../ports/index.ts';
+} from '../../model/announcements.ts';
+import type { AdminSendStore } from '../../ports/admin-send-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { DeliveryCounts } from '../../model/deliveries.ts';
+import type { DeliveryReports } from '../../ports/delivery-ledger.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Mailer } from '../../ports/mailer.ts';
+import type { SendQueue } from '../../ports/send-queue.ts';
+import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
+import type { SubscriberErasure, SubscriberReader } from '../../ports/subscriber-store.ts';
 import { MailUnavailableError, SendConflictError, ValidationError } from '../errors.ts';
 import type { RenderedEmail } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
@@ -29,7 +29,8 @@ import {
   type AnnouncementDraft,
 } from './announcement.ts';
 import type { AnnouncementRenderer, RenderedAnnouncement } from './announcement-renderer.ts';
-import { selectAudience, type AudienceSummary } from './audience.ts';
+import { selectAudience } from './audience.ts';
+import type { AudienceSummary } from '../../model/announcements.ts';
 
 /**
  * The admin's one-off sends, whatever the door (CLI, HTTP API, admin page): compose and preview
@@ -41,9 +42,9 @@ import { selectAudience, type AudienceSummary } from './audience.ts';
 
 export interface AdminSendDependencies {
   readonly adminSends: AdminSendStore;
-  readonly subscribers: SubscriberStore;
-  readonly ledger: DeliveryLedger;
-  readonly queue: SendQueue;
+  readonly subscribers: SubscriberReader & Pick<SubscriberErasure, 'getSuppression'>;
+  readonly ledger: DeliveryReports;
+  readonly queue: SendQueue<AnnouncementPlanJob>;
   readonly mailer: Mailer;
   readonly limiter: SendRateLimiter;
   readonly announcements: AnnouncementRenderer;
@@ -184,7 +185,10 @@ export async function sendTest(
   return { to, subject, messageId: result.messageId };
 }
 
-async function refusalToMail(address: string, subscribers: SubscriberStore): Promise<string | undefined> {
+async function refusalToMail(
+  address: string,
+  subscribers: AdminSendDependencies['subscribers'],
+): Promise<string | undefined> {
   const id = subscriberIdFor(address);
   const [reader, suppression] = await Promise.all([subscribers.get(id), subscribers.getSuppression(id)]);
   if (reader && SUPPRESSED_STATUSES.includes(reader.status)) {
@@ -243,8 +247,8 @@ export async function startSend(
 
 export interface PlanAnnouncementDependencies {
   readonly adminSends: AdminSendStore;
-  readonly subscribers: SubscriberStore;
-  readonly queue: SendQueue;
+  readonly subscribers: SubscriberReader;
+  readonly queue: SendQueue<AnnouncementJob>;
   readonly clock: Clock;
   readonly logger: Logger;
 }

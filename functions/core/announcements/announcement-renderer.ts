@@ -1,7 +1,7 @@
 import { convert } from 'html-to-text';
 import { LRUCache } from 'lru-cache';
 import { ContentError, ValidationError } from '../errors.ts';
-import type { TopicId } from '../topics.ts';
+import type { TopicId } from '../../model/topics.ts';
 import {
   personalisableEmail,
   type EmailRendererSettings,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
-import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../topics.ts';
+import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../../model/topics.ts';
+import { ANNOUNCEMENT_FORMATS, type AnnouncementFormat } from '../../model/announcements.ts';
 
 /**
  * An announcement: a one-off email the editors send outside the weekly rhythm ("a new CAR-T
@@ -10,9 +11,6 @@ import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../topi
  * or those who follow any of the given topics. A send id names one announcement for good: the
  * delivery ledger is keyed by it, so running the same id again never mails anyone twice.
  */
-
-export const ANNOUNCEMENT_FORMATS = ['markdown', 'mjml'] as const;
-export type AnnouncementFormat = (typeof ANNOUNCEMENT_FORMATS)[number];
 
 export const MAX_SUBJECT_LENGTH = 150;
 

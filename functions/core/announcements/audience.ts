@@ -1,5 +1,6 @@
-import type { Subscriber } from '../model.ts';
-import { TOPIC_IDS, type TopicId } from '../topics.ts';
+import type { Subscriber } from '../../model/subscribers.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
+import type { AudienceSummary } from '../../model/announcements.ts';
 
 /**
  * Who gets an announcement. Only confirmed readers (the sparse confirmed index holds nobody
@@ -11,18 +12,6 @@ import { TOPIC_IDS, type TopicId } from '../topics.ts';
  * a break during treatment should not be reached by the editors either. The dry run says how
  * many were left out for it, so the admin knows.
  */
-
-export interface AudienceSummary {
-  /** Readers the announcement goes to. */
-  readonly total: number;
-  /**
-   * Per topic, how many of them follow it: each targeted topic, or every topic for a send to all
-   * (a reader who follows several counts in each, so these do not add up to the total).
-   */
-  readonly byTopic: Readonly<Partial<Record<TopicId, number>>>;
-  /** Readers it would have gone to but who paused their subscription. */
-  readonly pausedLeftOut: number;
-}
 
 /** True when this reader may get an announcement to `topics` (empty: to every reader) right now. */
 export function isInAudience(reader: Subscriber, topics: readonly TopicId[]): boolean {

@@ -1,9 +1,12 @@
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
-import type { Article } from '../model.ts';
-import { TOPIC_IDS, type TopicId } from '../topics.ts';
+import type { Article } from '../../model/articles.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import { selectArticles, selectionSize, type SelectionLimits } from '../digest/select.ts';
-import type { ArticleStore, Clock, EditionStore, StoredEdition } from '../../ports/index.ts';
+import type { ArticleReader } from '../../ports/article-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { EditionStore } from '../../ports/edition-store.ts';
+import type { StoredEdition } from '../../model/editions.ts';
 
 /**
  * The public archive: one general, non-personalised edition per ISO week (UTC), made of the best
@@ -99,7 +102,7 @@ export function buildEdition(
 }
 
 export interface ArchiveDependencies {
-  readonly articles: ArticleStore;
+  readonly articles: ArticleReader;
   readonly editions: EditionStore;
   readonly clock: Clock;
 }

@@ -1,16 +1,15 @@
-import type { Article, Subscriber } from '../model.ts';
-import type {
-  ArticleStore,
-  Clock,
-  DeliveryKey,
-  DeliveryLedger,
-  Logger,
-  Mailer,
-  SendRateLimiter,
-  SubscriberStore,
-} from '../../ports/index.ts';
+import type { Article } from '../../model/articles.ts';
+import type { Subscriber } from '../../model/subscribers.ts';
+import type { ArticleReader } from '../../ports/article-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { DeliveryKey } from '../../model/deliveries.ts';
+import type { DeliveryClaims } from '../../ports/delivery-ledger.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Mailer } from '../../ports/mailer.ts';
+import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
+import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
 import { topicsKey } from '../digest/select.ts';
-import type { TopicId } from '../topics.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { EmailRenderer, GroupEmail, PersonalisableEmail } from '../rendering/email-renderer.ts';
 import type { DigestViewInput } from '../rendering/digest-view.ts';
 import type { TokenService } from '../tokens/tokens.ts';
@@ -21,9 +20,9 @@ import { personalCopy, personalLinksFor } from './personal-links.ts';
 import { sendWithRetries } from './send-with-retries.ts';
 
 export interface DeliveryDependencies {
-  readonly subscribers: SubscriberStore;
-  readonly articles: ArticleStore;
-  readonly ledger: DeliveryLedger;
+  readonly subscribers: SubscriberReader & DigestMarks;
+  readonly articles: ArticleReader;
+  readonly ledger: DeliveryClaims;
   readonly mailer: Mailer;
   readonly limiter: SendRateLimiter;
   readonly renderer: EmailRenderer;
@@ -108,7 +107,7 @@ export async function deliverJob(
  */
 export async function digestInputsFor(
   jobs: readonly DigestJob[],
-  articles: ArticleStore,
+  articles: ArticleReader,
 ): Promise<DigestViewInput[]> {
   const ids = jobs.flatMap((job) =>
     job.sections.flatMap((section) => section.articles.map((article) => article.articleId)),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PoisonMessageError } from '../errors.ts';
-import { topicIdSchema } from '../topics.ts';
+import { topicIdSchema } from '../../model/topics.ts';
 import { sendIdSchema } from '../announcements/announcement.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { Mailer, OutgoingEmail, SendRateLimiter } from '../../ports/index.ts';
+import type { Mailer, OutgoingEmail } from '../../ports/mailer.ts';
+import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
 import {
   describeError,
   MailQuotaExceededError,

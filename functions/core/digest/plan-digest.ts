@@ -1,13 +1,11 @@
 import pLimit from 'p-limit';
-import type { Subscriber } from '../model.ts';
-import type {
-  ArticleStore,
-  Clock,
-  DeliveryLedger,
-  Logger,
-  SendQueue,
-  SubscriberStore,
-} from '../../ports/index.ts';
+import type { Subscriber } from '../../model/subscribers.ts';
+import type { ArticleReader } from '../../ports/article-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { DeliveryClaims } from '../../ports/delivery-ledger.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { SendQueue } from '../../ports/send-queue.ts';
+import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { DigestJob } from '../delivery/send-job.ts';
 import { isDue, weekCalendar } from './schedule.ts';
 import {
@@ -21,10 +19,11 @@ import {
 } from './select.ts';
 
 export interface PlanDependencies {
-  readonly subscribers: SubscriberStore;
-  readonly articles: ArticleStore;
-  readonly ledger: DeliveryLedger;
-  readonly queue: SendQueue;
+  readonly subscribers: SubscriberReader & DigestMarks;
+  readonly articles: ArticleReader;
+  /** Only to record readers whose digest was empty this week. */
+  readonly ledger: Pick<DeliveryClaims, 'markSkipped'>;
+  readonly queue: SendQueue<DigestJob>;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { DeliverySlot, Subscriber } from '../model.ts';
+import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
 
 /**
  * When a reader's weekly digest is due. Weeks are ISO weeks (Monday–Sunday) in the reader's own

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Article } from '../model.ts';
-import { TOPIC_IDS, type TopicId } from '../topics.ts';
+import type { Article } from '../../model/articles.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 
 export interface SelectedArticle {
   readonly articleId: string;

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { ArticleIdentifiers } from '../model.ts';
+import type { ArticleIdentifiers } from '../../model/articles.ts';
 import { urlIdentity } from './canonical-url.ts';
 
 /**

@@ -1,5 +1,6 @@
-import type { ArticleCandidate, Source, TopicScores } from '../model.ts';
-import type { TopicId } from '../topics.ts';
+import type { ArticleCandidate, TopicScores } from '../../model/articles.ts';
+import type { Source } from '../../model/sources.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { Tagger } from '../tagging/tagger.ts';
 import type { RawFeedItem } from './feed-parser.ts';
 import { parseFeedDate } from './dates.ts';

@@ -1,6 +1,7 @@
-import type { ArticleCandidate, Source } from '../model.ts';
+import type { ArticleCandidate } from '../../model/articles.ts';
+import type { Source } from '../../model/sources.ts';
 import type { Tagger } from '../tagging/tagger.ts';
-import type { TopicId } from '../topics.ts';
+import type { TopicId } from '../../model/topics.ts';
 import { describeError } from '../errors.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { parseFeed, type FeedFormat, type ParseOptions, type RawFeedItem } from './feed-parser.ts';

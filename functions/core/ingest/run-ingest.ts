@@ -1,17 +1,13 @@
 import pLimit from 'p-limit';
 import { describeError, FeedError, IngestBusyError, type FeedFailureKind } from '../errors.ts';
-import type { ArticleCandidate, Source } from '../model.ts';
-import type {
-  ArticleStore,
-  ArticleWriter,
-  Clock,
-  FeedFetcher,
-  Logger,
-  SourceState,
-  SourceStateStore,
-  SourceSuccess,
-  UpsertOutcome,
-} from '../../ports/index.ts';
+import type { ArticleCandidate } from '../../model/articles.ts';
+import type { Source } from '../../model/sources.ts';
+import type { ArticleIngest, ArticleWriter, UpsertOutcome } from '../../ports/article-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { FeedFetcher } from '../../ports/feed-fetcher.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { SourceState } from '../../model/sources.ts';
+import type { SourceStateStore, SourceSuccess } from '../../ports/source-state-store.ts';
 import type { Tagger } from '../tagging/tagger.ts';
 import { normaliseItems, readFeed, timed, type StageTimer } from './read-feed.ts';
 import type { SiteArticle } from './site-articles.ts';
@@ -19,7 +15,7 @@ import { SITE_SOURCE } from './sources.ts';
 
 export interface IngestDependencies {
   readonly fetcher: FeedFetcher;
-  readonly articles: ArticleStore;
+  readonly articles: ArticleIngest;
   readonly sourceState: SourceStateStore;
   readonly tagger: Tagger;
   readonly clock: Clock;

@@ -1,7 +1,7 @@
 import matter from 'gray-matter';
 import { z } from 'zod';
 import { ContentError } from '../errors.ts';
-import { topicIdSchema, type TopicId } from '../topics.ts';
+import { topicIdSchema, type TopicId } from '../../model/topics.ts';
 import type { RawFeedItem } from './feed-parser.ts';
 
 const frontMatterSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Source } from '../model.ts';
+import type { Source } from '../../model/sources.ts';
 
 /** The schema of content/sources.yaml. */
 export const sourceSchema = z

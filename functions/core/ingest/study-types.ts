@@ -1,4 +1,4 @@
-import type { StudyType } from '../model.ts';
+import type { StudyType } from '../../model/articles.ts';
 
 // Roman or Arabic phase numbers with the sub-phases trials use ("phase Ib", "phase 2a", "phase I/II").
 const ONE = String.raw`(?:1|I)[ab]?`;

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { ContentError } from '../errors.ts';
-import type { TopicId } from '../topics.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { CardView, DigestView } from './digest-view.ts';
 import type { Slots } from './slots.ts';
 import {

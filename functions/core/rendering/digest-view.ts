@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { Article, StudyType } from '../model.ts';
-import type { TopicId } from '../topics.ts';
+import type { Article, StudyType } from '../../model/articles.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { truncateText } from '../ingest/html-text.ts';
 

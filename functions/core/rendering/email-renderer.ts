@@ -1,4 +1,4 @@
-import type { TopicId } from '../topics.ts';
+import type { TopicId } from '../../model/topics.ts';
 import { buildDigestView, type DigestView, type DigestViewInput } from './digest-view.ts';
 import { createDigestPieces, type SharedView } from './digest-pieces.ts';
 import { createSlots, fillSlots, type CompiledText, type Slots } from './slots.ts';

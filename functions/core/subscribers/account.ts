@@ -1,5 +1,5 @@
-import type { Subscriber } from '../model.ts';
-import type { TopicId } from '../topics.ts';
+import type { Subscriber } from '../../model/subscribers.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { AccountEmailRenderer } from '../rendering/account-emails.ts';
 import { CONSENT_WORDINGS } from './consent.ts';
 import { normaliseEmail, subscriberIdFor } from './subscriber.ts';

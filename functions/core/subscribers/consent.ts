@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { ConsentRecord } from '../model.ts';
-import type { TopicId } from '../topics.ts';
+import type { ConsentRecord } from '../../model/subscribers.ts';
+import type { TopicId } from '../../model/topics.ts';
 
 /**
  * What a reader agrees to when they subscribe, and the record we keep of it. Each version of the

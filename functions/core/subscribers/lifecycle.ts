@@ -1,6 +1,15 @@
-import type { Clock, Logger, Mailer, SubscriberStore } from '../../ports/index.ts';
-import type { DeliverySlot, Subscriber } from '../model.ts';
-import type { TopicId } from '../topics.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Mailer } from '../../ports/mailer.ts';
+import type {
+  EmailClaims,
+  SubscriberErasure,
+  SubscriberProfiles,
+  SubscriberReader,
+  SubscriberStatuses,
+} from '../../ports/subscriber-store.ts';
+import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
 import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts';
@@ -15,7 +24,12 @@ export { CONSENT_WORDING_VERSION } from './consent.ts';
  */
 
 export interface LifecycleDependencies {
-  readonly subscribers: SubscriberStore;
+  /** Everything but the digest marks: a reader's own requests never touch the weekly rhythm. */
+  readonly subscribers: SubscriberReader &
+    SubscriberProfiles &
+    SubscriberStatuses &
+    EmailClaims &
+    SubscriberErasure;
   readonly mailer: Mailer;
   readonly renderer: EmailRenderer;
   readonly tokens: TokenService;

@@ -1,4 +1,7 @@
-import type { Clock, EmailClaimKind, Logger, Mailer, SubscriberStore } from '../../ports/index.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { EmailClaimKind, EmailClaims } from '../../ports/subscriber-store.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Mailer } from '../../ports/mailer.ts';
 import type { RenderedEmail } from '../rendering/email-renderer.ts';
 import type { TokenPurpose, TokenService } from '../tokens/tokens.ts';
 import { describeError } from '../errors.ts';
@@ -20,7 +23,7 @@ const LINK_EMAILS: Record<EmailClaimKind, { purpose: TokenPurpose; path: string;
 };
 
 export interface LinkEmailDependencies {
-  readonly subscribers: SubscriberStore;
+  readonly subscribers: EmailClaims;
   readonly mailer: Mailer;
   readonly tokens: TokenService;
   readonly clock: Clock;

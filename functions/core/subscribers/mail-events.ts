@@ -1,4 +1,5 @@
-import type { Logger, SubscriberStore } from '../../ports/index.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { SubscriberReader, SubscriberStatuses } from '../../ports/subscriber-store.ts';
 import { subscriberIdFor } from './subscriber.ts';
 
 /**
@@ -26,7 +27,7 @@ export interface MailEventOutcome {
 
 export async function applyMailEvent(
   event: MailEvent,
-  deps: { readonly subscribers: SubscriberStore; readonly logger: Logger },
+  deps: { readonly subscribers: SubscriberReader & SubscriberStatuses; readonly logger: Logger },
 ): Promise<MailEventOutcome> {
   const outcome = { suppressed: 0, softBouncesCounted: 0, unknown: 0 };
   for (const recipient of event.recipients) {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalTopicOrder, topicIdSchema, type TopicId } from '../topics.ts';
+import { canonicalTopicOrder, topicIdSchema, type TopicId } from '../../model/topics.ts';
 import {
   DEFAULT_DELIVERY_SLOT,
   type DeliverySlot,
   type Subscriber,
   type SubscriberStatus,
-} from '../model.ts';
+} from '../../model/subscribers.ts';
 import { isKnownTimeZone } from '../digest/schedule.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { TOPIC_IDS, type TopicId } from '../topics.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import { TextMatcher, type MatcherSpec } from './matcher.ts';
 import { normaliseText } from './text.ts';
 import type { CueEntry, MaskDefinition, TermDefinition, Vocabulary } from './vocabulary.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContentError } from '../errors.ts';
-import { TOPIC_IDS, topicIdSchema, type TopicId } from '../topics.ts';
+import { TOPIC_IDS, topicIdSchema, type TopicId } from '../../model/topics.ts';
 import type { Tagger } from './tagger.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { TOPIC_IDS, type TopicId } from '../topics.ts';
-import type { TopicScores } from '../model.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
+import type { TopicScores } from '../../model/articles.ts';
 import {
   compileVocabulary,
   type CompiledRule,

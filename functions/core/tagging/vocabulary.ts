@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TOPIC_IDS, type TopicId } from '../topics.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 
 /**
  * The schema of content/topics.yaml: the words that detect each topic. The ids are fixed by

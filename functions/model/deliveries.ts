@@ -1,0 +1,25 @@
+/**
+ * Deliveries: the ledger's record of one email of one digest or admin send to one reader, the
+ * proof that nobody is mailed twice.
+ */
+
+export interface DeliveryKey {
+  /** A digest id (`weekly-2026-W48`) or an admin send id. */
+  readonly digestId: string;
+  readonly subscriberId: string;
+}
+
+export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'skipped';
+
+export interface DeliveryRecord extends DeliveryKey {
+  readonly status: DeliveryStatus;
+  readonly claimedAt?: string;
+  readonly leaseUntil?: string;
+  readonly sentAt?: string;
+  readonly messageId?: string;
+  readonly reason?: string;
+  readonly attempts: number;
+}
+
+/** How many deliveries of one digest or send are in each status. */
+export type DeliveryCounts = Readonly<Record<DeliveryStatus, number>>;

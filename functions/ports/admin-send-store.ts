@@ -1,0 +1,50 @@
+import type {
+  AdminActor,
+  AdminSendRecord,
+  AdminSendSummary,
+  AdminTestRecord,
+  AudienceSummary,
+  StoredDraft,
+} from '../model/announcements.ts';
+import type { DeliveryCounts } from '../model/deliveries.ts';
+
+export type CreateSendResult =
+  { readonly created: true } | { readonly created: false; readonly existing: AdminSendRecord };
+
+/** A rendered preview kept briefly for the admin page's preview frame (it loads by GET). */
+export interface StoredPreview {
+  readonly previewId: string;
+  readonly html: string;
+  readonly expiresAt: string;
+}
+
+/** Previews of admin sends, kept for minutes: only the admin page uses them. */
+export interface PreviewStore {
+  putPreview(preview: StoredPreview): Promise<void>;
+  /** undefined when unknown or expired. */
+  getPreview(previewId: string, now: Date): Promise<StoredPreview | undefined>;
+}
+
+export interface AdminSendStore extends PreviewStore {
+  get(sendId: string): Promise<AdminSendRecord | undefined>;
+  /**
+   * Audits a test send under `sendId`: creates a draft with this content, or updates a draft's
+   * content to it, or, on a send already made with the same content, only adds the test.
+   * 'conflict' when the id is a send with other content, or holds too many tests already.
+   */
+  recordTest(sendId: string, draft: StoredDraft, test: AdminTestRecord): Promise<'recorded' | 'conflict'>;
+  /**
+   * Makes `sendId` a send with this content, unless it already is one (a conditional write: two
+   * admins sending the same id at once create it once).
+   */
+  createSend(
+    sendId: string,
+    draft: StoredDraft,
+    sent: { readonly at: Date; readonly by: AdminActor; readonly confirmedAudience: number },
+  ): Promise<CreateSendResult>;
+  /** Records the audience the planner enqueued; only the first plan's figures are kept. */
+  markEnqueued(sendId: string, audience: AudienceSummary, jobs: number, at: Date): Promise<void>;
+  saveFinalCounts(sendId: string, counts: DeliveryCounts): Promise<void>;
+  /** Sends and drafts first used in the last `months` calendar months (UTC), newest first, without bodies. */
+  listRecent(now: Date, months: number): Promise<AdminSendSummary[]>;
+}

@@ -1,0 +1,27 @@
+import type { DeliveryCounts, DeliveryKey, DeliveryRecord } from '../model/deliveries.ts';
+
+export type ClaimResult =
+  { readonly claimed: true } | { readonly claimed: false; readonly existing: DeliveryRecord };
+
+/** Who may send (digest, subscriber) now, and what became of it: what the sender needs. */
+export interface DeliveryClaims {
+  /**
+   * Takes the exclusive right to send (digest, subscriber): succeeds if nobody holds it, or if
+   * a previous claim's lease expired without a send (a crashed sender).
+   */
+  claim(key: DeliveryKey, now: Date, leaseMs: number): Promise<ClaimResult>;
+  markSent(key: DeliveryKey, messageId: string, at: Date): Promise<void>;
+  markFailed(key: DeliveryKey, reason: string, at: Date): Promise<void>;
+  markSkipped(key: DeliveryKey, reason: string, at: Date): Promise<void>;
+  /** Gives a claim back after a retryable failure, so the redelivered message can take it. */
+  release(key: DeliveryKey): Promise<void>;
+}
+
+/** What a digest or send came to: what reports and the admin pages read. */
+export interface DeliveryReports {
+  listForDigest(digestId: string): Promise<DeliveryRecord[]>;
+  /** How many items of a digest or send are in each status (read consistently). */
+  countByStatus(digestId: string): Promise<DeliveryCounts>;
+}
+
+export interface DeliveryLedger extends DeliveryClaims, DeliveryReports {}
