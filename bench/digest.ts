@@ -20,7 +20,7 @@ import type { TopicId } from '../functions/model/topics.ts';
 import { loadTemplates, loadVocabulary } from '../functions/adapters/content/load-content.ts';
 import { SEND_QUEUE } from '../functions/adapters/dynamodb/tables.ts';
 import type { Mailer, OutgoingEmail } from '../functions/ports/mailer.ts';
-import { inMemoryDelivery, ManualClock, type FakeArticleStore } from '../test/helpers/fakes.ts';
+import { inMemoryDelivery, ManualClock, type FakeArticleStore } from '../testkit/fakes.ts';
 import { makeArticles, makeSubscribers, seededRandom } from './workload.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -18,11 +18,11 @@ import { handleSendBatch, planDigestOnce } from '../functions/app/jobs.ts';
 import { createAppContext } from '../functions/app/context.ts';
 import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
 import { silentLogger } from '../functions/ports/logger.ts';
-import { createWorld, sentEmails } from '../test/helpers/test-context.ts';
+import { createWorld, sentEmails } from '../testkit/test-world.ts';
 import { LocalSqsPoller } from '../functions/local/sqs-poller.ts';
 import { SEND_QUEUE } from '../functions/adapters/dynamodb/tables.ts';
-import { aCandidate } from '../test/helpers/fakes.ts';
-import { achievedRate, PROXY_STATS_PATH } from '../test/helpers/throttling-ses-proxy.ts';
+import { aCandidate } from '../testkit/fakes.ts';
+import { achievedRate, PROXY_STATS_PATH } from '../testkit/throttling-ses-proxy.ts';
 
 const { values: args } = parseArgs({
   options: {

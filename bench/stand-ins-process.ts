@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startStandIns } from '../functions/local/stand-ins.ts';
-import { startThrottlingSesProxy } from '../test/helpers/throttling-ses-proxy.ts';
+import { startThrottlingSesProxy } from '../testkit/throttling-ses-proxy.ts';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '20' } } });
 const standIns = await startStandIns({ dataDir: undefined, ports: { dynamodb: 0, ses: 0, sqs: 0 } });

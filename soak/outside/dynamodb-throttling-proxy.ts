@@ -1,6 +1,6 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { startTestServer, type TestHttpServer } from '../../test/helpers/http-server.ts';
+import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
 import type { Random } from '../random.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startTestServer, type TestHttpServer } from '../../test/helpers/http-server.ts';
+import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
 import type { SimClock } from '../sim-clock.ts';
 import type { Seeded } from '../random.ts';
 import type { Publications, SoakSource } from '../world/publications.ts';

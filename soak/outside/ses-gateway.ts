@@ -1,6 +1,6 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { refuseLikeSes } from '../../test/helpers/throttling-ses-proxy.ts';
-import { startTestServer, type TestHttpServer } from '../../test/helpers/http-server.ts';
+import { refuseLikeSes } from '../../testkit/throttling-ses-proxy.ts';
+import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
 import type { Seeded } from '../random.ts';
 import type { SimClock } from '../sim-clock.ts';
 import { WORK_KEY_PATTERN } from '../world/publications.ts';

@@ -11,7 +11,7 @@ import type { Config } from '../../functions/config/config.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
 import type { Logger } from '../../functions/ports/logger.ts';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
-import { observeMarkSent } from '../../test/helpers/observed-ledger.ts';
+import { observeMarkSent } from '../../testkit/observed-ledger.ts';
 import { compressRetries } from './compressed-retries.ts';
 import { createKillSwitch, installKillSwitch, type KillSwitch } from '../faults/kill-switch.ts';
 import type { Seeded } from '../random.ts';

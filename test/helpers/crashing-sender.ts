@@ -16,7 +16,7 @@ import { SesMailer } from '../../functions/adapters/ses/ses-mailer.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
 import type { Mailer } from '../../functions/ports/mailer.ts';
 import { drainSendQueue } from './drain.ts';
-import { observeMarkSent } from './observed-ledger.ts';
+import { observeMarkSent } from '../../testkit/observed-ledger.ts';
 
 const config = JSON.parse(process.env.SENDER_CONFIG ?? '') as Config;
 const killAfter = Number(process.env.KILL_AFTER_SENDS);

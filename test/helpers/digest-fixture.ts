@@ -6,7 +6,7 @@ import { topicLabels } from '../../functions/core/tagging/vocabulary.ts';
 import type { TemplateFiles } from '../../functions/core/rendering/templates.ts';
 import type { Article } from '../../functions/model/articles.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
-import { anArticle } from './fakes.ts';
+import { anArticle } from '../../testkit/fakes.ts';
 
 /** A realistic week of articles and a renderer over the project's real templates, for rendering tests. */
 

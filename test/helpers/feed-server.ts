@@ -8,8 +8,9 @@ import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/model/sources.ts';
 import type { IngestRequest } from '../../functions/core/ingest/run-ingest.ts';
 import { afterAll, beforeAll } from 'vitest';
-import { startTestServer, type TestHttpServer } from './http-server.ts';
-import { createTestWorld, type TestWorld } from './test-context.ts';
+import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
+import { createTestWorld } from './test-context.ts';
+import type { TestWorld } from '../../testkit/test-world.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 export const HOSTILE_DIR = path.resolve(import.meta.dirname, '../fixtures/hostile');

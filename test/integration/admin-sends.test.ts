@@ -7,7 +7,8 @@ import { lambdaClientIp } from '../../functions/handlers/api.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
-import { createTestWorld, sentEmails, type StoredEmail, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type StoredEmail, type TestWorld } from '../../testkit/test-world.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';

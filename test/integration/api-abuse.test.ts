@@ -5,8 +5,9 @@ import { createApi } from '../../functions/api/app.ts';
 import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import { createTokenService, type TokenPurpose } from '../../functions/core/tokens/tokens.ts';
 import { rawSubscriberItem } from '../helpers/raw-items.ts';
-import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
-import { FakeRequestCounter, ManualClock } from '../helpers/fakes.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
+import { FakeRequestCounter, ManualClock } from '../../testkit/fakes.ts';
 
 /**
  * What an attacker can try against the public API: enumerating readers, mail-bombing an address,

@@ -5,7 +5,8 @@ import { createApi } from '../../functions/api/app.ts';
 import { lambdaClientIp } from '../../functions/handlers/api.ts';
 import { hashClientIp } from '../../functions/core/subscribers/consent.ts';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
-import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import type { TestWorld } from '../../testkit/test-world.ts';
 
 /** The API behind API Gateway: the same app, fed HTTP API (v2) events by hono/aws-lambda. */
 describe('the API in Lambda', () => {

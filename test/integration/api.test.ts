@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
-import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 
 describe('subscribe, confirm, manage and leave over the HTTP API', () => {
   let world: TestWorld;

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { createApi } from '../../functions/api/app.ts';
-import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
-import { ManualClock } from '../helpers/fakes.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import type { TestWorld } from '../../testkit/test-world.ts';
+import { ManualClock } from '../../testkit/fakes.ts';
 import { aCandidate, storeArticles } from '../helpers/articles.ts';
 
 describe('the public archive of weekly editions', () => {

@@ -4,7 +4,8 @@ import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-st
 import { identityKeys, TITLE_MATCH_MS } from '../../functions/core/ingest/identity.ts';
 import { IngestBusyError } from '../../functions/core/errors.ts';
 import type { ArticleCandidate } from '../../functions/model/articles.ts';
-import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import type { TestWorld } from '../../testkit/test-world.ts';
 
 const NOW = new Date();
 const FAST_LEASE = { ttlMs: 1500, renewEveryMs: 400, safetyMarginMs: 300, pollEveryMs: 50 };

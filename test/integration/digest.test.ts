@@ -16,10 +16,11 @@ import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
-import { createTestWorld, sentEmails, type StoredEmail, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type StoredEmail, type TestWorld } from '../../testkit/test-world.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
-import { aCandidate } from '../helpers/fakes.ts';
-import { startThrottlingSesProxy, type ThrottlingSesProxy } from '../helpers/throttling-ses-proxy.ts';
+import { aCandidate } from '../../testkit/fakes.ts';
+import { startThrottlingSesProxy, type ThrottlingSesProxy } from '../../testkit/throttling-ses-proxy.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -4,7 +4,7 @@ import { HttpFeedFetcher, type FetcherSettings } from '../../functions/adapters/
 import { USER_AGENT } from '../../functions/config/config.ts';
 import { FeedError } from '../../functions/core/errors.ts';
 import type { FetchResult } from '../../functions/ports/feed-fetcher.ts';
-import { startTestServer, type TestHttpServer } from '../helpers/http-server.ts';
+import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
 
 const FEED = Buffer.from(
   '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>CAR-T</title></item></channel></rss>',

@@ -5,7 +5,8 @@ import { runIngest, type IngestSummary } from '../../functions/core/ingest/run-i
 import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { IngestRequest } from '../../functions/core/ingest/run-ingest.ts';
-import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 import {
   ingestRequest,

@@ -3,7 +3,8 @@ import { ingestOnce, planDigestOnce } from '../../functions/app/jobs.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
-import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 import { serveSnapshots } from '../helpers/snapshots.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 

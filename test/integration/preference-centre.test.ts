@@ -5,8 +5,9 @@ import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import { rawSubscriberItem } from '../helpers/raw-items.ts';
-import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
-import { ManualClock } from '../helpers/fakes.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
+import { ManualClock } from '../../testkit/fakes.ts';
 
 const DAY_MS = 86_400_000;
 

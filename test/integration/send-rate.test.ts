@@ -5,14 +5,15 @@ import { createAppContext } from '../../functions/app/context.ts';
 import { DynamoSendRateLimiter } from '../../functions/adapters/dynamodb/send-rate-limiter.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
-import { createTestWorld, sentEmails, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
-import { aCandidate } from '../helpers/fakes.ts';
+import { aCandidate } from '../../testkit/fakes.ts';
 import {
   achievedRate,
   startThrottlingSesProxy,
   type ThrottlingSesProxy,
-} from '../helpers/throttling-ses-proxy.ts';
+} from '../../testkit/throttling-ses-proxy.ts';
 
 /**
  * The SES send rate across concurrent senders. The precise figure (≥ 0.95 × R over hundreds of

@@ -3,7 +3,7 @@ import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
 import { readMaxSendRate } from '../../functions/adapters/ses/ses-account.ts';
 import type { Config } from '../../functions/config/config.ts';
 import type { Logger } from '../../functions/ports/logger.ts';
-import { startTestServer, type TestHttpServer } from '../helpers/http-server.ts';
+import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
 
 /**
  * The SES client is built without a request timeout, so that a SendEmail that has left is never

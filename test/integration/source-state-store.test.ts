@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import type { TestWorld } from '../../testkit/test-world.ts';
 
 describe('DynamoSourceStateStore on dynalite', () => {
   let world: TestWorld;

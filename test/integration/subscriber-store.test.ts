@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
-import { createTestWorld, type TestWorld } from '../helpers/test-context.ts';
+import { createTestWorld } from '../helpers/test-context.ts';
+import type { TestWorld } from '../../testkit/test-world.ts';
 
 /** The DynamoDB adapters' side of erasure, email claims and request counting, on dynalite. */
 describe('the subscriber store on DynamoDB', () => {

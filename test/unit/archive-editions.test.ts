@@ -11,7 +11,7 @@ import {
   weekRange,
   type ArchiveDependencies,
 } from '../../functions/core/archive/editions.ts';
-import { anArticle, FakeArticleStore, FakeEditionStore, ManualClock } from '../helpers/fakes.ts';
+import { anArticle, FakeArticleStore, FakeEditionStore, ManualClock } from '../../testkit/fakes.ts';
 
 const LIMITS = { maxPerTopic: 2, maxArticles: 24 };
 

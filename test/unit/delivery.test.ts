@@ -24,7 +24,7 @@ import {
   type FakeArticleStore,
   type FakeLedger,
   type FakeSubscriberStore,
-} from '../helpers/fakes.ts';
+} from '../../testkit/fakes.ts';
 import { createTestRenderer } from '../helpers/digest-fixture.ts';
 
 let renderer: EmailRenderer;

@@ -4,7 +4,7 @@ import { parseSesEvent } from '../../functions/adapters/ses/ses-event.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { PoisonMessageError } from '../../functions/core/errors.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
-import { FakeSubscriberStore } from '../helpers/fakes.ts';
+import { FakeSubscriberStore } from '../../testkit/fakes.ts';
 
 const at = new Date('2026-11-26T10:00:00Z');
 

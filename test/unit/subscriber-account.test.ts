@@ -26,7 +26,7 @@ import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
 import { loadTemplates } from '../../functions/adapters/content/load-content.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
-import { FakeSubscriberStore, ManualClock, RecordingMailer } from '../helpers/fakes.ts';
+import { FakeSubscriberStore, ManualClock, RecordingMailer } from '../../testkit/fakes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DAY_MS = 86_400_000;

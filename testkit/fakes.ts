@@ -1,25 +1,21 @@
-import type { Article, ArticleCandidate } from '../../functions/model/articles.ts';
-import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../functions/model/subscribers.ts';
-import type { DigestJob, SendJob } from '../../functions/core/delivery/send-job.ts';
-import type { DeliveryDependencies, DeliverySettings } from '../../functions/core/delivery/deliver-job.ts';
-import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
-import { createTokenService } from '../../functions/core/tokens/tokens.ts';
-import { silentLogger } from '../../functions/ports/logger.ts';
-import type { ArticleReader } from '../../functions/ports/article-store.ts';
-import type { ClaimResult, DeliveryLedger } from '../../functions/ports/delivery-ledger.ts';
-import type { Clock } from '../../functions/ports/clock.ts';
-import type { DeliveryKey, DeliveryRecord } from '../../functions/model/deliveries.ts';
-import type { EditionStore } from '../../functions/ports/edition-store.ts';
-import type {
-  EmailClaimKind,
-  ProfileFields,
-  SubscriberStore,
-} from '../../functions/ports/subscriber-store.ts';
-import type { EnqueueOptions, SendQueue } from '../../functions/ports/send-queue.ts';
-import type { Mailer, OutgoingEmail } from '../../functions/ports/mailer.ts';
-import type { RequestCounter } from '../../functions/ports/request-counter.ts';
-import type { StoredEdition } from '../../functions/model/editions.ts';
-import type { SuppressionEntry } from '../../functions/model/subscribers.ts';
+import type { Article, ArticleCandidate } from '../functions/model/articles.ts';
+import type { ConsentRecord, Subscriber, SubscriberStatus } from '../functions/model/subscribers.ts';
+import type { DigestJob, SendJob } from '../functions/core/delivery/send-job.ts';
+import type { DeliveryDependencies, DeliverySettings } from '../functions/core/delivery/deliver-job.ts';
+import type { EmailRenderer } from '../functions/core/rendering/email-renderer.ts';
+import { createTokenService } from '../functions/core/tokens/tokens.ts';
+import { silentLogger } from '../functions/ports/logger.ts';
+import type { ArticleReader } from '../functions/ports/article-store.ts';
+import type { ClaimResult, DeliveryLedger } from '../functions/ports/delivery-ledger.ts';
+import type { Clock } from '../functions/ports/clock.ts';
+import type { DeliveryKey, DeliveryRecord } from '../functions/model/deliveries.ts';
+import type { EditionStore } from '../functions/ports/edition-store.ts';
+import type { EmailClaimKind, ProfileFields, SubscriberStore } from '../functions/ports/subscriber-store.ts';
+import type { EnqueueOptions, SendQueue } from '../functions/ports/send-queue.ts';
+import type { Mailer, OutgoingEmail } from '../functions/ports/mailer.ts';
+import type { RequestCounter } from '../functions/ports/request-counter.ts';
+import type { StoredEdition } from '../functions/model/editions.ts';
+import type { SuppressionEntry } from '../functions/model/subscribers.ts';
 
 /** In-memory fakes of our own ports, for unit tests of the core. Same contracts as the adapters. */
 

@@ -1,5 +1,5 @@
-import type { DeliveryKey } from '../../functions/model/deliveries.ts';
-import type { DeliveryLedger } from '../../functions/ports/delivery-ledger.ts';
+import type { DeliveryKey } from '../functions/model/deliveries.ts';
+import type { DeliveryLedger } from '../functions/ports/delivery-ledger.ts';
 
 /** What an observer hears of each `markSent`: as it starts, once it is stored, and when it settles either way. */
 export interface MarkSentObserver {
