@@ -41,7 +41,7 @@ export class FakeSubscriberStore implements SubscriberStore {
     return this.items.get(id);
   }
   async getMany(ids: readonly string[]) {
-    return ids.flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
+    return [...new Set(ids)].flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
   }
   async create(subscriber: Subscriber) {
     if (this.items.has(subscriber.subscriberId) || this.suppressions.has(subscriber.subscriberId))
@@ -50,7 +50,9 @@ export class FakeSubscriberStore implements SubscriberStore {
     return true;
   }
   async updateProfile(id: string, fields: ProfileFields, at: Date) {
-    return this.patch(id, () => true, { ...fields, updatedAt: at.toISOString() });
+    // Only the fields given: one left undefined keeps its stored value, as in the adapter.
+    const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    return this.patch(id, () => true, { ...given, updatedAt: at.toISOString() });
   }
   async confirm(id: string, consent: ConsentRecord, at: Date) {
     return this.patch(id, (s) => s.status === 'pending', {
@@ -69,8 +71,9 @@ export class FakeSubscriberStore implements SubscriberStore {
   async listConfirmed() {
     return [...this.items.values()].filter((s) => s.status === 'confirmed');
   }
+  /** Any item at all, suppression entries included (the adapter scans the whole table). */
   async hasAny() {
-    return this.items.size > 0;
+    return this.items.size + this.suppressions.size > 0;
   }
   async setStatus(id: string, status: SubscriberStatus, at: Date) {
     this.patch(id, () => true, { status, updatedAt: at.toISOString() });
@@ -127,14 +130,14 @@ export class FakeSubscriberStore implements SubscriberStore {
     const subscriber = this.items.get(id);
     if (!subscriber) return 0;
     const softBounces = (subscriber.softBounces ?? 0) + 1;
-    this.items.set(id, { ...subscriber, softBounces, updatedAt: at.toISOString() });
+    this.items.set(id, { ...subscriber, softBounces, lastSoftBounceAt: at.toISOString() });
     return softBounces;
   }
   async markPlanned(id: string, digestId: string, at: Date) {
     this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() });
   }
-  async markSkipped(id: string, digestId: string) {
-    this.patch(id, () => true, { skippedDigestId: digestId });
+  async markSkipped(id: string, digestId: string, at: Date) {
+    this.patch(id, () => true, { skippedDigestId: digestId, skippedAt: at.toISOString() });
   }
   async clearPlanned(id: string) {
     const subscriber = this.items.get(id);
@@ -173,7 +176,7 @@ export class FakeArticleStore implements ArticleReader {
     );
   }
   async getMany(ids: readonly string[]) {
-    return ids.flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
+    return [...new Set(ids)].flatMap((id) => (this.items.has(id) ? [this.items.get(id)!] : []));
   }
 }
 
@@ -186,9 +189,13 @@ export class FakeLedger implements DeliveryLedger {
     const free =
       !existing ||
       existing.status === 'skipped' ||
-      (existing.status === 'claimed' && (existing.leaseUntil ?? '') < now.toISOString());
+      (existing.status === 'claimed' &&
+        existing.leaseUntil !== undefined &&
+        existing.leaseUntil < now.toISOString());
     if (!free) return { claimed: false, existing: existing };
+    // Like the adapter's update: what the record held beside status and lease (a skip's reason) stays.
     this.items.set(this.keyOf(key), {
+      ...existing,
       ...key,
       status: 'claimed',
       claimedAt: now.toISOString(),
@@ -198,15 +205,25 @@ export class FakeLedger implements DeliveryLedger {
     return { claimed: true };
   }
   async markSent(key: DeliveryKey, messageId: string, at: Date) {
-    this.update(key, { status: 'sent', messageId, sentAt: at.toISOString() });
+    this.update(key, { status: 'sent', messageId, sentAt: at.toISOString() }, { endLease: true });
   }
+  /** Only the holder of a claim can fail it; otherwise this rejects, as the adapter's conditional write. */
   async markFailed(key: DeliveryKey, reason: string) {
-    this.update(key, { status: 'failed', reason });
+    if (this.items.get(this.keyOf(key))?.status !== 'claimed') {
+      throw new Error(`cannot mark ${this.keyOf(key)} failed: it is not claimed`);
+    }
+    this.update(key, { status: 'failed', reason: reason.slice(0, 500) }, { endLease: true });
   }
   async markSkipped(key: DeliveryKey, reason: string) {
     const existing = this.items.get(this.keyOf(key));
     if (existing && existing.status !== 'skipped') return;
-    this.items.set(this.keyOf(key), { ...key, status: 'skipped', reason, attempts: existing?.attempts ?? 0 });
+    this.items.set(this.keyOf(key), {
+      ...existing,
+      ...key,
+      status: 'skipped',
+      reason,
+      attempts: existing?.attempts ?? 0,
+    });
   }
   async release(key: DeliveryKey) {
     const existing = this.items.get(this.keyOf(key));
@@ -220,9 +237,12 @@ export class FakeLedger implements DeliveryLedger {
     for (const record of await this.listForDigest(digestId)) counts[record.status] += 1;
     return counts;
   }
-  private update(key: DeliveryKey, fields: Partial<DeliveryRecord>) {
+  private update(key: DeliveryKey, fields: Partial<DeliveryRecord>, options: { endLease?: boolean } = {}) {
     const existing = this.items.get(this.keyOf(key));
-    this.items.set(this.keyOf(key), { ...key, attempts: 0, status: 'claimed', ...existing, ...fields });
+    const record: DeliveryRecord = { ...key, attempts: 0, status: 'claimed', ...existing, ...fields };
+    if (!options.endLease) return void this.items.set(this.keyOf(key), record);
+    const { leaseUntil: _ended, ...withoutLease } = record;
+    this.items.set(this.keyOf(key), withoutLease);
   }
 }
 

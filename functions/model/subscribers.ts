@@ -41,8 +41,10 @@ export interface Subscriber {
   readonly plannedAt?: string;
   /** This week had nothing on the reader's topics: no email, and no new try until next week. */
   readonly skippedDigestId?: string;
+  readonly skippedAt?: string;
   readonly consent?: ConsentRecord;
   readonly softBounces?: number;
+  readonly lastSoftBounceAt?: string;
   /** Last time a confirmation email went out: at most one per address per 24 h. */
   readonly confirmationSentAt?: string;
   /** Last time a "here is your manage link" email went out (see claimManageLinkEmail). */

@@ -239,7 +239,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return this.conditionalUpdate(
       subscriberId,
       `SET ${attribute} = :now`,
-      `${LIVE} AND (attribute_not_exists(${attribute}) OR ${attribute} < :cutoff)`,
+      `${LIVE} AND (attribute_not_exists(${attribute}) OR ${attribute} <= :cutoff)`,
       { ':now': now.toISOString(), ':cutoff': new Date(now.getTime() - minIntervalMs).toISOString() },
     );
   }
