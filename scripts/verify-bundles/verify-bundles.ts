@@ -13,7 +13,7 @@ import { ensureQueues } from '../../functions/adapters/sqs/create-queues.ts';
 import { startStandIns } from '../../functions/local/stand-ins.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
 import { METRIC } from '../../functions/handlers/metric-names.ts';
-import type { HandlerName } from '../constructs/digest-function.ts';
+import type { HandlerName } from '../../infra/constructs/digest-function.ts';
 import {
   bundleBytes,
   invokeBundle,

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LAMBDA_TASK_ROOT, type HandlerName } from '../constructs/digest-function.ts';
+import { LAMBDA_TASK_ROOT, type HandlerName } from '../../infra/constructs/digest-function.ts';
 
 /**
  * The Lambda functions of a synthesized cloud assembly (cdk.out), read back from the template
