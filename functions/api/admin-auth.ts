@@ -37,8 +37,8 @@ export interface AdminAuth {
   csrfTokenMatches(credential: AdminCredential, token: unknown): boolean;
 }
 
-export const SESSION_COOKIE = 'immuno_admin';
-export const SESSION_HOURS = 12;
+const SESSION_COOKIE = 'immuno_admin';
+const SESSION_HOURS = 12;
 
 export interface AdminAuthSettings {
   readonly mode: 'iam' | 'token';
@@ -126,7 +126,7 @@ export function sameSecret(given: string, expected: string): boolean {
  * requestContext.authorizer.iam.userArn), as hono/aws-lambda hands it to the app in `c.env`.
  * Only API Gateway writes the request context: no header a client sends can forge it.
  */
-export function iamPrincipalOf(c: Context): string | undefined {
+function iamPrincipalOf(c: Context): string | undefined {
   const env = c.env as
     { requestContext?: { authorizer?: { iam?: { userArn?: unknown; callerId?: unknown } } } } | undefined;
   const iam = env?.requestContext?.authorizer?.iam;

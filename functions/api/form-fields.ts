@@ -11,10 +11,10 @@ export interface TopicOption {
 /** Problems with a submitted form, by field name ("email", "topics", "weekday", …). */
 export type FieldErrors = Readonly<Partial<Record<string, string>>>;
 
-export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 /** Where the error summary's link for a field goes: the first control of a group. */
-export const FIELD_ANCHORS: Readonly<Record<string, string>> = {
+const FIELD_ANCHORS: Readonly<Record<string, string>> = {
   email: 'email',
   topics: 'topic-car-t',
   weekday: 'weekday',

@@ -7,7 +7,7 @@ import { BROWSER_ZONE_SCRIPT } from './form-fields.ts';
  * the Content-Security-Policy by its SHA-256. Hashes rather than per-response nonces keep pages
  * byte-identical for identical answers (no enumeration through a body diff) and cacheable.
  */
-export const PAGE_SCRIPTS = {
+const PAGE_SCRIPTS = {
   /** Defaults the time zone of a fresh subscribe form to the browser's. */
   browserTimeZone: BROWSER_ZONE_SCRIPT,
 } as const;

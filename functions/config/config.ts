@@ -247,6 +247,3 @@ export function prefixedResourceSettings(prefix: string): Record<string, string>
     SEND_DLQ_NAME: `${prefix}-send-dlq`,
   };
 }
-
-/** The settings a reader can change, for the README table and `--help`. */
-export const SETTING_NAMES = Object.keys(envSchema.shape);

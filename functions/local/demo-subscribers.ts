@@ -6,7 +6,7 @@ import { newSubscriber } from '../core/subscribers/subscriber.ts';
  * A few confirmed readers with different topics, so a fresh `npm start` shows real digests.
  * They are marked `demo: true` and use example.org addresses, which can never be real mailboxes.
  */
-export const DEMO_READERS: readonly { email: string; topics: TopicId[] }[] = [
+const DEMO_READERS: readonly { email: string; topics: TopicId[] }[] = [
   { email: 'ana.demo@example.org', topics: ['car-t', 'leukemia'] },
   { email: 'ben.demo@example.org', topics: ['checkpoint-inhibitors', 'melanoma', 'side-effects'] },
   { email: 'chloe.demo@example.org', topics: ['autoimmune', 'vaccines'] },

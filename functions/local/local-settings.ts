@@ -7,7 +7,7 @@ import { ConfigError } from '../core/errors.ts';
  * Settings of the local runtime only (ports, data folder, demo seeding). Like the main
  * configuration they are validated once and a bad value is named.
  */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 

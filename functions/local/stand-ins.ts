@@ -24,7 +24,7 @@ export interface StandInOptions {
   readonly ports: { readonly dynamodb: number; readonly ses: number; readonly sqs: number };
 }
 
-export class StandInError extends DigestError {
+class StandInError extends DigestError {
   override readonly code = 'STAND_IN_FAILED';
 }
 

@@ -5,8 +5,7 @@ import type { TopicId } from './topics.ts';
  * Plain data, serialisable as is into DynamoDB items; times are ISO-8601 strings in UTC.
  */
 
-export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const;
-export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced' | 'complained';
 
 /** When a subscriber wants their digest, in their own time zone. ISO weekday: 1 = Monday … 7 = Sunday. */
 export interface DeliverySlot {

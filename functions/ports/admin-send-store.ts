@@ -18,14 +18,7 @@ export interface StoredPreview {
   readonly expiresAt: string;
 }
 
-/** Previews of admin sends, kept for minutes: only the admin page uses them. */
-export interface PreviewStore {
-  putPreview(preview: StoredPreview): Promise<void>;
-  /** undefined when unknown or expired. */
-  getPreview(previewId: string, now: Date): Promise<StoredPreview | undefined>;
-}
-
-export interface AdminSendStore extends PreviewStore {
+export interface AdminSendStore {
   get(sendId: string): Promise<AdminSendRecord | undefined>;
   /**
    * Audits a test send under `sendId`: creates a draft with this content, or updates a draft's
@@ -47,4 +40,7 @@ export interface AdminSendStore extends PreviewStore {
   saveFinalCounts(sendId: string, counts: DeliveryCounts): Promise<void>;
   /** Sends and drafts first used in the last `months` calendar months (UTC), newest first, without bodies. */
   listRecent(now: Date, months: number): Promise<AdminSendSummary[]>;
+  putPreview(preview: StoredPreview): Promise<void>;
+  /** undefined when unknown or expired. */
+  getPreview(previewId: string, now: Date): Promise<StoredPreview | undefined>;
 }

@@ -38,10 +38,10 @@ export interface MonitoringProps {
 }
 
 /** SES puts an account under review at a 5 % bounce rate and at a 0.1 % complaint rate. */
-export const BOUNCE_RATE_THRESHOLD = 0.05;
-export const COMPLAINT_RATE_THRESHOLD = 0.001;
+const BOUNCE_RATE_THRESHOLD = 0.05;
+const COMPLAINT_RATE_THRESHOLD = 0.001;
 /** A feed that fails now and then is the internet; three runs in a row is a broken source. */
-export const SOURCE_FAILURE_RUNS = 3;
+const SOURCE_FAILURE_RUNS = 3;
 
 /**
  * The alarms that need a person, each sent to the alarm topic (and its recovery too), and one

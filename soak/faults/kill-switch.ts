@@ -8,7 +8,7 @@ import type { AwsClients } from '../../functions/adapters/aws-clients.ts';
  * in the system under test is changed; the switch sits in the SDK clients' middleware stacks.
  */
 
-export class ProcessKilledError extends Error {
+class ProcessKilledError extends Error {
   override readonly name = 'ProcessKilledError';
 }
 

@@ -17,7 +17,7 @@ import { renderFeed } from './feed-renderer.ts';
 
 export type FeedFault = 'timeout' | 'http-503' | 'truncated' | 'html-page';
 
-export const FEED_FAULTS: readonly FeedFault[] = ['timeout', 'http-503', 'truncated', 'html-page'];
+const FEED_FAULTS: readonly FeedFault[] = ['timeout', 'http-503', 'truncated', 'html-page'];
 
 /** What the system's ingest must report for each fault (its FeedFailureKind). */
 export const FAILURE_KIND_OF: Readonly<Record<FeedFault, string>> = {

@@ -38,7 +38,7 @@ const WEEK_MS = 7 * 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** Zones on both sides of UTC, with and without daylight saving (the plan spans its changes). */
-export const ZONES = [
+const ZONES = [
   'UTC',
   'Europe/London',
   'Europe/Paris',
@@ -99,7 +99,7 @@ export function drawPopulation(plan: PopulationPlan, random: Random): Person[] {
 }
 
 /** One to four topics, popular ones more often; one reader in twenty follows only the rare topic. */
-export function drawTopics(random: Random): TopicId[] {
+function drawTopics(random: Random): TopicId[] {
   if (random.chance(0.05)) return ['kidney-cancer'];
   const count = random.weighted<number>([
     [1, 30],
@@ -113,7 +113,7 @@ export function drawTopics(random: Random): TopicId[] {
 }
 
 /** Most readers keep the default Monday morning; the others choose any day and hour. */
-export function drawSlot(random: Random): DeliverySlot {
+function drawSlot(random: Random): DeliverySlot {
   const timeZone = random.pick(ZONES);
   if (random.chance(0.4)) return { weekday: 1, hour: 8, timeZone };
   return { weekday: random.int(1, 7), hour: random.int(0, 23), timeZone };

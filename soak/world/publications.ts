@@ -52,7 +52,7 @@ export interface Publications {
 }
 
 /** How long an item stays in its feed. */
-export const FEED_WINDOW_MS = 3 * 86_400_000;
+const FEED_WINDOW_MS = 3 * 86_400_000;
 const MAX_FEED_ITEMS = 30;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

@@ -113,7 +113,7 @@ export const WEEK: readonly Article[] = [
   }),
 ];
 
-export const WEEK_BY_ID: ReadonlyMap<string, Article> = new Map(WEEK.map((article) => [article.id, article]));
+const WEEK_BY_ID: ReadonlyMap<string, Article> = new Map(WEEK.map((article) => [article.id, article]));
 
 /** A selection of the fixture, section by section: [topic, [[articleId, matchedTopics]]]. */
 export function digestInput(

@@ -74,7 +74,7 @@ function fileRoute(routePath: string): Buffer | undefined {
 }
 
 /** 200 with validators, or 304 when the client's If-None-Match is the body's ETag. */
-export function serveBody(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
+function serveBody(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
   const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
   if (request.headers['if-none-match'] === etag) {
     response.writeHead(304, { etag }).end();

@@ -4,7 +4,7 @@ import { startSnapshotServer, type SnapshotServer } from '../../functions/local/
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/model/sources.ts';
 
-export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
+const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 
 /** The project's own feed snapshots served on a free loopback port, and a fetcher allowed to reach only them. */
 export async function serveSnapshots(): Promise<{

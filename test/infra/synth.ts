@@ -76,13 +76,13 @@ export interface Statement {
   readonly Resource: unknown;
 }
 
-export interface CfnResource<P = Record<string, unknown>> {
+interface CfnResource<P = Record<string, unknown>> {
   readonly Type: string;
   readonly Properties: P;
 }
 
 /** The resources of a template, by logical id. */
-export function resourcesIn(template: Template): Record<string, CfnResource> {
+function resourcesIn(template: Template): Record<string, CfnResource> {
   return (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
 }
 

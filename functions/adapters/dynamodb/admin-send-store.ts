@@ -246,7 +246,7 @@ function draftValues(sendId: string, draft: StoredDraft): Record<string, unknown
 }
 
 /** "2026-11", "2026-10", … : the current month (UTC) and the months before it. */
-export function recentMonths(now: Date, months: number): string[] {
+function recentMonths(now: Date, months: number): string[] {
   return Array.from({ length: Math.max(1, months) }, (_, back) => {
     const date = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
     return date.toISOString().slice(0, 7);

@@ -10,7 +10,7 @@ import type { TableDefinition } from './tables.ts';
 import { namedTables, type TableNames } from './table-names.ts';
 
 /** CreateTable input from the shared definition: what the local bootstrap and the tests create. */
-export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
+function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
   const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
   const indexKeys = definition.globalIndexes.flatMap((index) => [
     index.partitionKey,

@@ -16,7 +16,7 @@ import { batchGetAll, isConditionFailure } from './batch.ts';
 const CONFIRMED_INDEX = SUBSCRIBERS_TABLE.globalIndexes[0].indexName;
 
 /** The shard of the sparse confirmed index a subscriber lives in while confirmed. */
-export function confirmedShardOf(subscriberId: string): string {
+function confirmedShardOf(subscriberId: string): string {
   const hash = createHash('sha1').update(subscriberId).digest();
   return `confirmed#${hash[0]! % CONFIRMED_SHARDS}`;
 }

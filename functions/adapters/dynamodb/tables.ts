@@ -65,7 +65,7 @@ export const SUBSCRIBERS_TABLE = {
   ],
 } as const satisfies TableDefinition;
 
-export const DELIVERIES_TABLE = {
+const DELIVERIES_TABLE = {
   id: 'deliveries',
   purpose:
     'The delivery ledger: one item per (digest or send id, subscriber), claimed with a lease before SES is called.',
@@ -75,7 +75,7 @@ export const DELIVERIES_TABLE = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-export const STATE_TABLE = {
+const STATE_TABLE = {
   id: 'state',
   purpose: 'Small single items: source fetch state, run summaries, admin sends, rate-limit counters.',
   partitionKey: { name: 'pk', type: 'S' },

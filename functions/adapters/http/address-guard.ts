@@ -24,7 +24,7 @@ export function isPublicAddress(address: string): boolean {
   return ipv6.match(IPV6_GLOBAL_UNICAST) && ipv6.range() === 'unicast';
 }
 
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   return ipaddr.process(address).range() === 'loopback';
 }

@@ -33,7 +33,7 @@ const detailSchema = z.discriminatedUnion('eventType', [
     .passthrough(),
 ]);
 
-export const sesEventBridgeSchema = z
+const sesEventBridgeSchema = z
   .object({
     source: z.literal('aws.ses'),
     'detail-type': z.string(),

@@ -60,7 +60,7 @@ function tagValue(value: string): string {
 }
 
 /** Maps an SES error to throttled / quota / rejected / unavailable. Exported for the adapter tests. */
-export function classifySesError(error: unknown): Error {
+function classifySesError(error: unknown): Error {
   if (
     error instanceof MailThrottledError ||
     error instanceof MailQuotaExceededError ||

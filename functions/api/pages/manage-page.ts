@@ -3,7 +3,7 @@ import type { TokenPurpose } from '../../core/tokens/tokens.ts';
 import { emailField, errorSummary, type FieldErrors } from '../form-fields.ts';
 
 /** The "email me a link" form: on its own page, and on every page about a link that failed. */
-export function manageLinkForm(email: string, errors: FieldErrors, button = 'Email me a link') {
+function manageLinkForm(email: string, errors: FieldErrors, button = 'Email me a link') {
   return html`${errorSummary(errors)}
     <form method="post" action="/manage" novalidate>
       ${emailField(email, errors.email, 'The address you subscribed with.')}

@@ -25,7 +25,7 @@ import { unsafeMarkupIn } from './unsafe-markup.ts';
  * something (scripts, forms, event handlers, remote images or fonts).
  */
 
-export const ANNOUNCEMENT_TEMPLATES = ['announcement.mjml', 'announcement.txt'] as const;
+const ANNOUNCEMENT_TEMPLATES = ['announcement.mjml', 'announcement.txt'] as const;
 
 /**
  * The digest renderer's settings: the same templates, labels, links and address. `mjml` applies
@@ -153,10 +153,7 @@ export function createAnnouncementRenderer(settings: AnnouncementRendererSetting
 export type AnnouncementRenderer = ReturnType<typeof createAnnouncementRenderer>;
 
 /** Why the reader gets it, in the footer: every reader, or the topics it was sent to. */
-export function footerReasonFor(
-  topics: readonly TopicId[],
-  labels: Readonly<Record<TopicId, string>>,
-): string {
+function footerReasonFor(topics: readonly TopicId[], labels: Readonly<Record<TopicId, string>>): string {
   if (topics.length === 0) {
     return 'You receive this announcement because you subscribed to Immunotherapy Digest. The editors send one only when it matters to every reader.';
   }

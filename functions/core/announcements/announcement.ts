@@ -12,10 +12,10 @@ import { ANNOUNCEMENT_FORMATS, type AnnouncementFormat } from '../../model/annou
  * delivery ledger is keyed by it, so running the same id again never mails anyone twice.
  */
 
-export const MAX_SUBJECT_LENGTH = 150;
+const MAX_SUBJECT_LENGTH = 150;
 
 /** A Markdown body longer than this is a newsletter, not an announcement; an MJML file is markup-heavy. */
-export const MAX_BODY_LENGTH: Readonly<Record<AnnouncementFormat, number>> = {
+const MAX_BODY_LENGTH: Readonly<Record<AnnouncementFormat, number>> = {
   markdown: 50_000,
   mjml: 150_000,
 };

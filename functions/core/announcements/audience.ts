@@ -13,11 +13,6 @@ import type { AudienceSummary } from '../../model/announcements.ts';
  * many were left out for it, so the admin knows.
  */
 
-/** True when this reader may get an announcement to `topics` (empty: to every reader) right now. */
-export function isInAudience(reader: Subscriber, topics: readonly TopicId[]): boolean {
-  return reader.status === 'confirmed' && !reader.paused && followsAny(reader, topics);
-}
-
 /** Why a reader chosen at planning no longer gets it at send time (the ledger records it). */
 export function reasonLeftOut(
   reader: Subscriber | undefined,

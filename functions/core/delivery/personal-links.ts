@@ -20,7 +20,7 @@ export function personalLinksFor(
  * RFC 2369 List-Unsubscribe (an https URL and a mailto) and RFC 8058 one-click: mail clients
  * show an Unsubscribe button that POSTs `List-Unsubscribe=One-Click` to the URL.
  */
-export function listUnsubscribeHeaders(
+function listUnsubscribeHeaders(
   unsubscribeUrl: string,
   unsubscribeMailto: string,
   unsubscribeToken: string,

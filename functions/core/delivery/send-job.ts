@@ -20,7 +20,7 @@ const recipientSchema = z
   })
   .strict();
 
-export const digestJobSchema = z
+const digestJobSchema = z
   .object({
     kind: z.literal('digest'),
     version: z.literal(1),
@@ -55,7 +55,7 @@ export type DigestJob = z.infer<typeof digestJobSchema>;
  * a send again that was planned before but never finished (its jobs were lost with a local queue,
  * or went to the DLQ); the ledger skips whoever already got it.
  */
-export const announcementPlanJobSchema = z
+const announcementPlanJobSchema = z
   .object({
     kind: z.literal('announcement-plan'),
     version: z.literal(1),
@@ -67,7 +67,7 @@ export const announcementPlanJobSchema = z
 export type AnnouncementPlanJob = z.infer<typeof announcementPlanJobSchema>;
 
 /** Some readers of one admin send. Who may still get it is decided again at send time. */
-export const announcementJobSchema = z
+const announcementJobSchema = z
   .object({
     kind: z.literal('announcement'),
     version: z.literal(1),
@@ -81,7 +81,7 @@ export const announcementJobSchema = z
 
 export type AnnouncementJob = z.infer<typeof announcementJobSchema>;
 
-export const sendJobSchema = z.discriminatedUnion('kind', [
+const sendJobSchema = z.discriminatedUnion('kind', [
   digestJobSchema,
   announcementPlanJobSchema,
   announcementJobSchema,

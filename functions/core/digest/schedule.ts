@@ -8,7 +8,7 @@ import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
  */
 
 /** A planned job still not delivered after this long is planned again (its message may be in the DLQ). */
-export const REPLAN_AFTER_MS = 24 * 3600 * 1000;
+const REPLAN_AFTER_MS = 24 * 3600 * 1000;
 
 /** The id of the weekly digest that `now` falls in, in the reader's zone. */
 export function weeklyDigestId(slot: DeliverySlot, now: Date): string {

@@ -9,8 +9,6 @@ import { urlIdentity } from './canonical-url.ts';
  * article.
  */
 
-export { canonicalUrl } from './canonical-url.ts';
-
 // A DOI ends at whitespace, quotes, markup or the query/fragment of the URL it sits in.
 const DOI_PATTERN = /\b(10\.\d{4,9}\/[^\s"'<>&?#]+)/i;
 const PMID_PATTERN =
@@ -18,7 +16,7 @@ const PMID_PATTERN =
 const NCT_PATTERN = /\b(NCT\d{8})\b/i;
 
 /** Normalises a DOI: lower case (DOIs are case-insensitive), no resolver prefix, no trailing punctuation. */
-export function normaliseDoi(raw: string): string | undefined {
+function normaliseDoi(raw: string): string | undefined {
   const match = DOI_PATTERN.exec(decodeURIComponentSafe(raw));
   if (!match?.[1]) return undefined;
   return match[1].replace(/[.,;:)\]}]+$/, '').toLowerCase();
@@ -61,7 +59,7 @@ export function normaliseTitle(title: string): string {
 }
 
 /** Near-identical titles match only when published within this many days of each other. */
-export const TITLE_MATCH_DAYS = 14;
+const TITLE_MATCH_DAYS = 14;
 export const TITLE_MATCH_MS = TITLE_MATCH_DAYS * 24 * 3600 * 1000;
 // Title keys are bucketed by twice the window, so any date within the window of an item lies in
 // its own bucket or in exactly one neighbour: two lookups per title, not three.

@@ -9,7 +9,7 @@ import { canonicalUrl } from './canonical-url.ts';
 import { extractIdentifiers, identityKeys } from './identity.ts';
 import { studyTypeHints } from './study-types.ts';
 
-export const SUMMARY_MAX_LENGTH = 600;
+const SUMMARY_MAX_LENGTH = 600;
 const TITLE_MAX_LENGTH = 300;
 /** An untitled item (a microblog post) is named after the start of its text, this long at most. */
 const DERIVED_TITLE_LENGTH = 120;

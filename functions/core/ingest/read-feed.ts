@@ -35,7 +35,7 @@ export async function timed<T>(
 }
 
 /** Synchronous twin of `timed`. */
-export function timedSync<T>(timer: StageTimer | undefined, stage: IngestStage, work: () => T): T {
+function timedSync<T>(timer: StageTimer | undefined, stage: IngestStage, work: () => T): T {
   if (!timer) return work();
   const start = performance.now();
   try {

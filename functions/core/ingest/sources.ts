@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Source } from '../../model/sources.ts';
 
 /** The schema of content/sources.yaml. */
-export const sourceSchema = z
+const sourceSchema = z
   .object({
     id: z
       .string()

@@ -14,7 +14,7 @@ import {
  * confirmation, they carry only our own words and a signed link, never text someone typed.
  */
 
-export const ACCOUNT_TEMPLATES = ['manage-link.mjml', 'manage-link.txt'] as const;
+const ACCOUNT_TEMPLATES = ['manage-link.mjml', 'manage-link.txt'] as const;
 
 export interface AccountEmailSettings {
   readonly templates: TemplateFiles;

@@ -59,7 +59,7 @@ export interface DigestViewInput {
 }
 
 /** Summaries are cut to about two lines on a desktop screen (a little more on a phone). */
-export const CARD_SUMMARY_LENGTH = 180;
+const CARD_SUMMARY_LENGTH = 180;
 
 /** How each study type reads and looks, in emails and on archive pages alike. */
 export const STUDY_TYPE_BADGES: Record<StudyType, { label: string; background: string; color: string }> = {
@@ -153,7 +153,7 @@ function shortDate(iso: string): string {
 }
 
 /** "weekly-2026-W48" → "23 November 2026" (the Monday of that ISO week). */
-export function weekOf(digestId: string): string {
+function weekOf(digestId: string): string {
   const match = /(\d{4})-W(\d{2})$/.exec(digestId);
   if (!match) return digestId;
   return DateTime.fromObject(

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
  * carries a random nonce made when the renderer is built, so no feed text can contain a token
  * and have a reader's link or anything else put in its place.
  */
-export const SLOT_NAMES = ['kicker', 'intro', 'contents', 'why', 'manageUrl', 'unsubscribeUrl'] as const;
+const SLOT_NAMES = ['kicker', 'intro', 'contents', 'why', 'manageUrl', 'unsubscribeUrl'] as const;
 
 export type SlotName = (typeof SLOT_NAMES)[number];
 

@@ -11,7 +11,7 @@ export interface TemplateFiles {
   readonly [name: string]: string;
 }
 
-export const REQUIRED_TEMPLATES = [
+const REQUIRED_TEMPLATES = [
   'digest.mjml',
   'digest.txt',
   'confirmation.mjml',
@@ -106,7 +106,7 @@ export async function mjmlToHtml(mjml: string, options: MjmlOptions): Promise<st
  * collapses whitespace; MJML emits no <pre>) and keeps a 25-article digest far below the
  * ~100 kB at which Gmail clips a message and hides its footer, unsubscribe link included.
  */
-export function collapseIndentation(html: string): string {
+function collapseIndentation(html: string): string {
   return html.replace(/[ \t]*\n\s*/g, '\n');
 }
 

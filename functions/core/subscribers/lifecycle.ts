@@ -16,7 +16,6 @@ import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts'
 import { consentRecord } from './consent.ts';
 import { sendLinkEmail, sentRecently } from './link-emails.ts';
 
-export { CONSENT_WORDING_VERSION } from './consent.ts';
 /**
  * The subscriber lifecycle: double opt-in, confirmation, preferences, leaving. Every outward
  * answer is the same whether an address is new or known, so the API can never be used to find
@@ -39,8 +38,6 @@ export interface LifecycleDependencies {
   /** Keys the HMAC of IP addresses in consent records. */
   readonly ipHashKey: string;
 }
-
-export { CONFIRMATION_INTERVAL_MS } from './link-emails.ts';
 
 /** Creating a subscriber can race an erasure or another request; a few rounds always settle it. */
 const SUBSCRIBE_ATTEMPTS = 3;

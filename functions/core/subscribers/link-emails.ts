@@ -12,7 +12,7 @@ import { describeError } from '../errors.ts';
  * and carries only our own words and a signed link.
  */
 
-export const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
+const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
 
 /** A reader can ask for a manage link once an hour: enough to retry, too little to mail-bomb anyone. */
 export const MANAGE_LINK_INTERVAL_MS = 3600 * 1000;
