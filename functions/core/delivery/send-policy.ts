@@ -91,17 +91,21 @@ export function fillsWindow(window: RateWindow, place: number): boolean {
 }
 
 /**
- * How long a sender waits when every window in reach is full: until the current window has
- * passed, plus up to a quarter of a window at random, so the senders of many processes that all
- * found the same windows full do not come back at the same instant and race for one place.
+ * How long a sender waits when every window in reach was full: until the window that was current
+ * when it started looking (`passStartedAtMs`) has passed, plus up to a quarter of a window at
+ * random, so the senders of many processes that all found the same windows full do not come back
+ * at the same instant and race for one place. Counted from the start of the pass, not from now:
+ * when the clock moved into the next window while the counter was being asked (a slow write), a
+ * new window is already in reach and the wait is short or none.
  */
 export function fullWindowsWaitMs(
+  passStartedAtMs: number,
   nowMs: number,
   window: RateWindow,
   random: () => number = Math.random,
 ): number {
-  const current = windowIndexAt(nowMs, window);
-  return (current + 1) * window.ms - nowMs + random() * (window.ms / 4);
+  const windowPassed = (windowIndexAt(passStartedAtMs, window) + 1) * window.ms;
+  return Math.max(0, windowPassed - nowMs + random() * (window.ms / 4));
 }
 
 /** One window's counter item: its key (per limit name and window) and when TTL may remove it. */
@@ -194,8 +198,8 @@ export class SharedSendRateLimiter implements SendRateLimiter {
         if (place === undefined || fillsWindow(window, place)) this.firstOpenWindow = index + 1;
         if (place !== undefined) return placeStartsAtMs(window, index, place);
       }
-      // Every window in reach is booked: come back when the first of them has passed.
-      await this.sleep(fullWindowsWaitMs(this.now(), window, this.random));
+      // Every window in reach was booked: come back when the first of them has passed.
+      await this.sleep(fullWindowsWaitMs(now, this.now(), window, this.random));
     }
   }
 
