@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../functions/core/errors.ts';
+import { senderSizing, type SenderSizing } from '../functions/core/delivery/send-policy.ts';
 
 /**
  * The deployment settings: read once from the CDK context (`cdk.json` "context", or
@@ -116,6 +117,7 @@ export interface DeploymentSettings extends Omit<Parsed, 'senderDomain' | 'mailR
   readonly mailReplyTo: string;
   readonly hostedZoneName: string | undefined;
   readonly schedules: Schedules;
+  /** How many senders the SES rate needs: the send policy's rule (core/delivery/send-policy.ts). */
   readonly sender: SenderSizing;
 }
 
@@ -188,36 +190,5 @@ export function schedulesFor(ingestEveryHours: number, planDigestEveryMinutes: n
     ingestCron: `0 ${hours.replace('0/', '*/')} * * *`,
     planDigestCron: `${minutes.replace('0/', '*/')} * * * *`,
     ingestPeriodHours: ingestEveryHours,
-  };
-}
-
-export interface SenderSizing {
-  /** Reserved concurrency of the send function, and the SQS event source's maximum concurrency. */
-  readonly concurrency: number;
-  /** The per-sender throughput the concurrency was derived from. */
-  readonly emailsPerSenderPerSecond: number;
-}
-
-/**
- * One send invocation mails its recipients one after another: claim the ledger item, SendEmail,
- * mark it sent, record the delivery: about 120 ms of round trips, so one sender sustains about
- * 8 emails a second.
- */
-export const EMAILS_PER_SENDER_PER_SECOND = 8;
-/** A ceiling well inside a default account's 1,000 concurrent executions. */
-export const MAX_SENDER_CONCURRENCY = 50;
-
-/**
- * Enough senders to fill the account's SES rate, and no more: more would only be throttled by
- * SES (retried, but wasted Lambda time and receives counted towards the DLQ). At least 2, the
- * smallest maximum concurrency an SQS event source accepts.
- *
- * @example senderSizing(14).concurrency // 2
- */
-export function senderSizing(sesMaxSendRate: number): SenderSizing {
-  const needed = Math.ceil(sesMaxSendRate / EMAILS_PER_SENDER_PER_SECOND);
-  return {
-    concurrency: Math.min(MAX_SENDER_CONCURRENCY, Math.max(2, needed)),
-    emailsPerSenderPerSecond: EMAILS_PER_SENDER_PER_SECOND,
   };
 }

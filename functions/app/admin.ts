@@ -1,4 +1,5 @@
 import type { AdminSendDependencies } from '../core/announcements/admin-sends.ts';
+import { SEND_RETRIES } from '../core/delivery/send-policy.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -12,8 +13,7 @@ export function adminSendDependencies(context: AppContext): AdminSendDependencie
     settings: {
       siteUrl: context.config.siteUrl,
       unsubscribeMailto: context.config.mail.unsubscribeMailto,
-      throttleRetries: 4,
-      backoffBaseMs: 250,
+      ...SEND_RETRIES,
     },
   };
 }

@@ -10,6 +10,13 @@ import {
   type DeliveryRun,
   type JobOutcome,
 } from '../core/delivery/deliver-job.ts';
+import {
+  continuationDelaySeconds,
+  LEASE_MS,
+  SEND_CONCURRENCY_PER_JOB,
+  SEND_RETRIES,
+  YIELD_MARGIN_MS,
+} from '../core/delivery/send-policy.ts';
 import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
 import { loadAnnouncementSend, planAnnouncementSend } from '../core/announcements/admin-sends.ts';
 import type { Source } from '../model/sources.ts';
@@ -84,15 +91,6 @@ export interface SendBatchOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** How long a claim protects a send in progress (well under the queue's visibility timeout). */
-const LEASE_MS = 5 * 60 * 1000;
-/** Stop starting sends this long before the Lambda's timeout and hand the rest on. */
-const YIELD_MARGIN_MS = 10_000;
-/** Recipients of one job sent at once: five jobs a batch make twenty sends in flight per sender. */
-const SEND_CONCURRENCY_PER_JOB = 4;
-/** After a daily-quota stop, jobs come back this late (SQS's longest delay) instead of going round. */
-const QUOTA_RETRY_DELAY_SECONDS = 900;
-
 /**
  * The SQS send handler's body. Every record is one job; the batch's jobs run side by side after
  * the pieces they all need are rendered in one go (digests) or their send is read and rendered
@@ -128,8 +126,7 @@ export async function handleSendBatch(
       siteUrl: context.config.siteUrl,
       unsubscribeMailto: context.config.mail.unsubscribeMailto,
       leaseMs: LEASE_MS,
-      throttleRetries: 4,
-      backoffBaseMs: 250,
+      ...SEND_RETRIES,
       concurrency: SEND_CONCURRENCY_PER_JOB,
     },
   };
@@ -186,10 +183,8 @@ export async function handleSendBatch(
         return;
       }
       try {
-        await context.queue.enqueue(
-          [outcome.remaining],
-          outcome.interruption === 'quota' ? { delaySeconds: QUOTA_RETRY_DELAY_SECONDS } : {},
-        );
+        const delaySeconds = continuationDelaySeconds(outcome.interruption);
+        await context.queue.enqueue([outcome.remaining], delaySeconds > 0 ? { delaySeconds } : {});
         totals.continued += 1;
       } catch (error) {
         // Could not hand on: let the whole message come back; its sent recipients will be skipped.

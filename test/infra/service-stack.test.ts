@@ -4,7 +4,7 @@ import { loadConfig } from '../../functions/config/config.ts';
 import { SEND_QUEUE, TABLE_DEFINITIONS } from '../../functions/adapters/dynamodb/tables.ts';
 import { METRIC, METRICS_NAMESPACE } from '../../functions/handlers/metric-names.ts';
 import type { HandlerName } from '../../infra/constructs/digest-function.ts';
-import { senderSizing } from '../../infra/settings.ts';
+import { senderSizing } from '../../functions/core/delivery/send-policy.ts';
 import { FUNCTION_PLANS } from '../../infra/function-plans.ts';
 import {
   actionsOf,

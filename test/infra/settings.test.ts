@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config/config.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
-import { loadDeploymentSettings, schedulesFor, senderSizing } from '../../infra/settings.ts';
+import { loadDeploymentSettings, schedulesFor } from '../../infra/settings.ts';
 import { cdkJsonContext } from './synth.ts';
 
 const fromContext = (context: Record<string, unknown>) => loadDeploymentSettings((key) => context[key]);
@@ -110,15 +110,5 @@ describe('schedules', () => {
 
       expect(config.schedules).toEqual({ ingest: ingestCron, digest: planDigestCron });
     }
-  });
-});
-
-describe('sender concurrency', () => {
-  it('is enough senders to fill the SES rate, at least 2 and at most 50', () => {
-    expect(senderSizing(1).concurrency).toBe(2);
-    expect(senderSizing(14).concurrency).toBe(2);
-    expect(senderSizing(50).concurrency).toBe(7);
-    expect(senderSizing(100).concurrency).toBe(13);
-    expect(senderSizing(5_000).concurrency).toBe(50);
   });
 });

@@ -7,6 +7,7 @@ import {
   MailThrottledError,
   MailUnavailableError,
 } from '../errors.ts';
+import { backoffDelayMs } from './send-policy.ts';
 
 export type SendResult =
   | { kind: 'sent'; messageId: string }
@@ -19,14 +20,15 @@ export interface SendWithRetriesDependencies {
   readonly mailer: Mailer;
   readonly limiter: SendRateLimiter;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The send policy's SEND_RETRIES; unit tests shorten them. */
   readonly settings: { readonly throttleRetries: number; readonly backoffBaseMs: number };
 }
 
 /**
  * One email through the shared rate limiter and SES. Throttling and transient failures are
- * retried in place with exponential backoff and full jitter (so concurrent senders do not retry
- * in step); a rejection or the daily quota is final for this attempt. Every email we send goes
- * through here: digests, announcements and an admin's test sends alike.
+ * retried in place with exponential backoff and equal jitter (backoffDelayMs in send-policy.ts
+ * says why not full jitter); a rejection or the daily quota is final for this attempt. Every
+ * email we send goes through here: digests, announcements and an admin's test sends alike.
  */
 export async function sendWithRetries(
   deps: SendWithRetriesDependencies,
@@ -49,8 +51,7 @@ export async function sendWithRetries(
           reason: describeError(error),
         };
       }
-      const ceiling = deps.settings.backoffBaseMs * 2 ** attempt;
-      await deps.sleep(Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
+      await deps.sleep(backoffDelayMs(attempt, deps.settings.backoffBaseMs));
     }
   }
 }
