@@ -22,6 +22,10 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * Log lines with fields. Pass a caught error as it is, `{ error }`, never flattened to a string:
+ * every implementation logs an Error whole (name, message, stack and its `cause` chain).
+ */
 export interface Logger {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
