@@ -13,6 +13,7 @@ import { HttpFeedFetcher } from '../functions/adapters/http/feed-fetcher.ts';
 import { parseSesEvent } from '../functions/adapters/ses/ses-event.ts';
 import { ensureQueues } from '../functions/adapters/sqs/create-queues.ts';
 import { createApi } from '../functions/api/app.ts';
+import { formatLogFields } from '../functions/app/console-logger.ts';
 import { createAppContext, type AppContext } from '../functions/app/context.ts';
 import { ingestOnce, planDigestOnce } from '../functions/app/jobs.ts';
 import { loadConfig, prefixedResourceSettings } from '../functions/config/config.ts';
@@ -143,7 +144,7 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
     info: () => undefined,
     warn: () => undefined,
     error: (message, extra) => {
-      if (errors.length < 2000) errors.push(`${message} ${JSON.stringify(extra ?? {})}`);
+      if (errors.length < 2000) errors.push(`${message} ${formatLogFields(extra ?? {})}`);
     },
   };
 

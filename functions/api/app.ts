@@ -4,7 +4,7 @@ import { except } from 'hono/combine';
 import { secureHeaders } from 'hono/secure-headers';
 import { CSP_SCRIPT_HASHES, CSP_STYLE_HASHES } from './inline-assets.ts';
 import type { AppContext } from '../app/context.ts';
-import { describeError, ValidationError } from '../core/errors.ts';
+import { ValidationError } from '../core/errors.ts';
 import { respondWith } from './respond.ts';
 import { wantsJson } from './input.ts';
 import { perIpRateLimit } from './rate-limit.ts';
@@ -94,7 +94,7 @@ export function createApi(context: AppContext, options: ApiOptions): Hono {
     if (error instanceof ValidationError) {
       return invalidJsonOrPage(c, error);
     }
-    context.logger.error('request failed', { path: c.req.path, error: describeError(error) });
+    context.logger.error('request failed', { path: c.req.path, error });
     return respondWith(c, {
       status: 500,
       title: 'Something went wrong',

@@ -15,6 +15,7 @@ import {
   type AnnouncementRenderer,
 } from '../core/announcements/announcement-renderer.ts';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients.ts';
+import { consoleLogger } from './console-logger.ts';
 import { DynamoArticleStore } from '../adapters/dynamodb/article-store.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamodb/subscriber-store.ts';
 import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger.ts';
@@ -203,14 +204,4 @@ async function resolveQueueUrl(config: Config, clients: AwsClients): Promise<str
   const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: config.queues.sendName }));
   if (!QueueUrl) throw new ConfigError(`SEND_QUEUE_NAME ${config.queues.sendName}: queue not found`);
   return QueueUrl;
-}
-
-/** A plain logger for the local runtime and the CLI: warnings and errors on stderr, one line each. */
-export function consoleLogger(level: 'info' | 'warn' | 'error' = 'warn'): Logger {
-  const order = { info: 0, warn: 1, error: 2 };
-  const write = (at: keyof typeof order) => (message: string, extra?: Record<string, unknown>) => {
-    if (order[at] < order[level]) return;
-    process.stderr.write(`[${at}] ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}\n`);
-  };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -1,5 +1,4 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { describeError } from '../core/errors.ts';
 import { runIngest, type IngestSummary } from '../core/ingest/run-ingest.ts';
 import { planDigest, type PlanSummary } from '../core/digest/plan-digest.ts';
 import {
@@ -114,7 +113,7 @@ export async function handleSendBatch(
       jobs.push({ messageId: record.messageId, job: parseSendJob(record.body) });
     } catch (error) {
       totals.poison += 1;
-      context.logger.error('poison send job', { messageId: record.messageId, error: describeError(error) });
+      context.logger.error('poison send job', { messageId: record.messageId, error });
       failures.push(record.messageId);
     }
   }
@@ -171,7 +170,7 @@ export async function handleSendBatch(
         }
         outcome = await deliverJob(job, deps, run, input);
       } catch (error) {
-        context.logger.error('send job failed', { messageId, error: describeError(error) });
+        context.logger.error('send job failed', { messageId, error });
         failures.push(messageId);
         return;
       }
@@ -188,7 +187,7 @@ export async function handleSendBatch(
         totals.continued += 1;
       } catch (error) {
         // Could not hand on: let the whole message come back; its sent recipients will be skipped.
-        context.logger.error('continuation job not enqueued', { messageId, error: describeError(error) });
+        context.logger.error('continuation job not enqueued', { messageId, error });
         failures.push(messageId);
       }
     }),

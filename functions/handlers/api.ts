@@ -1,7 +1,7 @@
 import { getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
 import type { Context, Hono } from 'hono';
 import { createApi } from '../api/app.ts';
-import { appContext } from './cold-start.ts';
+import { appContext, withRequestContext } from './cold-start.ts';
 
 let api: Hono | undefined;
 
@@ -9,7 +9,7 @@ let api: Hono | undefined;
 export const lambdaClientIp = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown';
 
 /** API Gateway HTTP API → the Hono app (the same one the local server runs). */
-export const handler = async (event: LambdaEvent, lambdaContext: unknown) => {
+export const handler = withRequestContext(async (event: LambdaEvent, lambda) => {
   api ??= createApi(await appContext(), { clientIp: lambdaClientIp });
-  return handle(api)(event, lambdaContext as never);
-};
+  return handle(api)(event, lambda);
+});

@@ -1,10 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { ingestOnce } from '../app/jobs.ts';
-import { appContext, logger, publishCounts } from './cold-start.ts';
+import { appContext, logger, publishCounts, withRequestContext } from './cold-start.ts';
 import { METRIC } from './metric-names.ts';
 
 /** EventBridge Scheduler → one ingest run over every enabled source. */
-export const handler = async (_event: ScheduledEvent) => {
+export const handler = withRequestContext(async (_event: ScheduledEvent) => {
   const summary = await ingestOnce(await appContext());
   logger.info('ingest finished', { ...summary });
   publishCounts({
@@ -13,4 +13,4 @@ export const handler = async (_event: ScheduledEvent) => {
     [METRIC.articlesCreated]: summary.articlesCreated,
   });
   return summary;
-};
+});

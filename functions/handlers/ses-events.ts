@@ -1,15 +1,15 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { parseSesEvent } from '../adapters/ses/ses-event.ts';
 import { applyMailEvent } from '../core/subscribers/mail-events.ts';
-import { appContext, logger, publishCounts } from './cold-start.ts';
+import { appContext, logger, publishCounts, withRequestContext } from './cold-start.ts';
 import { METRIC } from './metric-names.ts';
 
 /** EventBridge rule (SES bounce / complaint events of our configuration set) → suppress the reader. */
-export const handler = async (event: EventBridgeEvent<string, unknown>) => {
+export const handler = withRequestContext(async (event: EventBridgeEvent<string, unknown>) => {
   const context = await appContext();
   const outcome = await applyMailEvent(parseSesEvent(event, context.clock.now()), context);
   logger.info('ses event handled', { detailType: event['detail-type'], ...outcome });
   const complaint = event['detail-type'] === 'Email Complained';
   publishCounts({ [complaint ? METRIC.complaintsReceived : METRIC.bouncesReceived]: 1 });
   return outcome;
-};
+});

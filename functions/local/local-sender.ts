@@ -1,7 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { SEND_QUEUE } from '../adapters/dynamodb/tables.ts';
 import { handleSendBatch } from '../app/jobs.ts';
-import { describeError } from '../core/errors.ts';
 import type { LocalEnvironment } from './environment.ts';
 import { LocalSqsPoller } from './sqs-poller.ts';
 
@@ -58,7 +57,7 @@ export function createLocalSender(
       region: context.config.region,
       batchSize: SEND_QUEUE.batchSize,
       waitTimeSeconds: options.waitTimeSeconds,
-      onError: (error) => context.logger.error('send poller', { error: describeError(error) }),
+      onError: (error) => context.logger.error('send poller', { error }),
     },
   );
   return {

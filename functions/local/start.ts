@@ -4,7 +4,6 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Cron } from 'croner';
 import { createApi } from '../api/app.ts';
 import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
-import { describeError } from '../core/errors.ts';
 import type { IngestSummary } from '../core/ingest/run-ingest.ts';
 import type { PlanSummary } from '../core/digest/plan-digest.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
@@ -51,7 +50,7 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
     if (options.demo) {
       const seeded = await seedDemoSubscribers(context.subscribers, context.clock.now());
       if (seeded > 0)
-        console.log(`Seeded ${seeded} demo subscribers (turn off with --no-demo or DEMO_SUBSCRIBERS=false).`);
+        logLine(`Seeded ${seeded} demo subscribers (turn off with --no-demo or DEMO_SUBSCRIBERS=false).`);
     }
     sender.start();
 
@@ -62,7 +61,7 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
       printPlan(plan);
       const ending = await sender.drain(DRAIN_TIMEOUT_MS);
       await sender.stop();
-      console.log(
+      logLine(
         `Sent ${totals.sent} digests (${totals.skipped} skipped, ${totals.failed} failed). See them at http://localhost:${settings.ports.ses}`,
       );
       const failureDetails = [
@@ -111,9 +110,7 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
   let running: Promise<unknown> = Promise.resolve();
   const exclusive = (name: string, job: () => Promise<void>) => {
     // One job at a time: an ingest that overruns its period delays the next instead of overlapping.
-    running = running
-      .then(job)
-      .catch((error: unknown) => context.logger.error(`${name} failed`, { error: describeError(error) }));
+    running = running.then(job).catch((error: unknown) => context.logger.error(`${name} failed`, { error }));
     return running;
   };
   const ingest = () =>
@@ -142,7 +139,8 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
 
   await new Promise<void>((resolve) => {
     const shutdown = () => {
-      console.log('\nStopping…');
+      console.log('');
+      logLine('Stopping…');
       resolve();
     };
     process.once('SIGINT', shutdown);
@@ -167,20 +165,29 @@ function printEnvironment(environment: LocalEnvironment, options: StartOptions):
 }
 
 function printIngest(summary: IngestSummary): void {
-  console.log(
+  logLine(
     `Ingest: ${summary.sourcesFetched} sources fetched, ${summary.sourcesNotModified} not modified, ${summary.itemsSeen} items → ` +
       `${summary.articlesCreated} new articles, ${summary.articlesMerged} merged, ${summary.itemsRejected} rejected, ${summary.failures.length} failed sources`,
   );
   for (const failure of summary.failures) {
-    console.log(
+    logLine(
       `  ✗ ${failure.sourceId}: ${failure.kind}: ${failure.message} (${failure.consecutiveFailures} in a row)`,
     );
   }
 }
 
 function printPlan(summary: PlanSummary): void {
-  console.log(
+  logLine(
     `Digest: ${summary.confirmed} confirmed, ${summary.due} due → ${summary.planned} planned in ${summary.groups} groups ` +
       `(${summary.jobs} send jobs), ${summary.skippedNoArticles} with nothing new`,
   );
+}
+
+/**
+ * A line of what the runtime did (a run, a send, a stop) on stdout, stamped with the wall-clock
+ * time like the logger's lines on stderr, so the two read as one timeline. The banner and the
+ * JSON summary of --once are not events and stay bare.
+ */
+function logLine(line: string): void {
+  console.log(`${new Date().toISOString()} ${line}`);
 }

@@ -46,9 +46,11 @@ describe('readMaxSendRate against an SES that never answers', () => {
     expect(warnings).toEqual([
       {
         message: 'SES GetAccount failed: using the configured rate',
-        extra: expect.objectContaining({ fallback: 14, error: expect.stringMatching(/abort/i) }),
+        extra: expect.objectContaining({ fallback: 14, error: expect.any(Error) }),
       },
     ]);
+    const { error } = warnings[0]!.extra as { error: Error };
+    expect(`${error.name}: ${error.message}`).toMatch(/abort/i);
     clients.ses.destroy();
   });
 });

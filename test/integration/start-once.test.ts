@@ -43,11 +43,11 @@ describe('`npm start -- --once` on a fresh data folder', () => {
   const once = async () => {
     const { stdout } = await run('node', [CLI, 'start', '--once'], { env, timeout: 90_000 });
     const lines = stdout.trim().split('\n');
-    return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    return { summary: JSON.parse(lines.at(-1)!) as Record<string, unknown>, lines };
   };
 
   it('seeds the demo readers, ingests and sends one digest to each, with a JSON summary as the last line', async () => {
-    const summary = await once();
+    const { summary, lines } = await once();
 
     expect(summary).toMatchObject({ digestsSent: 4, failures: 0 });
     expect(summary.articlesIngested).toBeGreaterThan(10);
@@ -65,10 +65,15 @@ describe('`npm start -- --once` on a fresh data folder', () => {
     expect(sections.every((section) => ['Autoimmune disease', 'Vaccines & mRNA'].includes(section!))).toBe(
       true,
     );
+    // What the run did is a timeline: each of those lines starts with the time it happened.
+    const event = /^(?:\S+ )?(Seeded|Ingest:|Digest:|Sent) /;
+    const events = lines.filter((line) => event.test(line));
+    expect(events.map((line) => event.exec(line)![1])).toEqual(['Seeded', 'Ingest:', 'Digest:', 'Sent']);
+    for (const line of events) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
   });
 
   it('sends nothing new when run again right after', async () => {
-    const summary = await once();
+    const { summary } = await once();
 
     expect(summary).toMatchObject({ articlesIngested: 0, digestsSent: 0, failures: 0 });
   });

@@ -23,10 +23,7 @@ export async function readMaxSendRate(
     if (typeof rate === 'number' && rate > 0) return rate;
     logger.warn('SES GetAccount returned no max send rate: using the configured rate', { fallback });
   } catch (error) {
-    logger.warn('SES GetAccount failed: using the configured rate', {
-      fallback,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
+    logger.warn('SES GetAccount failed: using the configured rate', { fallback, error });
   }
   return fallback;
 }

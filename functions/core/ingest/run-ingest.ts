@@ -102,7 +102,7 @@ class SuccessRecorder {
       this.deps.sourceState.recordSuccesses(batch).catch((error: unknown) => {
         this.deps.logger.error('could not record the sources’ successful fetches', {
           sourceIds: batch.map((success) => success.sourceId),
-          error: describeError(error),
+          error,
         });
       }),
     );
@@ -285,10 +285,10 @@ async function recordFailure(
   } catch (stateError) {
     deps.logger.error('could not record the source failure', {
       sourceId: source.id,
-      error: describeError(stateError),
+      error: stateError,
     });
   }
-  deps.logger.warn('source failed', { sourceId: source.id, kind, message, consecutiveFailures });
+  deps.logger.warn('source failed', { sourceId: source.id, kind, message, consecutiveFailures, error });
   return { sourceId: source.id, kind, message, consecutiveFailures };
 }
 

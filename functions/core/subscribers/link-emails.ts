@@ -4,7 +4,6 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Mailer } from '../../ports/mailer.ts';
 import type { RenderedEmail } from '../rendering/email-renderer.ts';
 import type { TokenPurpose, TokenService } from '../tokens/tokens.ts';
-import { describeError } from '../errors.ts';
 
 /**
  * The two emails anyone can make us send by typing an address: a confirmation link and a manage
@@ -59,7 +58,7 @@ export async function sendLinkEmail(
   try {
     await deps.mailer.send({ to: reader.email, ...(await render(url)), headers: [], tags: { kind } });
   } catch (error) {
-    deps.logger.error(`${kind} email failed`, { subscriberId, error: describeError(error) });
+    deps.logger.error(`${kind} email failed`, { subscriberId, error });
     await deps.subscribers.releaseEmailClaim(subscriberId, kind, now);
     throw error;
   }
