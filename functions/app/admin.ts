@@ -1,4 +1,4 @@
-import type { AdminSendDependencies } from '../core/announcements/admin-sends.ts';
+import type { AdminSendDependencies } from '../core/announcements/admin-send.ts';
 import type { AppContext } from './context.ts';
 
 /**

@@ -11,7 +11,8 @@ import {
   type JobOutcome,
 } from '../core/delivery/deliver-job.ts';
 import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
-import { loadAnnouncementSend, planAnnouncementSend } from '../core/announcements/admin-sends.ts';
+import { loadAnnouncementSend } from '../core/announcements/load-announcement-send.ts';
+import { planAnnouncementSend } from '../core/announcements/plan-announcement-send.ts';
 import type { Source } from '../core/model.ts';
 import type { DigestViewInput } from '../core/rendering/digest-view.ts';
 import type { AppContext } from './context.ts';

@@ -11,7 +11,7 @@ import type {
   StoredPreview,
 } from '../../ports/index.ts';
 import type { AudienceSummary } from '../../core/announcements/audience.ts';
-import { MAX_TESTS_PER_SEND } from '../../core/announcements/admin-sends.ts';
+import { MAX_TESTS_PER_SEND } from '../../core/announcements/test-send.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { ComposedSend } from '../../core/announcements/admin-sends.ts';
+import type { ComposedSend } from '../../core/announcements/admin-send.ts';
 import type { AudienceSummary } from '../../core/announcements/audience.ts';
 import type { AdminTestRecord } from '../../ports/index.ts';
 import { errorSummary, fieldError, type TopicOption } from '../form-fields.ts';
