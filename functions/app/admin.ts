@@ -1,4 +1,4 @@
-import type { AdminSendDependencies } from '../core/announcements/admin-sends.ts';
+import type { AdminSendDependencies } from '../core/announcements/admin-send.ts';
 import { SEND_RETRIES } from '../core/delivery/send-policy.ts';
 import type { AppContext } from './context.ts';
 

@@ -17,7 +17,8 @@ import {
   YIELD_MARGIN_MS,
 } from '../core/delivery/send-policy.ts';
 import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
-import { loadAnnouncementSend, planAnnouncementSend } from '../core/announcements/admin-sends.ts';
+import { loadAnnouncementSend } from '../core/announcements/load-announcement-send.ts';
+import { planAnnouncementSend } from '../core/announcements/plan-announcement-send.ts';
 import type { Source } from '../model/sources.ts';
 import type { DigestViewInput } from '../core/rendering/digest-view.ts';
 import type { AppContext } from './context.ts';

@@ -3,15 +3,11 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { adminSendDependencies } from '../app/admin.ts';
-import {
-  composeSend,
-  sendStatus,
-  sendTest,
-  startSend,
-  type AdminSendDependencies,
-  type ComposedSend,
-  type SendStatus,
-} from '../core/announcements/admin-sends.ts';
+import type { AdminSendDependencies, ComposedSend } from '../core/announcements/admin-send.ts';
+import { composeSend } from '../core/announcements/compose-send.ts';
+import { sendStatus, type SendStatus } from '../core/announcements/send-status.ts';
+import { startSend } from '../core/announcements/start-send.ts';
+import { sendTest } from '../core/announcements/test-send.ts';
 import { parseDraft } from '../core/announcements/announcement.ts';
 import type { AudienceSummary } from '../model/announcements.ts';
 import { ValidationError } from '../core/errors.ts';

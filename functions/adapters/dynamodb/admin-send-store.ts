@@ -9,7 +9,7 @@ import type {
 import type { AdminSendStore, CreateSendResult, StoredPreview } from '../../ports/admin-send-store.ts';
 import type { DeliveryCounts } from '../../model/deliveries.ts';
 import type { AudienceSummary } from '../../model/announcements.ts';
-import { MAX_TESTS_PER_SEND } from '../../core/announcements/admin-sends.ts';
+import { MAX_TESTS_PER_SEND } from '../../core/announcements/test-send.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { ComposedSend } from '../../core/announcements/admin-sends.ts';
+import type { ComposedSend } from '../../core/announcements/admin-send.ts';
 import type { AudienceSummary } from '../../model/announcements.ts';
 import type { AdminTestRecord } from '../../model/announcements.ts';
 import { errorSummary, fieldError, type TopicOption } from '../form-fields.ts';

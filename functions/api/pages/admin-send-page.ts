@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { SendStatus } from '../../core/announcements/admin-sends.ts';
+import type { SendStatus } from '../../core/announcements/send-status.ts';
 import type { AdminSendRecord, AdminSendSummary } from '../../model/announcements.ts';
 import { audienceFigures } from './admin-compose-page.ts';
 import { previewFrame } from './admin-layout.ts';

@@ -1,0 +1,52 @@
+import { parseSesEvent } from '../../functions/adapters/ses/ses-event.ts';
+import { describeError } from '../../functions/core/errors.ts';
+import { applyMailEvent } from '../../functions/core/subscribers/mail-events.ts';
+import type { Person } from '../world/population.ts';
+import type { SoakRun } from './soak-run.ts';
+
+/**
+ * SES publishes a bounce or complaint for a person; the ses-events handler's use case applies
+ * it, and the model learns of it once applied. A failure is retried a minute later, as
+ * EventBridge retries a failed target.
+ */
+export async function publishMailEvent(
+  run: SoakRun,
+  person: Person,
+  kind: 'hard' | 'soft' | 'complaint',
+): Promise<void> {
+  const { clock, logger } = run;
+  const { counts } = run.tallies;
+  const at = clock.now();
+  const recipients = [{ emailAddress: person.email }];
+  const detail =
+    kind === 'complaint'
+      ? {
+          eventType: 'Complaint',
+          complaint: { complainedRecipients: recipients, timestamp: at.toISOString() },
+        }
+      : {
+          eventType: 'Bounce',
+          bounce: {
+            bounceType: kind === 'hard' ? 'Permanent' : 'Transient',
+            bouncedRecipients: recipients,
+            timestamp: at.toISOString(),
+          },
+        };
+  const event = {
+    source: 'aws.ses',
+    'detail-type': kind === 'complaint' ? 'Email Complained' : 'Email Bounced',
+    time: at.toISOString(),
+    detail,
+  };
+  try {
+    await applyMailEvent(parseSesEvent(event, at), run.system.context);
+    run.world.model.mailEvent(person.email, kind, at.getTime());
+    if (kind === 'hard') counts.hardBounces += 1;
+    else if (kind === 'soft') counts.softBounces += 1;
+    else counts.complaints += 1;
+  } catch (error) {
+    counts.mailEventFailures += 1;
+    run.timeline.schedule(clock.ms + 60_000, 'mail event retry', () => publishMailEvent(run, person, kind));
+    logger.error('mail event failed', { error: describeError(error) });
+  }
+}

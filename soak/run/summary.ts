@@ -1,0 +1,55 @@
+import { faultTotals } from './fault-totals.ts';
+import type { SoakRun } from './soak-run.ts';
+import { SOAK_START, WEEK_MS } from './timing.ts';
+
+export interface SoakResult {
+  readonly seed: number;
+  readonly weeks: number;
+  readonly subscribers: number;
+  readonly sources: number;
+  readonly articles: number;
+  readonly emails: number;
+  readonly digests: number;
+  readonly faultsInjected: { readonly total: number } & Record<string, number>;
+  readonly violations: number;
+  readonly seconds: number;
+}
+
+/**
+ * The soak's totals, after the last week. The first check is about one week's digests; the
+ * others look at everything so far, so their last reading counts once (summing them over weeks
+ * would count one breach each week). With a violation, the first errors the system logged are
+ * printed too.
+ */
+export async function summarise(run: SoakRun, startedAt: number): Promise<SoakResult> {
+  const { options, reports } = run;
+  const { errors } = run.tallies;
+  const { ses } = run.infra;
+  const violations =
+    reports.reduce((sum, report) => sum + report.checks[0]!.violations, 0) +
+    (reports
+      .at(-1)
+      ?.checks.slice(1)
+      .reduce((sum, check) => sum + check.violations, 0) ?? 0);
+  if (violations > 0 && errors.length > 0) {
+    options.print(`first logged errors (${errors.length}):`);
+    for (const line of errors.slice(0, 10)) options.print(`  ${line.slice(0, 400)}`);
+  }
+  const digests = ses.delivered.filter((email) => email.kind === 'digest').length;
+  const articles = await run.infra.inspect.articles.listFirstSeenBetween(
+    new Date(SOAK_START - WEEK_MS),
+    run.clock.now(),
+  );
+  return {
+    seed: options.seed,
+    weeks: options.weeks,
+    subscribers: run.world.people.length,
+    sources: run.world.publications.sources.length,
+    articles: articles.length,
+    emails: ses.delivered.length,
+    digests,
+    faultsInjected: faultTotals(run),
+    violations,
+    seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+  };
+}
