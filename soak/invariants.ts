@@ -62,7 +62,7 @@ export function digestEmailsByPair(mail: readonly DeliveredEmail[]): Map<string,
 /**
  * Every reader due this week with matching works got exactly one digest, with works on their
  * topics from their window only; nobody got two (a second copy is explained only when the
- * first had left but was not yet in the ledger as its sender died: the gap the README names);
+ * first had left but was not yet in the ledger as its sender died: the gap docs/reliability.md names);
  * nobody got one who should not have. A breach names what the ledger holds for the pair, so a
  * double send says whether it came from two claims or from one.
  */

@@ -144,7 +144,7 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new TextWidget({
         markdown:
-          '# Immunotherapy Digest\nEmails, reputation, queues, ingest, functions and the API. Alarms go to the alarm topic; the README says what each means.',
+          '# Immunotherapy Digest\nEmails, reputation, queues, ingest, functions and the API. Alarms go to the alarm topic; docs/deploying.md ("When an alarm fires") says what each means.',
         width: 24,
         height: 2,
       }),

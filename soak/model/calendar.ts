@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { DeliverySlot } from '../../functions/model/subscribers.ts';
 
 /**
- * The soak's own reading of the promises about weeks, written from the README rather than taken
+ * The soak's own reading of the promises about weeks, written from the docs (docs/digests.md) rather than taken
  * from functions/core/digest: a reader's week is the ISO week in their zone, named
  * `weekly-<ISO year>-W<week>`, and their slot is the moment their own clock first shows the
  * chosen weekday and hour in that week (on a daylight-saving day an hour that does not exist

@@ -8,7 +8,7 @@ import { digestIdAt, slotStartInWeekOf } from './calendar.ts';
  * The soak's independent model of the world it simulates: who subscribed, confirmed, changed
  * topics, left, bounced or complained, and when (as the readers saw their requests answered);
  * which works the publishers' servers handed to which ingest run; and from those, following the
- * promises in the README, what each reader should receive each week. It never reads the system's
+ * promises in docs/architecture.md, what each reader should receive each week. It never reads the system's
  * tables: the invariants compare the system's behaviour (the mailboxes, the tables) against it.
  */
 
@@ -44,7 +44,7 @@ export interface Reader {
 /** A first digest looks this far back; no digest ever looks further than MAX_WINDOW_MS. */
 const FIRST_WINDOW_MS = 7 * 86_400_000;
 const MAX_WINDOW_MS = 28 * 86_400_000;
-/** A reader planned but not delivered is planned again after a day (README, "Weekly digests"). */
+/** A reader planned but not delivered is planned again after a day (docs/digests.md). */
 const REPLAN_AFTER_MS = 24 * 3_600_000;
 const SOFT_BOUNCE_LIMIT = 3;
 

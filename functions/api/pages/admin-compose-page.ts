@@ -276,7 +276,7 @@ export function iamRequiredPage() {
       <h1>Admin access needs AWS credentials</h1>
       <p>
         The admin routes are behind API Gateway's IAM authorizer: sign each request with SigV4 as a principal
-        that has the <code>AdminApiPolicyArn</code> policy (see "Admin sends" in the README).
+        that has the <code>AdminApiPolicyArn</code> policy (see docs/admin.md).
       </p>
     </div>
   </div>`;

@@ -17,7 +17,7 @@ import {
 } from './xml-nodes.ts';
 
 /**
- * Our own feed parser over fast-xml-parser (README says why not rss-parser): RSS 2.0 (and 0.9x),
+ * Our own feed parser over fast-xml-parser (docs/ingest.md and the README say why not rss-parser): RSS 2.0 (and 0.9x),
  * Atom 1.0 and RSS 1.0/RDF. A whole-document problem throws a FeedError of its kind; a problem
  * in one item (a bad date, no link, a field we cannot read) never loses the rest of the feed.
  */
