@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:corpus`: the parser over a directory of real-world feeds (FEED_CORPUS_DIR), kept
- * out of `npm test` because the files are not ours to commit. CI runs it with
- * FEED_CORPUS_DIR=../shared/corpus/feeds.
+ * `npm run test:corpus -- --dir <folder>` (scripts/test-corpus.ts): the parser over a folder of
+ * real-world feeds (FEED_CORPUS_DIR), kept out of `npm test` because the files are not ours to
+ * commit. CI runs it when it has such a folder.
  */
 export default defineConfig({
   test: {

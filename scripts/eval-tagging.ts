@@ -1,12 +1,19 @@
 /**
  * `npm run eval:tagging [-- --mistakes]`: scores the tagger with content/topics.yaml on the
- * shared evaluation samples and the project's held-out set (titles only), prints precision,
- * recall, F1 and support per topic, and ends with one JSON line of the scores of every set.
+ * project's labelled sets (test/fixtures/tagging/: the journal and news development sets and the
+ * held-out set; titles only), prints precision, recall, F1 and support per topic, and ends with
+ * one JSON line of the scores of every set.
+ *
+ * `npm run eval:tagging:shared -- --dir <folder>`: the same on every *.jsonl set of a folder kept
+ * outside the repository instead (CI passes one when it has it; `npm test` never needs it). A
+ * relative folder is taken from where npm was run.
+ *
  * Exits 1 when a set misses the targets (micro-F1 ≥ 0.90, relevance accuracy ≥ 0.95).
  * `--mistakes` also lists every title tagged differently from its labels, with the words that
  * counted.
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadVocabulary } from '../functions/adapters/content/load-content.ts';
 import {
   evaluateTagger,
@@ -16,9 +23,25 @@ import {
 } from '../functions/core/tagging/evaluation.ts';
 import { createTagger } from '../functions/core/tagging/tagger.ts';
 import { TOPIC_IDS } from '../functions/model/topics.ts';
-import { evaluationSets, loadEvaluationSet, PROJECT_ROOT } from './tagging-eval-sets.ts';
+import { evaluationSets, evaluationSetsIn, loadEvaluationSet, PROJECT_ROOT } from './tagging-eval-sets.ts';
 
-const showMistakes = process.argv.includes('--mistakes');
+const { values: args } = parseArgs({
+  options: {
+    dir: { type: 'string' },
+    // Set by `eval:tagging:shared`, so that a forgotten folder fails instead of scoring the
+    // project's sets and passing.
+    'require-dir': { type: 'boolean', default: false },
+    mistakes: { type: 'boolean', default: false },
+  },
+});
+if (args['require-dir'] && !args.dir) {
+  console.error('Pass the folder of evaluation sets: npm run eval:tagging:shared -- --dir <folder>');
+  process.exit(2);
+}
+const showMistakes = args.mistakes;
+const sets = args.dir
+  ? await evaluationSetsIn(path.resolve(process.env.INIT_CWD ?? process.cwd(), args.dir))
+  : evaluationSets();
 const contentDir = process.env.CONTENT_DIR?.trim() || path.join(PROJECT_ROOT, 'content');
 const vocabulary = await loadVocabulary(contentDir);
 const tagger = createTagger(vocabulary);
@@ -28,7 +51,7 @@ const summary: Record<
   string,
   { items: number; microF1: number; relevanceAccuracy: number; meetsTargets: boolean }
 > = {};
-for (const set of evaluationSets()) {
+for (const set of sets) {
   const quality = evaluateTagger(tagger, await loadEvaluationSet(set));
   printSet(`${set.key}: ${set.description}`, quality);
   summary[set.key] = {

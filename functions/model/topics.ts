@@ -1,9 +1,11 @@
 import { z } from 'zod';
 
 /**
- * The fixed topic ids of ../shared/TOPICS.md. Every part of the system (tagging, subscriber
- * preferences, digest sections, evaluation sets) speaks in these ids; their order is the order
- * in which digest sections and the subscribe page list them.
+ * The fixed topic ids. content/topics.yaml is their canonical home: its header says what belongs
+ * in each and how to add one, and it must define exactly these ids (loading it fails otherwise).
+ * They are repeated here for the type system and to give their order, which is the order in which
+ * digest sections and the subscribe page list them. Every part of the system (tagging, subscriber
+ * preferences, digest sections, the labelled sets in test/fixtures/tagging/) speaks in these ids.
  */
 export const TOPIC_IDS = [
   'car-t',

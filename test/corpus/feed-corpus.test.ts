@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIRST_SEEN_AT, type ParseOutcome } from './parse-outcome.ts';
 
 /**
- * `npm run test:corpus`: the parser over every file of FEED_CORPUS_DIR (real feeds we may not
- * commit; CI points it at ../shared/corpus/feeds). Each file either yields items with sane
- * fields or fails with a classified error: never a crash, a hang or mojibake in a title.
+ * `npm run test:corpus -- --dir <folder>`: the parser over every file of a folder of real feeds we
+ * may not commit (scripts/test-corpus.ts passes it as FEED_CORPUS_DIR; CI runs it when it has
+ * one). Each file either yields items with sane fields or fails with a classified error: never a
+ * crash, a hang or mojibake in a title.
  */
 
 const CORPUS_DIR = process.env.FEED_CORPUS_DIR?.trim();
@@ -30,9 +31,7 @@ const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function corpusFiles(): string[] {
   if (!CORPUS_DIR) {
-    throw new Error(
-      'FEED_CORPUS_DIR is not set: point it at a directory of feed files (CI: ../shared/corpus/feeds)',
-    );
+    throw new Error('FEED_CORPUS_DIR is not set: run `npm run test:corpus -- --dir <folder of feed files>`');
   }
   if (!existsSync(CORPUS_DIR)) throw new Error(`FEED_CORPUS_DIR ${CORPUS_DIR} does not exist`);
   return readdirSync(CORPUS_DIR)
@@ -83,7 +82,7 @@ class ParsePool {
   }
 }
 
-/** What we know of particular files of the shared corpus (its README), checked when present. */
+/** What we know of particular files of the corpus CI runs (its README), checked when present. */
 const KNOWN: Record<string, (outcome: ParseOutcome) => void> = {
   'marketwatch_document-moved_NOT-A-FEED.html': (outcome) =>
     expect(outcome).toMatchObject({ kind: 'not-a-feed' }),

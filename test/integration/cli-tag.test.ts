@@ -15,7 +15,7 @@ function tagLines(input: string): Promise<string[]> {
 }
 
 describe('`immuno-digest tag`', () => {
-  it('answers one JSON line per input line, in order, with TOPICS.md ids', async () => {
+  it('answers one JSON line per input line, in order, with the topic ids of content/topics.yaml', async () => {
     const lines = await tagLines(
       [
         JSON.stringify({ title: 'CAR T-cell therapy for relapsed leukaemia' }),

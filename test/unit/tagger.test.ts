@@ -6,8 +6,8 @@ import { topicLabels, vocabularySchema } from '../../functions/core/tagging/voca
 import { TOPIC_IDS, type TopicId } from '../../functions/model/topics.ts';
 
 /**
- * The project vocabulary (content/topics.yaml) on the hard cases of TOPICS.md: titles written for
- * these tests, none of them from an evaluation set. Each row: title, topics, relevant.
+ * The project vocabulary (content/topics.yaml) on the hard cases of its topic scopes: titles
+ * written for these tests, none of them from an evaluation set. Each row: title, topics, relevant.
  */
 let tag: Tagger;
 
@@ -105,6 +105,9 @@ describe('the tagger with the project vocabulary', () => {
       // Financial toxicity is about cost, and "efficacy and safety" is every trial's title.
       ['Financial toxicity of immunotherapy', ['access']],
       ['Efficacy and safety of avelumab in bladder cancer', ['checkpoint-inhibitors']],
+      // The blood counts after CAR-T, and an organ's dysfunction in lay or clinical wording.
+      ['Prolonged hematotoxicity after CAR T-cell infusion', ['car-t', 'side-effects']],
+      ['Liver dysfunction on ipilimumab', ['checkpoint-inhibitors', 'side-effects']],
     ]);
   });
 
@@ -128,6 +131,10 @@ describe('the tagger with the project vocabulary', () => {
       ['Imatinib for chronic myeloid leukaemia', [], false],
       ['Immunotherapy for renal cell carcinoma', ['kidney-cancer']],
       ['Why melanoma responds to immune therapy', ['melanoma']],
+      // A cancer named after its cell of origin is not the immune system at work; a drug for it may be.
+      ['Oral azacitidine in peripheral T-cell lymphoma', [], false],
+      ['Adult T-cell leukaemia-lymphoma: outcomes of chemotherapy', [], false],
+      ['Mogamulizumab in cutaneous T-cell lymphoma', ['antibodies', 'leukemia']],
     ]);
   });
 
@@ -161,6 +168,8 @@ describe('the tagger with the project vocabulary', () => {
       ['New drug boosts the immune system to fight cancer', []],
       ['Immune therapy gives hope to patients', []],
       ['Natural killer cells trained to attack tumours', []],
+      // An IL-15 superagonist, known by brand and code name.
+      ['N-803 with BCG in carcinoma in situ of the bladder', []],
       ['Vitamin supplements and your immune system', [], false],
     ]);
   });

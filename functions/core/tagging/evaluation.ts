@@ -4,9 +4,10 @@ import { TOPIC_IDS, topicIdSchema, type TopicId } from '../../model/topics.ts';
 import type { Tagger } from './tagger.ts';
 
 /**
- * Scoring of the tagger against labelled titles (../shared/eval/*.jsonl and the project's own
- * held-out set): per-topic precision, recall and F1, micro-F1 over all topic assignments, and
- * the accuracy of the relevance decision. Titles only, as the evaluation sets are.
+ * Scoring of the tagger against labelled titles (the project's sets in test/fixtures/tagging/, or
+ * any folder of sets in the same JSON-lines format): per-topic precision, recall and F1, micro-F1
+ * over all topic assignments, and the accuracy of the relevance decision. Titles only, as the
+ * evaluation sets are.
  */
 
 const labelledTitleSchema = z.looseObject({

@@ -20,7 +20,7 @@ export interface TagInput {
 export interface TagResult {
   /** Scores of the topics that reached the threshold; empty when the item is not relevant. */
   readonly topics: TopicScores;
-  /** About using or understanding the immune system as a therapy (TOPICS.md). */
+  /** About using or understanding the immune system as a therapy (content/topics.yaml). */
   readonly relevant: boolean;
   /**
    * Only with `createTagger(vocabulary, { explain: true })`: the words that counted, per topic

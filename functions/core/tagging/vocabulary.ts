@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 
 /**
- * The schema of content/topics.yaml: the words that detect each topic. The ids are fixed by
- * TOPICS.md; everything else (labels, descriptions, terms, weights, exclusions) is editorial and
- * lives in content so an editor can tune it without touching code.
+ * The schema of content/topics.yaml: the words that detect each topic. The ids are fixed (the
+ * header of content/topics.yaml says what belongs in each); everything else (labels,
+ * descriptions, terms, weights, exclusions) is editorial and lives in content so an editor can
+ * tune it without touching code.
  *
  * Words are matched on word boundaries, whole words only; spaces, hyphens and slashes between
  * words are interchangeable ("CAR T" finds "CAR-T" and "CAR T-cell"); the last word may be plural
