@@ -312,13 +312,13 @@ describe('the link check', () => {
   it('refuses links that leave the repository, wrong letter case and git-ignored folders', () => {
     const repo = repository({
       '.gitignore': 'node_modules/\n.data/\n',
-      'README.md': '[topics](../shared/TOPICS.md)\n\n[guide](Docs/guide.md)\n\n[data](.data/x.json)\n',
+      'README.md': '[topics](../elsewhere/TOPICS.md)\n\n[guide](Docs/guide.md)\n\n[data](.data/x.json)\n',
       'docs/guide.md': '# Guide\n',
       '.data/x.json': '{}',
     });
 
     expect(deadLinks(repo)).toEqual([
-      'README.md:1: ../shared/TOPICS.md (outside the repository)',
+      'README.md:1: ../elsewhere/TOPICS.md (outside the repository)',
       'README.md:3: Docs/guide.md (no such file in the repository)',
       'README.md:5: .data/x.json (a git-ignored folder: it is not in a clone)',
     ]);
