@@ -19,6 +19,7 @@ import {
 import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
 import { loadAnnouncementSend } from '../core/announcements/load-announcement-send.ts';
 import { planAnnouncementSend } from '../core/announcements/plan-announcement-send.ts';
+import { deliverAccountEmail } from '../core/subscribers/account-requests.ts';
 import type { Source } from '../model/sources.ts';
 import type { DigestViewInput } from '../core/rendering/digest-view.ts';
 import type { AppContext } from './context.ts';
@@ -80,6 +81,8 @@ export interface BatchReport {
   readonly poison: number;
   /** Continuation jobs enqueued for recipients a job handed on (deadline, throttling, quota). */
   readonly continued: number;
+  /** Confirmation and manage-link emails sent (account-email jobs; not in the ledger, not in `sent`). */
+  readonly accountEmails: number;
   /** The daily sending quota stopped this batch: the rest waits on the queue. */
   readonly quotaExceeded: boolean;
 }
@@ -107,7 +110,7 @@ export async function handleSendBatch(
   options: SendBatchOptions = {},
 ): Promise<BatchReport> {
   const failures: string[] = [];
-  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 };
+  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0, accountEmails: 0 };
   const jobs: { messageId: string; job: SendJob }[] = [];
   for (const record of event.Records) {
     try {
@@ -158,6 +161,17 @@ export async function handleSendBatch(
           await planAnnouncementSend(job, context.config.digest.recipientsPerJob, context);
           return;
         }
+        if (job.kind === 'account-email') {
+          const done = await deliverAccountEmail(
+            job,
+            { ...deps, ...context, ...accountRequests(context) },
+            run,
+          );
+          totals.accountEmails += done.sent;
+          totals.poison += done.poison ? 1 : 0;
+          if (done.retry) failures.push(messageId);
+          return;
+        }
         let input: DigestViewInput | AnnouncementSend | undefined;
         if (job.kind === 'digest') input = digestInputs.get(job);
         else if (!(input = await announcementSend(job.sendId))) {
@@ -198,4 +212,9 @@ export async function handleSendBatch(
     ...totals,
     quotaExceeded: run.stop,
   };
+}
+
+/** What an account-email job needs beyond the sender's dependencies. */
+function accountRequests(context: AppContext) {
+  return { siteUrl: context.config.siteUrl, ipHashKey: context.keys.ipHash };
 }

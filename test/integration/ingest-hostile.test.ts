@@ -192,6 +192,7 @@ describe('hostile sources on the stand-ins', () => {
         status: 'confirmed',
       },
       world.context.clock.now(),
+      world.context.subscriberIds,
     );
     await world.context.subscribers.create(reader);
 

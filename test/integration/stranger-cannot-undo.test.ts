@@ -100,7 +100,11 @@ describe('what a stranger cannot undo', () => {
   }
 
   async function storedReader(local: string, status: SubscriberStatus, topics: TopicId[] = ['vaccines']) {
-    const reader = newSubscriber({ email: world.email(local), topics, status }, clock.now());
+    const reader = newSubscriber(
+      { email: world.email(local), topics, status },
+      clock.now(),
+      world.context.subscriberIds,
+    );
     await world.context.subscribers.create(reader);
     return reader;
   }

@@ -98,6 +98,8 @@ export async function deliverJob(
       return deliverAnnouncement(job, input, deps, run);
     case 'announcement-plan':
       throw new Error('an announcement plan job is planned (planAnnouncementSend), not delivered');
+    case 'account-email':
+      throw new Error('an account-email job is carried out by deliverAccountEmail, not delivered');
   }
 }
 
@@ -284,7 +286,7 @@ async function deliverTo<R extends Recipient>(
     return { kind: 'skipped' };
   }
 
-  const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, deps.clock.now());
+  const links = personalLinksFor(reader, deps.tokens, deps.settings.siteUrl, deps.clock.now());
   const result = await sendWithRetries(deps, {
     ...personalCopy(await rules.email(), links, deps.settings.unsubscribeMailto),
     to: reader.email,

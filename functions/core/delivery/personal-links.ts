@@ -1,16 +1,20 @@
-import type { TokenService } from '../tokens/tokens.ts';
+import type { TokenService, TokenSubject } from '../tokens/tokens.ts';
 import type { PersonalisableEmail, PersonalLinks } from '../rendering/email-renderer.ts';
 
-/** The links and headers that make one email one reader's: signed, purpose-bound tokens. */
+/**
+ * The links and headers that make one email one reader's: signed, purpose-bound tokens for the
+ * reader's current subscription instance (they die with it).
+ */
 export function personalLinksFor(
-  subscriberId: string,
+  reader: TokenSubject,
   tokens: TokenService,
   siteUrl: string,
   now: Date,
 ): PersonalLinks & { unsubscribeToken: string } {
-  const unsubscribeToken = tokens.issue('unsubscribe', subscriberId, now);
+  const subject = { subscriberId: reader.subscriberId, instance: reader.instance };
+  const unsubscribeToken = tokens.issue('unsubscribe', subject, now);
   return {
-    manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subscriberId, now)}`,
+    manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subject, now)}`,
     unsubscribeUrl: `${siteUrl}/unsubscribe?token=${unsubscribeToken}`,
     unsubscribeToken,
   };
