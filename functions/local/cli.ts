@@ -5,6 +5,7 @@ import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { migrateCommand } from './migrate-command.ts';
 
 /**
  * `immuno-digest <command>`: the local runtime and the operator's tools. Every command works on
@@ -144,6 +145,21 @@ program
         ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
         allowLoopbackPorts: (options.allowLoopbackPort ?? []).map(Number).filter(Number.isInteger),
       }),
+  );
+
+program
+  .command('migrate')
+  .description(
+    'Convert stored data to the current format: `subscriber-ids` keys the ids of addresses written before they were keyed (idempotent; run it again after an interruption)',
+  )
+  .argument('<migration>', 'which migration: subscriber-ids')
+  .option('--dry-run', 'count what would change; write nothing')
+  .option(
+    '--cloud',
+    "migrate a deployment's tables (SUBSCRIBERS_TABLE, DELIVERIES_TABLE, STATE_TABLE, IDENTITY_SECRET_ARN, AWS_REGION)",
+  )
+  .action((migration: string, options: { dryRun?: boolean; cloud?: boolean }) =>
+    migrateCommand(migration, { dryRun: options.dryRun === true, cloud: options.cloud === true }),
   );
 
 try {
