@@ -153,13 +153,24 @@ export interface PreferenceChange {
   readonly delivery: DeliverySlot;
 }
 
-/** Changes a reader's topics and delivery slot. Only from a signed manage link. */
+/**
+ * Changes a reader's topics and delivery slot. Only from a signed manage link. A new slot counts
+ * from now, as a confirmation does: its first digest comes at the first new slot after the
+ * change, never at once for a slot that has already passed this week (docs/digests.md).
+ */
 export async function updatePreferences(
   subscriberId: string,
   change: PreferenceChange,
   deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
 ): Promise<Subscriber | undefined> {
   const now = deps.clock.now();
-  if (!(await deps.subscribers.updateProfile(subscriberId, change, now))) return undefined;
+  const current = await deps.subscribers.get(subscriberId);
+  const slotChanged = current !== undefined && !sameSlot(current.delivery, change.delivery);
+  const fields = slotChanged ? { ...change, scheduleFrom: now.toISOString() } : change;
+  if (!(await deps.subscribers.updateProfile(subscriberId, fields, now))) return undefined;
   return deps.subscribers.get(subscriberId);
+}
+
+function sameSlot(a: DeliverySlot, b: DeliverySlot): boolean {
+  return a.weekday === b.weekday && a.hour === b.hour && a.timeZone === b.timeZone;
 }
