@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeDigestTime,
   firstDigestAt,
+  firstDigestPromise,
   isDue,
   nextDigestAt,
   weeklyDigestId,
@@ -79,7 +80,14 @@ describe('the first digest', () => {
       'Monday 7 December at 08:00 (Europe/Paris)',
     );
     expect(describeDigestTime(new Date('2026-12-07T07:00:00Z'), 'America/New_York')).toBe(
-      'Monday 7 December at 02:00 (America/New_York)',
+      'Monday 7 December at 02:00 (America/New York)',
+    );
+  });
+
+  it('is promised in the confirmation email, for a reader who confirms in time', () => {
+    expect(firstDigestPromise(MONDAY_8_PARIS, new Date('2026-12-04T11:30:00Z'))).toBe(
+      'Your first digest arrives on Monday 7 December at 08:00 (Europe/Paris) if you confirm before then, ' +
+        'and every Monday at 08:00 after that.',
     );
   });
 

@@ -86,10 +86,24 @@ export function nextDigestAt(subscriber: Subscriber, now: Date): Date | undefine
     : nextWeek;
 }
 
+/**
+ * The confirmation email's promise, written when it is sent (the reader confirms later, if at
+ * all): "Your first digest arrives on Monday 7 December at 08:00 (Europe/Paris) if you confirm
+ * before then, and every Monday at 08:00 after that."
+ */
+export function firstDigestPromise(slot: DeliverySlot, sentAt: Date): string {
+  const first = firstDigestAt(slot, sentAt);
+  const local = DateTime.fromJSDate(first, { zone: slot.timeZone }).setLocale('en-GB');
+  return (
+    `Your first digest arrives on ${describeDigestTime(first, slot.timeZone)} if you confirm before then, ` +
+    `and every ${local.toFormat('cccc')} at ${String(slot.hour).padStart(2, '0')}:00 after that.`
+  );
+}
+
 /** "Monday 7 December at 08:00 (Europe/Paris)": an instant as the reader's own clock shows it. */
 export function describeDigestTime(instant: Date, timeZone: string): string {
   const local = DateTime.fromJSDate(instant, { zone: timeZone }).setLocale('en-GB');
-  return `${local.toFormat('cccc d LLLL')} at ${local.toFormat('HH:mm')} (${timeZone})`;
+  return `${local.toFormat('cccc d LLLL')} at ${local.toFormat('HH:mm')} (${timeZone.replace(/_/g, ' ')})`;
 }
 
 /** True when the zone is an IANA zone this runtime knows ("Europe/Lisbon", "UTC"). */
