@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     );
     expectMetrics('send', week.send.invocation, [METRIC.emailsSent, METRIC.emailsFailed]);
     const digest = week.digest;
-    check(digest?.body.html?.includes('<table'), `no digest email reached ${reader}`);
+    check(digest && digest.body.html?.includes('<table'), `no digest email reached ${reader}`);
     console.log(`  digest "${digest.subject}" delivered to the SES stand-in`);
     expectHttp(week.archive, 200, 'GET /archive');
 
