@@ -212,7 +212,7 @@ async function checkAccount(
       account.ProductionAccessEnabled ? 'pass' : 'warn',
       account.ProductionAccessEnabled
         ? 'out of the sandbox'
-        : 'still in the sandbox: only verified recipients get mail (docs/deploying.md, step 8)',
+        : 'still in the sandbox: only verified recipients get mail (docs/deploying.md, step 10)',
     );
     const quota = account.SendQuota;
     record(
