@@ -185,7 +185,9 @@ export async function invokeBundle(
         cwd: taskRoot,
         // NODE_OPTIONS from the stack (--enable-source-maps) applies here as it does in Lambda.
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },
-        timeout: Math.max(fn.timeoutSeconds, 30) * 1000,
+        // The function's timeout plus room to load the bundle (Lambda's init phase is not counted
+        // in it either) on a machine that may be busy: a safety net against a hung process only.
+        timeout: (fn.timeoutSeconds + 120) * 1000,
         maxBuffer: 32 * 1024 * 1024,
       },
     );

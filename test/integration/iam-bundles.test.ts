@@ -40,7 +40,7 @@ describe('the bundles under their synthesized IAM roles', () => {
     reader = `reader.${world.prefix}@example.org`;
     const subscription = await subscribeAndConfirm(world, reader);
     expect(subscription.confirmed?.status).toBe(200);
-  }, 10 * MINUTES);
+  }, 20 * MINUTES);
 
   afterAll(async () => {
     await world?.stop();
@@ -57,7 +57,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(week.digest?.body.html).toContain('<table');
       expect(week.archive.status).toBe(200);
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it(
@@ -72,7 +72,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(announcement.received?.subject).toBe(`Announcement iam-${world.prefix}`);
       expect(announcement.status.status).toBe(200);
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it(
@@ -83,7 +83,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(handed.interrupted.failures).toEqual([]);
       expect(handed.continuation).toMatchObject({ kind: 'announcement', recipients: [expect.anything()] });
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it(
@@ -94,7 +94,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(handed.interrupted.failures).toEqual([]);
       expect(handed.continuation).toMatchObject({ kind: 'announcement', recipients: [expect.anything()] });
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it(
@@ -106,7 +106,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(handed.continuation).toMatchObject({ kind: 'announcement', recipients: [expect.anything()] });
       expect(handed.delaySeconds).toBe(QUOTA_RETRY_DELAY_SECONDS);
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it(
@@ -120,7 +120,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(test.received?.destination.to).toEqual([to]);
       expect(test.accountWarnings).toEqual([]);
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it(
@@ -130,7 +130,7 @@ describe('the bundles under their synthesized IAM roles', () => {
 
       expect(bounce.result).toMatchObject({ suppressed: 1 });
     },
-    5 * MINUTES,
+    10 * MINUTES,
   );
 
   it('was allowed every call it made, and understood every one', () => {
