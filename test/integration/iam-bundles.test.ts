@@ -81,7 +81,12 @@ describe('the bundles under their synthesized IAM roles', () => {
       const handed = await handOn(world, `iam-deadline-${world.prefix}`, 'deadline');
 
       expect(handed.interrupted.failures).toEqual([]);
-      expect(handed.continuation).toMatchObject({ kind: 'announcement', recipients: [expect.anything()] });
+      // An announcement goes to every confirmed reader: the reader and the quiet reader.
+      expect(handed.continuation).toMatchObject({
+        kind: 'announcement',
+        sendId: expect.stringContaining('iam-'),
+      });
+      expect(handed.continuation?.kind === 'announcement' && handed.continuation.recipients).toHaveLength(2);
     },
     10 * MINUTES,
   );
@@ -92,7 +97,12 @@ describe('the bundles under their synthesized IAM roles', () => {
       const handed = await handOn(world, `iam-throttled-${world.prefix}`, 'throttled');
 
       expect(handed.interrupted.failures).toEqual([]);
-      expect(handed.continuation).toMatchObject({ kind: 'announcement', recipients: [expect.anything()] });
+      // An announcement goes to every confirmed reader: the reader and the quiet reader.
+      expect(handed.continuation).toMatchObject({
+        kind: 'announcement',
+        sendId: expect.stringContaining('iam-'),
+      });
+      expect(handed.continuation?.kind === 'announcement' && handed.continuation.recipients).toHaveLength(2);
     },
     10 * MINUTES,
   );
@@ -103,7 +113,12 @@ describe('the bundles under their synthesized IAM roles', () => {
       const handed = await handOn(world, `iam-quota-${world.prefix}`, 'quota');
 
       expect(handed.interrupted.failures).toEqual([]);
-      expect(handed.continuation).toMatchObject({ kind: 'announcement', recipients: [expect.anything()] });
+      // An announcement goes to every confirmed reader: the reader and the quiet reader.
+      expect(handed.continuation).toMatchObject({
+        kind: 'announcement',
+        sendId: expect.stringContaining('iam-'),
+      });
+      expect(handed.continuation?.kind === 'announcement' && handed.continuation.recipients).toHaveLength(2);
       expect(handed.delaySeconds).toBe(QUOTA_RETRY_DELAY_SECONDS);
     },
     10 * MINUTES,
