@@ -3,6 +3,7 @@ import { ConfigError, DigestError, ValidationError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
+import { cloudCheckCommand } from './cloud-check.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -162,6 +163,25 @@ program
         ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
         allowLoopbackPorts: (options.allowLoopbackPort ?? []).map(Number).filter(Number.isInteger),
       }),
+  );
+
+const cloud = program
+  .command('cloud')
+  .description('Commands against a deployment in AWS (your AWS credentials)');
+cloud
+  .command('check')
+  .description(
+    'After a deploy: read the stack outputs, check the domain serves the site, the SES identity, DKIM, MAIL FROM and quota, and send one test email. Exits 1 when a check fails.',
+  )
+  .option('--to <address>', 'send the test email here (a verified address while SES is in the sandbox)')
+  .option('--stack-prefix <prefix>', 'the stackPrefix setting of the deployment', 'ImmunoDigest')
+  .option('--region <region>', 'the region deployed to (default: AWS_REGION or your AWS profile)')
+  .action((options: { to?: string; stackPrefix: string; region?: string }) =>
+    cloudCheckCommand({
+      stackPrefix: options.stackPrefix,
+      ...(options.to ? { to: options.to } : {}),
+      ...(options.region ? { region: options.region } : {}),
+    }),
   );
 
 try {
