@@ -48,6 +48,11 @@ export interface Subscriber {
   readonly skippedDigestId?: string;
   readonly skippedAt?: string;
   readonly consent?: ConsentRecord;
+  /**
+   * When the reader last changed their delivery slot or resumed a paused digest: slots that
+   * began before this (or before their confirmation, `consent.at`) are not owed a digest.
+   */
+  readonly scheduleFrom?: string;
   readonly softBounces?: number;
   readonly lastSoftBounceAt?: string;
   /** Last time a confirmation email went out (carried over from the pending subscription it confirmed). */

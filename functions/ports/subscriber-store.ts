@@ -30,6 +30,8 @@ export interface ProfileFields {
   readonly topics?: readonly TopicId[];
   readonly delivery?: DeliverySlot;
   readonly paused?: boolean;
+  /** Set with a new slot or a resume: see Subscriber.scheduleFrom. */
+  readonly scheduleFrom?: string;
 }
 
 /** What a confirmed pending subscription replaces (see SubscriberProfiles.activate). */

@@ -9,6 +9,7 @@ import {
   type KeyDefinition,
   type TableDefinition,
 } from '../../functions/adapters/dynamodb/tables.ts';
+import { DigestApi } from '../constructs/digest-api.ts';
 import { MailSending } from '../constructs/mail-sending.ts';
 import { acknowledge } from '../nag.ts';
 import type { DeploymentSettings } from '../settings.ts';
@@ -26,16 +27,20 @@ const attribute = (key: KeyDefinition): Attribute => ({
 
 /**
  * What outlives a deployment of the code: the four tables (from THE table definition), the send
- * queue and its DLQ, the secret that signs every link already sent in an email, and the SES
- * identity and configuration set. With deletionProtection on (the default) the tables and the
- * secret survive even a `cdk destroy`, and the stack itself has termination protection.
+ * queue and its DLQ, the secret that signs every link already sent in an email and the one that
+ * keys subscriber ids, the HTTP API with its custom domain (the address of those links), and the
+ * SES identity and configuration set. With deletionProtection on (the default) the tables, the
+ * queues and the secrets survive
+ * even a `cdk destroy`, and the stack itself has termination protection.
  */
 export class DataStack extends Stack {
   readonly tables: Tables;
   readonly sendQueue: Queue;
   readonly sendDeadLetterQueue: Queue;
   readonly tokenSecret: Secret;
+  readonly identitySecret: Secret;
   readonly mail: MailSending;
+  readonly api: DigestApi;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     const { settings } = props;
@@ -62,10 +67,12 @@ export class DataStack extends Stack {
       ]),
     ) as Record<TableDefinition['id'], TableV2>;
 
+    // Retained like the tables: jobs waiting on a quota or in the DLQ are readers not yet mailed.
     this.sendDeadLetterQueue = new Queue(this, 'send-dlq', {
       retentionPeriod: Duration.seconds(SEND_QUEUE.deadLetterRetentionSeconds),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy,
     });
     this.sendQueue = new Queue(this, 'send-queue', {
       // ≥ 6 × the sender's timeout (tables.ts): a batch still being retried is not redelivered meanwhile.
@@ -74,17 +81,30 @@ export class DataStack extends Stack {
       deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_QUEUE.maxReceiveCount },
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy,
     });
 
     this.tokenSecret = new Secret(this, 'token-secret', {
-      description: 'HMAC key of the signed links in emails (confirm, preferences, unsubscribe)',
+      description:
+        'The link secret: signs the links in emails (confirm, preferences, unsubscribe); CSRF and IP-hash keys are derived from it',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy,
     });
     acknowledge(
       this.tokenSecret,
       'AwsSolutions-SMG4',
-      'The secret signs the unsubscribe and preference links of every email already delivered; rotating it would break those links, and one-click unsubscribe must keep working. It is read only by our functions (grantRead) and never leaves AWS.',
+      "The secret signs the unsubscribe and preference links of every email already delivered. It is rotated by hand (docs/deploying.md), never on a schedule: the functions accept its AWSPREVIOUS version too, so one rotation keeps mailed links working, but a second within a link's lifetime would break them (one-click unsubscribe must keep working). It is read only by our functions (grantRead) and never leaves AWS.",
+    );
+    this.identitySecret = new Secret(this, 'identity-secret', {
+      description:
+        'Keys the subscriber ids (an HMAC of each address); never rotated: an erased address is only its id',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy,
+    });
+    acknowledge(
+      this.identitySecret,
+      'AwsSolutions-SMG4',
+      'The secret keys the id of every address; after an erasure the id is all that remains (the suppression entry), and a new key could not recompute it, so rotating it would let erased and bounced addresses be mailed again. It is read only by our functions (grantRead) and never leaves AWS.',
     );
 
     this.mail = new MailSending(this, 'mail', {
@@ -97,6 +117,40 @@ export class DataStack extends Stack {
           : undefined,
       sandboxRecipients: settings.sesSandboxRecipients,
     });
+
+    this.api = new DigestApi(this, 'api-gateway', {
+      settings,
+      logRetention: settings.logRetentionDays,
+    });
+
+    const output = (outputId: string, description: string, value: string) =>
+      new CfnOutput(this, outputId, { description, value });
+    output('SiteUrl', 'Base of every link in emails and pages', this.api.siteUrl);
+    if (this.api.domainName) {
+      // The execute-api endpoint is disabled: the domain is the API's only address.
+      output('ApiUrl', 'The HTTP API endpoint: its custom domain', `https://${settings.apiDomainName}`);
+    } else {
+      output('ApiUrl', 'The HTTP API endpoint', this.api.httpApi.apiEndpoint);
+    }
+    if (this.api.domainName) {
+      output(
+        'ApiDomainTarget',
+        `Point ${settings.apiDomainName} here (Route 53 alias, or CNAME)`,
+        this.api.domainName.regionalDomainName,
+      );
+      output(
+        'ApiDomainHostedZoneId',
+        'The hosted zone id of that target, for a Route 53 alias record',
+        this.api.domainName.regionalHostedZoneId,
+      );
+    }
+    output(
+      'AdminApiPolicyArn',
+      'Attach to the admins: execute-api:Invoke on the /admin routes only',
+      this.api.adminPolicy.managedPolicyArn,
+    );
+    output('MailFrom', 'The From address of every email (a verified SES identity)', settings.mailFrom);
+    output('SenderDomain', 'The SES domain identity mail is sent from', settings.senderDomain);
 
     new CfnOutput(this, 'SesConfigurationSet', {
       description: 'SES configuration set every email names',

@@ -154,6 +154,24 @@ export function describeSubscriberStoreContract(
       expect(await subscribers.get('nobody-00000000000')).toBeUndefined();
     });
 
+    it('records when a new slot counts from, with the slot', async () => {
+      const subscriber = await stored('new-slot');
+      const delivery = { weekday: 5, hour: 18, timeZone: 'Europe/Paris' };
+
+      await subscribers.updateProfile(
+        subscriber.subscriberId,
+        { delivery, scheduleFrom: later(6).toISOString() },
+        later(6),
+      );
+
+      expect(await subscribers.get(subscriber.subscriberId)).toEqual({
+        ...subscriber,
+        delivery,
+        scheduleFrom: later(6).toISOString(),
+        updatedAt: later(6).toISOString(),
+      });
+    });
+
     it('makes a confirmed pending subscription live once: over nothing, over an erasure, never over a bounce', async () => {
       const fresh = activated(pendingOf('fresh'), 'fresh@example.org');
       const erased = await stored('was-erased');

@@ -14,6 +14,7 @@ import {
   processSubscriptionRequest,
   subscriptionOf,
   unsubscribe,
+  updatePreferences,
 } from '../../functions/core/subscribers/lifecycle.ts';
 import {
   eraseSubscriber,
@@ -388,6 +389,38 @@ describe('a reader’s subscription, as instances', () => {
       const subscriber = reader('unsubscribed');
 
       expect((await setPaused(subscriber, true, deps))?.paused).toBeUndefined();
+    });
+
+    it('counts a resume from now: the slot missed while paused is not sent at once', async () => {
+      const subscriber = reader('confirmed');
+      await setPaused(subscriber, true, deps);
+      clock.advance(DAY_MS);
+
+      const paused = await subscribers.get(subscriber.subscriberId);
+      const resumed = await setPaused(subscriber, false, deps);
+
+      expect(paused?.scheduleFrom).toBeUndefined();
+      expect(resumed?.scheduleFrom).toBe(clock.now().toISOString());
+    });
+  });
+
+  describe('changing preferences', () => {
+    it('records when the slot changed, so the new slot counts from then', async () => {
+      const subscriber = reader('confirmed');
+      clock.advance(DAY_MS);
+
+      const sameSlot = await updatePreferences(subscriber, { topics: ['melanoma'], delivery: SLOT }, deps);
+      const newSlot = await updatePreferences(
+        subscriber,
+        { topics: ['melanoma'], delivery: { ...SLOT, hour: 10 } },
+        deps,
+      );
+
+      expect(sameSlot?.scheduleFrom).toBeUndefined();
+      expect(newSlot).toMatchObject({
+        delivery: { ...SLOT, hour: 10 },
+        scheduleFrom: clock.now().toISOString(),
+      });
     });
   });
 

@@ -163,6 +163,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
       sets.push('paused = :paused');
       values[':paused'] = fields.paused;
     }
+    if (fields.scheduleFrom) {
+      sets.push('scheduleFrom = :scheduleFrom');
+      values[':scheduleFrom'] = fields.scheduleFrom;
+    }
     if (instance !== undefined && instance !== LEGACY_INSTANCE) values[':instance'] = instance;
     const condition = instance === undefined ? LIVE : `${LIVE} AND ${instanceIs(instance, ':instance')}`;
     return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}`, condition, values);

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { html } from 'hono/html';
 import { DEFAULT_DELIVERY_SLOT, type Subscriber } from '../../model/subscribers.ts';
-import { isKnownTimeZone } from '../../core/digest/schedule.ts';
+import { canonicalTimeZone } from '../../core/subscribers/time-zones.ts';
 import { ValidationError } from '../../core/errors.ts';
 import {
   confirmationState,
@@ -10,12 +9,12 @@ import {
   type ConfirmOutcome,
 } from '../../core/subscribers/lifecycle.ts';
 import { queueManageLinkRequest, queueSubscriptionRequest } from '../../core/subscribers/account-requests.ts';
-import { describeSlot } from '../form-fields.ts';
 import { sameSecret } from '../admin-auth.ts';
 import { fieldErrorsOf, parseManageLinkRequest, parseSubscribe, readInput, wantsJson } from '../input.ts';
 import { renderPage, respondWith } from '../respond.ts';
 import type { ApiServices } from '../services.ts';
 import { CHECK_INBOX_MESSAGE, checkInboxMore, subscribePage } from '../pages/subscribe-page.ts';
+import { confirmedPage } from '../pages/confirmed-page.ts';
 import { MANAGE_LINK_SENT_MESSAGE, manageLinkSentMore, manageRequestPage } from '../pages/manage-page.ts';
 import { confirmPage } from '../pages/confirm-page.ts';
 
@@ -128,8 +127,8 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
   });
 
   /**
-   * The page (or JSON) after a confirmation, or for a link already used: one function, so what the
-   * reader is told about their subscription is said in one place.
+   * The page (or JSON) after a confirmation, or for a link already used: one function
+   * (pages/confirmed-page.ts), so what the reader is told about their subscription is said in one place.
    */
   function confirmationResult(
     c: Context,
@@ -138,17 +137,9 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
   ) {
     const now = context.clock.now();
     const manageToken = context.tokens.issue('manage', subscriber, now);
-    const chosen = subscriber.topics.map((id) => context.topicLabels[id]).join(', ');
     return respondWith(c, {
       status: 200,
-      title: outcome === 'confirmed' ? 'You are subscribed' : 'You were already subscribed',
-      message: `Your digest arrives every ${describeSlot(subscriber.delivery)}, on: ${chosen}.`,
-      json: { status: outcome },
-      more: html`<p>
-          You can change your topics or delivery time, pause or stop the digest at any time. Every digest has
-          these links at the bottom.
-        </p>
-        <p><a class="button" href="/preferences?token=${manageToken}">Review your preferences</a></p>`,
+      ...confirmedPage({ outcome, subscriber, topicLabels: context.topicLabels, manageToken, now }),
     });
   }
 
@@ -207,8 +198,7 @@ function submittedSlot(input: Record<string, unknown>) {
     weekday: number(input.weekday, 1, 7, DEFAULT_DELIVERY_SLOT.weekday),
     hour: number(input.hour, 0, 23, DEFAULT_DELIVERY_SLOT.hour),
     timeZone:
-      typeof input.timezone === 'string' && input.timezone.length <= 64 && isKnownTimeZone(input.timezone)
-        ? input.timezone
-        : DEFAULT_DELIVERY_SLOT.timeZone,
+      (typeof input.timezone === 'string' ? canonicalTimeZone(input.timezone) : undefined) ??
+      DEFAULT_DELIVERY_SLOT.timeZone,
   };
 }

@@ -62,7 +62,10 @@ export async function processManageLinkRequest(
   return pending ? resendConfirmation(address, pending, deps) : 'not-sent';
 }
 
-/** Pauses or resumes a confirmed reader's digest; the planner and the sender both honour it. */
+/**
+ * Pauses or resumes a confirmed reader's digest; the planner and the sender both honour it. A
+ * resume counts from now: the next digest comes at the reader's next slot, not at once.
+ */
 export async function setPaused(
   subject: TokenSubject,
   paused: boolean,
@@ -70,14 +73,10 @@ export async function setPaused(
 ): Promise<Subscriber | undefined> {
   const subscriber = await subscriptionOf(subject, deps);
   if (!subscriber || subscriber.status !== 'confirmed') return subscriber;
-  if (
-    !(await deps.subscribers.updateProfile(
-      subject.subscriberId,
-      { paused },
-      deps.clock.now(),
-      subject.instance,
-    ))
-  )
+  const now = deps.clock.now();
+  const resumed = !paused && subscriber.paused === true;
+  const fields = resumed ? { paused, scheduleFrom: now.toISOString() } : { paused };
+  if (!(await deps.subscribers.updateProfile(subject.subscriberId, fields, now, subject.instance)))
     return undefined;
   return deps.subscribers.get(subject.subscriberId);
 }

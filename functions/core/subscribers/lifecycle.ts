@@ -15,6 +15,7 @@ import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService, TokenSubject } from '../tokens/tokens.ts';
 import type { Sealer } from '../tokens/sealed-values.ts';
 import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
+import { firstDigestPromise } from '../digest/schedule.ts';
 import { consentRecord } from './consent.ts';
 import {
   CONFIRMATION_INTERVAL_MS,
@@ -110,7 +111,7 @@ export async function processSubscriptionRequest(
     'confirmation',
     email,
     { subscriberId, instance: fresh.instance },
-    (url) => deps.renderer.renderConfirmation(url),
+    (url) => deps.renderer.renderConfirmation(url, firstDigestPromise(fresh.delivery, now)),
     () => deps.subscribers.releaseConfirmationClaim(subscriberId, fresh.instance, now),
     deps,
   );
@@ -143,7 +144,7 @@ export async function resendConfirmation(
     'confirmation',
     email,
     { subscriberId, instance },
-    (url) => deps.renderer.renderConfirmation(url),
+    (url) => deps.renderer.renderConfirmation(url, firstDigestPromise(pending.delivery, now)),
     () => deps.subscribers.releaseConfirmationClaim(subscriberId, instance, now),
     deps,
   );
@@ -278,14 +279,25 @@ export interface PreferenceChange {
   readonly delivery: DeliverySlot;
 }
 
-/** Changes a reader's topics and delivery slot. Only from a signed manage link of this instance. */
+/**
+ * Changes a reader's topics and delivery slot. Only from a signed manage link of this instance. A
+ * new slot counts from now, as a confirmation does: its first digest comes at the first new slot
+ * after the change, never at once for a slot that has already passed this week (docs/digests.md).
+ */
 export async function updatePreferences(
   subject: TokenSubject,
   change: PreferenceChange,
   deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
 ): Promise<Subscriber | undefined> {
   const now = deps.clock.now();
-  if (!(await deps.subscribers.updateProfile(subject.subscriberId, change, now, subject.instance)))
+  const current = await subscriptionOf(subject, deps);
+  const slotChanged = current !== undefined && !sameSlot(current.delivery, change.delivery);
+  const fields = slotChanged ? { ...change, scheduleFrom: now.toISOString() } : change;
+  if (!(await deps.subscribers.updateProfile(subject.subscriberId, fields, now, subject.instance)))
     return undefined;
   return deps.subscribers.get(subject.subscriberId);
+}
+
+function sameSlot(a: DeliverySlot, b: DeliverySlot): boolean {
+  return a.weekday === b.weekday && a.hour === b.hour && a.timeZone === b.timeZone;
 }

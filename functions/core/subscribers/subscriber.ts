@@ -6,7 +6,7 @@ import {
   type Subscriber,
   type SubscriberStatus,
 } from '../../model/subscribers.ts';
-import { isKnownTimeZone } from '../digest/schedule.ts';
+import { timeZoneSchema } from './time-zones.ts';
 import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
 
 /** What a subscriber record holds and the input rules of its fields; its id is subscriber-ids.ts's. */
@@ -23,7 +23,7 @@ export const deliverySlotSchema = z
   .object({
     weekday: z.coerce.number().int().min(1).max(7),
     hour: z.coerce.number().int().min(0).max(23),
-    timeZone: z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'is not a known time zone' }),
+    timeZone: timeZoneSchema,
   })
   .strict();
 
