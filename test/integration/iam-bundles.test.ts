@@ -148,6 +148,7 @@ describe('the bundles under their synthesized IAM roles', () => {
 
       expect(erasure.asked.status).toBe(202);
       expect(erasure.request.failures).toEqual([]);
+      expect(erasure.paused?.status).toBeLessThan(400);
       expect(erasure.exported?.status).toBe(200);
       expect(JSON.parse(erasure.exported!.body)).toMatchObject({
         deliveryLog: expect.arrayContaining([

@@ -228,12 +228,12 @@ function answerSecret(response: ServerResponse, aws: AwsRequest, secrets: Readon
     return;
   }
   // Each secret here has one version, never rotated: as in AWS, it has no AWSPREVIOUS.
-  const stage = aws.input.VersionStage;
-  if (aws.operation === 'GetSecretValue' && stage !== undefined && stage !== 'AWSCURRENT') {
+  const stage = typeof aws.input.VersionStage === 'string' ? aws.input.VersionStage : 'AWSCURRENT';
+  if (aws.operation === 'GetSecretValue' && stage !== 'AWSCURRENT') {
     json(
       400,
       {
-        Message: `Secrets Manager can't find the specified secret value for staging label: ${String(stage)}`,
+        Message: `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
       },
       'ResourceNotFoundException',
     );
