@@ -23,7 +23,8 @@ export async function ingestCommand(options: { live: boolean }): Promise<void> {
 /**
  * `immuno-digest digest`: one planning + send cycle. Alone it sends through its own local sender and
  * waits for the queue to drain; beside a running `npm start` it enqueues and that instance sends.
- * A daily-quota stop ends the cycle at once: the unsent jobs stay queued for a later run.
+ * A daily-quota stop or a problem with SES's setup ends the cycle at once: the unsent jobs stay
+ * queued for a later run.
  */
 export async function digestCommand(options: {
   now?: string;
@@ -56,10 +57,17 @@ export async function digestCommand(options: {
         continued: totals.continued,
         drained: ending === 'drained' || ending === 'not-sent',
         quotaExceeded: ending === 'quota',
+        sesConfigurationError: ending === 'ses-configuration',
       }),
     );
     if (ending === 'quota') {
       console.error('immuno-digest: the SES daily sending quota is used up; the unsent digests stay queued.');
+      process.exitCode = 2;
+    }
+    if (ending === 'ses-configuration') {
+      console.error(
+        'immuno-digest: SES refuses to send until its setup is fixed (see the log above); the unsent digests stay queued.',
+      );
       process.exitCode = 2;
     }
   } finally {

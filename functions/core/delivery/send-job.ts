@@ -20,6 +20,14 @@ const recipientSchema = z
   })
   .strict();
 
+/**
+ * A continuation's stall (send-policy.ts, Stall): how many times in a row, and since when, SES
+ * took none of the job's emails. Absent on a job as planned.
+ */
+const stallSchema = z
+  .object({ since: z.string().datetime(), handOns: z.number().int().min(1).max(100_000) })
+  .strict();
+
 const digestJobSchema = z
   .object({
     kind: z.literal('digest'),
@@ -45,6 +53,7 @@ const digestJobSchema = z
       )
       .min(1),
     recipients: z.array(recipientSchema).min(1).max(500),
+    stalled: stallSchema.optional(),
   })
   .strict();
 
@@ -76,6 +85,7 @@ const announcementJobSchema = z
       .array(z.object({ subscriberId: z.string().min(10).max(64) }).strict())
       .min(1)
       .max(500),
+    stalled: stallSchema.optional(),
   })
   .strict();
 
