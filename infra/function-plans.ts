@@ -62,7 +62,8 @@ export const FUNCTION_PLANS: Readonly<Record<HandlerName, FunctionPlan>> = {
     memorySize: 1024,
     // Subscribers; the archive reads articles; admin sends are stored in state, enqueued, counted in the ledger.
     tables: { articles: 'read', subscribers: 'readWrite', deliveries: 'read', state: 'readWrite' },
-    queue: 'send',
+    // Admin sends are enqueued; the admin's redrive moves the DLQ's jobs back to the send queue.
+    queue: 'send-and-redrive',
     sendsEmail: true,
     asynchronous: false,
   },
