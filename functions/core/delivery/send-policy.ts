@@ -4,7 +4,8 @@ import { ConfigError } from '../errors.ts';
 /**
  * The send policy, in one place: how the account's SES rate is shared by every sender, how a
  * throttled send backs off, how long a claim and a sender's run last, when a cut-short job comes
- * back, and how many senders a deployment gets. The sender core, the app wiring, the DynamoDB
+ * back and for how long a job SES keeps refusing is handed on, and how many senders a deployment
+ * gets. The sender core, the app wiring, the DynamoDB
  * counter and the CDK stacks read it from here. Several of the numbers only make sense together
  * (the lease against the queue's visibility timeout, the yield margin against a send's longest
  * retries): test/unit/send-policy.test.ts checks them together.
@@ -258,7 +259,7 @@ export function longestBackoffMs(retries: number, baseMs: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Claims, deadlines and continuations
+// Claims, deadlines and continuations (hand-on.ts applies these to a job's outcome)
 
 /**
  * How long a ledger claim protects a send in progress. Longer than a sender can live (its Lambda
