@@ -1,6 +1,7 @@
 import { listDeadLetters, redriveDeadLetters } from '../core/delivery/dead-letters.ts';
 import { ValidationError } from '../core/errors.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 import { createLocalSender, type DrainEnding } from './local-sender.ts';
 
 /** How long `dlq redrive` alone waits for the jobs it moved back to be sent. */
@@ -77,7 +78,8 @@ export async function dlqRedriveCommand(options: { max?: string }): Promise<void
         drained: ending === 'drained' || ending === 'not-sent',
       }),
     );
-    if (ending === 'quota' || ending === 'ses-configuration') process.exitCode = 2;
+    // SES stopped the sending (quota, setup) or it did not finish: the rest stays queued.
+    if (ending !== 'drained' && ending !== 'not-sent') process.exitCode = EXIT_CODES.stoppedEarly;
   } finally {
     await sender.stop();
     await environment.stop();

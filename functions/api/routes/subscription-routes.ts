@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
 import { DEFAULT_DELIVERY_SLOT } from '../../model/subscribers.ts';
-import { isKnownTimeZone } from '../../core/digest/schedule.ts';
+import { canonicalTimeZone } from '../../core/subscribers/time-zones.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { confirmSubscription, requestSubscription } from '../../core/subscribers/lifecycle.ts';
 import { requestManageLink } from '../../core/subscribers/account.ts';
@@ -136,8 +136,7 @@ function submittedSlot(input: Record<string, unknown>) {
     weekday: number(input.weekday, 1, 7, DEFAULT_DELIVERY_SLOT.weekday),
     hour: number(input.hour, 0, 23, DEFAULT_DELIVERY_SLOT.hour),
     timeZone:
-      typeof input.timezone === 'string' && input.timezone.length <= 64 && isKnownTimeZone(input.timezone)
-        ? input.timezone
-        : DEFAULT_DELIVERY_SLOT.timeZone,
+      (typeof input.timezone === 'string' ? canonicalTimeZone(input.timezone) : undefined) ??
+      DEFAULT_DELIVERY_SLOT.timeZone,
   };
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
+import { canonicalTimeZone } from '../subscribers/time-zones.ts';
 
 /**
  * When a reader's weekly digest is due. Weeks are ISO weeks (Monday–Sunday) in the reader's own
@@ -29,9 +30,9 @@ export function slotHasPassed(slot: DeliverySlot, now: Date): boolean {
   return local >= slotStart;
 }
 
-/** True when the zone is an IANA zone this runtime knows ("Europe/Lisbon", "UTC"). */
+/** True when the zone is one a reader can choose, or an older name of one ("Europe/Kiev"): see time-zones.ts. */
 export function isKnownTimeZone(zone: string): boolean {
-  return DateTime.local().setZone(zone).isValid;
+  return canonicalTimeZone(zone) !== undefined;
 }
 
 /**
