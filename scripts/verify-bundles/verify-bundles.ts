@@ -8,6 +8,7 @@ import {
   adminAnnouncement,
   adminPost,
   adminTestSend,
+  deadLetterRedrive,
   handOn,
   hardBounce,
   manageLinkExportAndErase,
@@ -135,6 +136,11 @@ async function main(): Promise<void> {
     expectHttp(erasure.exported, 200, 'GET /preferences/data', '"deliveryLog"');
     check(erasure.erased, 'the erasure was not asked');
     expectHttp(erasure.erased, 200, 'POST /preferences/delete');
+
+    const redrive = await deadLetterRedrive(world, `verify-redrive-${world.prefix}`);
+    expectHttp(redrive.listing, 200, 'GET /admin/dead-letters');
+    expectHttp(redrive.redrive, 200, 'POST /admin/dead-letters/redrive', '"moved":1');
+    check(redrive.requeued.length === 1, 'the redrive did not move the send job back to the send queue');
 
     const bounce = await hardBounce(world, reader);
     check(

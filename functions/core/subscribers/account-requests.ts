@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { SendQueue } from '../../ports/send-queue.ts';
 import { SealedValueError } from '../errors.ts';
 import type { AccountEmailJob } from '../delivery/send-job.ts';
+import type { DeliveryRun } from '../delivery/deliver-job.ts';
 import type { Sealer } from '../tokens/sealed-values.ts';
 import { normaliseEmail } from './subscriber-ids.ts';
 import { processSubscriptionRequest, type SubscriptionRequest } from './lifecycle.ts';
@@ -63,15 +64,16 @@ export interface AccountEmailResult {
 }
 
 /**
- * Carries out one queued request on the sender. `run.stop` is the batch's daily-quota flag: once
- * set, no request sends, and each comes back later like the digests it shares the quota with.
+ * Carries out one queued request on the sender. `run.stoppedBy` is the batch's stop (the daily
+ * quota, or SES unavailable or misconfigured for every send): once set, no request sends, and
+ * each comes back later like the digests it shares the quota with.
  */
 export async function deliverAccountEmail(
   job: AccountEmailJob,
   deps: AccountRequestDependencies,
-  run: { stop: boolean },
+  run: Pick<DeliveryRun, 'stoppedBy'>,
 ): Promise<AccountEmailResult> {
-  if (run.stop) return { sent: 0, retry: true, poison: false };
+  if (run.stoppedBy) return { sent: 0, retry: true, poison: false };
   let email: string;
   try {
     email = deps.sealer.open(job.address, 'queued-address');
@@ -87,7 +89,7 @@ export async function deliverAccountEmail(
           deps,
         )
       : await processManageLinkRequest(email, deps);
-  if (outcome === 'quota') run.stop = true;
+  if (outcome === 'quota') run.stoppedBy ??= 'quota';
   return {
     sent: outcome === 'sent' ? 1 : 0,
     retry: outcome === 'retry' || outcome === 'quota',
