@@ -11,6 +11,7 @@ import { migrateSubscriberIds } from '../../functions/adapters/dynamodb/subscrib
 import { createTestWorld } from '../helpers/test-context.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
 import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
+import { EXIT_CODES } from '../../functions/local/exit-codes.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/immuno-digest.js');
 
@@ -244,7 +245,7 @@ describe('`immuno-digest migrate`', () => {
       dryRun: true,
       subscribersMoved: 0,
     });
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(EXIT_CODES.badInput);
     expect(unknown.stderr).toContain('the one migration is subscriber-ids');
   });
 });

@@ -36,6 +36,7 @@ describe('the send Lambda when SES says the From identity is not verified', () =
       UNSUBSCRIBE_MAILTO: 'unsubscribe@example.org',
       POSTAL_ADDRESS: '100 Example Avenue, Springfield, MA 01101, USA',
       TOKEN_SECRET: 'send-lambda-secret-0123456789abcdef0123',
+      IDENTITY_SECRET: 'send-lambda-identity-0123456789abcdef0123',
       SES_MAX_SEND_RATE: '1000',
       ARTICLES_TABLE: config.tables.articles,
       SUBSCRIBERS_TABLE: config.tables.subscribers,
