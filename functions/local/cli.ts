@@ -94,10 +94,8 @@ program
     '--body-file <file>',
     'the body: Markdown (rendered in the announcement template), or a whole MJML document if the file ends in .mjml',
   )
-  .option(
-    '--topics <ids>',
-    'only readers who follow any of these topics, comma-separated (default: every confirmed reader)',
-  )
+  .option('--topics <ids>', 'the readers who follow any of these topics, comma-separated')
+  .option('--everyone', 'every confirmed reader (the audience is always named: --topics or --everyone)')
   .option(
     '--dry-run',
     'print the audience, in all and per topic, and write the preview; send and record nothing',
@@ -114,7 +112,10 @@ program
     '--preview-out <file>',
     'where --dry-run writes the HTML preview (default: .data/previews/<id>.html)',
   )
-  .option('--yes', 'do not ask for confirmation on a terminal')
+  .option(
+    '--yes',
+    'send for real without asking (needed where there is no terminal to type "send" on: scripts, pipes)',
+  )
   .action((options: SendCommandOptions) => sendCommand(options));
 
 program

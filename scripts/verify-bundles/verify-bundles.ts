@@ -162,7 +162,12 @@ async function main(): Promise<void> {
     );
 
     // The admin routes in the bundle: Markdown, sanitiser and MJML load, and IAM decides who may.
-    const dryRun = JSON.stringify({ subject: 'Verify', body: 'A **dry** run.', dryRun: true });
+    const dryRun = JSON.stringify({
+      subject: 'Verify',
+      body: 'A **dry** run.',
+      audience: 'everyone',
+      dryRun: true,
+    });
     expectHttp(
       await invoke(
         'api',

@@ -17,6 +17,8 @@ export interface ComposeForm {
   readonly body: string;
   readonly format: 'markdown' | 'mjml';
   readonly topics: ReadonlySet<string>;
+  /** The audience radio: '' until the admin chooses (ticking a topic is a choice too). */
+  readonly audience: 'everyone' | 'topics' | '';
   readonly id: string;
   readonly testTo: string;
 }
@@ -26,18 +28,20 @@ export const EMPTY_FORM: ComposeForm = {
   body: '',
   format: 'markdown',
   topics: new Set(),
+  audience: '',
   id: '',
   testTo: '',
 };
 
-/** Problems by field: subject, body, format, topics, id, testTo, confirm, request. */
+/** Problems by field: subject, body, format, audience, topics, id, testTo, confirm, request. */
 export type AdminFieldErrors = Readonly<Partial<Record<string, string>>>;
 
 const FIELD_LABELS: Readonly<Record<string, string>> = {
   subject: 'Subject',
   body: 'Body',
   format: 'Format',
-  topics: 'Audience',
+  audience: 'Audience',
+  topics: 'Topics',
   id: 'Send id',
   testTo: 'Test address',
   confirm: 'Confirmation',
@@ -100,13 +104,35 @@ export function composePage(view: ComposeView) {
           <textarea id="body" name="body" rows="16" spellcheck="true" aria-describedby="body-hint">
 ${form.body}</textarea>
         </div>
-        <fieldset aria-describedby="topics-hint">
+        <fieldset aria-describedby="audience-hint">
           <legend>Audience</legend>
-          <p class="hint" id="topics-hint">
-            Tick none to send to every confirmed reader, or the topics whose followers should get it. Paused
-            readers are never included.
+          <p class="hint" id="audience-hint">
+            Choose who gets it: nothing is sent to everyone unless you say so. Paused readers are never
+            included.
           </p>
-          ${fieldError('topics', errors.topics)}
+          ${fieldError('audience', errors.audience)} ${fieldError('topics', errors.topics)}
+          <div class="choices">
+            <label
+              ><input
+                type="radio"
+                id="audience-everyone"
+                name="audience"
+                value="everyone"
+                ${form.audience === 'everyone' ? 'checked' : ''}
+              />
+              Every confirmed reader</label
+            >
+            <label
+              ><input
+                type="radio"
+                id="audience-topics"
+                name="audience"
+                value="topics"
+                ${form.audience === 'topics' ? 'checked' : ''}
+              />
+              The followers of the topics ticked below</label
+            >
+          </div>
           <div class="audience-topics">
             ${view.topics.map(
               (topic) =>
@@ -192,7 +218,7 @@ export function reviewPage(view: ReviewView) {
             composed.draft.topics.length > 0
               ? html`who follow
                 ${composed.draft.topics.map((topic) => view.topicLabels[topic] ?? topic).join(' or ')}`
-              : 'who confirmed their subscription'
+              : 'who confirmed their subscription (everyone)'
           }
         </li>
         <li><strong>Send id:</strong> <code>${composed.sendId}</code></li>
@@ -327,6 +353,7 @@ function hiddenDraft(form: ComposeForm, sendId: string) {
     <input type="hidden" name="body" value="${form.body}" />
     <input type="hidden" name="id" value="${sendId}" />
     <input type="hidden" name="testTo" value="${form.testTo}" />
+    ${form.audience ? html`<input type="hidden" name="audience" value="${form.audience}" />` : ''}
     ${[...form.topics].map((topic) => html`<input type="hidden" name="topics" value="${topic}" />`)}`;
 }
 
@@ -335,5 +362,5 @@ function lastTestOf(composed: ComposedSend): AdminTestRecord | undefined {
 }
 
 function problems(errors: AdminFieldErrors) {
-  return errorSummary(errors, { labels: FIELD_LABELS });
+  return errorSummary(errors, { labels: FIELD_LABELS, anchors: { audience: 'audience-everyone' } });
 }

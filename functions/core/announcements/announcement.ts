@@ -42,12 +42,18 @@ export interface DraftInput {
   readonly body?: unknown;
   readonly format?: unknown;
   readonly topics?: unknown;
+  /** "everyone" for every confirmed reader; "topics" (or left out) for the followers of `topics`. */
+  readonly audience?: unknown;
 }
 
 /**
  * Validates what an admin typed (CLI flags, API JSON, the page's form) into a draft.
  *
- * @throws ValidationError whose issues name the field: `subject: …`, `body: …`, `topics: …`.
+ * The audience is always named: topics (their followers), or "everyone". Nothing stands for
+ * everyone by default: a forgotten field or an empty list must never widen a send to every reader.
+ *
+ * @throws ValidationError whose issues name the field: `subject: …`, `body: …`, `topics: …`,
+ *   `audience: …`.
  */
 export function parseDraft(input: DraftInput): AnnouncementDraft {
   const issues: string[] = [];
@@ -72,13 +78,37 @@ export function parseDraft(input: DraftInput): AnnouncementDraft {
       `body: must be at most ${limit.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')})`,
     );
 
-  const topics = parseTopics(input.topics, issues);
+  const topics = parseAudience(input, issues);
   if (issues.length > 0) throw new ValidationError(`invalid announcement: ${issues.join('; ')}`, issues);
   return { content: { subject, format: format as AnnouncementFormat, body }, topics };
 }
 
+/** The topics of the audience: [] only when "everyone" was asked for in so many words. */
+function parseAudience(input: DraftInput, issues: string[]): TopicId[] {
+  const { audience } = input;
+  if (audience !== undefined && audience !== 'everyone' && audience !== 'topics') {
+    issues.push('audience: must be "everyone", or left out when topics are named');
+    return [];
+  }
+  const topicsGiven = input.topics !== undefined && input.topics !== null;
+  const topics = topicsGiven ? parseTopics(input.topics, issues) : [];
+  if (topicsGiven && topics.length === 0 && !issues.some((issue) => issue.startsWith('topics:'))) {
+    issues.push(
+      'topics: is empty; name at least one topic, or leave topics out and choose the audience "everyone"',
+    );
+  } else if (audience === 'everyone' && topics.length > 0) {
+    issues.push('audience: "everyone" and topics together; choose one');
+  } else if (audience === 'topics' && !topicsGiven) {
+    issues.push('topics: choose at least one topic, or the audience "everyone"');
+  } else if (audience !== 'everyone' && !topicsGiven) {
+    issues.push(
+      'audience: name the readers: topics (their followers), or "everyone" (every confirmed reader)',
+    );
+  }
+  return topics;
+}
+
 function parseTopics(value: unknown, issues: string[]): TopicId[] {
-  if (value === undefined || value === null || value === '') return [];
   const given = (Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value])
     .map((topic) => (typeof topic === 'string' ? topic.trim() : JSON.stringify(topic)))
     .filter(Boolean);
