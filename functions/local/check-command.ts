@@ -55,7 +55,13 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
   });
   try {
     for (const input of inputs) {
-      const line = await checkInput(input, { tagger, fetcher, maxBytes: config.fetch.maxBytes, options });
+      const line = await checkInput(input, {
+        tagger,
+        fetcher,
+        maxBytes: config.fetch.maxBytes,
+        maxItems: config.fetch.maxItems,
+        options,
+      });
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   } finally {
@@ -65,7 +71,13 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
 
 async function checkInput(
   input: string,
-  deps: { tagger: Tagger; fetcher: HttpFeedFetcher; maxBytes: number; options: CheckOptions },
+  deps: {
+    tagger: Tagger;
+    fetcher: HttpFeedFetcher;
+    maxBytes: number;
+    maxItems: number;
+    options: CheckOptions;
+  },
 ): Promise<CheckLine> {
   const isUrl = /^https?:\/\//i.test(input);
   const feedUrl = isUrl ? input : (deps.options.baseUrl ?? pathToFileURL(path.resolve(input)).toString());
@@ -89,6 +101,7 @@ async function checkInput(
       {
         url: feedUrl,
         maxBytes: deps.maxBytes,
+        maxItems: deps.maxItems,
         firstSeenAt: new Date(),
         ...(charset ? { httpCharset: charset } : {}),
       },
