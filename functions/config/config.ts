@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { harmfulBidiControlsIn } from '../core/text/text-safety.ts';
 
 /**
  * The one place settings are read. `loadConfig` validates the environment once, at start (cold
@@ -58,6 +59,10 @@ const mailbox = z
   .string()
   .refine((value) => /^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value.trim()), {
     message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
+  })
+  // The display name is the first thing a reader sees of every email (text-safety.ts).
+  .refine((value) => harmfulBidiControlsIn(value).length === 0, {
+    message: 'must not hold invisible direction controls (U+202A–U+202E, U+2066–U+2069, stray marks)',
   });
 
 const envSchema = z.object({

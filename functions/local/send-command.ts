@@ -61,7 +61,7 @@ export async function sendCommand(options: SendCommandOptions): Promise<void> {
     console.log(`Send id: ${composed.sendId}`);
     console.log(`Subject: ${composed.draft.content.subject}`);
     for (const line of audienceLines(composed.audience, draft.topics, labels)) console.log(line);
-    for (const removed of composed.email.removed) console.log(`Removed from the body: ${removed}`);
+    for (const removed of composed.removed) console.log(`Removed before sending: ${removed}`);
 
     if (options.dryRun) return await dryRun(composed, options, environment);
     const actor = cliActor();
@@ -124,7 +124,7 @@ async function dryRun(composed: ComposedSend, options: SendCommandOptions, envir
       dryRun: true,
       audience: composed.audience,
       alreadySent: composed.existing?.status === 'queued',
-      removed: composed.email.removed,
+      removed: composed.removed,
       preview: { html: htmlFile, text: textFile },
     }),
   );

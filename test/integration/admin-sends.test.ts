@@ -181,6 +181,23 @@ describe('admin sends over the HTTP API', () => {
     expect(await world.context.adminSends.get('dry-run-1')).toBeUndefined();
   });
 
+  it('takes direction controls out of the subject before anything is sent, and lists them in the dry run', async () => {
+    const response = await api.request(
+      '/admin/sends',
+      asAdmin('POST', {
+        subject: 'Approved: gnp\u202e.exe',
+        body: BODY,
+        topics: ['car-t'],
+        dryRun: true,
+      }),
+    );
+    const answer = (await response.json()) as { removed: string[]; preview: { subject: string } };
+
+    expect(response.status).toBe(200);
+    expect(answer.preview.subject).toBe('Approved: gnp.exe');
+    expect(answer.removed).toContain('U+202E RIGHT-TO-LEFT OVERRIDE removed from the subject');
+  });
+
   it('sends a test only to the test address, subject marked [TEST], and audits it', async () => {
     const subject = 'Test me first';
     const tester = world.email('editor');

@@ -109,6 +109,25 @@ describe('an announcement draft', () => {
     expect(issuesOf({ audience: 'all' })).toEqual([expect.stringMatching(/^audience: must be "everyone"/)]);
   });
 
+  it('takes direction controls out of the subject and body, and says what it took', () => {
+    const draft = parseDraft({
+      subject: 'Approved: gnp\u202e.exe',
+      body: 'New \u2067therapy\u2069 today.',
+      audience: 'everyone',
+    });
+
+    expect(draft.content.subject).toBe('Approved: gnp.exe');
+    expect(draft.content.body).toBe('New therapy today.');
+    expect(draft.removed).toEqual([
+      'U+202E RIGHT-TO-LEFT OVERRIDE removed from the subject',
+      'U+2067 RIGHT-TO-LEFT ISOLATE removed from the body',
+      'U+2069 POP DIRECTIONAL ISOLATE removed from the body',
+    ]);
+    expect(
+      parseDraft({ subject: 'עדכון חשוב\u200f!', body: 'x', audience: 'everyone' }).content.subject,
+    ).toBe('עדכון חשוב\u200f!');
+  });
+
   it('gets a default send id from its subject and content: the same draft the same id, a changed one another', () => {
     const draft = parseDraft({ subject: 'New CAR-T approval!', body: 'Text', audience: 'everyone' });
     const changed = parseDraft({ subject: 'New CAR-T approval!', body: 'Text', topics: 'car-t' });

@@ -53,6 +53,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...secret, FEED_MAX_ITEMS: '0' }, 'local')).toThrow(/FEED_MAX_ITEMS/);
   });
 
+  it('refuses a sender name holding an invisible direction control', () => {
+    expect(() =>
+      loadConfig(
+        { TOKEN_SECRET: 'x'.repeat(32), MAIL_FROM: 'Digest \u202eofni <digest@example.org>' },
+        'local',
+      ),
+    ).toThrow(/MAIL_FROM must not hold invisible direction controls/);
+  });
+
   it('treats an empty variable as unset', () => {
     const config = loadConfig({ TOKEN_SECRET: 'x'.repeat(32), SITE_URL: '  ' }, 'local');
 

@@ -313,11 +313,11 @@ function previewCard(composed: ComposedSend, previewId: string, labels: Readonly
     <h2>Preview</h2>
     ${audienceFigures(composed.audience, labels)}
     ${
-      composed.email.removed.length > 0
+      composed.removed.length > 0
         ? html`<div class="notice warning" role="status">
-            Removed from the body before sending:
+            Removed before sending:
             <ul>
-              ${composed.email.removed.map((item) => html`<li>${item}</li>`)}
+              ${composed.removed.map((item) => html`<li>${item}</li>`)}
             </ul>
           </div>`
         : ''

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { harmfulBidiControlsIn, withoutBidiControls } from '../text/text-safety.ts';
 import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import { ANNOUNCEMENT_FORMATS, type AnnouncementFormat } from '../../model/announcements.ts';
 
@@ -30,6 +31,8 @@ export interface AnnouncementContent {
 export interface AnnouncementDraft {
   readonly content: AnnouncementContent;
   readonly topics: readonly TopicId[];
+  /** What parseDraft took out of the typed text ("U+202E RIGHT-TO-LEFT OVERRIDE removed from the subject"). */
+  readonly removed?: readonly string[];
 }
 
 /** Lower-case letters, digits and dashes: safe in a ledger key, a URL path, an SES tag and a file name. */
@@ -57,7 +60,8 @@ export interface DraftInput {
  */
 export function parseDraft(input: DraftInput): AnnouncementDraft {
   const issues: string[] = [];
-  const subject = typeof input.subject === 'string' ? input.subject.trim() : '';
+  const removed: string[] = [];
+  const subject = readableText(input.subject, 'subject', removed).trim();
   if (subject === '') issues.push('subject: is required');
   else if (subject.length > MAX_SUBJECT_LENGTH)
     issues.push(`subject: must be at most ${MAX_SUBJECT_LENGTH} characters (it has ${subject.length})`);
@@ -70,7 +74,7 @@ export function parseDraft(input: DraftInput): AnnouncementDraft {
   }
   // Line ends as a Unix file has them and no blank space around: the same text typed in a form,
   // carried in a hidden field or read from a file is the same draft (and the same hash).
-  const body = typeof input.body === 'string' ? input.body.replace(/\r\n?/g, '\n').trim() : '';
+  const body = readableText(input.body, 'body', removed).replace(/\r\n?/g, '\n').trim();
   const limit = MAX_BODY_LENGTH[format as AnnouncementFormat] ?? MAX_BODY_LENGTH.markdown;
   if (body === '') issues.push('body: is required');
   else if (body.length > limit)
@@ -80,7 +84,21 @@ export function parseDraft(input: DraftInput): AnnouncementDraft {
 
   const topics = parseAudience(input, issues);
   if (issues.length > 0) throw new ValidationError(`invalid announcement: ${issues.join('; ')}`, issues);
-  return { content: { subject, format: format as AnnouncementFormat, body }, topics };
+  return {
+    content: { subject, format: format as AnnouncementFormat, body },
+    topics,
+    ...(removed.length > 0 ? { removed } : {}),
+  };
+}
+
+/**
+ * A typed field without the direction controls that could make it read as something else
+ * (text-safety.ts); each one removed is reported, for the preview to show.
+ */
+function readableText(value: unknown, field: string, removed: string[]): string {
+  if (typeof value !== 'string') return '';
+  for (const control of harmfulBidiControlsIn(value)) removed.push(`${control} removed from the ${field}`);
+  return withoutBidiControls(value);
 }
 
 /** The topics of the audience: [] only when "everyone" was asked for in so many words. */

@@ -1,6 +1,7 @@
 import matter from 'gray-matter';
 import { z } from 'zod';
 import { ContentError } from '../errors.ts';
+import { withoutBidiControls } from '../text/text-safety.ts';
 import { topicIdSchema, type TopicId } from '../../model/topics.ts';
 import type { RawFeedItem } from './feed-parser.ts';
 
@@ -84,9 +85,10 @@ export function parseSiteArticle(fileName: string, text: string): SiteArticle {
   return {
     item: {
       guid: front.canonical,
-      title: front.title,
+      // Shown in digests and on the site: no direction control may make them read otherwise.
+      title: withoutBidiControls(front.title),
       link: front.canonical,
-      summary: front.summary,
+      summary: withoutBidiControls(front.summary),
       published,
       categories: front.topics ?? [],
       identifierHints: [],

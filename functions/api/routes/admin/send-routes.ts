@@ -89,7 +89,7 @@ function dryRunJson(composed: ComposedSend) {
     sendId: composed.sendId,
     dryRun: true,
     audience: composed.audience,
-    removed: composed.email.removed,
+    removed: composed.removed,
     alreadySent: composed.existing?.status === 'queued',
     preview: composed.preview,
   };
