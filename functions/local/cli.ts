@@ -5,6 +5,7 @@ import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { revokeSessionsCommand } from './admin-command.ts';
 
 /**
  * `immuno-digest <command>`: the local runtime and the operator's tools. Every command works on
@@ -117,6 +118,15 @@ program
     'send for real without asking (needed where there is no terminal to type "send" on: scripts, pipes)',
   )
   .action((options: SendCommandOptions) => sendCommand(options));
+
+program
+  .command('admin')
+  .description('Admin housekeeping (token mode, locally)')
+  .command('revoke-sessions')
+  .description(
+    'Sign out every admin page session, everywhere, at once (the admin token itself still works: change ADMIN_TOKEN to revoke it)',
+  )
+  .action(() => revokeSessionsCommand());
 
 program
   .command('tag')

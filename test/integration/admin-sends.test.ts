@@ -334,6 +334,7 @@ describe('admin sends over the HTTP API', () => {
       csrfKey: world.context.tokenSecret,
       secureCookies: false,
       clock: world.context.clock,
+      sessions: world.context.adminSessions,
     }).csrfToken({ kind: 'bearer' });
     const post = (fields: Record<string, string>) =>
       api.request('/admin/sends', {

@@ -268,7 +268,7 @@ export function reviewPage(view: ReviewView) {
     ${previewCard(composed, view.previewId, view.topicLabels)}`;
 }
 
-export function signInPage(options: { error?: string }) {
+export function signInPage(options: { error?: string; notice?: string }) {
   return html`<div class="narrow">
     <div class="card">
       <h1>Sign in to the admin pages</h1>
@@ -277,6 +277,7 @@ export function signInPage(options: { error?: string }) {
         <code>ADMIN_TOKEN</code> you set); <code>npm start</code> prints where.
       </p>
       ${options.error ? html`<div class="notice error" role="alert">${options.error}</div>` : ''}
+      ${options.notice ? html`<div class="notice ok" role="status">${options.notice}</div>` : ''}
       <form method="post" action="/admin/sign-in">
         <div class="field">
           <label for="token">Admin token</label>
