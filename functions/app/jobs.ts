@@ -50,6 +50,7 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
       siteArticles: context.siteArticles,
       concurrency: context.config.fetch.concurrency,
       maxBytes: context.config.fetch.maxBytes,
+      maxItems: context.config.fetch.maxItems,
     },
     context,
   );

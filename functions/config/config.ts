@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { harmfulBidiControlsIn } from '../core/text/text-safety.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
 
 /**
@@ -59,6 +60,10 @@ const mailbox = z
   .string()
   .refine((value) => /^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value.trim()), {
     message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
+  })
+  // The display name is the first thing a reader sees of every email (text-safety.ts).
+  .refine((value) => harmfulBidiControlsIn(value).length === 0, {
+    message: 'must not hold invisible direction controls (U+202A–U+202E, U+2066–U+2069, stray marks)',
   });
 
 const envSchema = z.object({
@@ -97,6 +102,8 @@ const envSchema = z.object({
   FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_CONCURRENCY: positiveInt(8, 64),
+  // The parser's DEFAULT_MAX_ITEMS (a literal here: config must not pull the XML parser into every bundle).
+  FEED_MAX_ITEMS: positiveInt(5000, 100_000),
   API_RATE_LIMIT_PER_IP: positiveInt(20, 1_000_000),
   API_RATE_LIMIT_WINDOW_SECONDS: positiveInt(600, 86_400),
   CONTENT_DIR: z.string().min(1).default(DEFAULT_CONTENT_DIR),
@@ -148,6 +155,8 @@ export interface Config {
     readonly maxBytes: number;
     readonly concurrency: number;
     readonly userAgent: string;
+    /** Most items a feed may hold; a feed with more fails as 'too-many-items'. */
+    readonly maxItems: number;
   };
   readonly api: {
     /** Requests that can send an email (subscribe, "email me a link") one IP may make per window. */
@@ -230,6 +239,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       maxBytes: e.FETCH_MAX_BYTES,
       concurrency: e.FETCH_CONCURRENCY,
       userAgent: USER_AGENT,
+      maxItems: e.FEED_MAX_ITEMS,
     },
     api: { rateLimitPerIp: e.API_RATE_LIMIT_PER_IP, rateLimitWindowSeconds: e.API_RATE_LIMIT_WINDOW_SECONDS },
     contentDir: e.CONTENT_DIR,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_ITEMS } from '../../functions/core/ingest/feed-parser.ts';
 import { loadConfig } from '../../functions/config/config.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
 
@@ -42,6 +43,23 @@ describe('loadConfig', () => {
         'local',
       ),
     ).toThrow(/SITE_URL .*got "localhost:3000"[\s\S]*DIGEST_SCHEDULE must be a 5-field cron pattern/);
+  });
+
+  it('caps the items of a feed at the parser’s default unless FEED_MAX_ITEMS says otherwise', () => {
+    const secret = { TOKEN_SECRET: 'x'.repeat(32) };
+
+    expect(loadConfig(secret, 'local').fetch.maxItems).toBe(DEFAULT_MAX_ITEMS);
+    expect(loadConfig({ ...secret, FEED_MAX_ITEMS: '200' }, 'local').fetch.maxItems).toBe(200);
+    expect(() => loadConfig({ ...secret, FEED_MAX_ITEMS: '0' }, 'local')).toThrow(/FEED_MAX_ITEMS/);
+  });
+
+  it('refuses a sender name holding an invisible direction control', () => {
+    expect(() =>
+      loadConfig(
+        { TOKEN_SECRET: 'x'.repeat(32), MAIL_FROM: 'Digest \u202eofni <digest@example.org>' },
+        'local',
+      ),
+    ).toThrow(/MAIL_FROM must not hold invisible direction controls/);
   });
 
   it('refuses a digest cap below the number of topics: every chosen topic must be able to have a section', () => {

@@ -7,6 +7,7 @@ import { canonicalUrl } from './canonical-url.ts';
 import { parseFeed, type FeedFormat, type ParseOptions, type RawFeedItem } from './feed-parser.ts';
 import { normaliseTitle } from './identity.ts';
 import { normaliseItem } from './normalise.ts';
+import { withoutBidiControls } from '../text/text-safety.ts';
 
 /** Stages of one ingest, for the benchmark's time shares. */
 export type IngestStage = 'fetch' | 'parse' | 'normalise' | 'store';
@@ -96,7 +97,7 @@ export function normaliseItems(
   items.forEach((item, index) => {
     try {
       const url = links[index];
-      const result = normaliseItem(item, source, tagger, firstSeenAt, {
+      const result = normaliseItem(readableItem(item), source, tagger, firstSeenAt, {
         topicOverride: topicOverrides?.[index],
         linkIsShared: url !== undefined && shared.has(url),
         canonicalLink: url,
@@ -108,6 +109,16 @@ export function normaliseItems(
     }
   });
   return { candidates, rejections };
+}
+
+/** The item's reader-visible text without direction controls that could misrepresent it (text-safety.ts). */
+function readableItem(item: RawFeedItem): RawFeedItem {
+  return {
+    ...item,
+    title: withoutBidiControls(item.title),
+    summary: withoutBidiControls(item.summary),
+    categories: item.categories.map(withoutBidiControls),
+  };
 }
 
 function sharedLinks(items: readonly RawFeedItem[], links: readonly (string | undefined)[]): Set<string> {

@@ -30,6 +30,8 @@ export interface IngestRequest {
   readonly siteArticles: readonly SiteArticle[];
   readonly concurrency: number;
   readonly maxBytes: number;
+  /** Most items a feed may hold (FEED_MAX_ITEMS); a feed with more fails as 'too-many-items'. */
+  readonly maxItems?: number;
   /** How long to wait for a concurrent ingest to finish writing (default: the store's). */
   readonly writerWaitMs?: number;
 }
@@ -151,9 +153,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
         limit(async () => {
           try {
             const state = states.get(source.id);
-            reports.push(
-              await ingestSource(source, fetchUrl, request.maxBytes, state, writer, successes, deps),
-            );
+            reports.push(await ingestSource(source, fetchUrl, request, state, writer, successes, deps));
           } catch (error) {
             const failure = await recordFailure(source, error, states.get(source.id), deps);
             failures.push(failure);
@@ -188,7 +188,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
 async function ingestSource(
   source: Source,
   fetchUrl: string,
-  maxBytes: number,
+  limits: Pick<IngestRequest, 'maxBytes' | 'maxItems'>,
   state: SourceState | undefined,
   writer: ArticleWriter,
   successes: SuccessRecorder,
@@ -222,7 +222,8 @@ async function ingestSource(
     // Relative links resolve against the source's own URL, not a local snapshot server's.
     {
       url: source.url,
-      maxBytes,
+      maxBytes: limits.maxBytes,
+      ...(limits.maxItems ? { maxItems: limits.maxItems } : {}),
       firstSeenAt: deps.clock.now(),
       ...(charset ? { httpCharset: charset } : {}),
     },

@@ -88,6 +88,10 @@ export async function mjmlToHtml(mjml: string, options: MjmlOptions): Promise<st
     const result = await mjml2html(mjml, {
       validationLevel: options.validationLevel,
       keepComments: false,
+      // An admin's MJML is rendered here too: <mj-include> must never read a file of the server.
+      // MJML 5 ignores includes by default; pinned, so no upgrade or .mjmlconfig turns them on.
+      ignoreIncludes: true,
+      useMjmlConfigOptions: false,
       // No web-font <link>: the system font stack reads well, and a font fetched from a third
       // party on open would tell it who read the email.
       fonts: {},
