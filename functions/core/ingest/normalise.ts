@@ -5,6 +5,7 @@ import type { Tagger } from '../tagging/tagger.ts';
 import type { RawFeedItem } from './feed-parser.ts';
 import { parseFeedDate } from './dates.ts';
 import { collapseWhitespace, truncateText } from './html-text.ts';
+import { cleanSummary, cutAtSentence } from './summary.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { extractIdentifiers, identityKeys } from './identity.ts';
 import { studyTypeHints } from './study-types.ts';
@@ -45,7 +46,8 @@ export function normaliseItem(
   options: NormaliseOptions = {},
 ): NormaliseResult {
   const { topicOverride, linkIsShared = false } = options;
-  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH) || titleFromText(raw.summary);
+  const text = cleanSummary(raw.summary);
+  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH) || titleFromText(text);
   if (title.length < 3) return { ok: false, reason: 'item has no title and no text' };
   const url =
     'canonicalLink' in options ? options.canonicalLink : raw.link ? canonicalUrl(raw.link) : undefined;
@@ -53,7 +55,7 @@ export function normaliseItem(
   if (!url && !identifiers.doi && !identifiers.pmid && !identifiers.nct) {
     return { ok: false, reason: `item "${title.slice(0, 60)}" has no usable link or identifier` };
   }
-  const summary = truncateText(raw.summary, SUMMARY_MAX_LENGTH);
+  const summary = cutAtSentence(text, SUMMARY_MAX_LENGTH);
 
   const parsedDate = parseFeedDate(raw.published);
   const publishedAt =
