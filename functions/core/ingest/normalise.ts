@@ -1,5 +1,5 @@
 import type { ArticleCandidate, TopicScores } from '../../model/articles.ts';
-import type { Source } from '../../model/sources.ts';
+import type { Source, SourceKind } from '../../model/sources.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { Tagger } from '../tagging/tagger.ts';
 import type { RawFeedItem } from './feed-parser.ts';
@@ -77,8 +77,14 @@ export function normaliseItem(
       publishedAt: publishedAt.toISOString(),
       source: { sourceId: source.id, sourceName: source.name, weight: source.weight },
       identifiers,
-      studyTypes: studyTypeHints({ title, summary, sourceIsPreprint: /rxiv/i.test(source.id + source.url) }),
+      studyTypes: studyTypeHints({
+        title,
+        summary,
+        sourceKind: sourceKindOf(source),
+        categories: raw.categories,
+      }),
       topics,
+      matchedTerms: topicOverride ? {} : (tags.terms ?? {}),
       relevant: topicOverride ? true : tags.relevant,
       identityKeys: itemIdentityKeys(),
     },
@@ -90,6 +96,11 @@ export function normaliseItem(
     if (keys.length === 0 && raw.guid) keys.push(`guid:${source.id}:${raw.guid}`);
     return keys;
   }
+}
+
+/** A source's kind; one without a kind is a journal, or a preprint server when its address says so. */
+function sourceKindOf(source: Source): SourceKind {
+  return source.kind ?? (/rxiv/i.test(source.id + source.url) ? 'preprint' : 'journal');
 }
 
 /** Where a work without a link of its own can be read: its DOI, PubMed or registry record. */
