@@ -49,6 +49,7 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
       siteArticles: context.siteArticles,
       concurrency: context.config.fetch.concurrency,
       maxBytes: context.config.fetch.maxBytes,
+      maxArticleAgeDays: context.config.digest.maxArticleAgeDays,
     },
     context,
   );

@@ -16,6 +16,7 @@ const TITLE_MAX_LENGTH = 300;
 const DERIVED_TITLE_LENGTH = 120;
 /** A date further in the future than this is a feed bug: use the first-seen time instead. */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 /** Score given to editor-chosen topics, above anything the tagger reaches. */
 const OVERRIDE_SCORE = 100;
 
@@ -31,6 +32,11 @@ export interface NormaliseOptions {
   readonly linkIsShared?: boolean;
   /** canonicalUrl(raw.link), when the caller has it already (readFeed needs it for every item). */
   readonly canonicalLink?: string | undefined;
+  /**
+   * An item published more than this many days before it is first seen is rejected: old work a
+   * feed lists now (a new source's back catalogue) is not news to a reader. Undefined: no limit.
+   */
+  readonly maxAgeDays?: number | undefined;
 }
 
 /**
@@ -62,6 +68,13 @@ export function normaliseItem(
     parsedDate && parsedDate.getTime() <= firstSeenAt.getTime() + FUTURE_TOLERANCE_MS
       ? parsedDate
       : firstSeenAt;
+  const ageDays = Math.floor((firstSeenAt.getTime() - publishedAt.getTime()) / DAY_MS);
+  if (options.maxAgeDays !== undefined && ageDays > options.maxAgeDays) {
+    return {
+      ok: false,
+      reason: `item "${title.slice(0, 60)}" was published ${publishedAt.toISOString().slice(0, 10)}, ${ageDays} days ago: older than the ${options.maxAgeDays}-day limit (DIGEST_MAX_ARTICLE_AGE_DAYS)`,
+    };
+  }
 
   const tags = tagger({ title, summary, assumeRelevant: !source.broad });
   const topics: TopicScores = topicOverride

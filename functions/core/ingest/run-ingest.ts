@@ -30,6 +30,11 @@ export interface IngestRequest {
   readonly siteArticles: readonly SiteArticle[];
   readonly concurrency: number;
   readonly maxBytes: number;
+  /**
+   * Feed items published more than this many days before this run are left out (the site's own
+   * articles are not: an explainer does not age). Unset: no limit.
+   */
+  readonly maxArticleAgeDays?: number;
   /** How long to wait for a concurrent ingest to finish writing (default: the store's). */
   readonly writerWaitMs?: number;
 }
@@ -134,7 +139,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
       SITE_SOURCE,
       deps.tagger,
       deps.clock.now(),
-      request.siteArticles.map((article) => article.topicOverride),
+      { topicOverrides: request.siteArticles.map((article) => article.topicOverride) },
     );
     for (const rejection of rejections) deps.logger.warn('site article rejected', { rejection });
     reports.push({
@@ -151,9 +156,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
         limit(async () => {
           try {
             const state = states.get(source.id);
-            reports.push(
-              await ingestSource(source, fetchUrl, request.maxBytes, state, writer, successes, deps),
-            );
+            reports.push(await ingestSource(source, fetchUrl, request, state, writer, successes, deps));
           } catch (error) {
             const failure = await recordFailure(source, error, states.get(source.id), deps);
             failures.push(failure);
@@ -188,7 +191,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
 async function ingestSource(
   source: Source,
   fetchUrl: string,
-  maxBytes: number,
+  { maxBytes, maxArticleAgeDays }: Pick<IngestRequest, 'maxBytes' | 'maxArticleAgeDays'>,
   state: SourceState | undefined,
   writer: ArticleWriter,
   successes: SuccessRecorder,
@@ -224,6 +227,7 @@ async function ingestSource(
       url: source.url,
       maxBytes,
       firstSeenAt: deps.clock.now(),
+      ...(maxArticleAgeDays === undefined ? {} : { maxAgeDays: maxArticleAgeDays }),
       ...(charset ? { httpCharset: charset } : {}),
     },
   );
