@@ -48,6 +48,11 @@ const schema = z
       .url({ message: 'must be an absolute https:// URL' })
       .refine((value) => value.startsWith('https://'), { message: 'must start with https://' })
       .optional(),
+    articlesBaseUrl: z
+      .string()
+      .url({ message: 'must be an absolute https:// URL' })
+      .refine((value) => value.startsWith('https://'), { message: 'must start with https://' })
+      .optional(),
     apiDomainName: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
     apiCertificateArn: z
       .string()

@@ -47,6 +47,7 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
           return fetchUrl ? [{ source, fetchUrl }] : [];
         }),
       siteArticles: context.siteArticles,
+      articlesBaseUrl: context.config.articlesBaseUrl,
       concurrency: context.config.fetch.concurrency,
       maxBytes: context.config.fetch.maxBytes,
       maxArticleAgeDays: context.config.digest.maxArticleAgeDays,

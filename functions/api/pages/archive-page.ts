@@ -4,8 +4,8 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { Article } from '../../model/articles.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { ArchivePage, EditionView, WeekRange } from '../../core/archive/editions.ts';
-import { STUDY_TYPE_BADGES } from '../../core/rendering/digest-view.ts';
-import { truncateText } from '../../core/ingest/html-text.ts';
+import { badgesOf, isListedLate } from '../../core/rendering/digest-view.ts';
+import { cutAtSentence } from '../../core/ingest/summary.ts';
 
 /** The public archive's pages and its RSS feed. Article text is plain text from ingest; it is escaped here. */
 
@@ -93,7 +93,7 @@ export function editionPage(edition: EditionView, labels: Labels) {
         (section) =>
           html`<section aria-labelledby="topic-${section.topic}">
             <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
-            ${section.articles.map(articleCard)}
+            ${section.articles.map((article) => articleCard(article))}
           </section>`,
       )}
     </div>
@@ -108,7 +108,8 @@ export function editionPage(edition: EditionView, labels: Labels) {
 /** Only web links become links: a feed can put anything in a URL field. */
 const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
 
-function articleCard(article: Article) {
+/** One article as the site's pages show it: title link, source and date, badges, summary. */
+export function articleCard(article: Article, why?: string) {
   return html`<article class="article">
     <h3>
       ${
@@ -121,18 +122,23 @@ function articleCard(article: Article) {
     ${
       article.studyTypes.length > 0
         ? html`<p>
-            ${article.studyTypes.map((type) => html`<span class="badge">${STUDY_TYPE_BADGES[type].label}</span>`)}
+            ${badgesOf(article.studyTypes).map(
+              (badge) => html`<span class="badge badge-${badge.type}">${badge.label}</span>`,
+            )}
           </p>`
         : ''
     }
-    ${article.summary ? html`<p>${truncateText(article.summary, SUMMARY_LENGTH)}</p>` : ''}
+    ${article.summary ? html`<p>${cutAtSentence(article.summary, SUMMARY_LENGTH)}</p>` : ''}
+    ${why ? html`<p class="why">Why it is here: ${why}</p>` : ''}
   </article>`;
 }
 
 function articleMeta(article: Article): string {
   const sources = article.sources.map((source) => source.sourceName).join(', ');
   const published = DateTime.fromISO(article.publishedAt, { zone: 'utc' });
-  return published.isValid ? `${sources} · ${published.toFormat('d LLL yyyy')}` : sources;
+  if (!published.isValid) return sources;
+  const date = published.toFormat('d LLL yyyy');
+  return isListedLate(article) ? `${sources} · Published ${date} · newly listed` : `${sources} · ${date}`;
 }
 
 // XML 1.0 forbids these characters even escaped; a feed item could still carry one.

@@ -28,6 +28,11 @@ export interface IngestRequest {
   /** Enabled sources, each with the URL to fetch (the real one, or a local snapshot's). */
   readonly sources: readonly { readonly source: Source; readonly fetchUrl: string }[];
   readonly siteArticles: readonly SiteArticle[];
+  /**
+   * Where the site publishes its own articles (ARTICLES_BASE_URL): each links to `<base>/<slug>`.
+   * Unset: to the `canonical` of its front matter.
+   */
+  readonly articlesBaseUrl?: string;
   readonly concurrency: number;
   readonly maxBytes: number;
   /**
@@ -135,7 +140,11 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
     const states = await deps.sourceState.getMany(request.sources.map(({ source }) => source.id));
 
     const { candidates, rejections } = normaliseItems(
-      request.siteArticles.map((article) => article.item),
+      request.siteArticles.map((article) =>
+        request.articlesBaseUrl
+          ? { ...article.item, link: `${request.articlesBaseUrl}/${article.slug}` }
+          : article.item,
+      ),
       SITE_SOURCE,
       deps.tagger,
       deps.clock.now(),

@@ -21,18 +21,29 @@ export interface SiteArticle {
   readonly item: RawFeedItem;
   /** Editor's choice of topics; replaces the tagger's for this article. */
   readonly topicOverride: readonly TopicId[] | undefined;
+  /** The file's name without `.md`: the article's address is `<ARTICLES_BASE_URL>/<slug>`. */
+  readonly slug: string;
+  /** The Markdown after the front matter: what the article page shows. */
+  readonly body: string;
 }
 
 /**
  * Reads one content/articles/*.md file: YAML front matter (title, date, summary, canonical,
- * optional topics) and a Markdown body we do not need for the digest.
+ * optional topics) and the Markdown body that the article's page shows.
  *
  * @throws ContentError naming the file and the field.
  */
 export function parseSiteArticle(fileName: string, text: string): SiteArticle {
+  const slug = fileName.split('/').pop()!.replace(/\.md$/, '');
+  if (!/^[a-z0-9][a-z0-9-]{0,120}$/.test(slug)) {
+    throw new ContentError(
+      `${fileName}: the file name is the article's address: lower-case letters, digits and dashes only`,
+    );
+  }
   let data: unknown;
+  let body: string;
   try {
-    data = matter(text).data;
+    ({ data, content: body } = matter(text));
   } catch (error) {
     throw new ContentError(`${fileName}: front matter is not valid YAML: ${(error as Error).message}`, {
       cause: error,
@@ -59,5 +70,7 @@ export function parseSiteArticle(fileName: string, text: string): SiteArticle {
       identifierHints: [],
     },
     topicOverride: front.topics,
+    slug,
+    body,
   };
 }

@@ -11,6 +11,8 @@ import { cutAtSentence } from '../ingest/summary.ts';
  */
 
 export interface BadgeView {
+  /** The study type, or the highest phase of a combined-phase badge: the site's pages colour by it. */
+  readonly type: StudyType;
   readonly label: string;
   readonly background: string;
   readonly color: string;
@@ -260,20 +262,20 @@ const PHASES: readonly StudyType[] = ['phase-1', 'phase-2', 'phase-3'];
  * The badges of an article in BADGE_ORDER. A trial of combined phases gets one badge ("Phase
  * 1/2"), as registries write it, instead of one per phase.
  */
-export function badgesOf(studyTypes: readonly StudyType[]): Badge[] {
+export function badgesOf(studyTypes: readonly StudyType[]): (Badge & { readonly type: StudyType })[] {
   const phases = PHASES.filter((phase) => studyTypes.includes(phase));
-  const badges: Badge[] = [];
+  const badges: (Badge & { readonly type: StudyType })[] = [];
   for (const type of BADGE_ORDER) {
     if (!studyTypes.includes(type)) continue;
     if (phases.length > 1 && PHASES.includes(type)) {
       // BADGE_ORDER lists phase 3 first: the combined badge stands where the highest phase would.
       if (type === phases.at(-1)) {
         const label = `Phase ${phases.map((phase) => phase.slice(-1)).join('/')}`;
-        badges.push({ ...STUDY_TYPE_BADGES[type], label });
+        badges.push({ type, ...STUDY_TYPE_BADGES[type], label });
       }
       continue;
     }
-    badges.push(STUDY_TYPE_BADGES[type]);
+    badges.push({ type, ...STUDY_TYPE_BADGES[type] });
   }
   return badges;
 }
