@@ -29,7 +29,12 @@ function dateSpan(range: WeekRange): string {
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-export function archiveIndexPage(page: ArchivePage, labels: Labels) {
+/** "Monday 7 December": the day a week's edition is finished. */
+function finishedOn(range: WeekRange): string {
+  return DateTime.fromJSDate(range.end, { zone: 'utc' }).toFormat('cccc d LLLL');
+}
+
+export function archiveIndexPage(page: ArchivePage, labels: Labels, soFar?: EditionView) {
   const { editions } = page;
   return html`<div class="narrow">
     <div class="card">
@@ -43,6 +48,7 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels) {
         <a class="button secondary" href="/archive/feed.xml">RSS feed</a>
       </div>
     </div>
+    ${soFar && !page.before ? weekSoFarCard(soFar, labels) : ''}
     ${
       editions.length === 0
         ? html`<div class="card">
@@ -50,7 +56,7 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels) {
               ${
                 page.before
                   ? 'No editions before this week.'
-                  : 'No editions yet. An edition appears here when its week is over, with the articles first found that week.'
+                  : 'No finished edition yet. An edition is finished when its week is over, with the articles first found that week.'
               }
             </p>
           </div>`
@@ -77,6 +83,46 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels) {
           </nav>`
         : ''
     }
+  </div>`;
+}
+
+function weekSoFarCard(soFar: EditionView, labels: Labels) {
+  return html`<section class="card edition-card so-far" aria-labelledby="so-far-title">
+    <h2 id="so-far-title"><a href="/archive/this-week">This week so far</a></h2>
+    <p class="muted">
+      ${editionTitle(soFar.range)} · ${plural(soFar.articleCount, 'article')} since Monday · finished on
+      ${finishedOn(soFar.range)}
+    </p>
+    <ul class="tags" aria-label="Topics">
+      ${soFar.sections.map((section) => html`<li>${labels[section.topic]} (${section.articles.length})</li>`)}
+    </ul>
+  </section>`;
+}
+
+/** The week under way, as far as it has come: clearly not a finished edition. */
+export function weekSoFarPage(soFar: EditionView, labels: Labels) {
+  return html`<div class="narrow">
+    <div class="card">
+      <p class="muted"><a href="/archive">Past editions</a></p>
+      <h1>This week so far</h1>
+      <p class="notice-line">
+        ${editionTitle(soFar.range)}: the edition is still growing. It fills up as new articles arrive and is
+        finished on ${finishedOn(soFar.range)}.
+      </p>
+      <p class="lede">${plural(soFar.articleCount, 'new article')} first found since Monday, by topic.</p>
+      ${soFar.sections.map(
+        (section) =>
+          html`<section aria-labelledby="topic-${section.topic}">
+            <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
+            ${section.articles.map((article) => articleCard(article))}
+          </section>`,
+      )}
+    </div>
+    <div class="card">
+      <h2>Get the topics you care about, every week</h2>
+      <p>Choose your topics and the day and hour you want it. Free, and you can leave in one click.</p>
+      <p><a class="button" href="/">Subscribe</a></p>
+    </div>
   </div>`;
 }
 
@@ -109,7 +155,7 @@ export function editionPage(edition: EditionView, labels: Labels) {
 const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
 
 /** One article as the site's pages show it: title link, source and date, badges, summary. */
-export function articleCard(article: Article, why?: string) {
+export function articleCard(article: Article) {
   return html`<article class="article">
     <h3>
       ${
@@ -129,7 +175,6 @@ export function articleCard(article: Article, why?: string) {
         : ''
     }
     ${article.summary ? html`<p>${cutAtSentence(article.summary, SUMMARY_LENGTH)}</p>` : ''}
-    ${why ? html`<p class="why">Why it is here: ${why}</p>` : ''}
   </article>`;
 }
 
