@@ -110,6 +110,14 @@ describe('the date and the count', () => {
     expect(dates).toEqual(['30 Nov 2026', 'Published 22 Oct 2026 · newly listed']);
   });
 
+  it('never marks the site’s own explainers as late: they are written to last', () => {
+    const explainer = anArticle({ ...older, id: 'explainer', studyTypes: ['explainer'] });
+    const view = buildDigestView(inputOf([explainer]), labels);
+
+    expect(view.sections[0]!.articles[0]!.date).toBe('22 Oct 2026');
+    expect(view.intro).toBe('1 new article this week on the topics you follow.');
+  });
+
   it('calls new only what is new: older articles listed for the first time are counted apart', () => {
     const both = buildDigestView(inputOf([fresh, older]), labels);
     const onlyOlder = buildDigestView(inputOf([older]), labels);
@@ -143,6 +151,14 @@ describe('why you got this', () => {
 
     expect(view.sections[0]!.articles[0]!.why).toBe(
       `you follow ${labels['lung-cancer']} (“NSCLC”), ${labels['checkpoint-inhibitors']} (“nivolumab”) and ${labels.melanoma}.`,
+    );
+  });
+
+  it('leaves out words that only repeat the topic’s name in other forms', () => {
+    const article = anArticle({ id: 'same', matchedTerms: { 'car-t': 'CAR T Cells' } });
+
+    expect(buildDigestView(inputOf([article]), labels).sections[0]!.articles[0]!.why).toBe(
+      `you follow ${labels['car-t']}.`,
     );
   });
 

@@ -218,11 +218,18 @@ const QUOTED_TOPICS = 2;
 const EMPTY_WORDS = new Set(['plus', 'with', 'and', 'combined with', 'in combination with', 'versus', 'vs']);
 
 function saysMoreThan(words: string, label: string): boolean {
-  const key = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
-  const wordsKey = key(words);
-  if (wordsKey.length < 2 || EMPTY_WORDS.has(words.toLowerCase().trim())) return false;
-  const labelKey = key(label);
-  return !labelKey.includes(wordsKey) && !wordsKey.includes(labelKey);
+  if (EMPTY_WORDS.has(words.toLowerCase().trim())) return false;
+  // "CAR T cells" adds nothing to "CAR-T & cell therapy"; "lifileucel" does.
+  const labelWords = new Set(wordsOf(label));
+  const termWords = wordsOf(words);
+  return termWords.length > 0 && !termWords.every((word) => labelWords.has(word));
+}
+
+/** Lower-case words without a plural "s": what two wordings share. */
+function wordsOf(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).map((word) =>
+    word.length > 3 ? word.replace(/s$/, '') : word,
+  );
 }
 
 type CardContent = Omit<CardView, 'why'> & { readonly late: boolean };
@@ -280,8 +287,12 @@ export function badgesOf(studyTypes: readonly StudyType[]): (Badge & { readonly 
   return badges;
 }
 
-/** Whether an article reached us LATE_LISTING_DAYS or more after it was published. */
-export function isListedLate(article: Pick<Article, 'publishedAt' | 'firstSeenAt'>): boolean {
+/**
+ * Whether an article reached us LATE_LISTING_DAYS or more after it was published. The site's own
+ * explainers are never late: they are written to last, and listed when the editors publish them.
+ */
+export function isListedLate(article: Pick<Article, 'publishedAt' | 'firstSeenAt' | 'studyTypes'>): boolean {
+  if (article.studyTypes.includes('explainer')) return false;
   const gap = Date.parse(article.firstSeenAt) - Date.parse(article.publishedAt);
   return gap >= LATE_LISTING_DAYS * 86_400_000;
 }
