@@ -97,8 +97,9 @@ button.link-button:hover { background: none; color: var(--brand); }
 .summary-list li { padding: 6px 0; border-bottom: 1px solid #e4e7eb; }
 .editions { list-style: none; padding: 0; margin: 20px 0 0; display: grid; gap: 14px; }
 .pager { display: flex; justify-content: space-between; gap: 12px; margin: 20px 0 0; font-weight: 600; }
-.edition-card h2 { margin: 0 0 4px; font-size: 1.15rem; }
-.edition-card p { margin: 4px 0 0; }
+.edition-card h2, .so-far h2 { margin: 0 0 4px; font-size: 1.15rem; }
+.edition-card p, .so-far p { margin: 4px 0 0; }
+.so-far { border-left: 6px solid var(--focus); }
 .tags { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; padding: 0; list-style: none; }
 .tags li { background: #e3f0fb; color: var(--brand); border-radius: 999px; padding: 2px 10px; font-size: .85rem; font-weight: 600; }
 .article { padding: 14px 0; border-bottom: 1px solid #e4e7eb; }

@@ -87,7 +87,7 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels, soFar?: Edit
 }
 
 function weekSoFarCard(soFar: EditionView, labels: Labels) {
-  return html`<section class="card edition-card so-far" aria-labelledby="so-far-title">
+  return html`<section class="card so-far" aria-labelledby="so-far-title">
     <h2 id="so-far-title"><a href="/archive/this-week">This week so far</a></h2>
     <p class="muted">
       ${editionTitle(soFar.range)} · ${plural(soFar.articleCount, 'article')} since Monday · finished on
