@@ -13,6 +13,8 @@ export interface ThrottlingSesProxy {
   readonly accepted: number[];
   throttled: number;
   quotaExceeded: boolean;
+  /** SendEmail calls let through per second; 0 throttles every one (SES under persistent throttling). */
+  ratePerSecond: number;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startThrottlingSesProxy(
   let tokens = ratePerSecond;
   let refilledAt = performance.now();
   const takeToken = () => {
+    if (ratePerSecond <= 0) return false;
     const now = performance.now();
     tokens = Math.min(ratePerSecond, tokens + ((now - refilledAt) / 1000) * ratePerSecond);
     refilledAt = now;
@@ -104,6 +107,13 @@ export async function startThrottlingSesProxy(
     },
     set quotaExceeded(value: boolean) {
       state.quotaExceeded = value;
+    },
+    get ratePerSecond() {
+      return ratePerSecond;
+    },
+    set ratePerSecond(value: number) {
+      ratePerSecond = value;
+      tokens = Math.min(tokens, value);
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -31,10 +31,13 @@ export interface LocalSender {
  * The real send handler behind the local SQS poller, counting what it does: what `npm start`
  * and the CLI commands that send (digest, send) run locally in place of Lambda's event source.
  */
-export function createLocalSender(
-  environment: LocalEnvironment,
-  options: { readonly waitTimeSeconds: number },
-): LocalSender {
+export interface LocalSenderOptions {
+  readonly waitTimeSeconds: number;
+  /** Told after every batch (`npm start` prints what each one sent). */
+  readonly onBatch?: (report: Omit<SendTotals, 'poison'>) => void;
+}
+
+export function createLocalSender(environment: LocalEnvironment, options: LocalSenderOptions): LocalSender {
   const { context } = environment;
   const totals: SendTotals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 };
   let quotaStop: () => void = () => undefined;
@@ -48,6 +51,7 @@ export function createLocalSender(
       totals.failed += report.failed;
       totals.poison += report.poison;
       totals.continued += report.continued;
+      options.onBatch?.(report);
       if (report.quotaExceeded) quotaStop();
       return report.response;
     },

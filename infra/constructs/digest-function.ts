@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
   NodejsFunction,
   OutputFormat,
@@ -42,6 +42,8 @@ export interface DigestFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Where an asynchronous invocation (schedule, event rule) goes after Lambda's own retries fail. */
   readonly asyncFailureQueue?: IQueue;
+  /** X-Ray active tracing: a trace of each invocation (the `tracing` setting). */
+  readonly tracing?: boolean;
 }
 
 /** Where the bundle finds content/ and templates/ in Lambda: copied beside it by the bundling hook. */
@@ -121,6 +123,7 @@ export class DigestFunction extends NodejsFunction {
         ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
         : {}),
       ...(props.asyncFailureQueue ? { deadLetterQueue: props.asyncFailureQueue } : {}),
+      ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
       logGroup,
       projectRoot: ROOT,
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),

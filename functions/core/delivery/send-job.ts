@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PoisonMessageError } from '../errors.ts';
-import { topicIdSchema } from '../../model/topics.ts';
+import { TOPIC_IDS, topicIdSchema } from '../../model/topics.ts';
 import { sendIdSchema } from '../announcements/announcement.ts';
 
 /**
@@ -44,6 +44,8 @@ const digestJobSchema = z
           .strict(),
       )
       .min(1),
+    /** The readers' topics with nothing this week: one quiet line each. Absent when none. */
+    quietTopics: z.array(topicIdSchema).max(TOPIC_IDS.length).optional(),
     recipients: z.array(recipientSchema).min(1).max(500),
   })
   .strict();

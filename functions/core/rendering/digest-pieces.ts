@@ -60,7 +60,8 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   // so every piece is exactly what the whole render produces for it.
   const markedPartials = {
     ...basePartials,
-    'digest-topic': `<mj-raw><!--${marker}:t-{{topic}}--></mj-raw>\n${basePartials['digest-topic']}`,
+    // A topic has two pieces: its heading (t-) and its quiet line (q-), "nothing new this week".
+    'digest-topic': `<mj-raw><!--${marker}:{{#quiet}}q{{/quiet}}{{^quiet}}t{{/quiet}}-{{topic}}--></mj-raw>\n${basePartials['digest-topic']}`,
     // The cards of a topic share one section: these two (empty in a whole render) mark its
     // opening and its closing, which are the same for every topic.
     'cut-before-cards': `<mj-raw><!--${marker}:open--></mj-raw>`,
@@ -73,7 +74,8 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   let frame: { prefix: string; suffix: string } | undefined;
   // The opening and the closing of a topic's section of cards.
   let cardsSection: { open: string; close: string } | undefined;
-  const topics = new Map<TopicId, string>();
+  /** Topic pieces by `t-<topic>` (heading) or `q-<topic>` (quiet line). */
+  const topics = new Map<string, string>();
   const cards = new LRUCache<string, string>({
     maxSize: options.maxCachedCharacters ?? 20_000_000,
     sizeCalculation: (html) => Math.max(1, html.length),
@@ -91,10 +93,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     viewUrl: slots.token('viewUrl'),
   };
 
-  async function renderBatch(
-    sections: { topic: TopicId; label: string; labelUpper: string; labelRule: string }[],
-    batchCards: readonly CardView[],
-  ): Promise<void> {
+  async function renderBatch(sections: Heading[], batchCards: readonly CardView[]): Promise<void> {
     const view = {
       ...slotView,
       sections: sections.map((section, index) => ({
@@ -119,7 +118,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     for (let index = 1; index < chunks.length - 2; index += 2) {
       const id = chunks[index]!;
       const piece = chunks[index + 1]!;
-      if (id.startsWith('t-')) topics.set(id.slice(2) as TopicId, piece);
+      if (id.startsWith('t-') || id.startsWith('q-')) topics.set(id, piece);
       else if (id.startsWith('c-')) cards.set(id.slice(2), piece);
       else if (id === 'open') section.open = piece;
       else if (id === 'close') section.close = piece;
@@ -129,29 +128,34 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   }
 
   async function prepare(views: readonly DigestView[]): Promise<void> {
-    const missingTopics = new Map<TopicId, DigestView['sections'][number]>();
+    const missingTopics = new Map<string, DigestView['sections'][number]>();
     const missingCards = new Map<string, CardView>();
     let anySection: DigestView['sections'][number] | undefined;
     for (const view of views) {
       for (const section of view.sections) {
-        anySection ??= section;
-        if (!topics.has(section.topic)) missingTopics.set(section.topic, section);
+        if (!section.quiet) anySection ??= section;
+        if (!topics.has(pieceId(section))) missingTopics.set(pieceId(section), section);
         for (const card of section.articles) {
           if (!cards.has(card.key)) missingCards.set(card.key, card);
         }
       }
     }
     if (frame && missingTopics.size === 0 && missingCards.size === 0) return;
-    if (!anySection) return;
-    const headingOf = (section: DigestView['sections'][number]) => ({
+    // A digest of quiet lines alone (its articles deleted since planning) needs no cards.
+    if (!anySection && missingTopics.size === 0) return;
+    const headingOf = (section: DigestView['sections'][number]): Heading => ({
       topic: section.topic,
       label: section.label,
       labelUpper: section.labelUpper,
       labelRule: section.labelRule,
+      quiet: section.quiet,
     });
-    const headings = [...missingTopics.values()].map(headingOf);
-    // Cards need a section around them; an already cached heading serves when none is missing.
-    if (headings.length === 0) headings.push(headingOf(anySection));
+    // Cards go under the first heading of the batch: a topic's heading rather than a quiet line,
+    // and an already cached heading when none is missing.
+    const headings = [...missingTopics.values()]
+      .map(headingOf)
+      .sort((a, b) => Number(a.quiet) - Number(b.quiet));
+    if (anySection && (headings.length === 0 || headings[0]!.quiet)) headings.unshift(headingOf(anySection));
     const pending = [...missingCards.values()];
     let first = true;
     while (first || pending.length > 0) {
@@ -172,7 +176,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       }
       const parts: string[] = [prefix];
       for (const section of view.sections) {
-        parts.push(topics.get(section.topic)!);
+        parts.push(topics.get(pieceId(section))!);
         if (section.articles.length === 0) continue;
         if (!cardsSection) throw new Error('the section around the cards was not prepared');
         parts.push(cardsSection.open);
@@ -191,6 +195,13 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       return renders;
     },
   };
+}
+
+type Heading = Omit<DigestView['sections'][number], 'articles'>;
+
+/** The cache key of a section's own piece: its heading, or its quiet line. */
+function pieceId(section: { readonly topic: TopicId; readonly quiet: boolean }): string {
+  return `${section.quiet ? 'q' : 't'}-${section.topic}`;
 }
 
 const OPEN = '<!--[if mso | IE]>';

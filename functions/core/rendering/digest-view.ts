@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Article, StudyType } from '../../model/articles.ts';
-import type { TopicId } from '../../model/topics.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { cutAtSentence } from '../ingest/summary.ts';
 
@@ -42,6 +42,11 @@ export interface SectionView {
   readonly label: string;
   readonly labelUpper: string;
   readonly labelRule: string;
+  /**
+   * A chosen topic with nothing new this week: the section is one quiet line ("Nothing new on
+   * Lung cancer this week", in partials/digest-topic and digest.txt) and has no articles.
+   */
+  readonly quiet: boolean;
   readonly articles: readonly CardView[];
 }
 
@@ -56,16 +61,20 @@ export interface DigestView {
   readonly contents: string;
   /** Articles in the digest, older ones listed late included. */
   readonly count: number;
+  /** In topic order: the sections with articles and the quiet lines of the topics without. */
   readonly sections: readonly SectionView[];
 }
 
 export interface DigestViewInput {
   /** `weekly-2026-W48`: the week is shown in the email. */
   readonly digestId: string;
-  readonly selection: Selection;
+  readonly selection: SelectionContent;
   /** Articles missing here (deleted since planning) are left out rather than failing the group. */
   readonly articles: ReadonlyMap<string, Article>;
 }
+
+/** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
+export type SelectionContent = Pick<Selection, 'sections'> & Partial<Pick<Selection, 'quietTopics'>>;
 
 /** Summaries are cut at a sentence to about three lines on a desktop screen (a little more on a phone). */
 const CARD_SUMMARY_LENGTH = 240;
@@ -117,39 +126,43 @@ export function buildDigestView(
   input: DigestViewInput,
   topicLabels: Readonly<Record<TopicId, string>>,
 ): DigestView {
-  const sections = input.selection.sections
-    .map((section) => {
-      const label = topicLabels[section.topic];
-      return {
-        topic: section.topic,
-        label,
-        labelUpper: label.toUpperCase(),
-        labelRule: '-'.repeat(label.length),
-        articles: section.articles.flatMap((selected) => {
-          const article = input.articles.get(selected.articleId);
-          // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
-          if (!article || !/^https?:\/\//i.test(article.url)) return [];
-          // The section's own topic first: it is why the card stands here.
-          const matched = [
-            section.topic,
-            ...selected.matchedTopics.filter((topic) => topic !== section.topic),
-          ];
-          return [cardView(article, whyLine(article, matched, topicLabels))];
-        }),
-      };
-    })
+  const heading = (topic: TopicId) => {
+    const label = topicLabels[topic];
+    return { topic, label, labelUpper: label.toUpperCase(), labelRule: '-'.repeat(label.length) };
+  };
+  const withArticles = input.selection.sections
+    .map((section) => ({
+      ...heading(section.topic),
+      quiet: false,
+      articles: section.articles.flatMap((selected) => {
+        const article = input.articles.get(selected.articleId);
+        // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
+        if (!article || !/^https?:\/\//i.test(article.url)) return [];
+        // The section's own topic first: it is why the card stands here.
+        const matched = [section.topic, ...selected.matchedTopics.filter((topic) => topic !== section.topic)];
+        return [cardView(article, whyLine(article, matched, topicLabels))];
+      }),
+    }))
     .filter((section) => section.articles.length > 0);
-  const cards = sections.flatMap((section) => section.articles);
+  const quiet = (input.selection.quietTopics ?? []).map((topic) => ({
+    ...heading(topic),
+    quiet: true,
+    articles: [],
+  }));
+  const sections = [...withArticles, ...quiet].sort(
+    (a, b) => TOPIC_IDS.indexOf(a.topic) - TOPIC_IDS.indexOf(b.topic),
+  );
+  const cards = withArticles.flatMap((section) => section.articles);
   const count = cards.length;
   const late = cards.filter((card) => card.late).length;
   const week = weekOf(input.digestId);
-  const topics = sections.map((section) => section.label);
+  const topics = withArticles.map((section) => section.label);
   return {
     subject: `Your Immunotherapy Digest: ${subjectCount(count, late)}, week of ${week}`,
     preheader: preheaderOf(cards[0]?.title ?? '', count, topics),
     kicker: `Weekly digest · week of ${week}`,
     intro: introOf(count, late),
-    contents: sections.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
+    contents: withArticles.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
     count,
     sections: sections.map((section) => ({
       ...section,
