@@ -217,52 +217,66 @@ describe('the preheader and the web edition', () => {
 });
 
 describe('a maximal digest', () => {
-  it('stays under 90 kB of HTML, well below the ~102 kB at which Gmail clips a message', async () => {
-    // DIGEST_MAX_ARTICLES (25) cards with the longest title ingest keeps (300 characters), a
-    // summary long enough to be cut, five badges (the most ingest gives one article), five
-    // matched topics with their words, two long source names and long signed links.
-    const topics = TOPIC_IDS.slice(0, 5);
-    const articles = Array.from({ length: 25 }, (_, index) =>
-      anArticle({
-        id: `maximal-${index}`,
-        title:
-          `${index} ${'Neoadjuvant pembrolizumab and chemotherapy in early lung cancer '.repeat(5)}`.slice(
-            0,
-            300,
-          ),
-        summary: 'Background: Durable responses were seen in most patients treated in the trial. '.repeat(8),
-        studyTypes: ['preprint', 'explainer', 'guideline', 'meta-analysis', 'review'],
-        topics: Object.fromEntries(topics.map((topic) => [topic, 5])),
-        matchedTerms: Object.fromEntries(topics.map((topic) => [topic, 'non-small cell lung cancer'])),
-        url: `https://www.example-journal.org/articles/10.1186/s12885-026-${13452 + index}-with-a-long-path?rss=1`,
-        sources: [
-          { sourceId: 'jitc', sourceName: 'Journal for ImmunoTherapy of Cancer', weight: 1 },
-          { sourceId: 'nrco', sourceName: 'Nature Reviews Clinical Oncology', weight: 1 },
-        ],
-      }),
-    );
-    const input = {
-      digestId: 'weekly-2026-W49',
-      articles: new Map(articles.map((article) => [article.id, article])),
-      selection: {
-        sections: topics.map((topic, section) => ({
-          topic,
-          articles: articles
-            .filter((_, index) => index % topics.length === section)
-            .map((article) => ({ articleId: article.id, matchedTopics: topics })),
-        })),
-      },
-    };
-    const token = `v.01KBXW3Q6R2N8M5T7Y9Z1A3C5E.${'x'.repeat(7)}.${'s'.repeat(43)}`;
-    const email = (await renderer.renderDigest(input)).personalise({
-      manageUrl: `${SITE_URL}/preferences?token=${token}`,
-      unsubscribeUrl: `${SITE_URL}/unsubscribe?token=${token}`,
-      viewUrl: `${SITE_URL}/digest?token=${token}&until=1764489600`,
-    });
-    const bytes = Buffer.byteLength(email.html);
+  // DIGEST_MAX_ARTICLES (25) cards with the longest title ingest keeps (300 characters), a
+  // summary long enough to be cut, five badges (the most ingest gives one article), five
+  // matched topics with their words, two long source names and long signed links; and every one
+  // of the 12 topics in the email: twelve sections, or one section and eleven quiet lines.
+  const matchedTopics = TOPIC_IDS.slice(0, 5);
+  const articles = Array.from({ length: 25 }, (_, index) =>
+    anArticle({
+      id: `maximal-${index}`,
+      title: `${index} ${'Neoadjuvant pembrolizumab and chemotherapy in early lung cancer '.repeat(5)}`.slice(
+        0,
+        300,
+      ),
+      summary: 'Background: Durable responses were seen in most patients treated in the trial. '.repeat(8),
+      studyTypes: ['preprint', 'explainer', 'guideline', 'meta-analysis', 'review'],
+      topics: Object.fromEntries(matchedTopics.map((topic) => [topic, 5])),
+      matchedTerms: Object.fromEntries(matchedTopics.map((topic) => [topic, 'non-small cell lung cancer'])),
+      url: `https://www.example-journal.org/articles/10.1186/s12885-026-${13452 + index}-with-a-long-path?rss=1`,
+      sources: [
+        { sourceId: 'jitc', sourceName: 'Journal for ImmunoTherapy of Cancer', weight: 1 },
+        { sourceId: 'nrco', sourceName: 'Nature Reviews Clinical Oncology', weight: 1 },
+      ],
+    }),
+  );
+  const token = `v.01KBXW3Q6R2N8M5T7Y9Z1A3C5E.${'x'.repeat(7)}.${'s'.repeat(43)}`;
 
-    expect(email.subject).toContain('25 new articles');
-    console.log(`maximal digest: ${bytes} bytes of HTML`);
-    expect(bytes).toBeLessThan(90_000);
-  });
+  it.each([
+    { layout: 'twelve sections', sectionTopics: TOPIC_IDS, quietTopics: [] },
+    {
+      layout: 'one section and eleven quiet lines',
+      sectionTopics: TOPIC_IDS.slice(0, 1),
+      quietTopics: TOPIC_IDS.slice(1),
+    },
+  ])(
+    'stays under 90 kB of HTML, well below the ~102 kB at which Gmail clips a message ($layout)',
+    async ({ layout, sectionTopics, quietTopics }) => {
+      const input = {
+        digestId: 'weekly-2026-W49',
+        articles: new Map(articles.map((article) => [article.id, article])),
+        selection: {
+          sections: sectionTopics.map((topic, section) => ({
+            topic,
+            articles: articles
+              .filter((_, index) => index % sectionTopics.length === section)
+              .map((article) => ({ articleId: article.id, matchedTopics })),
+          })),
+          quietTopics,
+        },
+      };
+      const email = (await renderer.renderDigest(input)).personalise({
+        manageUrl: `${SITE_URL}/preferences?token=${token}`,
+        unsubscribeUrl: `${SITE_URL}/unsubscribe?token=${token}`,
+        viewUrl: `${SITE_URL}/digest?token=${token}&until=1764489600`,
+      });
+      const bytes = Buffer.byteLength(email.html);
+
+      expect(email.subject).toContain('25 new articles');
+      expect(email.html.match(/class="card-title"/g)).toHaveLength(25);
+      expect(email.html.match(/class="quiet-topic"/g) ?? []).toHaveLength(quietTopics.length);
+      console.log(`maximal digest, ${layout}: ${bytes} bytes of HTML`);
+      expect(bytes).toBeLessThan(90_000);
+    },
+  );
 });

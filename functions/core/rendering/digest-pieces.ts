@@ -62,18 +62,18 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     ...basePartials,
     // A topic has two pieces: its heading (t-) and its quiet line (q-), "nothing new this week".
     'digest-topic': `<mj-raw><!--${marker}:{{#quiet}}q{{/quiet}}{{^quiet}}t{{/quiet}}-{{topic}}--></mj-raw>\n${basePartials['digest-topic']}`,
-    // The cards of a topic share one section: these two (empty in a whole render) mark its
-    // opening and its closing, which are the same for every topic.
-    'cut-before-cards': `<mj-raw><!--${marker}:open--></mj-raw>`,
+    // The topics and their cards share one section: these two (empty in a whole render) mark its
+    // opening and its closing, the same in every digest.
+    'cut-before-topics': `<mj-raw><!--${marker}:open--></mj-raw>`,
     'digest-card': `<mj-raw><!--${marker}:c-{{key}}--></mj-raw>\n${basePartials['digest-card']}`,
-    'cut-after-cards': `<mj-raw><!--${marker}:close--></mj-raw>`,
+    'cut-after-topics': `<mj-raw><!--${marker}:close--></mj-raw>`,
     'digest-closing': `<mj-raw><!--${marker}:end--></mj-raw>\n${basePartials['digest-closing']}`,
   };
   const cutPattern = new RegExp(`\\s*<!--${marker}:([\\w-]+)-->\\s*`);
 
   let frame: { prefix: string; suffix: string } | undefined;
-  // The opening and the closing of a topic's section of cards.
-  let cardsSection: { open: string; close: string } | undefined;
+  // The opening and the closing of the section that holds the topics and their cards.
+  let topicsSection: { open: string; close: string } | undefined;
   /** Topic pieces by `t-<topic>` (heading) or `q-<topic>` (quiet line). */
   const topics = new Map<string, string>();
   const cards = new LRUCache<string, string>({
@@ -124,7 +124,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       else if (id === 'close') section.close = piece;
     }
     if (section.open !== undefined && section.close !== undefined)
-      cardsSection ??= { open: section.open, close: section.close };
+      topicsSection ??= { open: section.open, close: section.close };
   }
 
   async function prepare(views: readonly DigestView[]): Promise<void> {
@@ -174,20 +174,18 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
         const text = escapeHtml(view[name]);
         prefix = prefix.replaceAll(slots.token(name), () => text);
       }
-      const parts: string[] = [prefix];
+      if (!topicsSection) throw new Error('the section around the topics was not prepared');
+      const parts: string[] = [prefix, topicsSection.open];
       for (const section of view.sections) {
         parts.push(topics.get(pieceId(section))!);
-        if (section.articles.length === 0) continue;
-        if (!cardsSection) throw new Error('the section around the cards was not prepared');
-        parts.push(cardsSection.open);
         for (const card of section.articles) {
           const piece = cards.get(card.key);
           if (piece === undefined) throw new Error(`card ${card.key} was not prepared`);
           const text = escapeHtml(card.why);
           parts.push(piece.replaceAll(why, () => text));
         }
-        parts.push(cardsSection.close);
       }
+      parts.push(topicsSection.close);
       parts.push(frame!.suffix);
       return joinSections(parts);
     },
