@@ -10,7 +10,7 @@ import type { HandlerName } from './constructs/digest-function.ts';
  * follows; nobody has to remember which role needs what.
  *
  * Resources are named in one vocabulary: `table/<id>` and `table/<id>/index/<name>` (the tables
- * of tables.ts), `queue/send`, `secret/token`, `ses/identity` (the sender identity),
+ * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`, `ses/identity` (the sender identity),
  * `ses/configuration-set`, and `*` for actions IAM grants on no resource type.
  */
 
@@ -20,6 +20,7 @@ export type CallResource =
   | `table/${TableId}`
   | `table/${TableId}/index/${string}`
   | 'queue/send'
+  | 'queue/send-dlq'
   | 'secret/token'
   | 'ses/identity'
   | 'ses/configuration-set'
@@ -88,8 +89,15 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     'table/deliveries': ['dynamodb:Query'],
     // Request counters, archive editions, admin sends and their previews.
     'table/state': ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-    // An admin send's plan job.
+    // An admin send's plan job; the admin's redrive moves the dead letters back here.
     'queue/send': ['sqs:SendMessage'],
+    // The admin's look at the dead letters and their redrive: found by name, counted, read, deleted.
+    'queue/send-dlq': [
+      'sqs:GetQueueUrl',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+    ],
   },
   'ses-events': {
     ...SECRET,

@@ -39,7 +39,7 @@ const TABLE_WRITES = new Set([
  * The grants a function needs for the calls it makes: a table it calls anything on is read,
  * one it writes is readWrite (CDK's grantReadData / grantReadWriteData: the action lists of a
  * level, so a path the runs did not drive, a lease renewal say, is still covered); the send
- * queue when it sends messages; SES sending and the account's quota when it calls them.
+ * queue when it sends messages, and its dead-letter queue's messages when it redrives them; SES sending and the account's quota when it calls them.
  */
 export function accessFor(calls: FunctionCalls): FunctionAccess {
   const entries = Object.entries(calls) as [string, readonly string[]][];
@@ -60,7 +60,11 @@ export function accessFor(calls: FunctionCalls): FunctionAccess {
   const all = actionsOn(() => true);
   return {
     tables,
-    queue: actionsOn((resource) => resource === 'queue/send').includes('sqs:SendMessage') ? 'send' : 'none',
+    queue: actionsOn((resource) => resource === 'queue/send-dlq').includes('sqs:ReceiveMessage')
+      ? 'send-and-redrive'
+      : actionsOn((resource) => resource === 'queue/send').includes('sqs:SendMessage')
+        ? 'send'
+        : 'none',
     sendsEmail: all.includes('ses:SendEmail'),
     readsSendQuota: all.includes('ses:GetAccount'),
   };

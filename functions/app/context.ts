@@ -27,6 +27,7 @@ import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
 import { SqsSendQueue } from '../adapters/sqs/sqs-send-queue.ts';
+import { SqsDeadLetterQueue } from '../adapters/sqs/sqs-dead-letter-queue.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import {
   loadSiteArticles,
@@ -38,6 +39,7 @@ import type { SiteArticle } from '../core/ingest/site-articles.ts';
 import type { SendJob } from '../core/delivery/send-job.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { AdminSendStore } from '../ports/admin-send-store.ts';
+import type { DeadLetterQueue } from '../ports/dead-letter-queue.ts';
 import type { ArticleStore } from '../ports/article-store.ts';
 import type { DeliveryLedger } from '../ports/delivery-ledger.ts';
 import type { EditionStore } from '../ports/edition-store.ts';
@@ -75,6 +77,8 @@ export interface AppContext {
   readonly sourceState: SourceStateStore;
   readonly mailer: Mailer;
   readonly queue: SendQueue<SendJob>;
+  /** The send queue's DLQ, for an operator's look and redrive (its URL is found on first use). */
+  readonly deadLetters: DeadLetterQueue;
   readonly fetcher: FeedFetcher;
   readonly limiter: SendRateLimiter;
   /** "Here is your manage link" and other account emails. */
@@ -151,6 +155,10 @@ export async function createAppContext(
         configurationSet: config.mail.configurationSet,
       }),
     queue: new SqsSendQueue(clients.sqs, queueUrl),
+    deadLetters: new SqsDeadLetterQueue(clients.sqs, {
+      sendUrl: queueUrl,
+      deadLetterUrl: () => findQueueUrl(clients, config.queues.deadLetterName, 'SEND_DLQ_NAME'),
+    }),
     fetcher:
       overrides.fetcher ??
       new HttpFeedFetcher({
@@ -201,7 +209,11 @@ async function resolveTokenSecret(config: Config): Promise<string> {
 
 async function resolveQueueUrl(config: Config, clients: AwsClients): Promise<string> {
   if (config.queues.sendUrl) return config.queues.sendUrl;
-  const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: config.queues.sendName }));
-  if (!QueueUrl) throw new ConfigError(`SEND_QUEUE_NAME ${config.queues.sendName}: queue not found`);
+  return findQueueUrl(clients, config.queues.sendName, 'SEND_QUEUE_NAME');
+}
+
+async function findQueueUrl(clients: AwsClients, name: string, setting: string): Promise<string> {
+  const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  if (!QueueUrl) throw new ConfigError(`${setting} ${name}: queue not found`);
   return QueueUrl;
 }

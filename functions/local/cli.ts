@@ -4,6 +4,7 @@ import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
 import { cloudCheckCommand } from './cloud-check.ts';
+import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -133,6 +134,26 @@ program
   )
   .option('--yes', 'do not ask for confirmation on a terminal')
   .action((options: SendCommandOptions) => sendCommand(options));
+
+const dlq = program
+  .command('dlq')
+  .description(
+    'The send queue’s dead-letter queue: the jobs that failed five times. Look at them, fix the cause, move them back',
+  );
+dlq
+  .command('show')
+  .description(
+    'Print how many jobs the dead-letter queue holds and a look at up to ten; the last line is JSON',
+  )
+  .action(() => dlqShowCommand());
+dlq
+  .command('redrive')
+  .description(
+    'Move every send job of the dead-letter queue back to the send queue (poison stays) and send it; ' +
+      'the ledger skips whoever already got it, so a redrive is always safe',
+  )
+  .option('--max <n>', 'move at most this many messages')
+  .action((options: { max?: string }) => dlqRedriveCommand(options));
 
 program
   .command('tag')

@@ -34,7 +34,8 @@ const HAND_OVER_STALL_MS = 60_000;
  * waits for the queue to drain. Beside a running `npm start` it enqueues, that instance sends, and
  * the command follows the ledger until each reader it planned has an outcome, then reports what
  * the instance sent (or, if the instance stops making progress, what is still queued and where to
- * look). A daily-quota stop ends the cycle at once: the unsent jobs stay queued for a later run.
+ * look). A daily-quota stop or a problem with SES's setup ends the cycle at once: the unsent jobs
+ * stay queued for a later run.
  */
 export async function digestCommand(options: {
   now?: string;
@@ -99,10 +100,16 @@ export async function digestCommand(options: {
         continued: totals.continued,
         drained,
         quotaExceeded: ending === 'quota',
+        sesConfigurationError: ending === 'ses-configuration',
       }),
     );
     if (ending === 'quota') {
       console.error('immuno-digest: the SES daily sending quota is used up; the unsent digests stay queued.');
+      process.exitCode = EXIT_CODES.stoppedEarly;
+    } else if (ending === 'ses-configuration') {
+      console.error(
+        'immuno-digest: SES refuses to send until its setup is fixed (see the log above); the unsent digests stay queued.',
+      );
       process.exitCode = EXIT_CODES.stoppedEarly;
     } else if (!drained) {
       process.exitCode = EXIT_CODES.stoppedEarly;

@@ -78,6 +78,9 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
         ...(totals.failed > 0 ? [`${totals.failed} emails rejected`] : []),
         ...(totals.poison > 0 ? [`${totals.poison} poison send jobs`] : []),
         ...(ending === 'quota' ? ['SES daily sending quota used up: the unsent digests stay queued'] : []),
+        ...(ending === 'ses-configuration'
+          ? ['SES refuses to send until its setup is fixed: the unsent digests stay queued']
+          : []),
         ...(ending === 'not-drained'
           ? ['send queue not drained within 90 s: jobs left for the next run']
           : []),

@@ -28,8 +28,12 @@ export type HandlerName = 'ingest' | 'plan-digest' | 'send' | 'api' | 'ses-event
  */
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
-/** What a function may do with the send queue. The send function consumes through its event source. */
-export type QueueAccess = 'none' | 'send';
+/**
+ * What a function may do with the send queue. The send function consumes through its event
+ * source; 'send-and-redrive' also reads and deletes the dead-letter queue's messages, to move them
+ * back (the admin's redrive).
+ */
+export type QueueAccess = 'none' | 'send' | 'send-and-redrive';
 
 export interface DigestFunctionProps {
   readonly handler: HandlerName;
@@ -172,7 +176,8 @@ export class DigestFunction extends NodejsFunction {
     this.addEnvironment('SEND_QUEUE_URL', queue.queueUrl);
     this.addEnvironment('SEND_QUEUE_NAME', queue.queueName);
     this.addEnvironment('SEND_DLQ_NAME', deadLetterQueue.queueName);
-    if (access === 'send') queue.grantSendMessages(this);
+    if (access !== 'none') queue.grantSendMessages(this);
+    if (access === 'send-and-redrive') deadLetterQueue.grantConsumeMessages(this);
     return this;
   }
 

@@ -180,6 +180,7 @@ export class ServiceStack extends Stack {
       httpApi: this.httpApi,
       alarmTopic: this.alarmTopic,
       ingestPeriod: Duration.hours(settings.schedules.ingestPeriodHours),
+      planDigestPeriod: Duration.minutes(settings.planDigestEveryMinutes),
       dashboardName: `${settings.stackPrefix}-dashboard`,
     });
 

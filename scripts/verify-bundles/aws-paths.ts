@@ -1,5 +1,6 @@
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { YIELD_MARGIN_MS } from '../../functions/core/delivery/send-policy.ts';
 import type { SendJob } from '../../functions/core/delivery/send-job.ts';
 import {
@@ -158,14 +159,44 @@ export async function weeklyDigest(
   const uncovered = Object.keys(world.local.topicLabels).find((topic) => !covered.has(topic));
   if (!uncovered) throw new Error('every topic has an article: no topic is left for the quiet reader');
   const quiet = await subscribeAndConfirm(world, quietReader, [uncovered]);
+  await owedThisWeeksSlot(world, [reader, quietReader]);
   const plan = await world.invoke('plan-digest', scheduledEvent(), 'one planning run');
-  if ((plan.result as { jobs?: number }).jobs === 0) await planDigestOnce(world.local, { ignoreSlot: true });
   const send = await runSendBatch(world, 'the weekly digest');
   const digest = (await world.mailbox(reader)).find((email) =>
     email.headers?.some((header) => header.name.toLowerCase() === 'list-unsubscribe'),
   );
   const archive = await get(world, '/archive');
   return { ingest, quiet, plan, send, digest, archive };
+}
+
+/**
+ * A reader confirmed a moment ago is owed no digest before their next slot (the first digest comes
+ * at the first slot after confirmation). The planning run stands in for one a week on: each
+ * reader's slot becomes today at midnight UTC, which has always begun, and their confirmation
+ * moves a week back, straight in the table, as time would have moved it.
+ */
+async function owedThisWeeksSlot(world: BundleWorld, emails: readonly string[]): Promise<void> {
+  const now = new Date();
+  const aWeekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString();
+  const readers = (await world.local.subscribers.listConfirmed()).filter((subscriber) =>
+    emails.includes(subscriber.email),
+  );
+  if (readers.length !== emails.length)
+    throw new Error(`not every reader is confirmed: ${emails.join(', ')}`);
+  for (const reader of readers) {
+    await world.local.clients.documents.send(
+      new UpdateCommand({
+        TableName: world.local.config.tables.subscribers,
+        Key: { subscriberId: reader.subscriberId },
+        UpdateExpression: 'SET consent.#at = :aWeekAgo, delivery = :today REMOVE scheduleFrom',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':aWeekAgo': aWeekAgo,
+          ':today': { weekday: now.getUTCDay() === 0 ? 7 : now.getUTCDay(), hour: 0, timeZone: 'UTC' },
+        },
+      }),
+    );
+  }
 }
 
 export interface Announcement {
@@ -306,4 +337,42 @@ export async function hardBounce(world: BundleWorld, reader: string): Promise<In
     bounceEvent(reader, CONFIGURATION_SET),
     'a hard bounce suppresses the reader',
   );
+}
+
+export interface DeadLetterRedrive {
+  /** The admin's look at the dead-letter queue (the page). */
+  readonly listing: HttpAnswer;
+  /** The redrive, asked for as JSON: how many moved back, how many left as poison. */
+  readonly redrive: HttpAnswer;
+  /** The send jobs on the send queue after the redrive. */
+  readonly requeued: readonly SendJob[];
+}
+
+/**
+ * An operator redrives the send queue's dead letters through the admin API: a send job (an
+ * announcement plan to resume) and a poison message sit in the DLQ; the api lists them and moves
+ * the job back to the send queue, leaving the poison. The requeued job is taken off again
+ * unhandled, so the next scenario starts on an empty queue.
+ */
+export async function deadLetterRedrive(world: BundleWorld, sendId: string): Promise<DeadLetterRedrive> {
+  await world.drainSendQueue();
+  const { sqs } = world.local.clients;
+  const { QueueUrl } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: world.local.config.queues.deadLetterName }),
+  );
+  const job: SendJob = { kind: 'announcement-plan', version: 1, sendId, resume: true };
+  for (const body of [JSON.stringify(job), '{"kind":"digest","version":1}']) {
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+  }
+  const listing = await get(world, '/admin/dead-letters', ADMIN_CALLER);
+  const redrive = httpAnswer(
+    await world.invoke(
+      'api',
+      adminHttpEvent(SITE_URL, 'POST', '/admin/dead-letters/redrive', '{}', ADMIN_CALLER),
+      'POST /admin/dead-letters/redrive',
+    ),
+  );
+  const requeued = await world.receiveSendJobs(10);
+  await world.acknowledge(requeued);
+  return { listing, redrive, requeued: jobsOf(requeued) };
 }

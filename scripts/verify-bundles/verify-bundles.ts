@@ -8,6 +8,7 @@ import {
   adminAnnouncement,
   adminPost,
   adminTestSend,
+  deadLetterRedrive,
   handOn,
   hardBounce,
   subscribeAndConfirm,
@@ -124,6 +125,11 @@ async function main(): Promise<void> {
       test.accountWarnings.length === 0,
       `the api could not read the SES account: ${test.accountWarnings.join('\n')}`,
     );
+
+    const redrive = await deadLetterRedrive(world, `verify-redrive-${world.prefix}`);
+    expectHttp(redrive.listing, 200, 'GET /admin/dead-letters');
+    expectHttp(redrive.redrive, 200, 'POST /admin/dead-letters/redrive', '"moved":1');
+    check(redrive.requeued.length === 1, 'the redrive did not move the send job back to the send queue');
 
     const bounce = await hardBounce(world, reader);
     check(

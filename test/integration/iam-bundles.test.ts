@@ -12,6 +12,7 @@ import {
 import {
   adminAnnouncement,
   adminTestSend,
+  deadLetterRedrive,
   handOn,
   hardBounce,
   subscribeAndConfirm,
@@ -53,6 +54,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       const week = await weeklyDigest(world, reader, `quiet.${world.prefix}@example.org`);
 
       expect(week.quiet.confirmed?.status).toBe(200);
+      expect(week.plan.result).toMatchObject({ planned: 1, jobs: 1 });
       expect(week.send.failures).toEqual([]);
       expect(week.digest?.body.html).toContain('<table');
       expect(week.archive.status).toBe(200);
@@ -144,6 +146,22 @@ describe('the bundles under their synthesized IAM roles', () => {
       const bounce = await hardBounce(world, reader);
 
       expect(bounce.result).toMatchObject({ suppressed: 1 });
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'lets an admin look at the dead letters and move the send jobs back, leaving the poison',
+    async () => {
+      const sendId = `iam-redrive-${world.prefix}`;
+
+      const redrive = await deadLetterRedrive(world, sendId);
+
+      expect(redrive.listing.status).toBe(200);
+      expect(redrive.listing.body).toContain('<strong>2</strong> in the dead-letter queue');
+      expect(redrive.redrive.status).toBe(200);
+      expect(JSON.parse(redrive.redrive.body)).toMatchObject({ moved: 1, poison: 1 });
+      expect(redrive.requeued).toEqual([{ kind: 'announcement-plan', version: 1, sendId, resume: true }]);
     },
     10 * MINUTES,
   );

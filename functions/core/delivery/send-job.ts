@@ -20,6 +20,14 @@ const recipientSchema = z
   })
   .strict();
 
+/**
+ * A continuation's stall (send-policy.ts, Stall): how many times in a row, and since when, SES
+ * took none of the job's emails. Absent on a job as planned.
+ */
+const stallSchema = z
+  .object({ since: z.string().datetime(), handOns: z.number().int().min(1).max(100_000) })
+  .strict();
+
 const digestJobSchema = z
   .object({
     kind: z.literal('digest'),
@@ -47,6 +55,7 @@ const digestJobSchema = z
     /** The readers' topics with nothing this week: one quiet line each. Absent when none. */
     quietTopics: z.array(topicIdSchema).max(TOPIC_IDS.length).optional(),
     recipients: z.array(recipientSchema).min(1).max(500),
+    stalled: stallSchema.optional(),
   })
   .strict();
 
@@ -78,6 +87,7 @@ const announcementJobSchema = z
       .array(z.object({ subscriberId: z.string().min(10).max(64) }).strict())
       .min(1)
       .max(500),
+    stalled: stallSchema.optional(),
   })
   .strict();
 
