@@ -84,7 +84,8 @@ export function articleItem(articleId: string, candidate: ArticleCandidate, firs
     identifiers: { ...candidate.identifiers },
     studyTypes: candidate.studyTypes,
     topics: { ...candidate.topics },
-    matchedTerms: { ...candidate.matchedTerms },
+    // Only when the tagger reported them: an article reads back as it was given.
+    ...(candidate.matchedTerms ? { matchedTerms: { ...candidate.matchedTerms } } : {}),
     relevant: candidate.relevant,
   };
 }
@@ -98,7 +99,8 @@ export function addSourceToItem(item: Item, candidate: ArticleCandidate): boolea
   if (candidate.relevant) {
     item.relevant = true;
     item.topics = { ...candidate.topics, ...(item.topics as object) };
-    item.matchedTerms = { ...candidate.matchedTerms, ...(item.matchedTerms as object | undefined) };
+    if (candidate.matchedTerms || item.matchedTerms)
+      item.matchedTerms = { ...candidate.matchedTerms, ...(item.matchedTerms as object | undefined) };
   }
   return true;
 }
