@@ -139,7 +139,7 @@ export async function createAppContext(
     clock,
     logger,
     vocabulary,
-    tagger: createTagger(vocabulary),
+    tagger: createTagger(vocabulary, { terms: true }),
     topicLabels: labels,
     sources,
     siteArticles,

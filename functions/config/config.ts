@@ -69,6 +69,7 @@ const mailbox = z
 const envSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   SITE_URL: httpUrl,
+  ARTICLES_BASE_URL: httpUrl.optional(),
   MAIL_FROM: mailbox,
   MAIL_REPLY_TO: mailbox,
   UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }),
@@ -98,6 +99,7 @@ const envSchema = z.object({
     message: `must be at least ${TOPIC_IDS.length}, the number of topics, so that every chosen topic can have a section`,
   }),
   DIGEST_FIRST_WINDOW_DAYS: positiveInt(7, 60),
+  DIGEST_MAX_ARTICLE_AGE_DAYS: positiveInt(60, 3650),
   RECIPIENTS_PER_JOB: positiveInt(50, 500),
   FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
@@ -115,6 +117,12 @@ export interface Config {
   readonly region: string;
   /** Base of every link we put in an email or a page, without a trailing slash. */
   readonly siteUrl: string;
+  /**
+   * Where the site publishes its own articles (content/articles/<slug>.md is read at
+   * `<articlesBaseUrl>/<slug>`), without a trailing slash. By default the app serves them itself,
+   * at `<siteUrl>/articles`.
+   */
+  readonly articlesBaseUrl: string;
   readonly postalAddress: string;
   readonly mail: {
     readonly from: string;
@@ -148,6 +156,11 @@ export interface Config {
     readonly maxPerTopic: number;
     readonly maxArticles: number;
     readonly firstWindowDays: number;
+    /**
+     * An item published more than this many days before ingest first sees it is not stored: a
+     * new source's back catalogue, or a feed that re-lists old work, is not news to a reader.
+     */
+    readonly maxArticleAgeDays: number;
     readonly recipientsPerJob: number;
   };
   readonly fetch: {
@@ -208,6 +221,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
     mode,
     region: e.AWS_REGION,
     siteUrl: e.SITE_URL.replace(/\/+$/, ''),
+    articlesBaseUrl: (e.ARTICLES_BASE_URL ?? `${e.SITE_URL.replace(/\/+$/, '')}/articles`).replace(
+      /\/+$/,
+      '',
+    ),
     postalAddress: e.POSTAL_ADDRESS,
     mail: {
       from: e.MAIL_FROM,
@@ -232,6 +249,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       maxPerTopic: e.DIGEST_MAX_PER_TOPIC,
       maxArticles: e.DIGEST_MAX_ARTICLES,
       firstWindowDays: e.DIGEST_FIRST_WINDOW_DAYS,
+      maxArticleAgeDays: e.DIGEST_MAX_ARTICLE_AGE_DAYS,
       recipientsPerJob: e.RECIPIENTS_PER_JOB,
     },
     fetch: {

@@ -13,8 +13,34 @@ describe('loadConfig', () => {
       maxPerTopic: 5,
       maxArticles: 25,
       firstWindowDays: 7,
+      maxArticleAgeDays: 60,
       recipientsPerJob: 50,
     });
+  });
+
+  it('reads the site’s articles where the app serves them, unless ARTICLES_BASE_URL names another place', () => {
+    const secret = { TOKEN_SECRET: 'x'.repeat(32) };
+
+    expect(loadConfig({ ...secret, SITE_URL: 'http://localhost:3220' }, 'local').articlesBaseUrl).toBe(
+      'http://localhost:3220/articles',
+    );
+    expect(
+      loadConfig({ ...secret, ARTICLES_BASE_URL: 'https://www.example-site.org/learn/' }, 'local')
+        .articlesBaseUrl,
+    ).toBe('https://www.example-site.org/learn');
+    expect(() => loadConfig({ ...secret, ARTICLES_BASE_URL: '/articles' }, 'local')).toThrow(
+      /ARTICLES_BASE_URL must be an absolute URL \(got "\/articles"\)/,
+    );
+  });
+
+  it('names a bad article age limit', () => {
+    expect(() =>
+      loadConfig({ TOKEN_SECRET: 'x'.repeat(32), DIGEST_MAX_ARTICLE_AGE_DAYS: '0' }, 'local'),
+    ).toThrow(/DIGEST_MAX_ARTICLE_AGE_DAYS .*got "0"/);
+    expect(
+      loadConfig({ TOKEN_SECRET: 'x'.repeat(32), DIGEST_MAX_ARTICLE_AGE_DAYS: '365' }, 'local').digest
+        .maxArticleAgeDays,
+    ).toBe(365);
   });
 
   it('names every missing deployment setting in the cloud', () => {

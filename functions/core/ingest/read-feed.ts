@@ -64,11 +64,17 @@ export function readFeed(
   bytes: Buffer,
   source: Source,
   deps: { readonly tagger: Tagger; readonly timer?: StageTimer | undefined },
-  options: ParseOptions & { readonly firstSeenAt: Date },
+  options: ParseOptions & {
+    readonly firstSeenAt: Date;
+    /** Items published more than this many days before `firstSeenAt` are rejected. */
+    readonly maxAgeDays?: number;
+  },
 ): ReadFeed {
   const feed = timedSync(deps.timer, 'parse', () => parseFeed(bytes, options));
   const { candidates, rejections } = timedSync(deps.timer, 'normalise', () =>
-    normaliseItems(feed.items, source, deps.tagger, options.firstSeenAt),
+    normaliseItems(feed.items, source, deps.tagger, options.firstSeenAt, {
+      ...(options.maxAgeDays === undefined ? {} : { maxAgeDays: options.maxAgeDays }),
+    }),
   );
   return {
     format: feed.format,
@@ -88,7 +94,11 @@ export function normaliseItems(
   source: Source,
   tagger: Tagger,
   firstSeenAt: Date,
-  topicOverrides?: readonly (readonly TopicId[] | undefined)[],
+  options: {
+    /** Editors' topics, item by item (the site's own articles). */
+    readonly topicOverrides?: readonly (readonly TopicId[] | undefined)[];
+    readonly maxAgeDays?: number;
+  } = {},
 ): { candidates: ArticleCandidate[]; rejections: string[] } {
   const links = items.map((item) => (item.link ? canonicalUrl(item.link) : undefined));
   const shared = sharedLinks(items, links);
@@ -98,7 +108,8 @@ export function normaliseItems(
     try {
       const url = links[index];
       const result = normaliseItem(readableItem(item), source, tagger, firstSeenAt, {
-        topicOverride: topicOverrides?.[index],
+        topicOverride: options.topicOverrides?.[index],
+        maxAgeDays: options.maxAgeDays,
         linkIsShared: url !== undefined && shared.has(url),
         canonicalLink: url,
       });

@@ -22,6 +22,10 @@ export interface SiteArticle {
   readonly item: RawFeedItem;
   /** Editor's choice of topics; replaces the tagger's for this article. */
   readonly topicOverride: readonly TopicId[] | undefined;
+  /** The file's name without `.md`: the article's address is `<ARTICLES_BASE_URL>/<slug>`. */
+  readonly slug: string;
+  /** The Markdown after the front matter: what the article page shows. */
+  readonly body: string;
 }
 
 /**
@@ -48,7 +52,7 @@ const YAML_ONLY: matter.GrayMatterOption<string, object> = {
 
 /**
  * Reads one content/articles/*.md file: YAML front matter (title, date, summary, canonical,
- * optional topics) and a Markdown body we do not need for the digest.
+ * optional topics) and the Markdown body that the article's page shows.
  *
  * @throws ContentError naming the file and the field; front matter that is not YAML (`---js`,
  *   `---coffee`, `;;;`, `+++`, none at all) names the file and what it found.
@@ -64,9 +68,16 @@ export function parseSiteArticle(fileName: string, text: string): SiteArticle {
           .slice(0, 40)}" (no other language is read: js or coffee front matter would run as code)`,
     );
   }
+  const slug = fileName.split('/').pop()!.replace(/\.md$/, '');
+  if (!/^[a-z0-9][a-z0-9-]{0,120}$/.test(slug)) {
+    throw new ContentError(
+      `${fileName}: the file name is the article's address: lower-case letters, digits and dashes only`,
+    );
+  }
   let data: unknown;
+  let body: string;
   try {
-    data = matter(text, YAML_ONLY).data;
+    ({ data, content: body } = matter(text, YAML_ONLY));
   } catch (error) {
     throw new ContentError(`${fileName}: front matter is not valid YAML: ${(error as Error).message}`, {
       cause: error,
@@ -94,5 +105,7 @@ export function parseSiteArticle(fileName: string, text: string): SiteArticle {
       identifierHints: [],
     },
     topicOverride: front.topics,
+    slug,
+    body,
   };
 }

@@ -113,12 +113,3 @@ export async function mjmlToHtml(mjml: string, options: MjmlOptions): Promise<st
 function collapseIndentation(html: string): string {
   return html.replace(/[ \t]*\n\s*/g, '\n');
 }
-
-/**
- * MJML wraps every section in Outlook conditional comments and, in a whole document, merges the
- * comments of neighbouring sections. An email assembled from separately cut sections gets the
- * same treatment here, so it is the very HTML a whole render would give.
- */
-export function mergeOutlookConditionals(html: string): string {
-  return html.replace(/(<!\[endif]-->\s*?<!--\[if mso \| IE]>)/gm, '');
-}
