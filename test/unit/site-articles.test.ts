@@ -145,9 +145,9 @@ describe('direction controls in site articles and feed items', () => {
     );
     const { item, topicOverride } = parseSiteArticle('content/articles/rlo.md', article('---', front));
 
-    const { candidates } = normaliseItems([item], SITE, tagger, new Date('2026-11-26T00:00:00Z'), [
-      topicOverride,
-    ]);
+    const { candidates } = normaliseItems([item], SITE, tagger, new Date('2026-11-26T00:00:00Z'), {
+      topicOverrides: [topicOverride],
+    });
 
     expect(item.title).toBe('CAR-T cells explained');
     expect(item.summary).toBe('What CAR-T cells are, who they help, and what to ask.');

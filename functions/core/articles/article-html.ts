@@ -1,6 +1,6 @@
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { LINK_SCHEMES } from '../announcements/unsafe-markup.ts';
+import { LINK_SCHEMES } from '../announcements/mail-links.ts';
 
 /**
  * The Markdown body of one of the site's own articles (content/articles/*.md) as the HTML of its
