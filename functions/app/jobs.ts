@@ -49,8 +49,11 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
           return fetchUrl ? [{ source, fetchUrl }] : [];
         }),
       siteArticles: context.siteArticles,
+      articlesBaseUrl: context.config.articlesBaseUrl,
       concurrency: context.config.fetch.concurrency,
       maxBytes: context.config.fetch.maxBytes,
+      maxItems: context.config.fetch.maxItems,
+      maxArticleAgeDays: context.config.digest.maxArticleAgeDays,
     },
     context,
   );

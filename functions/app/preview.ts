@@ -58,6 +58,7 @@ export async function previewDigest(context: AppContext, options: PreviewOptions
     context.tokens,
     context.config.siteUrl,
     now,
+    { until: now },
   );
   const email: OutgoingEmail = {
     to: options.to,

@@ -44,6 +44,7 @@ export type FeedFailureKind =
   | 'not-a-feed'
   | 'malformed-xml'
   | 'entity-expansion'
+  | 'too-many-items'
   | 'unsupported-encoding';
 
 /** A source could not be fetched or parsed. One source failing never stops the others. */

@@ -64,6 +64,7 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
         tagger,
         fetcher,
         maxBytes: config.fetch.maxBytes,
+        maxItems: config.fetch.maxItems,
         options,
       });
       process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -78,7 +79,13 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
 
 async function checkInput(
   input: string,
-  deps: { tagger: Tagger; fetcher: HttpFeedFetcher; maxBytes: number; options: CheckOptions },
+  deps: {
+    tagger: Tagger;
+    fetcher: HttpFeedFetcher;
+    maxBytes: number;
+    maxItems: number;
+    options: CheckOptions;
+  },
 ): Promise<CheckLine & { readonly unreadable?: true }> {
   const isUrl = /^https?:\/\//i.test(input);
   const feedUrl = isUrl ? input : (deps.options.baseUrl ?? pathToFileURL(path.resolve(input)).toString());
@@ -102,6 +109,7 @@ async function checkInput(
       {
         url: feedUrl,
         maxBytes: deps.maxBytes,
+        maxItems: deps.maxItems,
         firstSeenAt: new Date(),
         ...(charset ? { httpCharset: charset } : {}),
       },

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
+import { shiftFeedDates } from './snapshot-dates.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.xml': 'application/xml; charset=utf-8',
@@ -18,12 +19,24 @@ export interface SnapshotServer {
   stop(): Promise<void>;
 }
 
+export interface SnapshotServerOptions {
+  /**
+   * Days to move every date of a feed by when serving it, asked on each request (see
+   * snapshot-dates.ts): `npm start` and the tests serve the snapshots as if taken today.
+   */
+  readonly shiftDays?: () => number;
+}
+
 /**
  * Serves content/snapshots on loopback like a real feed host: Content-Type, ETag and
  * Last-Modified, 304 on a matching conditional GET. Offline runs exercise the same fetch path
  * as live ones, conditional GET included.
  */
-export async function startSnapshotServer(directory: string, port: number): Promise<SnapshotServer> {
+export async function startSnapshotServer(
+  directory: string,
+  port: number,
+  options: SnapshotServerOptions = {},
+): Promise<SnapshotServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       const name = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname.slice(1));
@@ -33,7 +46,10 @@ export async function startSnapshotServer(directory: string, port: number): Prom
       }
       const file = path.join(directory, name);
       try {
-        const [body, info] = await Promise.all([readFile(file), stat(file)]);
+        const [bytes, info] = await Promise.all([readFile(file), stat(file)]);
+        const days = options.shiftDays?.() ?? 0;
+        // The snapshots are UTF-8: read as text, their dates moved, and served as UTF-8 again.
+        const body = days === 0 ? bytes : Buffer.from(shiftFeedDates(bytes.toString('utf8'), days));
         const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
         const lastModified = info.mtime.toUTCString();
         if (request.headers['if-none-match'] === etag) {

@@ -1,5 +1,11 @@
 /** Feed sources: the list in content/sources.yaml, and what ingest remembers about fetching each. */
 
+/**
+ * What a source publishes, which cards show as a badge: a journal's research (the default), news,
+ * preprints (not peer reviewed), a trial registry's records, or the site's own explainers.
+ */
+export type SourceKind = 'journal' | 'news' | 'preprint' | 'registry' | 'site';
+
 /** A feed source from content/sources.yaml. */
 export interface Source {
   readonly id: string;
@@ -9,6 +15,8 @@ export interface Source {
   readonly broad: boolean;
   readonly weight: number;
   readonly enabled: boolean;
+  /** What it publishes; a source without one is a journal (or a preprint server, if its URL says rxiv). */
+  readonly kind?: SourceKind;
   /** File under content/snapshots/ served instead of `url` when running offline. */
   readonly snapshot?: string;
 }

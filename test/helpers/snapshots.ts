@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
 import { startSnapshotServer, type SnapshotServer } from '../../functions/local/snapshot-server.ts';
+import { snapshotShiftDays } from '../../functions/local/snapshot-dates.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/model/sources.ts';
 
@@ -12,7 +13,10 @@ export async function serveSnapshots(): Promise<{
   fetcher: HttpFeedFetcher;
   fetchUrlFor: (source: Source) => string | undefined;
 }> {
-  const server = await startSnapshotServer(path.join(CONTENT_DIR, 'snapshots'), 0);
+  // Dated as if taken today, as `npm start` serves them: the tests do not age with the snapshots.
+  const server = await startSnapshotServer(path.join(CONTENT_DIR, 'snapshots'), 0, {
+    shiftDays: () => snapshotShiftDays(new Date()),
+  });
   return {
     server,
     fetcher: new HttpFeedFetcher({

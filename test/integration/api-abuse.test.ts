@@ -159,6 +159,7 @@ describe('the public API under abuse', () => {
       confirm: tokens.issue('confirm', reader, clock.now()),
       manage: tokens.issue('manage', reader, clock.now()),
       unsubscribe: tokens.issue('unsubscribe', reader, clock.now()),
+      view: tokens.issue('view', reader, clock.now()),
     };
     const endpoints: { purpose: TokenPurpose; method: 'GET' | 'POST'; path: string; body?: string }[] = [
       { purpose: 'confirm', method: 'GET', path: '/confirm' },
@@ -170,6 +171,7 @@ describe('the public API under abuse', () => {
       { purpose: 'manage', method: 'POST', path: '/preferences/delete', body: 'confirm=yes' },
       { purpose: 'unsubscribe', method: 'GET', path: '/unsubscribe' },
       { purpose: 'unsubscribe', method: 'POST', path: '/unsubscribe', body: 'List-Unsubscribe=One-Click' },
+      { purpose: 'view', method: 'GET', path: '/digest' },
     ];
     const otherSecret = createTokenService('another-secret-that-is-long-enough-0000');
     const statuses = new Map<number, number>();

@@ -58,6 +58,18 @@ describe('signed tokens', () => {
     );
   });
 
+  it('gives the web edition of a digest a token of its own, good for a year and for nothing else', () => {
+    const view = tokens.issue('view', reader, now);
+
+    expect(tokens.verify(view, 'view', new Date(now.getTime() + 365 * 86_400_000))).toMatchObject(reader);
+    for (const purpose of ['confirm', 'manage', 'unsubscribe'] as const) {
+      expect(reasonOf(() => tokens.verify(view, purpose, now))).toBe('wrong-purpose');
+      expect(reasonOf(() => tokens.verify(tokens.issue(purpose, reader, now), 'view', now))).toBe(
+        'wrong-purpose',
+      );
+    }
+  });
+
   it('refuses a changed subscriber id, instance or signature', () => {
     const token = tokens.issue('unsubscribe', reader, now);
     const [keyId, purpose, , instance, expiry, signature] = token.split('.');

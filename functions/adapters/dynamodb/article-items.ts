@@ -47,6 +47,8 @@ export function addSourceUpdate(candidate: ArticleCandidate) {
       values[`:t${index}`] = score;
       sets.push(`topics.#t${index} = if_not_exists(topics.#t${index}, :t${index})`);
     });
+    // The words of topics only this source found are not added: an article stored before there
+    // were matchedTerms has no map to set them in, and "why you got this" names the topic without them.
   }
   return {
     UpdateExpression: `SET ${sets.join(', ')} ADD sourceIds :sourceIdSet`,
@@ -82,6 +84,8 @@ export function articleItem(articleId: string, candidate: ArticleCandidate, firs
     identifiers: { ...candidate.identifiers },
     studyTypes: candidate.studyTypes,
     topics: { ...candidate.topics },
+    // Only when the tagger reported them: an article reads back as it was given.
+    ...(candidate.matchedTerms ? { matchedTerms: { ...candidate.matchedTerms } } : {}),
     relevant: candidate.relevant,
   };
 }
@@ -95,6 +99,8 @@ export function addSourceToItem(item: Item, candidate: ArticleCandidate): boolea
   if (candidate.relevant) {
     item.relevant = true;
     item.topics = { ...candidate.topics, ...(item.topics as object) };
+    if (candidate.matchedTerms || item.matchedTerms)
+      item.matchedTerms = { ...candidate.matchedTerms, ...(item.matchedTerms as object | undefined) };
   }
   return true;
 }

@@ -3,13 +3,15 @@ import type { PersonalisableEmail, PersonalLinks } from '../rendering/email-rend
 
 /**
  * The links and headers that make one email one reader's: signed, purpose-bound tokens for the
- * reader's current subscription instance (they die with it).
+ * reader's current subscription instance (they die with it). A digest also links to its web
+ * edition (`webEdition`: the end of the window the digest covers).
  */
 export function personalLinksFor(
   reader: TokenSubject,
   tokens: TokenService,
   siteUrl: string,
   now: Date,
+  webEdition?: { readonly until: Date },
 ): PersonalLinks & { unsubscribeToken: string } {
   const subject = { subscriberId: reader.subscriberId, instance: reader.instance };
   const unsubscribeToken = tokens.issue('unsubscribe', subject, now);
@@ -17,7 +19,23 @@ export function personalLinksFor(
     manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subject, now)}`,
     unsubscribeUrl: `${siteUrl}/unsubscribe?token=${unsubscribeToken}`,
     unsubscribeToken,
+    ...(webEdition ? { viewUrl: webEditionUrl(subject, tokens, siteUrl, now, webEdition.until) } : {}),
   };
+}
+
+/**
+ * The web edition of a reader's digest: `/digest?token=<view token>&until=<end of its window, in
+ * seconds>`. The token says whose topics (and can do nothing else); the window's end is public.
+ */
+export function webEditionUrl(
+  reader: TokenSubject,
+  tokens: TokenService,
+  siteUrl: string,
+  now: Date,
+  until: Date,
+): string {
+  const seconds = Math.floor(until.getTime() / 1000);
+  return `${siteUrl}/digest?token=${tokens.issue('view', { subscriberId: reader.subscriberId, instance: reader.instance }, now)}&until=${seconds}`;
 }
 
 /**

@@ -28,8 +28,20 @@ export interface IngestRequest {
   /** Enabled sources, each with the URL to fetch (the real one, or a local snapshot's). */
   readonly sources: readonly { readonly source: Source; readonly fetchUrl: string }[];
   readonly siteArticles: readonly SiteArticle[];
+  /**
+   * Where the site publishes its own articles (ARTICLES_BASE_URL): each links to `<base>/<slug>`.
+   * Unset: to the `canonical` of its front matter.
+   */
+  readonly articlesBaseUrl?: string;
   readonly concurrency: number;
   readonly maxBytes: number;
+  /** Most items a feed may hold (FEED_MAX_ITEMS); a feed with more fails as 'too-many-items'. */
+  readonly maxItems?: number;
+  /**
+   * Feed items published more than this many days before this run are left out (the site's own
+   * articles are not: an explainer does not age). Unset: no limit.
+   */
+  readonly maxArticleAgeDays?: number;
   /** How long to wait for a concurrent ingest to finish writing (default: the store's). */
   readonly writerWaitMs?: number;
 }
@@ -130,11 +142,15 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
     const states = await deps.sourceState.getMany(request.sources.map(({ source }) => source.id));
 
     const { candidates, rejections } = normaliseItems(
-      request.siteArticles.map((article) => article.item),
+      request.siteArticles.map((article) =>
+        request.articlesBaseUrl
+          ? { ...article.item, link: `${request.articlesBaseUrl}/${article.slug}` }
+          : article.item,
+      ),
       SITE_SOURCE,
       deps.tagger,
       deps.clock.now(),
-      request.siteArticles.map((article) => article.topicOverride),
+      { topicOverrides: request.siteArticles.map((article) => article.topicOverride) },
     );
     for (const rejection of rejections) deps.logger.warn('site article rejected', { rejection });
     reports.push({
@@ -151,9 +167,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
         limit(async () => {
           try {
             const state = states.get(source.id);
-            reports.push(
-              await ingestSource(source, fetchUrl, request.maxBytes, state, writer, successes, deps),
-            );
+            reports.push(await ingestSource(source, fetchUrl, request, state, writer, successes, deps));
           } catch (error) {
             const failure = await recordFailure(source, error, states.get(source.id), deps);
             failures.push(failure);
@@ -188,7 +202,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
 async function ingestSource(
   source: Source,
   fetchUrl: string,
-  maxBytes: number,
+  limits: Pick<IngestRequest, 'maxBytes' | 'maxItems' | 'maxArticleAgeDays'>,
   state: SourceState | undefined,
   writer: ArticleWriter,
   successes: SuccessRecorder,
@@ -222,8 +236,10 @@ async function ingestSource(
     // Relative links resolve against the source's own URL, not a local snapshot server's.
     {
       url: source.url,
-      maxBytes,
+      maxBytes: limits.maxBytes,
+      ...(limits.maxItems ? { maxItems: limits.maxItems } : {}),
       firstSeenAt: deps.clock.now(),
+      ...(limits.maxArticleAgeDays === undefined ? {} : { maxAgeDays: limits.maxArticleAgeDays }),
       ...(charset ? { httpCharset: charset } : {}),
     },
   );

@@ -15,6 +15,7 @@ const sourceSchema = z
     broad: z.boolean(),
     weight: z.number().min(0.1).max(5).default(1),
     enabled: z.boolean().default(true),
+    kind: z.enum(['journal', 'news', 'preprint', 'registry']).optional(),
     snapshot: z
       .string()
       .regex(/^[A-Za-z0-9._-]+$/, { message: 'must be a file name inside content/snapshots' })
@@ -47,4 +48,5 @@ export const SITE_SOURCE: Source = {
   broad: false,
   weight: 1.5,
   enabled: true,
+  kind: 'site',
 };

@@ -8,16 +8,28 @@ import {
 } from '../../model/subscribers.ts';
 import { timeZoneSchema } from './time-zones.ts';
 import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
+import { asciiAddress } from './email-address.ts';
 
 /** What a subscriber record holds and the input rules of its fields; its id is subscriber-ids.ts's. */
 
 export { normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
 
+/** An email address; an internationalised domain comes out in ASCII (email-address.ts). */
 export const emailSchema = z
   .string()
   .trim()
-  .max(254, { message: 'email address is too long' })
-  .email({ message: 'enter a valid email address, like name@example.org' });
+  .transform((value, context) => {
+    const reading = asciiAddress(value);
+    if (reading.ok) return reading.address;
+    context.addIssue({ code: 'custom', message: reading.problem });
+    return z.NEVER;
+  })
+  .pipe(
+    z
+      .string()
+      .max(254, { message: 'email address is too long' })
+      .email({ message: 'enter a valid email address, like name@example.org' }),
+  );
 
 export const deliverySlotSchema = z
   .object({

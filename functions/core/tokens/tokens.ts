@@ -15,7 +15,7 @@ import { deriveLinkKeys, type LinkKeys, type LinkSecrets } from './keys.ts';
  * Format: `<keyId>.<purpose>.<subscriberId>.<instance>.<expiry, base 36 seconds>.<signature>`.
  */
 
-export type TokenPurpose = 'confirm' | 'manage' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'manage' | 'unsubscribe' | 'view';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -24,6 +24,8 @@ export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
   confirm: 7 * DAY_MS,
   manage: 90 * DAY_MS,
   unsubscribe: 400 * DAY_MS,
+  // "View in your browser" in a digest kept for a year: it reads the reader's topics, changes nothing.
+  view: 400 * DAY_MS,
 };
 
 /** Who a link is for: a subscriber, and the instance of their subscription it was issued for. */
@@ -45,7 +47,12 @@ export interface TokenService {
   verify(token: string, purpose: TokenPurpose, now: Date): VerifiedToken;
 }
 
-const PURPOSE_CODES: Record<TokenPurpose, string> = { confirm: 'c', manage: 'm', unsubscribe: 'u' };
+const PURPOSE_CODES: Record<TokenPurpose, string> = {
+  confirm: 'c',
+  manage: 'm',
+  unsubscribe: 'u',
+  view: 'v',
+};
 const MAX_TOKEN_LENGTH = 200;
 const PART = /^[A-Za-z0-9_-]+$/;
 
