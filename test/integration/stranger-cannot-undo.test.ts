@@ -148,10 +148,18 @@ describe('what a stranger cannot undo', () => {
         accept: 'application/json',
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ subject: 'Left alone', body: 'Hello.', testTo: email, id: 'left-alone' }),
+      body: JSON.stringify({
+        subject: 'Left alone',
+        body: 'Hello.',
+        audience: 'everyone',
+        testTo: email,
+        id: 'left-alone',
+      }),
     });
 
     expect(test.status).toBe(400);
+    // Refused for the address, not for the request's shape.
+    expect(JSON.stringify(await test.json())).not.toMatch(/audience|topics/);
     expect(
       (await sentEmails(world.endpoints.ses, (to) => to === email)).map((mail) => mail.subject),
     ).not.toContain('[TEST] Left alone');
@@ -237,7 +245,13 @@ describe('what a stranger cannot undo', () => {
         accept: 'application/json',
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ subject: 'Audit me', body: 'Hello.', testTo: tester, id: 'audit-me' }),
+      body: JSON.stringify({
+        subject: 'Audit me',
+        body: 'Hello.',
+        audience: 'everyone',
+        testTo: tester,
+        id: 'audit-me',
+      }),
     });
     expect(response.status).toBe(200);
 

@@ -55,7 +55,7 @@ describe('the web edition of a reader’s digest', () => {
   afterAll(() => world.stop());
 
   it('is linked from the top of the email with a view token and the end of the digest’s window', () => {
-    expect(viewLink).toMatch(/^\/digest\?token=v\.[\w-]+\.[\w-]+\.[\w-]+&until=\d{10}$/);
+    expect(viewLink).toMatch(/^\/digest\?token=[\w-]{6}\.v\.[\w-]+\.[\w-]+\.[\w-]+\.[\w-]+&until=\d{10}$/);
   });
 
   it('shows the email’s articles, in its words, as a page only the reader’s link opens', async () => {
