@@ -112,7 +112,12 @@ async function main() {
   const naiveStart = performance.now();
   for (const job of sample) {
     const recipient = job.recipients[0]!;
-    const links = personalLinksFor(recipient.subscriberId, tokens, deps.settings.siteUrl, now);
+    const links = personalLinksFor(
+      { subscriberId: recipient.subscriberId, instance: 'bench' },
+      tokens,
+      deps.settings.siteUrl,
+      now,
+    );
     const whole = await renderer.renderDigestWhole(await sampleInput(job, articles), links);
     await mailer.send({ to: 'naive@bench.example.org', ...whole.personalise(links), headers: [], tags: {} });
   }

@@ -67,6 +67,7 @@ try {
     newSubscriber(
       { email: world.email(`reader-${index}`), topics: ['car-t'], status: 'confirmed' },
       new Date(),
+      world.context.subscriberIds,
     ),
   );
   for (const reader of readers) await world.context.subscribers.create(reader);

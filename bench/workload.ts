@@ -2,6 +2,10 @@ import type { Article, StudyType, TopicScores } from '../functions/model/article
 import type { Subscriber } from '../functions/model/subscribers.ts';
 import { TOPIC_IDS, canonicalTopicOrder, type TopicId } from '../functions/model/topics.ts';
 import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
+import { createSubscriberIds } from '../functions/core/subscribers/subscriber-ids.ts';
+
+/** Ids of the bench's made-up readers: keyed like real ones, under a fixed bench key. */
+const BENCH_SUBSCRIBER_IDS = createSubscriberIds('bench-subscriber-id-key-bench-subscriber-id-key');
 
 /**
  * A seeded, reproducible week of the digest at scale: confirmed readers with 1–4 topics each,
@@ -113,6 +117,7 @@ export function makeSubscribers(count: number, now: Date, random: () => number):
         status: 'confirmed',
       },
       created,
+      BENCH_SUBSCRIBER_IDS,
     );
   });
 }

@@ -10,7 +10,8 @@ import type { HandlerName } from './constructs/digest-function.ts';
  * follows; nobody has to remember which role needs what.
  *
  * Resources are named in one vocabulary: `table/<id>` and `table/<id>/index/<name>` (the tables
- * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`, `ses/identity` (the sender identity),
+ * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`,
+ * `secret/identity`, `ses/identity` (the sender identity),
  * `ses/configuration-set`, and `*` for actions IAM grants on no resource type.
  */
 
@@ -22,6 +23,7 @@ export type CallResource =
   | 'queue/send'
   | 'queue/send-dlq'
   | 'secret/token'
+  | 'secret/identity'
   | 'ses/identity'
   | 'ses/configuration-set'
   | '*';
@@ -29,8 +31,12 @@ export type CallResource =
 /** Resource → the IAM actions called on it. */
 export type FunctionCalls = Readonly<Partial<Record<CallResource, readonly string[]>>>;
 
-// Every function reads the link-signing secret once, at cold start (functions/app/context.ts).
-const SECRET: FunctionCalls = { 'secret/token': ['secretsmanager:GetSecretValue'] };
+// Every function reads the link secret (its current and previous versions) and the identity
+// secret once, at cold start (functions/app/context.ts).
+const SECRET: FunctionCalls = {
+  'secret/token': ['secretsmanager:GetSecretValue'],
+  'secret/identity': ['secretsmanager:GetSecretValue'],
+};
 // Sending one email: the identity of the From address and the configuration set it names.
 const SEND_EMAIL: FunctionCalls = {
   'ses/identity': ['ses:SendEmail'],
@@ -66,8 +72,9 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     ...SECRET,
     ...SEND_EMAIL,
     'table/articles': ['dynamodb:BatchGetItem'],
-    // Re-reads each reader before sending; moves their digest window on.
-    'table/subscribers': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    // Re-reads each reader before sending; moves their digest window on. Carries out the requests
+    // typed on the site (account-email jobs): reads the address, puts a pending subscription.
+    'table/subscribers': ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     // An announcement's plan job lists its audience.
     'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
     // Claims and marks each delivery.
@@ -82,13 +89,34 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     ...SEND_EMAIL,
     // The archive lists the articles of each week.
     'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
-    'table/subscribers': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // Confirmation reads the pending subscription and makes it the live one (deleting the pending
+    // item); preferences, unsubscribe and erasure change the record.
+    'table/subscribers': [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
     // An admin send's audience.
     'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
-    // An admin send's progress counts the ledger.
-    'table/deliveries': ['dynamodb:Query'],
-    // Request counters, archive editions, admin sends and their previews.
-    'table/state': ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // An admin send's progress counts the ledger; a reader's export lists their rows, and their
+    // erasure anonymises them (a copy under a random id, then the row deleted).
+    'table/deliveries': [
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+    ],
+    // Request counters, archive editions, admin sends and their previews; an erasure drops the
+    // reader's entry in the index of admin test sends.
+    'table/state': [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
     // An admin send's plan job; the admin's redrive moves the dead letters back here.
     'queue/send': ['sqs:SendMessage'],
     // The admin's look at the dead letters and their redrive: found by name, counted, read, deleted.

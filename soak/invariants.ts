@@ -1,4 +1,4 @@
-import { subscriberIdFor } from '../functions/core/subscribers/subscriber.ts';
+import type { SubscriberIds } from '../functions/core/subscribers/subscriber-ids.ts';
 import type { TopicId } from '../functions/model/topics.ts';
 import { firstSlotFrom } from './model/calendar.ts';
 import type { WorldModel } from './model/world-model.ts';
@@ -74,6 +74,8 @@ export function checkOneDigestPerDueReader(
   byPair: Map<string, DeliveredEmail[]>,
   explained: Map<string, number>,
   ledger: readonly LedgerRecord[] = [],
+  /** The system's keyed ids, to find a reader's ledger record (without them, none is shown). */
+  ids?: SubscriberIds,
 ): CheckResult & { expected: number; delivered: number; skipped: number; explainedDuplicates: number } {
   const tally = new Tally();
   let expected = 0;
@@ -82,7 +84,7 @@ export function checkOneDigestPerDueReader(
   let explainedDuplicates = 0;
   const records = new Map(ledger.map((record) => [`${record.digestId}|${record.subscriberId}`, record]));
   const forensics = (email: string, emails: readonly DeliveredEmail[]) => {
-    const record = records.get(`${digestId}|${subscriberIdFor(email)}`);
+    const record = ids ? records.get(`${digestId}|${ids.idFor(email)}`) : undefined;
     const copies = emails.map((copy) => `${copy.messageId} at ${iso(copy.at)}`).join(', ');
     const held = record
       ? `ledger ${record.status} after ${record.attempts ?? '?'} claims${record.messageId ? `, message ${record.messageId}` : ''}`
@@ -373,6 +375,7 @@ export function checkSummariesMatchLedger(
   ledger: readonly LedgerRecord[],
   plannerSkipped: number,
   fleet: FleetTotals,
+  ids: SubscriberIds,
 ): CheckResult {
   const tally = new Tally();
   const byStatus = { sent: 0, skipped: 0, failed: 0, claimed: 0 } as Record<string, number>;
@@ -406,7 +409,7 @@ export function checkSummariesMatchLedger(
   const expectedSent = new Map<string, string>();
   const expectedSkipped = new Set<string>();
   for (const reader of model.readers.values()) {
-    const id = subscriberIdFor(reader.person.email);
+    const id = ids.idFor(reader.person.email);
     for (const expectation of reader.expectations.values()) {
       if (expectation.pending) continue;
       if (expectation.outcome === 'deliver')

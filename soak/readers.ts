@@ -15,7 +15,7 @@ import type { Person } from './world/population.ts';
 export interface ReaderActions {
   /** POST /subscribe. True when the request reached the system (202), false to try again later. */
   subscribe(person: Person, topics: readonly TopicId[], at: number): Promise<boolean>;
-  /** GET the link of the confirmation email. */
+  /** Press the button of the page the confirmation email's link opens (a POST to the link). */
   confirm(person: Person, email: DeliveredEmail, at: number): Promise<void>;
   /** RFC 8058 one-click: POST the List-Unsubscribe URL of a digest. */
   unsubscribe(person: Person, email: DeliveredEmail, at: number): Promise<void>;
@@ -67,9 +67,15 @@ export function readerActions(api: Hono, model: WorldModel): ReaderActions {
     },
     async confirm(person, email, at) {
       if (!email.confirmUrl) return void failures.push(`confirmation to ${person.email} holds no link`);
-      const response = await call(person, email.confirmUrl);
+      // Opening the link confirms nothing; the button posts to it (JSON needs no form proof).
+      const response = await call(person, email.confirmUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       if (response.status === 200) model.confirmed(person.email, at);
-      // 400: no longer pending (the confirmation bounced and the address was suppressed).
+      // 400: no longer pending (the confirmation bounced and the address was suppressed), or a
+      // link of an older request (a newer one replaced it).
       else if (response.status !== 400) note(`confirm ${person.email}`, response);
     },
     async unsubscribe(person, email, at) {

@@ -1,16 +1,17 @@
 import type { Article, ArticleCandidate } from '../functions/model/articles.ts';
-import type { ConsentRecord, Subscriber, SubscriberStatus } from '../functions/model/subscribers.ts';
+import type { PendingSubscription, Subscriber, SubscriberStatus } from '../functions/model/subscribers.ts';
 import type { DigestJob, SendJob } from '../functions/core/delivery/send-job.ts';
 import type { DeliveryDependencies, DeliverySettings } from '../functions/core/delivery/deliver-job.ts';
 import type { EmailRenderer } from '../functions/core/rendering/email-renderer.ts';
 import { createTokenService } from '../functions/core/tokens/tokens.ts';
+import { createSubscriberIds } from '../functions/core/subscribers/subscriber-ids.ts';
 import { silentLogger } from '../functions/ports/logger.ts';
 import type { ArticleReader } from '../functions/ports/article-store.ts';
 import type { ClaimResult, DeliveryLedger } from '../functions/ports/delivery-ledger.ts';
 import type { Clock } from '../functions/ports/clock.ts';
 import type { DeliveryKey, DeliveryRecord } from '../functions/model/deliveries.ts';
 import type { EditionStore } from '../functions/ports/edition-store.ts';
-import type { EmailClaimKind, ProfileFields, SubscriberStore } from '../functions/ports/subscriber-store.ts';
+import type { ActivationBase, ProfileFields, SubscriberStore } from '../functions/ports/subscriber-store.ts';
 import type { EnqueueOptions, SendQueue } from '../functions/ports/send-queue.ts';
 import type { Mailer, OutgoingEmail } from '../functions/ports/mailer.ts';
 import type { RequestCounter } from '../functions/ports/request-counter.ts';
@@ -18,6 +19,9 @@ import type { StoredEdition } from '../functions/model/editions.ts';
 import type { SuppressionEntry } from '../functions/model/subscribers.ts';
 
 /** In-memory fakes of our own ports, for unit tests of the core. Same contracts as the adapters. */
+
+/** Subscriber ids under a fixed test key: what `newSubscriber` needs in unit tests. */
+export const testSubscriberIds = createSubscriberIds('a-test-subscriber-id-key-that-is-long-enough');
 
 export class ManualClock implements Clock {
   constructor(private current: Date) {}
@@ -36,6 +40,8 @@ export class FakeSubscriberStore implements SubscriberStore {
   readonly items = new Map<string, Subscriber>();
   /** Suppression entries of erased subscribers; an id is in `items` or here, never both. */
   readonly suppressions = new Map<string, SuppressionEntry>();
+  /** Pending subscriptions by subscriber id, expired ones included until swept. */
+  readonly pending = new Map<string, PendingSubscription>();
 
   async get(id: string) {
     return this.items.get(id);
@@ -49,88 +55,178 @@ export class FakeSubscriberStore implements SubscriberStore {
     this.items.set(subscriber.subscriberId, subscriber);
     return true;
   }
-  async updateProfile(id: string, fields: ProfileFields, at: Date) {
+  async updateProfile(id: string, fields: ProfileFields, at: Date, instance?: string) {
     // Only the fields given: one left undefined keeps its stored value, as in the adapter.
     const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-    return this.patch(id, () => true, { ...given, updatedAt: at.toISOString() });
+    return this.patch(id, (s) => instance === undefined || s.instance === instance, {
+      ...given,
+      updatedAt: at.toISOString(),
+    });
   }
-  async confirm(id: string, consent: ConsentRecord, at: Date) {
-    return this.patch(id, (s) => s.status === 'pending', {
+  async activate(subscriber: Subscriber, over: ActivationBase) {
+    const id = subscriber.subscriberId;
+    const current = this.items.get(id);
+    if (over.kind === 'nothing') {
+      if (current || this.suppressions.has(id)) return false;
+      this.items.set(id, subscriber);
+      return true;
+    }
+    if (over.kind === 'erased') {
+      if (this.suppressions.get(id)?.reason !== 'erased') return false;
+      this.suppressions.delete(id);
+      this.items.set(id, subscriber);
+      return true;
+    }
+    if (!current || !['unsubscribed', 'pending'].includes(current.status)) return false;
+    if (current.instance !== over.instance) return false;
+    const { paused: _paused, ...kept } = current;
+    this.items.set(id, {
+      ...kept,
+      email: subscriber.email,
+      topics: subscriber.topics,
+      delivery: subscriber.delivery,
       status: 'confirmed',
-      consent,
-      updatedAt: at.toISOString(),
+      instance: subscriber.instance,
+      ...(subscriber.consent ? { consent: subscriber.consent } : {}),
+      updatedAt: subscriber.updatedAt,
+      ...(subscriber.confirmationSentAt ? { confirmationSentAt: subscriber.confirmationSentAt } : {}),
     });
-  }
-  async reopen(id: string, fields: Required<Pick<ProfileFields, 'topics' | 'delivery'>>, at: Date) {
-    return this.patch(id, (s) => s.status === 'pending' || s.status === 'unsubscribed', {
-      ...fields,
-      status: 'pending',
-      updatedAt: at.toISOString(),
-    });
+    return true;
   }
   async listConfirmed() {
     return [...this.items.values()].filter((s) => s.status === 'confirmed');
   }
-  /** Any item at all, suppression entries included (the adapter scans the whole table). */
+  /** Any item at all, suppression entries and pending subscriptions included (the adapter scans the whole table). */
   async hasAny() {
-    return this.items.size + this.suppressions.size > 0;
+    return this.items.size + this.suppressions.size + this.pending.size > 0;
   }
-  async setStatus(id: string, status: SubscriberStatus, at: Date) {
-    this.patch(id, () => true, { status, updatedAt: at.toISOString() });
-  }
-  async claimConfirmationEmail(id: string, now: Date, minIntervalMs: number) {
-    return this.claimOncePer('confirmationSentAt', id, now, minIntervalMs);
+  async setStatus(
+    id: string,
+    status: SubscriberStatus,
+    at: Date,
+    options?: { readonly expectedInstance: string; readonly newInstance: string },
+  ) {
+    return this.patch(id, (s) => !options || s.instance === options.expectedInstance, {
+      status,
+      updatedAt: at.toISOString(),
+      ...(options ? { instance: options.newInstance } : {}),
+    });
   }
   async claimManageLinkEmail(id: string, now: Date, minIntervalMs: number) {
-    return this.claimOncePer('manageLinkSentAt', id, now, minIntervalMs);
+    const subscriber = this.items.get(id);
+    if (!subscriber) return false;
+    const last = subscriber.manageLinkSentAt;
+    if (last && now.getTime() - Date.parse(last) < minIntervalMs) return false;
+    this.items.set(id, { ...subscriber, manageLinkSentAt: now.toISOString() });
+    return true;
+  }
+  async releaseEmailClaim(id: string, _kind: 'manage-link', claimedAt: Date) {
+    const subscriber = this.items.get(id);
+    if (subscriber?.manageLinkSentAt !== claimedAt.toISOString()) return;
+    const { manageLinkSentAt: _released, ...rest } = subscriber;
+    this.items.set(id, rest);
+  }
+  async readAddress(id: string, now: Date) {
+    const subscriber = this.items.get(id);
+    const suppression = this.suppressions.get(id);
+    const pending = await this.getPending(id, now);
+    return {
+      ...(subscriber ? { subscriber } : {}),
+      ...(suppression ? { suppression } : {}),
+      ...(pending ? { pending } : {}),
+    };
+  }
+  async getPending(id: string, now: Date) {
+    const pending = this.pending.get(id);
+    return pending && pending.expiresAt > now.toISOString() ? pending : undefined;
+  }
+  async putPending(pending: PendingSubscription, now: Date, minIntervalMs: number) {
+    const last = this.pending.get(pending.subscriberId)?.confirmationSentAt;
+    if (last && now.getTime() - Date.parse(last) < minIntervalMs) return false;
+    this.pending.set(pending.subscriberId, { ...pending, confirmationSentAt: now.toISOString() });
+    return true;
+  }
+  async claimConfirmationEmail(
+    id: string,
+    instance: string,
+    now: Date,
+    minIntervalMs: number,
+    expiresAt: Date,
+  ) {
+    const pending = this.pending.get(id);
+    if (!pending || pending.instance !== instance || pending.expiresAt <= now.toISOString()) return false;
+    const last = pending.confirmationSentAt;
+    if (last && now.getTime() - Date.parse(last) < minIntervalMs) return false;
+    this.pending.set(id, {
+      ...pending,
+      confirmationSentAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
+    return true;
+  }
+  async releaseConfirmationClaim(id: string, instance: string, claimedAt: Date) {
+    const pending = this.pending.get(id);
+    if (pending?.instance !== instance || pending.confirmationSentAt !== claimedAt.toISOString()) return;
+    const { confirmationSentAt: _released, ...rest } = pending;
+    this.pending.set(id, rest);
+  }
+  async deletePending(id: string, instance?: string) {
+    if (instance === undefined || this.pending.get(id)?.instance === instance) this.pending.delete(id);
+  }
+  async sweepExpiredPending(now: Date) {
+    let swept = 0;
+    for (const [id, pending] of this.pending) {
+      if (pending.expiresAt > now.toISOString()) continue;
+      this.pending.delete(id);
+      swept += 1;
+    }
+    return swept;
+  }
+  async suppress(id: string, reason: 'bounced' | 'complained', at: Date) {
+    if (this.items.has(id)) return;
+    const existing = this.suppressions.get(id);
+    const outranks =
+      !existing || existing.reason === 'erased' || (existing.reason === 'bounced' && reason === 'complained');
+    if (outranks) {
+      const sentAt = latest(existing?.confirmationSentAt, this.pending.get(id)?.confirmationSentAt);
+      this.suppressions.set(id, {
+        subscriberId: id,
+        erasedAt: at.toISOString(),
+        reason,
+        ...(sentAt ? { confirmationSentAt: sentAt } : {}),
+      });
+    }
+    this.pending.delete(id);
   }
   async erase(id: string, at: Date) {
     const subscriber = this.items.get(id);
     if (!subscriber) return false;
     this.items.delete(id);
+    const sentAt = latest(subscriber.confirmationSentAt, this.pending.get(id)?.confirmationSentAt);
+    this.pending.delete(id);
     this.suppressions.set(id, {
       subscriberId: id,
       erasedAt: at.toISOString(),
       reason:
         subscriber.status === 'bounced' || subscriber.status === 'complained' ? subscriber.status : 'erased',
-      ...(subscriber.confirmationSentAt ? { confirmationSentAt: subscriber.confirmationSentAt } : {}),
+      ...(sentAt ? { confirmationSentAt: sentAt } : {}),
     });
     return true;
   }
   async getSuppression(id: string) {
     return this.suppressions.get(id);
   }
-  async replaceErased(subscriber: Subscriber) {
-    if (this.suppressions.get(subscriber.subscriberId)?.reason !== 'erased') return false;
-    this.suppressions.delete(subscriber.subscriberId);
-    this.items.set(subscriber.subscriberId, subscriber);
-    return true;
-  }
-  async releaseEmailClaim(id: string, kind: EmailClaimKind, claimedAt: Date) {
-    const attribute = kind === 'confirmation' ? 'confirmationSentAt' : 'manageLinkSentAt';
-    const subscriber = this.items.get(id);
-    if (subscriber?.[attribute] !== claimedAt.toISOString()) return;
-    const { [attribute]: _released, ...rest } = subscriber;
-    this.items.set(id, rest);
-  }
-  private claimOncePer(
-    attribute: 'confirmationSentAt' | 'manageLinkSentAt',
-    id: string,
-    now: Date,
-    minIntervalMs: number,
-  ) {
-    const subscriber = this.items.get(id);
-    if (!subscriber) return false;
-    const last = subscriber[attribute];
-    if (last && now.getTime() - Date.parse(last) < minIntervalMs) return false;
-    this.items.set(id, { ...subscriber, [attribute]: now.toISOString() });
-    return true;
-  }
   async recordSoftBounce(id: string, at: Date) {
     const subscriber = this.items.get(id);
-    if (!subscriber) return 0;
-    const softBounces = (subscriber.softBounces ?? 0) + 1;
-    this.items.set(id, { ...subscriber, softBounces, lastSoftBounceAt: at.toISOString() });
+    if (subscriber) {
+      const softBounces = (subscriber.softBounces ?? 0) + 1;
+      this.items.set(id, { ...subscriber, softBounces, lastSoftBounceAt: at.toISOString() });
+      return softBounces;
+    }
+    const pending = this.pending.get(id);
+    if (!pending) return 0;
+    const softBounces = (pending.softBounces ?? 0) + 1;
+    this.pending.set(id, { ...pending, softBounces, lastSoftBounceAt: at.toISOString() });
     return softBounces;
   }
   async markPlanned(id: string, digestId: string, at: Date) {
@@ -159,6 +255,12 @@ export class FakeSubscriberStore implements SubscriberStore {
     return true;
   }
 }
+
+const latest = (...times: (string | undefined)[]) =>
+  times
+    .filter((time): time is string => time !== undefined)
+    .sort()
+    .at(-1);
 
 /**
  * Articles given directly: for planner, sender and archive tests that start from stored articles.
@@ -232,6 +334,27 @@ export class FakeLedger implements DeliveryLedger {
   async listForDigest(digestId: string) {
     return [...this.items.values()].filter((record) => record.digestId === digestId);
   }
+  async listForReader(subscriberId: string, ledgerIds: readonly string[]) {
+    return [...new Set(ledgerIds)]
+      .flatMap((digestId) => {
+        const record = this.items.get(this.keyOf({ digestId, subscriberId }));
+        return record ? [record] : [];
+      })
+      .sort((a, b) => a.digestId.localeCompare(b.digestId));
+  }
+  async anonymiseReader(subscriberId: string, ledgerIds: readonly string[]) {
+    let anonymised = 0;
+    for (const record of await this.listForReader(subscriberId, ledgerIds)) {
+      if (record.status === 'claimed') continue;
+      this.items.delete(this.keyOf(record));
+      const { messageId: _m, reason: _r, claimedAt: _c, ...kept } = record;
+      const anonymous = { ...kept, subscriberId: `erased-${(this.anonymised += 1)}` };
+      this.items.set(this.keyOf(anonymous), anonymous);
+      anonymised += 1;
+    }
+    return anonymised;
+  }
+  private anonymised = 0;
   async countByStatus(digestId: string) {
     const counts = { claimed: 0, sent: 0, failed: 0, skipped: 0 };
     for (const record of await this.listForDigest(digestId)) counts[record.status] += 1;

@@ -50,7 +50,7 @@ export interface AdminAuthSettings {
   readonly mode: 'iam' | 'token';
   /** The local admin token (token mode); without one, no request is let in. */
   readonly adminToken: string | undefined;
-  /** Keys the CSRF tokens (the link-signing secret). */
+  /** Keys the CSRF tokens (a key of its own, derived from the link secret). */
   readonly csrfKey: string;
   /** Cookies are Secure when the site is served over https. */
   readonly secureCookies: boolean;

@@ -74,7 +74,7 @@ export function createApi(context: AppContext, options: ApiOptions): Hono {
     {
       counter: context.requestCounter,
       clock: context.clock,
-      ipHashKey: context.tokenSecret,
+      ipHashKey: context.keys.ipHash,
       clientIp: options.clientIp,
     },
   );

@@ -1,9 +1,10 @@
 import type { Context } from 'hono';
 import type { AppContext } from '../app/context.ts';
 import { TokenError } from '../core/errors.ts';
-import type { TokenPurpose } from '../core/tokens/tokens.ts';
+import type { TokenPurpose, TokenSubject } from '../core/tokens/tokens.ts';
 import { topicLabels } from '../core/tagging/vocabulary.ts';
-import type { AccountDependencies } from '../core/subscribers/account.ts';
+import type { LifecycleDependencies } from '../core/subscribers/lifecycle.ts';
+import type { RequestQueueDependencies } from '../core/subscribers/account-requests.ts';
 import type { SelectionLimits } from '../core/digest/select.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
 import type { TopicOption } from './form-fields.ts';
@@ -19,11 +20,12 @@ export interface ApiOptions {
 export interface ApiServices {
   readonly context: AppContext;
   readonly topics: readonly TopicOption[];
-  readonly account: AccountDependencies;
+  /** What the lifecycle's use cases take from the context. */
+  readonly account: LifecycleDependencies & RequestQueueDependencies;
   readonly archiveLimits: SelectionLimits;
   readonly clientIp: (c: Context) => string;
-  /** The subscriber a request's `?token=` names for this purpose; undefined for any bad token. */
-  readonly subjectOf: (c: Context, purpose: TokenPurpose) => string | undefined;
+  /** The subscription a request's `?token=` names for this purpose; undefined for any bad token. */
+  readonly subjectOf: (c: Context, purpose: TokenPurpose) => TokenSubject | undefined;
   /** The page (or JSON) for a token that failed: 400, never a 500, always a way forward. */
   readonly badToken: (c: Context, purpose: TokenPurpose) => Response | Promise<Response>;
 }
@@ -35,7 +37,7 @@ export function createServices(context: AppContext, options: ApiOptions): ApiSer
     account: {
       ...context,
       siteUrl: context.config.siteUrl,
-      ipHashKey: context.tokenSecret,
+      ipHashKey: context.keys.ipHash,
     },
     // An edition is the digest of someone who follows every topic.
     archiveLimits: {
@@ -45,7 +47,12 @@ export function createServices(context: AppContext, options: ApiOptions): ApiSer
     clientIp: options.clientIp,
     subjectOf(c, purpose) {
       try {
-        return context.tokens.verify(c.req.query('token') ?? '', purpose, context.clock.now()).subscriberId;
+        const { subscriberId, instance } = context.tokens.verify(
+          c.req.query('token') ?? '',
+          purpose,
+          context.clock.now(),
+        );
+        return { subscriberId, instance };
       } catch (error) {
         if (error instanceof TokenError) return undefined;
         throw error;

@@ -1,5 +1,9 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import type { Config } from '../config/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Source } from '../model/sources.ts';
@@ -9,6 +13,9 @@ import { topicLabels, type Vocabulary } from '../core/tagging/vocabulary.ts';
 import { createEmailRenderer, type EmailRenderer } from '../core/rendering/email-renderer.ts';
 import type { TemplateFiles } from '../core/rendering/templates.ts';
 import { createTokenService, type TokenService } from '../core/tokens/tokens.ts';
+import { deriveAppKeys, type LinkSecrets } from '../core/tokens/keys.ts';
+import { createSealer, type Sealer } from '../core/tokens/sealed-values.ts';
+import { createSubscriberIds, type SubscriberIds } from '../core/subscribers/subscriber-ids.ts';
 import { createAccountEmailRenderer, type AccountEmailRenderer } from '../core/rendering/account-emails.ts';
 import {
   createAnnouncementRenderer,
@@ -71,8 +78,14 @@ export interface AppContext {
   readonly siteArticles: readonly SiteArticle[];
   readonly templates: TemplateFiles;
   readonly renderer: EmailRenderer;
+  /** Signs and verifies links (current and previous link secret). */
   readonly tokens: TokenService;
-  readonly tokenSecret: string;
+  /** Seals the addresses of queued requests and pending subscriptions. */
+  readonly sealer: Sealer;
+  /** Keyed ids of addresses. */
+  readonly subscriberIds: SubscriberIds;
+  /** Keys derived for one use each (core/tokens/keys.ts); the secrets themselves stay here. */
+  readonly keys: { readonly csrf: string; readonly ipHash: string };
   readonly articles: ArticleStore;
   readonly subscribers: SubscriberStore;
   readonly ledger: DeliveryLedger;
@@ -115,14 +128,15 @@ export async function createAppContext(
   const clients = overrides.clients ?? createAwsClients(config);
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? consoleLogger();
-  const [vocabulary, sources, siteArticles, templates, tokenSecret, queueUrl] = await Promise.all([
+  const [vocabulary, sources, siteArticles, templates, secrets, queueUrl] = await Promise.all([
     loadVocabulary(config.contentDir),
     loadSources(config.contentDir),
     loadSiteArticles(config.contentDir),
     loadTemplates(config.templatesDir),
-    resolveTokenSecret(config),
+    resolveSecrets(config),
     resolveQueueUrl(config, clients),
   ]);
+  const keys = deriveAppKeys(secrets.link, secrets.identity);
   const labels = Object.fromEntries(
     topicLabels(vocabulary).map((topic) => [topic.id, topic.label]),
   ) as Record<TopicId, string>;
@@ -145,8 +159,10 @@ export async function createAppContext(
     siteArticles,
     templates,
     renderer,
-    tokens: createTokenService(tokenSecret),
-    tokenSecret,
+    tokens: createTokenService(keys.links),
+    sealer: createSealer(keys.links),
+    subscriberIds: createSubscriberIds(keys.subscriberId),
+    keys: { csrf: keys.csrf, ipHash: keys.ipHash },
     articles: new DynamoArticleStore(clients.documents, config.tables.articles),
     subscribers: new DynamoSubscriberStore(clients.documents, config.tables.subscribers),
     ledger: new DynamoDeliveryLedger(clients.documents, config.tables.deliveries),
@@ -199,15 +215,57 @@ export async function createAppContext(
   };
 }
 
-async function resolveTokenSecret(config: Config): Promise<string> {
-  if (config.tokenSecret) return config.tokenSecret;
-  if (!config.tokenSecretArn) throw new ConfigError('TOKEN_SECRET or TOKEN_SECRET_ARN is required');
-  const client = new SecretsManagerClient({ region: config.region });
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.tokenSecretArn }));
+/**
+ * The link secret (current, and previous after a rotation) and the identity secret: given
+ * directly (local runs, tests), or read once per cold start from Secrets Manager, where a rotation
+ * (`put-secret-value`) makes the old value AWSPREVIOUS, which is read too so that links mailed
+ * before the rotation keep working.
+ */
+async function resolveSecrets(config: Config): Promise<{ link: LinkSecrets; identity: string | undefined }> {
+  let client: SecretsManagerClient | undefined;
+  const secretsManager = () => (client ??= new SecretsManagerClient({ region: config.region }));
+  const [link, identity] = await Promise.all([
+    config.tokenSecret
+      ? { current: config.tokenSecret, previous: config.tokenSecretPrevious }
+      : config.tokenSecretArn
+        ? readVersions(secretsManager(), config.tokenSecretArn, 'TOKEN_SECRET_ARN')
+        : Promise.reject(new ConfigError('TOKEN_SECRET or TOKEN_SECRET_ARN is required')),
+    config.identitySecret ??
+      (config.identitySecretArn
+        ? readVersion(secretsManager(), config.identitySecretArn, 'AWSCURRENT', 'IDENTITY_SECRET_ARN')
+        : undefined),
+  ]);
+  client?.destroy();
+  return { link, identity };
+}
+
+async function readVersions(
+  client: SecretsManagerClient,
+  arn: string,
+  setting: string,
+): Promise<LinkSecrets> {
+  const [current, previous] = await Promise.all([
+    readVersion(client, arn, 'AWSCURRENT', setting),
+    readVersion(client, arn, 'AWSPREVIOUS', setting).catch((error: unknown) => {
+      // Never rotated: there is no previous version, and nothing else to accept.
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }),
+  ]);
+  return { current, previous };
+}
+
+async function readVersion(
+  client: SecretsManagerClient,
+  arn: string,
+  stage: 'AWSCURRENT' | 'AWSPREVIOUS',
+  setting: string,
+): Promise<string> {
+  const { SecretString } = await client.send(
+    new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }),
+  );
   if (!SecretString || SecretString.length < 32) {
-    throw new ConfigError(
-      `TOKEN_SECRET_ARN ${config.tokenSecretArn} holds no secret of at least 32 characters`,
-    );
+    throw new ConfigError(`${setting} ${arn} (${stage}) holds no secret of at least 32 characters`);
   }
   return SecretString;
 }

@@ -21,6 +21,7 @@ import { parseSendJob, type SendJob } from '../core/delivery/send-job.ts';
 import type { MailConfigurationProblem } from '../core/errors.ts';
 import { loadAnnouncementSend } from '../core/announcements/load-announcement-send.ts';
 import { planAnnouncementSend } from '../core/announcements/plan-announcement-send.ts';
+import { deliverAccountEmail } from '../core/subscribers/account-requests.ts';
 import type { Source } from '../model/sources.ts';
 import type { AppContext } from './context.ts';
 
@@ -88,6 +89,8 @@ export interface BatchReport {
   readonly stalled: number;
   /** Why the batch stopped sending, when a refusal every send would meet stopped it. */
   readonly stoppedBy: RunStop | undefined;
+  /** Confirmation and manage-link emails sent (account-email jobs; not in the ledger, not in `sent`). */
+  readonly accountEmails: number;
   /** The daily sending quota stopped this batch: the rest waits on the queue. */
   readonly quotaExceeded: boolean;
   /** SES refused because of the account's setup (a person must fix it); the readers stay unsent. */
@@ -119,7 +122,7 @@ export async function handleSendBatch(
   options: SendBatchOptions = {},
 ): Promise<BatchReport> {
   const failures: string[] = [];
-  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0, stalled: 0 };
+  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0, stalled: 0, accountEmails: 0 };
   const jobs: { messageId: string; job: SendJob }[] = [];
   for (const record of event.Records) {
     try {
@@ -165,6 +168,17 @@ export async function handleSendBatch(
       try {
         if (job.kind === 'announcement-plan') {
           await planAnnouncementSend(job, context.config.digest.recipientsPerJob, context);
+          return;
+        }
+        if (job.kind === 'account-email') {
+          const done = await deliverAccountEmail(
+            job,
+            { ...deps, ...context, ...accountRequests(context) },
+            run,
+          );
+          totals.accountEmails += done.sent;
+          totals.poison += done.poison ? 1 : 0;
+          if (done.retry) failures.push(messageId);
           return;
         }
         let input: Parameters<typeof deliverJob>[3];
@@ -225,4 +239,9 @@ export async function handleSendBatch(
     quotaExceeded: run.stoppedBy === 'quota',
     sesConfigurationProblem: run.configurationProblem,
   };
+}
+
+/** What an account-email job needs beyond the sender's dependencies. */
+function accountRequests(context: AppContext) {
+  return { siteUrl: context.config.siteUrl, ipHashKey: context.keys.ipHash };
 }

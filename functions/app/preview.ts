@@ -5,7 +5,6 @@ import { weeklyDigestId } from '../core/digest/schedule.ts';
 import { personalCopy, personalLinksFor } from '../core/delivery/personal-links.ts';
 import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_DELIVERY_SLOT } from '../model/subscribers.ts';
-import { subscriberIdFor } from '../core/subscribers/subscriber.ts';
 import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../model/topics.ts';
 import type { OutgoingEmail } from '../ports/mailer.ts';
 import type { AppContext } from './context.ts';
@@ -52,9 +51,15 @@ export async function previewDigest(context: AppContext, options: PreviewOptions
     selection,
     articles: new Map(articles.map((article) => [article.id, article])),
   });
-  const links = personalLinksFor(subscriberIdFor(options.to), context.tokens, context.config.siteUrl, now, {
-    until: now,
-  });
+  const reader = await context.subscribers.get(context.subscriberIds.idFor(options.to));
+  // A stored reader's own links; for anyone else, links that lead to no subscription.
+  const links = personalLinksFor(
+    { subscriberId: context.subscriberIds.idFor(options.to), instance: reader?.instance ?? 'preview' },
+    context.tokens,
+    context.config.siteUrl,
+    now,
+    { until: now },
+  );
   const email: OutgoingEmail = {
     to: options.to,
     ...personalCopy(rendered, links, context.config.mail.unsubscribeMailto),

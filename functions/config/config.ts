@@ -77,7 +77,10 @@ const envSchema = z.object({
     .string()
     .min(10, { message: 'must be a full postal address (anti-spam law requires one)' }),
   TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  TOKEN_SECRET_PREVIOUS: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   TOKEN_SECRET_ARN: z.string().startsWith('arn:', { message: 'must be a Secrets Manager ARN' }).optional(),
+  IDENTITY_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  IDENTITY_SECRET_ARN: z.string().startsWith('arn:', { message: 'must be a Secrets Manager ARN' }).optional(),
   ADMIN_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }).optional(),
   ARTICLES_TABLE: z.string().min(3),
   SUBSCRIBERS_TABLE: z.string().min(3),
@@ -132,8 +135,18 @@ export interface Config {
     /** Emails per second the account may send (SES max send rate); the cloud reads it from GetAccount. */
     readonly maxSendRate: number;
   };
+  /**
+   * The link secret (signs links, seals queued and pending addresses; CSRF and IP-hash keys are
+   * derived from it), given directly or as a Secrets Manager secret whose AWSPREVIOUS version is
+   * still accepted after a rotation (see docs/deploying.md).
+   */
   readonly tokenSecret: string | undefined;
+  /** The link secret's version before the last rotation, when given directly. */
+  readonly tokenSecretPrevious: string | undefined;
   readonly tokenSecretArn: string | undefined;
+  /** Keys the ids of addresses; never rotated (core/tokens/keys.ts says why). Required in the cloud. */
+  readonly identitySecret: string | undefined;
+  readonly identitySecretArn: string | undefined;
   readonly adminToken: string | undefined;
   readonly tables: {
     readonly articles: string;
@@ -213,6 +226,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       'TOKEN_SECRET or TOKEN_SECRET_ARN is required: links in emails are signed with it (neither is set)',
     );
   }
+  if (source.TOKEN_SECRET_PREVIOUS !== undefined && source.TOKEN_SECRET === undefined) {
+    problems.push(
+      'TOKEN_SECRET_PREVIOUS needs TOKEN_SECRET: it is the version before it (with TOKEN_SECRET_ARN, Secrets Manager keeps the previous version itself)',
+    );
+  }
+  if (mode === 'cloud' && source.IDENTITY_SECRET === undefined && source.IDENTITY_SECRET_ARN === undefined) {
+    problems.push(
+      'IDENTITY_SECRET or IDENTITY_SECRET_ARN is required: subscriber ids are keyed with it (neither is set)',
+    );
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration (${mode}):\n  - ${problems.join('\n  - ')}`);
   }
@@ -234,7 +257,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       maxSendRate: e.SES_MAX_SEND_RATE,
     },
     tokenSecret: e.TOKEN_SECRET,
+    tokenSecretPrevious: e.TOKEN_SECRET_PREVIOUS,
     tokenSecretArn: e.TOKEN_SECRET_ARN,
+    identitySecret: e.IDENTITY_SECRET,
+    identitySecretArn: e.IDENTITY_SECRET_ARN,
     adminToken: e.ADMIN_TOKEN,
     tables: {
       articles: e.ARTICLES_TABLE,

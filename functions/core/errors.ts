@@ -67,15 +67,26 @@ export class IngestBusyError extends DigestError {
   override readonly code = 'INGEST_BUSY';
 }
 
-/** A signed link is malformed, forged, expired or used for the wrong purpose. */
+/**
+ * A signed link is malformed, forged, signed with a key we do not hold (any but the current and
+ * previous link secret), expired, or used for the wrong purpose.
+ */
 export class TokenError extends DigestError {
   override readonly code = 'TOKEN_INVALID';
   constructor(
-    readonly reason: 'malformed' | 'bad-signature' | 'expired' | 'wrong-purpose',
+    readonly reason: 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' | 'wrong-purpose',
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A sealed value (an address on the send queue or in a pending subscription) does not open: it
+ * was altered, sealed for another use, or sealed under a link secret we no longer hold.
+ */
+export class SealedValueError extends DigestError {
+  override readonly code = 'SEALED_VALUE_INVALID';
 }
 
 /** The mail service refused to take a message right now; retrying later may succeed. */

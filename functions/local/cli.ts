@@ -7,6 +7,7 @@ import { cloudCheckCommand } from './cloud-check.ts';
 import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { loadLocalSettings } from './local-settings.ts';
@@ -214,6 +215,21 @@ cloud
       ...(options.to ? { to: options.to } : {}),
       ...(options.region ? { region: options.region } : {}),
     }),
+  );
+
+program
+  .command('migrate')
+  .description(
+    'Convert stored data to the current format: `subscriber-ids` keys the ids of addresses written before they were keyed (idempotent; run it again after an interruption)',
+  )
+  .argument('<migration>', 'which migration: subscriber-ids')
+  .option('--dry-run', 'count what would change; write nothing')
+  .option(
+    '--cloud',
+    "migrate a deployment's tables (SUBSCRIBERS_TABLE, DELIVERIES_TABLE, STATE_TABLE, IDENTITY_SECRET_ARN, AWS_REGION)",
+  )
+  .action((migration: string, options: { dryRun?: boolean; cloud?: boolean }) =>
+    migrateCommand(migration, { dryRun: options.dryRun === true, cloud: options.cloud === true }),
   );
 
 try {

@@ -1,6 +1,6 @@
 import type { SubscriberProfiles, SubscriberReader } from '../ports/subscriber-store.ts';
 import type { TopicId } from '../model/topics.ts';
-import { newSubscriber } from '../core/subscribers/subscriber.ts';
+import { newSubscriber, type SubscriberIds } from '../core/subscribers/subscriber.ts';
 
 /**
  * A few confirmed readers with different topics, so a fresh `npm start` shows real digests.
@@ -17,6 +17,7 @@ const DEMO_READERS: readonly { email: string; topics: TopicId[] }[] = [
 export async function seedDemoSubscribers(
   subscribers: Pick<SubscriberReader, 'hasAny'> & Pick<SubscriberProfiles, 'create'>,
   now: Date,
+  ids: SubscriberIds,
 ): Promise<number> {
   if (await subscribers.hasAny()) return 0;
   let created = 0;
@@ -30,6 +31,7 @@ export async function seedDemoSubscribers(
         delivery: { weekday: 1, hour: 8, timeZone: 'UTC' },
       },
       now,
+      ids,
     );
     if (await subscribers.create(subscriber)) created += 1;
   }

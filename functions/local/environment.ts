@@ -76,6 +76,7 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
         // not what this terminal happens to have set.
         SITE_URL: attachedTo?.siteUrl ?? env.SITE_URL ?? `http://localhost:${settings.ports.api}`,
         TOKEN_SECRET: env.TOKEN_SECRET ?? (await localSecret(settings.dataDir, 'token-secret')),
+        IDENTITY_SECRET: env.IDENTITY_SECRET ?? (await localSecret(settings.dataDir, 'identity-secret')),
         ADMIN_TOKEN: env.ADMIN_TOKEN?.trim() || (await localSecret(settings.dataDir, ADMIN_TOKEN_FILE)),
         DYNAMODB_ENDPOINT: endpoints.dynamodb,
         SES_ENDPOINT: endpoints.ses,
@@ -148,8 +149,9 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
 const ADMIN_TOKEN_FILE = 'admin-token';
 
 /**
- * A random secret kept in the data folder: the link-signing secret (.data/token-secret, so links
- * in local emails keep working across restarts) and the admin token (.data/admin-token).
+ * A random secret kept in the data folder: the link secret (.data/token-secret, so links in local
+ * emails keep working across restarts), the identity secret that keys subscriber ids
+ * (.data/identity-secret) and the admin token (.data/admin-token).
  */
 async function localSecret(dataDir: string, name: string): Promise<string> {
   const file = path.join(dataDir, name);

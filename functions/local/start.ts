@@ -35,6 +35,13 @@ export interface CycleSummary {
 const DRAIN_TIMEOUT_MS = 90_000;
 
 /**
+ * How often the local runtime deletes pending subscriptions nobody confirmed in time. In the cloud
+ * DynamoDB's TTL does it; the DynamoDB stand-in has no TTL. (Reads never return an expired one
+ * either way: the sweep only keeps the table from holding sealed addresses longer than needed.)
+ */
+const PENDING_SWEEP_SCHEDULE = '*/15 * * * *';
+
+/**
  * `npm start`: the whole pipeline on the local stand-ins. With --once: one ingest and one digest
  * cycle (every confirmed reader without this week's digest is due), then exit; the last line of
  * stdout is the JSON summary. Without: serve the API, run ingest and the planner on their
@@ -53,7 +60,11 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
   try {
     printEnvironment(environment, options);
     if (options.demo) {
-      const seeded = await seedDemoSubscribers(context.subscribers, context.clock.now());
+      const seeded = await seedDemoSubscribers(
+        context.subscribers,
+        context.clock.now(),
+        context.subscriberIds,
+      );
       if (seeded > 0)
         logLine(`Seeded ${seeded} demo subscribers (turn off with --no-demo or DEMO_SUBSCRIBERS=false).`);
     }
@@ -129,9 +140,15 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
       printIngest(await ingestOnce(context, { fetchUrlFor: environment.fetchUrlFor })),
     );
   const plan = () => exclusive('digest planner', async () => printPlan(await planDigestOnce(context)));
+  const sweep = () =>
+    context.subscribers
+      .sweepExpiredPending(context.clock.now())
+      .then((swept) => swept > 0 && logLine(`Deleted ${swept} expired pending subscriptions.`))
+      .catch((error: unknown) => context.logger.error('pending sweep failed', { error }));
   const jobs = [
     new Cron(config.schedules.ingest, () => void ingest()),
     new Cron(config.schedules.digest, () => void plan()),
+    new Cron(PENDING_SWEEP_SCHEDULE, () => void sweep()),
   ];
 
   console.log('');
@@ -145,6 +162,7 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
     `Schedules: ingest "${config.schedules.ingest}", digest planner "${config.schedules.digest}". Ctrl+C to stop.`,
   );
   console.log('');
+  await sweep();
   await ingest();
   await plan();
 

@@ -39,11 +39,18 @@ export interface StoredDraft {
   readonly draftHash: string;
 }
 
+/** The id a test's address is audited under once its reader asked to be erased. */
+export const ERASED_TEST_ADDRESS = 'erased';
+
 /** A test send, audited on the send id it was made under. */
 export interface AdminTestRecord {
   readonly at: string;
   readonly by: AdminActor;
-  readonly to: string;
+  /**
+   * The keyed id of the address (as a subscriber id, never the address itself): enough to find a
+   * reader's entries for their export and erasure, nothing to read an address from.
+   */
+  readonly toId: string;
   readonly messageId: string;
   /** Which content was tested: the confirm step tells whether the content sent is the content tested. */
   readonly draftHash: string;

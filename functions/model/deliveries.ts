@@ -23,3 +23,9 @@ export interface DeliveryRecord extends DeliveryKey {
 
 /** How many deliveries of one digest or send are in each status. */
 export type DeliveryCounts = Readonly<Record<DeliveryStatus, number>>;
+
+/**
+ * How long the ledger keeps a record (DynamoDB TTL): long enough to answer "was this reader sent
+ * that week's digest" for any retry or report, short enough to hold little about anyone.
+ */
+export const LEDGER_RETENTION_DAYS = 180;

@@ -18,14 +18,20 @@ export const DEFAULT_DELIVERY_SLOT: DeliverySlot = { weekday: 1, hour: 8, timeZo
 
 export interface ConsentRecord {
   readonly at: string;
-  /** SHA-256 of the IP with the token secret as key: evidence without keeping the address itself. */
+  /** HMAC-SHA256 of the IP with the IP-hash key: evidence without keeping the address itself. */
   readonly ipHash: string;
   readonly topics: readonly TopicId[];
   readonly wordingVersion: string;
 }
 
 export interface Subscriber {
+  /** HMAC of the normalised address with the identity key (see core/subscribers/subscriber-ids.ts). */
   readonly subscriberId: string;
+  /**
+   * This subscription's instance: random, carried in every link issued for it. Unsubscribing and
+   * a new (confirmed) subscription make a new one, and every older link dies with the old one.
+   */
+  readonly instance: string;
   readonly email: string;
   readonly topics: readonly TopicId[];
   readonly status: SubscriberStatus;
@@ -49,7 +55,7 @@ export interface Subscriber {
   readonly scheduleFrom?: string;
   readonly softBounces?: number;
   readonly lastSoftBounceAt?: string;
-  /** Last time a confirmation email went out: at most one per address per 24 h. */
+  /** Last time a confirmation email went out (carried over from the pending subscription it confirmed). */
   readonly confirmationSentAt?: string;
   /** Last time a "here is your manage link" email went out (see claimManageLinkEmail). */
   readonly manageLinkSentAt?: string;
@@ -59,9 +65,33 @@ export interface Subscriber {
 }
 
 /**
- * What remains of an erased subscriber: the hash of their address, so that nothing but their own
- * new double opt-in can ever mail it again. A bounced or complained address keeps that reason and
- * is never mailed again at all.
+ * A request to subscribe, waiting for its confirmation: an instance of its own, beside (never in)
+ * the reader's live or suppressed record, which it leaves untouched until the link in its email
+ * is clicked and the button pressed. A newer request replaces it (and kills its link); it expires
+ * after the confirmation lifetime (DynamoDB TTL in the cloud, the local sweeper on a laptop).
+ */
+export interface PendingSubscription {
+  readonly subscriberId: string;
+  readonly instance: string;
+  /** The address, sealed with the link secret's sealing key: never stored in clear before consent. */
+  readonly sealedEmail: string;
+  readonly topics: readonly TopicId[];
+  readonly delivery: DeliverySlot;
+  readonly requestedAt: string;
+  /** After this the instance is gone: its link no longer confirms anything. */
+  readonly expiresAt: string;
+  /** When its confirmation email was claimed: at most one per address per 24 h. */
+  readonly confirmationSentAt?: string;
+  /** Soft bounces of its confirmation emails, carried into the subscription once confirmed. */
+  readonly softBounces?: number;
+  readonly lastSoftBounceAt?: string;
+}
+
+/**
+ * What remains of an erased subscriber: the keyed hash of their address, so that nothing but their
+ * own new double opt-in can ever mail it again. A bounced or complained address keeps that reason
+ * and is never mailed again at all; so does one whose confirmation bounced before it was ever
+ * confirmed (there was no record to mark).
  */
 export interface SuppressionEntry {
   readonly subscriberId: string;

@@ -18,7 +18,20 @@ export interface StoredPreview {
   readonly expiresAt: string;
 }
 
-export interface AdminSendStore {
+/** An audited test send, with the id of the send it was made under. */
+export interface TestOfSend {
+  readonly sendId: string;
+  readonly test: AdminTestRecord;
+}
+
+/** The admin-send audit's entries about one address (its keyed id), for export and erasure. */
+export interface TestAudit {
+  listTestsTo(toId: string): Promise<TestOfSend[]>;
+  /** Replaces the address's id in every test made to it by "erased"; returns how many tests changed. */
+  anonymiseTestsTo(toId: string): Promise<number>;
+}
+
+export interface AdminSendStore extends TestAudit {
   get(sendId: string): Promise<AdminSendRecord | undefined>;
   /**
    * Audits a test send under `sendId`: creates a draft with this content, or updates a draft's

@@ -24,4 +24,17 @@ export interface DeliveryReports {
   countByStatus(digestId: string): Promise<DeliveryCounts>;
 }
 
-export interface DeliveryLedger extends DeliveryClaims, DeliveryReports {}
+/** One reader's rows, for their data export and their erasure. */
+export interface ReaderDeliveries {
+  /** The reader's rows among these ledger ids (digest ids, announcement ledger ids). */
+  listForReader(subscriberId: string, ledgerIds: readonly string[]): Promise<DeliveryRecord[]>;
+  /**
+   * Cuts the reader's settled rows (sent, failed, skipped) among these ledger ids loose from them:
+   * each becomes a row of a random id with its status and time only (no message id, no reason),
+   * so a send's counts stay right and nothing leads back to the reader. A row still claimed (a
+   * send in flight) is left to its sender. Returns how many rows were anonymised.
+   */
+  anonymiseReader(subscriberId: string, ledgerIds: readonly string[]): Promise<number>;
+}
+
+export interface DeliveryLedger extends DeliveryClaims, DeliveryReports, ReaderDeliveries {}

@@ -1,6 +1,6 @@
 import type {
-  ConsentRecord,
   DeliverySlot,
+  PendingSubscription,
   Subscriber,
   SubscriberStatus,
   SuppressionEntry,
@@ -10,6 +10,10 @@ import type { TopicId } from '../model/topics.ts';
 /**
  * The subscribers table, cut by use: each use case takes only the part it calls. One adapter
  * (DynamoSubscriberStore) implements them all as {@link SubscriberStore}.
+ *
+ * An address has at most one record (the live subscriber, or the suppression entry left by an
+ * erasure or a bounce) and at most one pending subscription beside it, which changes nothing of
+ * the record until it is confirmed ({@link PendingSubscriptions}).
  */
 
 /** Reads of live subscribers. An erased subscriber is never returned (see {@link SubscriberErasure}). */
@@ -30,51 +34,115 @@ export interface ProfileFields {
   readonly scheduleFrom?: string;
 }
 
+/** What a confirmed pending subscription replaces (see SubscriberProfiles.activate). */
+export type ActivationBase =
+  | { readonly kind: 'nothing' }
+  | { readonly kind: 'erased' }
+  /** A reader who left (or a pending record of the first versions), whose instance was this. */
+  | { readonly kind: 'left'; readonly instance: string };
+
 /** Signing up, confirming and changing one's choices: the double opt-in and the preference centre. */
 export interface SubscriberProfiles {
   /** Creates the subscriber unless one with the same id exists; returns false if it did. */
   create(subscriber: Subscriber): Promise<boolean>;
   /**
-   * Changes only the given profile fields. Never a whole-item put: a put racing a sender's
-   * recordDelivery could move the reader's window backwards and repeat articles.
+   * Changes only the given profile fields, of a live subscriber whose instance is `instance` when
+   * one is given. Never a whole-item put: a put racing a sender's recordDelivery could move the
+   * reader's window backwards and repeat articles.
    */
-  updateProfile(subscriberId: string, fields: ProfileFields, at: Date): Promise<boolean>;
-  /** pending → confirmed with the consent record; false if the reader was not pending. */
-  confirm(subscriberId: string, consent: ConsentRecord, at: Date): Promise<boolean>;
-  /** A pending or unsubscribed reader asks again: back to pending with the new choices. */
-  reopen(
-    subscriberId: string,
-    fields: Required<Pick<ProfileFields, 'topics' | 'delivery'>>,
-    at: Date,
-  ): Promise<boolean>;
+  updateProfile(subscriberId: string, fields: ProfileFields, at: Date, instance?: string): Promise<boolean>;
+  /**
+   * A confirmed pending subscription becomes the live one, with one conditional write: a new item
+   * where there was none or only an erasure's entry; over a reader who left, the subscription's
+   * fields, status, instance and consent only (their digest window stays). False if the record is
+   * no longer what `over` says (a race: read again).
+   */
+  activate(subscriber: Subscriber, over: ActivationBase): Promise<boolean>;
 }
 
 /** A reader's status as leaving, bounces and complaints change it. */
 export interface SubscriberStatuses {
-  setStatus(subscriberId: string, status: SubscriberStatus, at: Date): Promise<void>;
-  /** Counts one more soft bounce (atomically) and returns the new count. */
+  /**
+   * Sets the status of a live subscriber. With `newInstance` (leaving), only if the instance is
+   * still `expectedInstance`, and every link of the old instance dies with it.
+   */
+  setStatus(
+    subscriberId: string,
+    status: SubscriberStatus,
+    at: Date,
+    options?: { readonly expectedInstance: string; readonly newInstance: string },
+  ): Promise<boolean>;
+  /**
+   * Counts one more soft bounce (atomically) and returns the new count: on the live subscriber, or
+   * on the pending subscription when there is no live one; 0 when there is neither.
+   */
   recordSoftBounce(subscriberId: string, at: Date): Promise<number>;
+  /**
+   * An address with no live subscriber bounced or complained (a confirmation did): its suppression
+   * entry says so from now on (replacing an erasure's entry; a complaint outranks a bounce), so no
+   * request can ever mail it again. Its pending subscription is deleted.
+   */
+  suppress(subscriberId: string, reason: 'bounced' | 'complained', at: Date): Promise<void>;
 }
 
 export type EmailClaimKind = 'confirmation' | 'manage-link';
 
-/** The right to send the emails anyone can ask for by typing an address, at most once per interval. */
+/** The right to send a manage-link email, which anyone can ask for by typing an address. */
 export interface EmailClaims {
   /**
-   * Takes the right to send this address a confirmation email now: true at most once per
+   * Takes the right to send this live subscriber a manage link now: true at most once per
    * `minIntervalMs`, however many requests race for it (a conditional write, not a read-then-write).
-   */
-  claimConfirmationEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean>;
-  /**
-   * Like claimConfirmationEmail, for "here is your manage link" emails: true at most once per
-   * `minIntervalMs` for a live subscriber, however many requests race for it.
    */
   claimManageLinkEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean>;
   /**
    * Gives back a claim taken at `claimedAt` whose email could not be sent, so the reader's next
    * request can send it; a newer claim is left alone.
    */
-  releaseEmailClaim(subscriberId: string, kind: EmailClaimKind, claimedAt: Date): Promise<void>;
+  releaseEmailClaim(subscriberId: string, kind: 'manage-link', claimedAt: Date): Promise<void>;
+}
+
+/** What is stored about one address, read at once (see PendingSubscriptions.readAddress). */
+export interface AddressRecords {
+  /** Its live subscriber, or else the suppression entry an erasure or a bounce left. */
+  readonly subscriber?: Subscriber;
+  readonly suppression?: SuppressionEntry;
+  /** Its pending subscription, unless there is none or it has expired. */
+  readonly pending?: PendingSubscription;
+}
+
+/** Subscriptions waiting for their confirmation: one per address at most, beside its record. */
+export interface PendingSubscriptions {
+  /** The address's record and pending subscription in one consistent read. */
+  readAddress(subscriberId: string, now: Date): Promise<AddressRecords>;
+  /** The address's pending subscription, unless there is none or it has expired. */
+  getPending(subscriberId: string, now: Date): Promise<PendingSubscription | undefined>;
+  /**
+   * Puts a new pending subscription in place of the address's older one, with its confirmation
+   * claimed (`confirmationSentAt` = now): only if no confirmation was claimed for the address in
+   * the last `minIntervalMs`, however many requests race (one conditional write). False otherwise.
+   */
+  putPending(pending: PendingSubscription, now: Date, minIntervalMs: number): Promise<boolean>;
+  /**
+   * Claims the right to mail the confirmation of this very instance again (and extends its life to
+   * `expiresAt`): true at most once per `minIntervalMs`.
+   */
+  claimConfirmationEmail(
+    subscriberId: string,
+    instance: string,
+    now: Date,
+    minIntervalMs: number,
+    expiresAt: Date,
+  ): Promise<boolean>;
+  /** Gives back a confirmation claim taken at `claimedAt` whose email could not be sent. */
+  releaseConfirmationClaim(subscriberId: string, instance: string, claimedAt: Date): Promise<void>;
+  /** Deletes the address's pending subscription (only this instance, when one is given). */
+  deletePending(subscriberId: string, instance?: string): Promise<void>;
+  /**
+   * Deletes every pending subscription whose expiry has passed and returns how many: the local
+   * sweeper (dynalite has no TTL). In the cloud DynamoDB's TTL does it; reads never return an
+   * expired one either way.
+   */
+  sweepExpiredPending(now: Date): Promise<number>;
 }
 
 /** Where a reader stands in the weekly rhythm: planned, skipped, delivered up to when. */
@@ -91,18 +159,13 @@ export interface DigestMarks {
 export interface SubscriberErasure {
   /**
    * Erases a subscriber: the whole item is replaced by a suppression entry that holds only the
-   * hashed id, when and why. `get` and `getMany` never return it. False if there was no live
-   * subscriber to erase.
+   * keyed id, when and why (and when a confirmation was last mailed, so erasing cannot reset that
+   * limit); their pending subscription, if any, is deleted. `get` and `getMany` never return it.
+   * False if there was no live subscriber to erase.
    */
   erase(subscriberId: string, at: Date): Promise<boolean>;
-  /** The suppression entry left by `erase`, if this id has one. */
+  /** The suppression entry left by `erase` or `suppress`, if this id has one. */
   getSuppression(subscriberId: string): Promise<SuppressionEntry | undefined>;
-  /**
-   * Puts a new (pending) subscriber in place of a suppression entry whose reason is 'erased':
-   * someone who asked to be forgotten may come back through double opt-in. False if the id holds
-   * anything else (a live subscriber, or a bounced or complained address).
-   */
-  replaceErased(subscriber: Subscriber): Promise<boolean>;
 }
 
 /** The whole subscribers table: what the adapter implements and the app wires. */
@@ -112,5 +175,6 @@ export interface SubscriberStore
     SubscriberProfiles,
     SubscriberStatuses,
     EmailClaims,
+    PendingSubscriptions,
     DigestMarks,
     SubscriberErasure {}

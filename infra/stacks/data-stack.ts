@@ -27,9 +27,10 @@ const attribute = (key: KeyDefinition): Attribute => ({
 
 /**
  * What outlives a deployment of the code: the four tables (from THE table definition), the send
- * queue and its DLQ, the secret that signs every link already sent in an email, the HTTP API
- * with its custom domain (the address of those links), and the SES identity and configuration
- * set. With deletionProtection on (the default) the tables, the queues and the secret survive
+ * queue and its DLQ, the secret that signs every link already sent in an email and the one that
+ * keys subscriber ids, the HTTP API with its custom domain (the address of those links), and the
+ * SES identity and configuration set. With deletionProtection on (the default) the tables, the
+ * queues and the secrets survive
  * even a `cdk destroy`, and the stack itself has termination protection.
  */
 export class DataStack extends Stack {
@@ -37,6 +38,7 @@ export class DataStack extends Stack {
   readonly sendQueue: Queue;
   readonly sendDeadLetterQueue: Queue;
   readonly tokenSecret: Secret;
+  readonly identitySecret: Secret;
   readonly mail: MailSending;
   readonly api: DigestApi;
 
@@ -83,14 +85,26 @@ export class DataStack extends Stack {
     });
 
     this.tokenSecret = new Secret(this, 'token-secret', {
-      description: 'HMAC key of the signed links in emails (confirm, preferences, unsubscribe)',
+      description:
+        'The link secret: signs the links in emails (confirm, preferences, unsubscribe); CSRF and IP-hash keys are derived from it',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy,
     });
     acknowledge(
       this.tokenSecret,
       'AwsSolutions-SMG4',
-      'The secret signs the unsubscribe and preference links of every email already delivered; rotating it would break those links, and one-click unsubscribe must keep working. It is read only by our functions (grantRead) and never leaves AWS.',
+      "The secret signs the unsubscribe and preference links of every email already delivered. It is rotated by hand (docs/deploying.md), never on a schedule: the functions accept its AWSPREVIOUS version too, so one rotation keeps mailed links working, but a second within a link's lifetime would break them (one-click unsubscribe must keep working). It is read only by our functions (grantRead) and never leaves AWS.",
+    );
+    this.identitySecret = new Secret(this, 'identity-secret', {
+      description:
+        'Keys the subscriber ids (an HMAC of each address); never rotated: an erased address is only its id',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy,
+    });
+    acknowledge(
+      this.identitySecret,
+      'AwsSolutions-SMG4',
+      'The secret keys the id of every address; after an erasure the id is all that remains (the suppression entry), and a new key could not recompute it, so rotating it would let erased and bounced addresses be mailed again. It is read only by our functions (grantRead) and never leaves AWS.',
     );
 
     this.mail = new MailSending(this, 'mail', {

@@ -98,6 +98,7 @@ export class ServiceStack extends Stack {
       }
       fn.bindSendQueue(data.sendQueue, data.sendDeadLetterQueue, plan.queue);
       fn.bindSecret(data.tokenSecret, 'TOKEN_SECRET_ARN');
+      fn.bindSecret(data.identitySecret, 'IDENTITY_SECRET_ARN');
       if (plan.sendsEmail) fn.bindMailSending(data.mail, settings.sesMaxSendRate);
       // GetAccount tells the rate limiter the account's real send rate and daily quota.
       if (plan.readsSendQuota) data.mail.grantReadSendQuota(fn);

@@ -66,11 +66,20 @@ export async function runSendBatch(
 export interface Subscription {
   readonly page: HttpAnswer;
   readonly subscribed: HttpAnswer;
+  /** The sender's run of the request (an account-email job): it mails the confirmation. */
+  readonly request: SendRun;
   readonly confirmation: StoredEmail | undefined;
+  /** What the link opens: the page with the button (it confirms nothing). */
+  readonly opened: HttpAnswer | undefined;
+  /** The press of the button. */
   readonly confirmed: HttpAnswer | undefined;
 }
 
-/** A reader subscribes (to every topic by default) and confirms from the email, through the api bundle. */
+/**
+ * A reader subscribes (to every topic by default) and confirms from the email: the api queues the
+ * request, the sender mails the confirmation, the link opens a page and the reader presses its
+ * button (a POST with the page's form proof).
+ */
 export async function subscribeAndConfirm(
   world: BundleWorld,
   reader: string,
@@ -87,21 +96,112 @@ export async function subscribeAndConfirm(
     await world.invoke(
       'api',
       httpEvent(SITE_URL, 'POST', '/subscribe', form.toString(), 'application/x-www-form-urlencoded'),
-      'POST /subscribe mails a confirmation',
+      'POST /subscribe queues the request',
     ),
   );
+  const request = await runSendBatch(world, 'the subscription request (mails the confirmation)', {
+    expectJobs: 1,
+  });
   const confirmation = (await world.mailbox(reader))[0];
   const token = /\/confirm\?token=([^\s"&<]+)/.exec(confirmation?.body.text ?? '')?.[1];
-  const confirmed = token
-    ? httpAnswer(
-        await world.invoke(
-          'api',
-          httpEvent(SITE_URL, 'GET', '/confirm', undefined, undefined, `token=${token}`),
-          'GET /confirm',
-        ),
-      )
-    : undefined;
-  return { page, subscribed, confirmation, confirmed };
+  if (!token) return { page, subscribed, request, confirmation, opened: undefined, confirmed: undefined };
+  const opened = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(SITE_URL, 'GET', '/confirm', undefined, undefined, `token=${token}`),
+      'GET /confirm shows the button',
+    ),
+  );
+  const csrf = /name="csrf" value="([^"]+)"/.exec(opened.body)?.[1] ?? '';
+  const confirmed = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(
+        SITE_URL,
+        'POST',
+        '/confirm',
+        new URLSearchParams({ csrf }).toString(),
+        'application/x-www-form-urlencoded',
+        `token=${token}`,
+      ),
+      'POST /confirm records the consent',
+    ),
+  );
+  return { page, subscribed, request, confirmation, opened, confirmed };
+}
+
+export interface Erasure {
+  readonly asked: HttpAnswer;
+  /** The sender's run of the "email me a link" request. */
+  readonly request: SendRun;
+  readonly manageLink: StoredEmail | undefined;
+  /** The reader pauses their digest first (a change of their record). */
+  readonly paused: HttpAnswer | undefined;
+  readonly exported: HttpAnswer | undefined;
+  readonly erased: HttpAnswer | undefined;
+}
+
+/**
+ * A reader asks for a manage link by typing their address, pauses their digest, downloads their
+ * data (their ledger rows and admin test sends included) and has it erased (the ledger rows
+ * anonymised).
+ */
+export async function manageLinkExportAndErase(world: BundleWorld, reader: string): Promise<Erasure> {
+  await world.drainSendQueue();
+  const asked = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(
+        SITE_URL,
+        'POST',
+        '/manage',
+        new URLSearchParams({ email: reader }).toString(),
+        'application/x-www-form-urlencoded',
+      ),
+      'POST /manage queues the request',
+    ),
+  );
+  const request = await runSendBatch(world, 'the manage-link request', { expectJobs: 1 });
+  const manageLink = (await world.mailbox(reader)).find((email) => /manage link/i.test(email.subject));
+  const token = /\/preferences\?token=([^\s"&<]+)/.exec(manageLink?.body.text ?? '')?.[1];
+  if (!token)
+    return { asked, request, manageLink, paused: undefined, exported: undefined, erased: undefined };
+  const paused = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(
+        SITE_URL,
+        'POST',
+        '/preferences/pause',
+        '',
+        'application/x-www-form-urlencoded',
+        `token=${token}`,
+      ),
+      'POST /preferences/pause',
+    ),
+  );
+  const exported = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(SITE_URL, 'GET', '/preferences/data', undefined, undefined, `token=${token}`),
+      "GET /preferences/data exports the reader's data",
+    ),
+  );
+  const erased = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(
+        SITE_URL,
+        'POST',
+        '/preferences/delete',
+        'confirm=yes',
+        'application/x-www-form-urlencoded',
+        `token=${token}`,
+      ),
+      'POST /preferences/delete erases the reader',
+    ),
+  );
+  return { asked, request, manageLink, paused, exported, erased };
 }
 
 /** A GET of a public page, or (with `caller`) of an admin page. */

@@ -133,9 +133,11 @@ export async function startBundleWorld(
 
   const prefix = `verify${randomBytes(3).toString('hex')}`;
   const tokenSecret = randomBytes(32).toString('hex');
+  const identitySecret = randomBytes(32).toString('hex');
   const config = loadConfig(
     {
       TOKEN_SECRET: tokenSecret,
+      IDENTITY_SECRET: identitySecret,
       ...prefixedResourceSettings(prefix),
       SITE_URL,
       DYNAMODB_ENDPOINT: standIns.dynamodb,
@@ -152,6 +154,7 @@ export async function startBundleWorld(
     { logger: silentLogger, clients },
   );
   const secretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-token-AbCdEf`;
+  const identitySecretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-identity-AbCdEf`;
 
   // The local value of every variable the stack fills from a resource.
   const stackResources: Record<string, string> = {
@@ -165,6 +168,7 @@ export async function startBundleWorld(
     SES_CONFIGURATION_SET: CONFIGURATION_SET,
     SITE_URL,
     TOKEN_SECRET_ARN: secretArn,
+    IDENTITY_SECRET_ARN: identitySecretArn,
   };
   const resolver = new TemplateResolver(readAssemblyStacks(assemblyDir));
   bindFromEnvironment(resolver, stackResources);
@@ -180,7 +184,7 @@ export async function startBundleWorld(
       ]),
     ),
     upstreams: { dynamodb: standIns.dynamodb, sqs: standIns.sqs, ses: ses.endpoint },
-    secrets: { [secretArn]: tokenSecret },
+    secrets: { [secretArn]: tokenSecret, [identitySecretArn]: identitySecret },
   });
 
   const stagingRoot = await mkdtemp(path.join(os.tmpdir(), 'immuno-digest-bundles-'));
@@ -223,6 +227,7 @@ export async function startBundleWorld(
   const describeResource = (arn: string): string => {
     if (arn === '*') return '*';
     if (arn === secretArn) return 'secret/token';
+    if (arn === identitySecretArn) return 'secret/identity';
     const rest = arn.split(':').slice(5).join(':');
     if (arn.startsWith(`arn:aws:dynamodb:${region}:${account}:`)) {
       const [, tableName, ...index] = rest.split('/');

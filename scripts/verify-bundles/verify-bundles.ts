@@ -11,6 +11,7 @@ import {
   deadLetterRedrive,
   handOn,
   hardBounce,
+  manageLinkExportAndErase,
   subscribeAndConfirm,
   weeklyDigest,
   type HttpAnswer,
@@ -61,8 +62,10 @@ async function main(): Promise<void> {
     const subscription = await subscribeAndConfirm(world, reader);
     expectHttp(subscription.page, 200, 'GET /', '<form');
     expectHttp(subscription.subscribed, 202, 'POST /subscribe');
-    check(subscription.confirmed, `no confirmation email with a link reached ${reader}`);
-    expectHttp(subscription.confirmed, 200, 'GET /confirm');
+    check(subscription.opened, `no confirmation email with a link reached ${reader}`);
+    expectHttp(subscription.opened, 200, 'GET /confirm', 'Confirm my subscription');
+    check(subscription.confirmed, 'the confirmation page had no button to press');
+    expectHttp(subscription.confirmed, 200, 'POST /confirm');
 
     // The admin routes in the bundle: Markdown, sanitiser and MJML load, and IAM decides who may.
     const dryRun = { subject: 'Verify', body: 'A **dry** run.', audience: 'everyone', dryRun: true };
@@ -125,6 +128,14 @@ async function main(): Promise<void> {
       test.accountWarnings.length === 0,
       `the api could not read the SES account: ${test.accountWarnings.join('\n')}`,
     );
+
+    const quietReader = `quiet.${world.prefix}@example.org`;
+    const erasure = await manageLinkExportAndErase(world, quietReader);
+    expectHttp(erasure.asked, 202, 'POST /manage');
+    check(erasure.exported, `no manage link reached ${quietReader}`);
+    expectHttp(erasure.exported, 200, 'GET /preferences/data', '"deliveryLog"');
+    check(erasure.erased, 'the erasure was not asked');
+    expectHttp(erasure.erased, 200, 'POST /preferences/delete');
 
     const redrive = await deadLetterRedrive(world, `verify-redrive-${world.prefix}`);
     expectHttp(redrive.listing, 200, 'GET /admin/dead-letters');

@@ -38,6 +38,12 @@ export function readMail(run: SoakRun): void {
     }
     if (email.kind === 'confirmation') {
       mailboxes.latestConfirmation.set(person.email, email);
+      // They click a while after it arrives (if they mean to): the link opens a page, they press its button.
+      if (person.confirmAfterMs !== undefined) {
+        timeline.schedule(Math.max(clock.ms, email.at + person.confirmAfterMs), 'confirm', () =>
+          hands.confirm(person, email, clock.ms),
+        );
+      }
       continue;
     }
     if (email.kind !== 'digest') continue;
@@ -73,9 +79,10 @@ export function readMail(run: SoakRun): void {
 }
 
 /**
- * A person fills in the subscribe form (again an hour later if the API refused) and, if they
- * mean to, clicks the confirmation link after a while; no confirmation mail, and they fill in
- * the form again the next day.
+ * A person fills in the subscribe form (again an hour later if the API refused). The confirmation
+ * email comes from the send queue; if they mean to confirm, they click its link a while after it
+ * arrives (readMail schedules that). No confirmation mail by the next day, and they fill in the
+ * form again.
  */
 export async function subscribe(run: SoakRun, person: Person, attempt: number): Promise<void> {
   const { clock, timeline } = run;
@@ -87,14 +94,12 @@ export async function subscribe(run: SoakRun, person: Person, attempt: number): 
     return;
   }
   if (person.confirmAfterMs === undefined) return;
-  timeline.schedule(clock.ms + person.confirmAfterMs, 'confirm', async () => {
+  const askedAt = clock.ms;
+  timeline.schedule(clock.ms + DAY_MS + HOUR_MS, 'confirmation came?', async () => {
     readMail(run);
     const confirmation = run.mailboxes.latestConfirmation.get(person.email);
-    if (confirmation) return hands.confirm(person, confirmation, clock.ms);
-    // No confirmation came (SES refused it): the next day they fill in the form again.
-    if (attempt < SUBSCRIBE_RETRIES)
-      timeline.schedule(clock.ms + DAY_MS + HOUR_MS, 'subscribe again', () =>
-        subscribe(run, person, attempt + 1),
-      );
+    // No confirmation came (SES refused it): they fill in the form again.
+    if ((!confirmation || confirmation.at < askedAt) && attempt < SUBSCRIBE_RETRIES)
+      await subscribe(run, person, attempt + 1);
   });
 }

@@ -54,6 +54,7 @@ export function startSystem(
 
   const fleet = new SenderFleet({
     config: infra.config,
+    ids: infra.base.subscriberIds,
     clock,
     logger,
     seeded,

@@ -45,7 +45,7 @@ export async function checkWeek(run: SoakRun, week: number): Promise<void> {
     run.clock.now(),
   );
   const checks: CheckResult[] = [
-    checkOneDigestPerDueReader(model, label, byPair, explained, ledger),
+    checkOneDigestPerDueReader(model, label, byPair, explained, ledger, run.system.context.subscriberIds),
     checkSectionPerChosenTopic(model, label, byPair, run.system.context.topicLabels),
     checkNoDigestBeforeFirstSlot(model, ses.delivered),
     checkNoWorkTwice(byPair),
@@ -60,7 +60,13 @@ export async function checkWeek(run: SoakRun, week: number): Promise<void> {
       })),
     ),
     checkDeadLetters(run.tallies.deadLetters, run.tallies.poisonSent),
-    checkSummariesMatchLedger(model, ledger, run.tallies.counts.plannerSkipped, fleet.totals),
+    checkSummariesMatchLedger(
+      model,
+      ledger,
+      run.tallies.counts.plannerSkipped,
+      fleet.totals,
+      run.system.context.subscriberIds,
+    ),
     systemHealth(run),
   ];
   const violations = checks.reduce((sum, check) => sum + check.violations, 0);

@@ -13,7 +13,7 @@ import { SqsSendQueue } from '../../functions/adapters/sqs/sqs-send-queue.ts';
 import type { SendJob } from '../../functions/core/delivery/send-job.ts';
 import { SimulatedDelayQueue } from '../../testkit/simulated-delays.ts';
 import type { Logger } from '../../functions/ports/logger.ts';
-import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import type { SubscriberIds } from '../../functions/core/subscribers/subscriber-ids.ts';
 import { observeMarkSent } from '../../testkit/observed-ledger.ts';
 import { compressRetries } from './compressed-retries.ts';
 import { createKillSwitch, installKillSwitch, type KillSwitch } from '../faults/kill-switch.ts';
@@ -42,6 +42,8 @@ export const TIME_COMPRESSION = 25;
 
 export interface FleetSettings {
   readonly config: Config;
+  /** The system's keyed subscriber ids (the ledger's keys), from the same identity secret. */
+  readonly ids: SubscriberIds;
   readonly clock: SimClock;
   readonly logger: Logger;
   readonly seeded: Seeded;
@@ -374,11 +376,11 @@ export class SenderFleet {
           killSwitch.kill();
           return;
         }
-        unrecorded.set(unrecordedKey(email.digestId, subscriberIdFor(email.to)), email);
+        unrecorded.set(unrecordedKey(email.digestId, this.settings.ids.idFor(email.to)), email);
       },
       // Refused by SES (or dead before the answer, already counted): nothing for the ledger to know.
       afterSend: (email, accepted) => {
-        if (!accepted) unrecorded.delete(unrecordedKey(email.digestId, subscriberIdFor(email.to)));
+        if (!accepted) unrecorded.delete(unrecordedKey(email.digestId, this.settings.ids.idFor(email.to)));
       },
     });
     const context = await createAppContext(config, { clients, clock, logger, mjmlValidation: 'strict' });

@@ -169,5 +169,45 @@ export function describeDeliveryLedgerContract(
         skipped: 0,
       });
     });
+
+    it('lists one reader’s rows among the ledger ids given, and anonymises the settled ones, keeping the counts', async () => {
+      const reader = 'reader-0000000777';
+      const other = 'reader-0000000888';
+      const week = (n: number): DeliveryKey => ({ digestId: `weekly-2026-W${n}`, subscriberId: reader });
+      await ledger.claim(week(47), t0, 60_000);
+      await ledger.markSent(week(47), 'message-47', t0);
+      await ledger.markSkipped(week(48), 'nothing new', t0);
+      await ledger.claim(week(49), t0, 60_000);
+      await ledger.markFailed(week(49), 'rejected: reader-0000000777 is not a mailbox', t0);
+      await ledger.claim(week(50), t0, 60_000); // in flight: its sender still writes to it
+      await ledger.claim({ ...week(47), subscriberId: other }, t0, 60_000);
+      const ids = [47, 48, 49, 50, 51].map((n) => week(n).digestId);
+
+      const listed = await ledger.listForReader(reader, ids);
+      const anonymised = await ledger.anonymiseReader(reader, ids);
+
+      expect(listed.map((record) => [record.digestId, record.status])).toEqual([
+        ['weekly-2026-W47', 'sent'],
+        ['weekly-2026-W48', 'skipped'],
+        ['weekly-2026-W49', 'failed'],
+        ['weekly-2026-W50', 'claimed'],
+      ]);
+      expect(listed[0]?.messageId).toBe('message-47');
+      expect(anonymised).toBe(3);
+      expect((await ledger.listForReader(reader, ids)).map((record) => record.digestId)).toEqual([
+        'weekly-2026-W50',
+      ]);
+      for (const n of [47, 48, 49]) {
+        const rows = await ledger.listForDigest(week(n).digestId);
+        const anonymous = rows.filter((row) => row.subscriberId !== other);
+        expect(anonymous).toHaveLength(1);
+        expect(anonymous[0]?.subscriberId).not.toBe(reader);
+        expect(anonymous[0]?.messageId).toBeUndefined();
+        expect(anonymous[0]?.reason).toBeUndefined();
+      }
+      expect(await ledger.countByStatus(week(47).digestId)).toMatchObject({ sent: 1, claimed: 1 });
+      expect(await ledger.countByStatus(week(49).digestId)).toMatchObject({ failed: 1 });
+      expect((await ledger.listForReader(other, ids)).map((record) => record.status)).toEqual(['claimed']);
+    });
   });
 }

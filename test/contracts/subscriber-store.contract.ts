@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../functions/model/subscribers.ts';
+import type {
+  ConsentRecord,
+  PendingSubscription,
+  Subscriber,
+  SubscriberStatus,
+} from '../../functions/model/subscribers.ts';
 import type { SubscriberStore } from '../../functions/ports/subscriber-store.ts';
+import { testSubscriberIds } from '../../testkit/fakes.ts';
 
 /**
  * What every SubscriberStore promises, written once and run against the in-memory fake (unit
@@ -28,7 +34,31 @@ export function describeSubscriberStoreContract(
     });
 
     const reader = (local: string, status: SubscriberStatus = 'confirmed'): Subscriber =>
-      newSubscriber({ email: `${local}@example.org`, topics: ['access'], status }, at);
+      newSubscriber({ email: `${local}@example.org`, topics: ['access'], status }, at, testSubscriberIds);
+    const idOf = (local: string) => testSubscriberIds.idFor(`${local}@example.org`);
+    const pendingOf = (local: string, fields: Partial<PendingSubscription> = {}): PendingSubscription => ({
+      subscriberId: idOf(local),
+      instance: `inst-${local}`,
+      sealedEmail: 'k1.sealed.address',
+      topics: ['melanoma'],
+      delivery: { weekday: 3, hour: 7, timeZone: 'Europe/Berlin' },
+      requestedAt: at.toISOString(),
+      expiresAt: later(7 * 86_400_000).toISOString(),
+      ...fields,
+    });
+    /** The live record a pending subscription becomes once confirmed. */
+    const activated = (pending: PendingSubscription, email: string): Subscriber => ({
+      subscriberId: pending.subscriberId,
+      instance: pending.instance,
+      email,
+      topics: pending.topics,
+      delivery: pending.delivery,
+      status: 'confirmed',
+      consent,
+      createdAt: later(1).toISOString(),
+      updatedAt: later(1).toISOString(),
+      softBounces: 0,
+    });
 
     async function stored(local: string, status: SubscriberStatus = 'confirmed'): Promise<Subscriber> {
       const subscriber = reader(local, status);
@@ -73,22 +103,34 @@ export function describeSubscriberStoreContract(
 
     it('lists exactly the confirmed readers, following every change of status', async () => {
       const confirmed = await stored('listed');
-      const pending = await stored('waiting', 'pending');
       const leaving = await stored('leaving');
+      const joining = activated(pendingOf('joining'), 'joining@example.org');
 
-      await subscribers.confirm(pending.subscriberId, consent, later(1));
+      await subscribers.activate(joining, { kind: 'nothing' });
       await subscribers.setStatus(leaving.subscriberId, 'unsubscribed', later(1));
 
       const listed = await subscribers.listConfirmed();
       expect(listed.map((s) => s.subscriberId).sort()).toEqual(
-        [confirmed.subscriberId, pending.subscriberId].sort(),
+        [confirmed.subscriberId, joining.subscriberId].sort(),
       );
-      expect(listed.find((s) => s.subscriberId === pending.subscriberId)).toEqual({
-        ...pending,
-        status: 'confirmed',
-        consent,
-        updatedAt: later(1).toISOString(),
-      });
+      expect(listed.find((s) => s.subscriberId === joining.subscriberId)).toEqual(joining);
+    });
+
+    it('changes profile fields only for the instance given, when one is', async () => {
+      const subscriber = await stored('instance-bound');
+
+      expect(
+        await subscribers.updateProfile(subscriber.subscriberId, { paused: true }, later(1), 'another'),
+      ).toBe(false);
+      expect(
+        await subscribers.updateProfile(
+          subscriber.subscriberId,
+          { paused: true },
+          later(1),
+          subscriber.instance,
+        ),
+      ).toBe(true);
+      expect((await subscribers.get(subscriber.subscriberId))?.paused).toBe(true);
     });
 
     it('changes only the profile fields given, and only for a live subscriber', async () => {
@@ -130,35 +172,198 @@ export function describeSubscriberStoreContract(
       });
     });
 
-    it('confirms only a pending reader, once', async () => {
-      const pending = await stored('confirming', 'pending');
-      const confirmed = await stored('already');
+    it('makes a confirmed pending subscription live once: over nothing, over an erasure, never over a bounce', async () => {
+      const fresh = activated(pendingOf('fresh'), 'fresh@example.org');
+      const erased = await stored('was-erased');
+      await subscribers.erase(erased.subscriberId, at);
+      const returning = activated(pendingOf('was-erased'), 'was-erased@example.org');
+      const bounced = await stored('bounced-once', 'bounced');
+      await subscribers.erase(bounced.subscriberId, at);
 
-      expect(await subscribers.confirm(pending.subscriberId, consent, later(1))).toBe(true);
-      expect(await subscribers.confirm(pending.subscriberId, consent, later(2))).toBe(false);
-      expect(await subscribers.confirm(confirmed.subscriberId, consent, later(2))).toBe(false);
-      expect(await subscribers.confirm('nobody-00000000000', consent, later(2))).toBe(false);
-      expect((await subscribers.get(pending.subscriberId))?.updatedAt).toBe(later(1).toISOString());
+      const results = await Promise.all([
+        subscribers.activate(fresh, { kind: 'nothing' }),
+        subscribers.activate(fresh, { kind: 'nothing' }),
+      ]);
+      expect(results.sort()).toEqual([false, true]);
+      expect(await subscribers.get(fresh.subscriberId)).toEqual(fresh);
+
+      expect(await subscribers.activate(returning, { kind: 'erased' })).toBe(true);
+      expect(await subscribers.get(returning.subscriberId)).toEqual(returning);
+      expect(await subscribers.getSuppression(returning.subscriberId)).toBeUndefined();
+
+      const overBounce = activated(pendingOf('bounced-once'), 'bounced-once@example.org');
+      expect(await subscribers.activate(overBounce, { kind: 'erased' })).toBe(false);
+      expect(await subscribers.activate(overBounce, { kind: 'nothing' })).toBe(false);
+      expect((await subscribers.getSuppression(bounced.subscriberId))?.reason).toBe('bounced');
     });
 
-    it('reopens a pending or unsubscribed reader with new choices, never a confirmed one', async () => {
-      const left = await stored('left', 'unsubscribed');
+    it('brings back a reader who left with the new subscription, keeping their digest window, only over the instance they left', async () => {
+      const left = await stored('comes-back', 'unsubscribed');
+      await subscribers.recordDelivery(left.subscriberId, 'weekly-2026-W47', later(5));
+      await subscribers.updateProfile(left.subscriberId, { paused: true }, later(6));
+      const back = activated(pendingOf('comes-back'), 'comes-back@example.org');
       const confirmed = await stored('staying');
-      const choices = {
-        topics: ['car-t'] as const,
-        delivery: { weekday: 3, hour: 7, timeZone: 'Europe/Berlin' },
-      };
 
-      expect(await subscribers.reopen(left.subscriberId, choices, later(1))).toBe(true);
-      expect(await subscribers.reopen(confirmed.subscriberId, choices, later(1))).toBe(false);
+      expect(await subscribers.activate(back, { kind: 'left', instance: 'not-theirs' })).toBe(false);
+      expect(await subscribers.activate(back, { kind: 'left', instance: left.instance })).toBe(true);
+      expect(
+        await subscribers.activate(activated(pendingOf('staying'), 'staying@example.org'), {
+          kind: 'left',
+          instance: confirmed.instance,
+        }),
+      ).toBe(false);
 
       expect(await subscribers.get(left.subscriberId)).toEqual({
         ...left,
-        ...choices,
-        status: 'pending',
+        ...back,
+        createdAt: left.createdAt,
+        softBounces: left.softBounces,
+        lastDigestAt: later(5).toISOString(),
+        lastDigestId: 'weekly-2026-W47',
+      });
+      expect((await subscribers.listConfirmed()).map((s) => s.subscriberId)).toContain(left.subscriberId);
+    });
+
+    it('keeps one pending subscription per address, replaced by a newer one only once a confirmation may be mailed again', async () => {
+      const day = 86_400_000;
+      const first = pendingOf('asks', { instance: 'first' });
+      const second = pendingOf('asks', { instance: 'second', topics: ['access'] });
+
+      expect(await subscribers.putPending(first, at, day)).toBe(true);
+      expect(await subscribers.putPending(second, later(day - 1), day)).toBe(false);
+      expect(await subscribers.getPending(idOf('asks'), later(1))).toEqual({
+        ...first,
+        confirmationSentAt: at.toISOString(),
+      });
+      expect(await subscribers.putPending(second, later(day), day)).toBe(true);
+      expect((await subscribers.getPending(idOf('asks'), later(day)))?.instance).toBe('second');
+
+      // Beside the record, never in it: the address's record and the readers' lists do not see it.
+      expect(await subscribers.get(idOf('asks'))).toBeUndefined();
+      expect(await subscribers.getMany([idOf('asks')])).toEqual([]);
+      expect(await subscribers.hasAny()).toBe(true);
+    });
+
+    it('reads an address’s record and pending subscription in one go, leaving out an expired one', async () => {
+      const live = await stored('read-live', 'unsubscribed');
+      await subscribers.putPending(pendingOf('read-live'), at, 1000);
+      const erased = await stored('read-erased');
+      await subscribers.erase(erased.subscriberId, at);
+      await subscribers.putPending(pendingOf('read-erased'), at, 1000);
+
+      expect(await subscribers.readAddress(live.subscriberId, later(1))).toEqual({
+        subscriber: live,
+        pending: { ...pendingOf('read-live'), confirmationSentAt: at.toISOString() },
+      });
+      expect(await subscribers.readAddress(erased.subscriberId, later(1))).toMatchObject({
+        suppression: { reason: 'erased' },
+        pending: { instance: 'inst-read-erased' },
+      });
+      expect(await subscribers.readAddress(erased.subscriberId, later(8 * 86_400_000))).toEqual({
+        suppression: { subscriberId: erased.subscriberId, erasedAt: at.toISOString(), reason: 'erased' },
+      });
+      expect(await subscribers.readAddress(idOf('never-seen'), at)).toEqual({});
+    });
+
+    it('grants one claim to mail a pending subscription’s confirmation again among many racing ones, for its own instance only', async () => {
+      const day = 86_400_000;
+      await subscribers.putPending(pendingOf('resend'), at, day);
+      const extended = later(9 * day);
+
+      expect(
+        await subscribers.claimConfirmationEmail(idOf('resend'), 'other', later(day), day, extended),
+      ).toBe(false);
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          subscribers.claimConfirmationEmail(idOf('resend'), 'inst-resend', later(day), day, extended),
+        ),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await subscribers.getPending(idOf('resend'), later(8 * day))).toMatchObject({
+        confirmationSentAt: later(day).toISOString(),
+        expiresAt: extended.toISOString(),
+      });
+
+      await subscribers.releaseConfirmationClaim(idOf('resend'), 'inst-resend', later(day - 1));
+      expect(
+        await subscribers.claimConfirmationEmail(idOf('resend'), 'inst-resend', later(day), day, extended),
+      ).toBe(false);
+      await subscribers.releaseConfirmationClaim(idOf('resend'), 'inst-resend', later(day));
+      expect(
+        await subscribers.claimConfirmationEmail(idOf('resend'), 'inst-resend', later(day), day, extended),
+      ).toBe(true);
+    });
+
+    it('forgets a pending subscription once it expires, deletes it only for its instance, and sweeps the expired ones', async () => {
+      const week = 7 * 86_400_000;
+      await subscribers.putPending(pendingOf('expires'), at, 1000);
+      await subscribers.putPending(
+        pendingOf('stays', { expiresAt: later(2 * week).toISOString() }),
+        at,
+        1000,
+      );
+      await subscribers.putPending(pendingOf('deleted'), at, 1000);
+
+      expect(await subscribers.getPending(idOf('expires'), later(week - 1))).toBeDefined();
+      expect(await subscribers.getPending(idOf('expires'), later(week))).toBeUndefined();
+      await subscribers.deletePending(idOf('deleted'), 'not-this-one');
+      expect(await subscribers.getPending(idOf('deleted'), at)).toBeDefined();
+      await subscribers.deletePending(idOf('deleted'), 'inst-deleted');
+      expect(await subscribers.getPending(idOf('deleted'), at)).toBeUndefined();
+
+      expect(await subscribers.sweepExpiredPending(later(week))).toBe(1);
+      expect(await subscribers.sweepExpiredPending(later(week))).toBe(0);
+      expect(await subscribers.getPending(idOf('stays'), later(week))).toBeDefined();
+    });
+
+    it('counts soft bounces of a confirmation on the pending subscription when there is no live one', async () => {
+      await subscribers.putPending(pendingOf('soft-pending'), at, 1000);
+
+      expect(await subscribers.recordSoftBounce(idOf('soft-pending'), later(1))).toBe(1);
+      expect((await subscribers.getPending(idOf('soft-pending'), later(2)))?.softBounces).toBe(1);
+    });
+
+    it('suppresses an address with no live subscriber: over nothing or an erasure, a complaint over a bounce, and deletes its pending subscription', async () => {
+      await subscribers.putPending(pendingOf('confirmation-bounced'), at, 1000);
+      const erased = await stored('erased-then-bounced');
+      await subscribers.erase(erased.subscriberId, at);
+      const live = await stored('live-one');
+
+      await subscribers.suppress(idOf('confirmation-bounced'), 'bounced', later(1));
+      await subscribers.suppress(erased.subscriberId, 'bounced', later(1));
+      await subscribers.suppress(erased.subscriberId, 'complained', later(2));
+      await subscribers.suppress(erased.subscriberId, 'bounced', later(3));
+      await subscribers.suppress(live.subscriberId, 'complained', later(1));
+
+      expect(await subscribers.getSuppression(idOf('confirmation-bounced'))).toEqual({
+        subscriberId: idOf('confirmation-bounced'),
+        erasedAt: later(1).toISOString(),
+        reason: 'bounced',
+        confirmationSentAt: at.toISOString(),
+      });
+      expect(await subscribers.getPending(idOf('confirmation-bounced'), later(1))).toBeUndefined();
+      expect((await subscribers.getSuppression(erased.subscriberId))?.reason).toBe('complained');
+      expect((await subscribers.get(live.subscriberId))?.status).toBe('confirmed');
+      expect(await subscribers.getSuppression(live.subscriberId)).toBeUndefined();
+    });
+
+    it('ends an instance on leaving, only if it is still the one expected', async () => {
+      const subscriber = await stored('leaves');
+      const leaving = { expectedInstance: subscriber.instance, newInstance: 'after-leaving' };
+
+      expect(await subscribers.setStatus(subscriber.subscriberId, 'unsubscribed', later(1), leaving)).toBe(
+        true,
+      );
+      expect(await subscribers.setStatus(subscriber.subscriberId, 'unsubscribed', later(2), leaving)).toBe(
+        false,
+      );
+
+      expect(await subscribers.get(subscriber.subscriberId)).toEqual({
+        ...subscriber,
+        status: 'unsubscribed',
+        instance: 'after-leaving',
         updatedAt: later(1).toISOString(),
       });
-      expect((await subscribers.get(confirmed.subscriberId))?.topics).toEqual(['access']);
     });
 
     it('sets a status on a live subscriber only, and never creates one', async () => {
@@ -193,18 +398,17 @@ export function describeSubscriberStoreContract(
       });
     });
 
-    it('grants an email claim again once a whole interval has passed, not a millisecond sooner', async () => {
-      const { subscriberId } = await stored('confirm-claims', 'pending');
+    it('grants a manage-link claim again once a whole interval has passed, not a millisecond sooner', async () => {
+      const { subscriberId } = await stored('manage-claims');
       const hour = 3600_000;
 
-      const first = await subscribers.claimConfirmationEmail(subscriberId, at, hour);
-      const soon = await subscribers.claimConfirmationEmail(subscriberId, later(hour - 1), hour);
-      const onTheHour = await subscribers.claimConfirmationEmail(subscriberId, later(hour), hour);
-      const next = await subscribers.claimConfirmationEmail(subscriberId, later(2 * hour - 1), hour);
+      const first = await subscribers.claimManageLinkEmail(subscriberId, at, hour);
+      const soon = await subscribers.claimManageLinkEmail(subscriberId, later(hour - 1), hour);
+      const onTheHour = await subscribers.claimManageLinkEmail(subscriberId, later(hour), hour);
+      const next = await subscribers.claimManageLinkEmail(subscriberId, later(2 * hour - 1), hour);
 
       expect([first, soon, onTheHour, next]).toEqual([true, false, true, false]);
-      expect((await subscribers.get(subscriberId))?.confirmationSentAt).toBe(later(hour).toISOString());
-      expect(await subscribers.claimConfirmationEmail('nobody-00000000000', at, hour)).toBe(false);
+      expect((await subscribers.get(subscriberId))?.manageLinkSentAt).toBe(later(hour).toISOString());
       expect(await subscribers.claimManageLinkEmail('nobody-00000000000', at, hour)).toBe(false);
     });
 
@@ -258,7 +462,9 @@ export function describeSubscriberStoreContract(
       await subscribers.markSkipped(nobody, 'weekly-2026-W48', at);
       await subscribers.clearPlanned(nobody);
       await subscribers.recordDelivery(nobody, 'weekly-2026-W48', at);
-      await subscribers.releaseEmailClaim(nobody, 'confirmation', at);
+      await subscribers.releaseEmailClaim(nobody, 'manage-link', at);
+      await subscribers.releaseConfirmationClaim(nobody, 'none', at);
+      await subscribers.deletePending(nobody);
 
       expect(await subscribers.get(nobody)).toBeUndefined();
       expect(await subscribers.hasAny()).toBe(false);
@@ -266,7 +472,7 @@ export function describeSubscriberStoreContract(
 
     it('erases a subscriber into a suppression entry that no read returns and no write revives', async () => {
       const subscriber = await stored('erased');
-      await subscribers.claimConfirmationEmail(subscriber.subscriberId, at, 1000);
+      await subscribers.putPending(pendingOf('erased'), at, 1000);
       const id = subscriber.subscriberId;
 
       expect(await subscribers.erase(id, at)).toBe(true);
@@ -275,12 +481,14 @@ export function describeSubscriberStoreContract(
       expect(await subscribers.get(id)).toBeUndefined();
       expect(await subscribers.getMany([id])).toEqual([]);
       expect((await subscribers.listConfirmed()).map((s) => s.subscriberId)).not.toContain(id);
+      // The pending subscription goes too, but not the time of its confirmation (the daily limit).
       expect(await subscribers.getSuppression(id)).toEqual({
         subscriberId: id,
         erasedAt: at.toISOString(),
         reason: 'erased',
         confirmationSentAt: at.toISOString(),
       });
+      expect(await subscribers.getPending(id, at)).toBeUndefined();
 
       // Whatever was in flight when the reader was erased (a sender, a bounce, the planner) changes nothing.
       await subscribers.setStatus(id, 'confirmed', at);
@@ -299,27 +507,12 @@ export function describeSubscriberStoreContract(
       await subscribers.erase(subscriber.subscriberId, at);
 
       expect((await subscribers.getSuppression(subscriber.subscriberId))?.reason).toBe('complained');
-      expect(await subscribers.replaceErased(reader('complained', 'pending'))).toBe(false);
+      expect(
+        await subscribers.activate(activated(pendingOf('complained'), 'complained@example.org'), {
+          kind: 'erased',
+        }),
+      ).toBe(false);
       expect(await subscribers.getSuppression('nobody-00000000000')).toBeUndefined();
-    });
-
-    it('replaces an erased entry with a new pending subscriber, once', async () => {
-      const subscriber = await stored('returns');
-      await subscribers.erase(subscriber.subscriberId, at);
-      const comeback = newSubscriber({ email: 'returns@example.org', topics: ['melanoma'] }, at);
-
-      const results = await Promise.all([
-        subscribers.replaceErased(comeback),
-        subscribers.replaceErased(comeback),
-      ]);
-
-      expect(results.sort()).toEqual([false, true]);
-      expect(await subscribers.get(subscriber.subscriberId)).toMatchObject({
-        status: 'pending',
-        topics: ['melanoma'],
-      });
-      expect(await subscribers.getSuppression(subscriber.subscriberId)).toBeUndefined();
-      expect(await subscribers.replaceErased(await stored('live'))).toBe(false);
     });
   });
 }

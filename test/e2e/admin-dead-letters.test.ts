@@ -47,6 +47,7 @@ describe('an admin redrives the dead letters in a real browser', () => {
     const reader = newSubscriber(
       { email: world.email('dlq'), topics: ['car-t'], status: 'confirmed' },
       new Date(Date.now() - 60_000),
+      world.context.subscriberIds,
     );
     await world.context.subscribers.create(reader);
     await planDigestOnce(world.context, { ignoreSlot: true });

@@ -5,7 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Browser, Page } from 'playwright-core';
 import { createApi } from '../../functions/api/app.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
-import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 import { sentEmails, type StoredEmail, type TestWorld } from '../../testkit/test-world.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
@@ -60,6 +60,8 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     await page.setViewportSize({ width: 1280, height: 900 });
   }
 
+  const subscriberIdFor = (email: string) => world.context.subscriberIds.idFor(email);
+
   async function mailTo(address: string, subject: RegExp): Promise<StoredEmail[]> {
     return (await sentEmails(world.endpoints.ses, (to) => to === address)).filter((email) =>
       subject.test(email.subject),
@@ -87,6 +89,7 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     const stayer = newSubscriber(
       { email: world.email('stayer'), topics: ['car-t'], status: 'confirmed' },
       now,
+      context.subscriberIds,
     );
     await context.subscribers.create(stayer);
 
@@ -108,15 +111,22 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
 
-    // The confirmation email, and its link.
+    // The confirmation email (the sender takes it from the send queue), and its link.
+    await drainSendQueue(context, world.queues.sendUrl);
     const [confirmation] = await mailTo(email, /^Confirm/);
     expect(confirmation).toBeDefined();
     const confirmLink = new RegExp(`${server.baseUrl}/confirm\\?token=[\\w.-]+`).exec(
       confirmation!.body.text!,
     )?.[0];
     expect(confirmLink).toBeDefined();
+    // Opening the link (as a mail scanner would) confirms nothing; the reader presses the button.
     await page.goto(confirmLink!);
-    expect(await page.locator('h1').textContent()).toBe('You are subscribed');
+    expect(await page.locator('h1').textContent()).toBe('Confirm your subscription');
+    expect(await context.subscribers.get(subscriberIdFor(email))).toBeUndefined();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshots('confirm');
+    await page.getByRole('button', { name: 'Confirm my subscription' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('You are subscribed');
     const stored = await context.subscribers.get(subscriberIdFor(email));
     expect(stored).toMatchObject({
       status: 'confirmed',
@@ -183,7 +193,7 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     await screenshots('edition');
   });
 
-  it('subscribes without JavaScript', async () => {
+  it('subscribes and confirms without JavaScript', async () => {
     const noScript = await browser.newContext({ javaScriptEnabled: false });
     const plain = await noScript.newPage();
     const email = world.email('no-js');
@@ -194,8 +204,38 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     await plain.getByRole('button', { name: 'Subscribe' }).click();
 
     expect(await plain.locator('h1').textContent()).toBe('Check your inbox');
-    expect(await mailTo(email, /^Confirm/)).toHaveLength(1);
+    await drainSendQueue(world.context, world.queues.sendUrl);
+    const [confirmation] = await mailTo(email, /^Confirm/);
+    expect(confirmation).toBeDefined();
+    const link = new RegExp(`${server.baseUrl}/confirm\\?token=[\\w.-]+`).exec(confirmation!.body.text!)?.[0];
+    await plain.goto(link!);
+    await plain.getByRole('button', { name: 'Confirm my subscription' }).click();
+    expect(await plain.locator('h1').textContent()).toBe('You are subscribed');
+    expect((await world.context.subscribers.get(subscriberIdFor(email)))?.status).toBe('confirmed');
     await noScript.close();
+  });
+
+  it('confirms nothing for a scanner that opens the link and runs its scripts', async () => {
+    const scanner = await browser.newContext();
+    const tab = await scanner.newPage();
+    const email = world.email('scanned');
+    await fetch(`${server.baseUrl}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, topics: 'access' }).toString(),
+    });
+    await drainSendQueue(world.context, world.queues.sendUrl);
+    const [confirmation] = await mailTo(email, /^Confirm/);
+    const link = new RegExp(`${server.baseUrl}/confirm\\?token=[\\w.-]+`).exec(confirmation!.body.text!)?.[0];
+
+    // What a link-scanning gateway does: load the page, let its scripts run, wait, scroll, leave.
+    await tab.goto(link!, { waitUntil: 'networkidle' });
+    await tab.mouse.wheel(0, 800);
+    await tab.waitForTimeout(1500);
+    await scanner.close();
+
+    expect(await world.context.subscribers.get(subscriberIdFor(email))).toBeUndefined();
+    expect(await world.context.subscribers.getPending(subscriberIdFor(email), clock.now())).toBeDefined();
   });
 
   it('shows what is wrong next to the field, keeps what was typed, and reads well to axe', async () => {

@@ -16,7 +16,12 @@ export interface DrainTotals {
 export async function drainSendQueue(
   context: AppContext,
   queueUrl: string,
-  options: { timeoutMs?: number; handler?: (event: SQSEvent) => Promise<BatchReport> } = {},
+  options: {
+    timeoutMs?: number;
+    handler?: (event: SQSEvent) => Promise<BatchReport>;
+    /** Records per batch: 5 as the send function's event source mapping, up to SQS's 10. */
+    batchSize?: number;
+  } = {},
 ): Promise<DrainTotals> {
   const totals: DrainTotals = { sent: 0, skipped: 0, failed: 0, poison: 0, batches: 0 };
   const { Attributes } = await context.clients.sqs.send(
@@ -33,7 +38,13 @@ export async function drainSendQueue(
       totals.batches += 1;
       return report.response;
     },
-    { queueUrl, queueArn: Attributes!.QueueArn!, region: 'us-east-1', batchSize: 5, waitTimeSeconds: 1 },
+    {
+      queueUrl,
+      queueArn: Attributes!.QueueArn!,
+      region: 'us-east-1',
+      batchSize: options.batchSize ?? 5,
+      waitTimeSeconds: 1,
+    },
   );
   poller.start();
   const drained = await poller.drain(options.timeoutMs ?? 30_000);

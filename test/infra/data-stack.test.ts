@@ -120,11 +120,17 @@ describe('data stack', () => {
     }
   });
 
-  it('keeps the link-signing secret in Secrets Manager, retained', () => {
-    app.data.hasResource('AWS::SecretsManager::Secret', {
+  it('keeps the link secret and the identity secret in Secrets Manager, retained', () => {
+    const secrets = app.data.findResources('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 48 }) }),
     });
+    expect(Object.keys(secrets).sort()).toEqual(
+      [
+        app.logicalId(app.deployment.data.identitySecret),
+        app.logicalId(app.deployment.data.tokenSecret),
+      ].sort(),
+    );
   });
 
   it('has a configuration set that tracks reputation, suppresses and publishes bounces and complaints to EventBridge', () => {

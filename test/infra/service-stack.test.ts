@@ -102,6 +102,7 @@ describe('service stack', () => {
         POWERTOOLS_SERVICE_NAME: 'immuno-digest',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         TOKEN_SECRET_ARN: expect.anything(),
+        IDENTITY_SECRET_ARN: expect.anything(),
       });
     }
   });
@@ -159,6 +160,7 @@ describe('service stack', () => {
       SEND_QUEUE_URL: 'https://sqs.local/000000000000/send',
       SEND_DLQ_NAME: 'send-dlq',
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:token-AbCdEf',
+      IDENTITY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:identity-AbCdEf',
       SES_CONFIGURATION_SET: 'configuration-set',
     };
     const resolver = new TemplateResolver([
@@ -172,6 +174,7 @@ describe('service stack', () => {
       if (resource === 'queue/send') return `arn:aws:sqs:${region}:${account}:send`;
       if (resource === 'queue/send-dlq') return `arn:aws:sqs:${region}:${account}:send-dlq`;
       if (resource === 'secret/token') return names.TOKEN_SECRET_ARN!;
+      if (resource === 'secret/identity') return names.IDENTITY_SECRET_ARN!;
       if (resource === 'ses/identity')
         return `arn:aws:ses:${region}:${account}:identity/immunotherapy-digest.example.org`;
       if (resource === 'ses/configuration-set')
@@ -206,15 +209,17 @@ describe('service stack', () => {
     }
   });
 
-  it('lets every function read the token secret, and nothing else of Secrets Manager', () => {
-    const secret = app.logicalId(app.deployment.data.tokenSecret);
+  it('lets every function read the link and identity secrets, and nothing else of Secrets Manager', () => {
+    const link = app.logicalId(app.deployment.data.tokenSecret);
+    const identity = app.logicalId(app.deployment.data.identitySecret);
     for (const name of HANDLERS) {
       const secretStatements = statements(name).filter((s) =>
         actionsOf(s).some((action) => action.startsWith('secretsmanager:')),
       );
 
-      expect(secretStatements.length).toBeGreaterThan(0);
-      expect(secretStatements.every((s) => touches(s, secret))).toBe(true);
+      expect(secretStatements.some((s) => touches(s, link))).toBe(true);
+      expect(secretStatements.some((s) => touches(s, identity))).toBe(true);
+      expect(secretStatements.every((s) => touches(s, link) || touches(s, identity))).toBe(true);
     }
   });
 
@@ -443,5 +448,7 @@ function placeholderFor(name: string): string {
   if (name === 'SITE_URL') return 'https://abc123.execute-api.us-east-1.amazonaws.com';
   if (name === 'SEND_QUEUE_URL') return 'https://sqs.us-east-1.amazonaws.com/123456789012/send';
   if (name === 'TOKEN_SECRET_ARN') return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf';
+  if (name === 'IDENTITY_SECRET_ARN')
+    return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:identity-AbCdEf';
   return `${name.toLowerCase()}-from-the-stack`;
 }

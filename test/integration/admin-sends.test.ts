@@ -44,7 +44,11 @@ describe('admin sends over the HTTP API', () => {
     const joined = new Date(Date.now() - 86_400_000);
     for (const [name, topics, status, extra] of cast) {
       readers[name] = world.email(name);
-      const reader = newSubscriber({ email: readers[name], topics, status }, joined);
+      const reader = newSubscriber(
+        { email: readers[name], topics, status },
+        joined,
+        world.context.subscriberIds,
+      );
       await world.context.subscribers.create({ ...reader, ...(extra?.paused ? { paused: true } : {}) });
     }
   });
@@ -219,8 +223,15 @@ describe('admin sends over the HTTP API', () => {
     const record = await world.context.adminSends.get('test-first');
     expect(record).toMatchObject({
       status: 'draft',
-      tests: [{ to: tester, by: { principal: 'local admin (admin token)', via: 'api' } }],
+      tests: [
+        {
+          toId: world.context.subscriberIds.idFor(tester),
+          by: { principal: 'local admin (admin token)', via: 'api' },
+        },
+      ],
     });
+    // The audit keeps who tested what and when, and a keyed id of the address, not the address.
+    expect(JSON.stringify(record)).not.toContain(tester);
   });
 
   it('answers 401 without credentials or with a wrong token, and sends nothing', async () => {
@@ -331,7 +342,7 @@ describe('admin sends over the HTTP API', () => {
     const csrf = createAdminAuth({
       mode: 'token',
       adminToken: ADMIN_TOKEN,
-      csrfKey: world.context.tokenSecret,
+      csrfKey: world.context.keys.csrf,
       secureCookies: false,
       clock: world.context.clock,
       sessions: world.context.adminSessions,
@@ -391,6 +402,7 @@ describe('admin sends in the cloud (IAM-authorised routes)', () => {
       newSubscriber(
         { email: world.email('cloud-reader'), topics: ['melanoma'], status: 'confirmed' },
         new Date(0),
+        world.context.subscriberIds,
       ),
     );
   });

@@ -4,9 +4,9 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createApi } from '../../functions/api/app.ts';
 import { lambdaClientIp } from '../../functions/handlers/api.ts';
 import { hashClientIp } from '../../functions/core/subscribers/consent.ts';
-import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
-import type { TestWorld } from '../../testkit/test-world.ts';
+import { drainSendQueue } from '../helpers/drain.ts';
+import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 
 /** The API behind API Gateway: the same app, fed HTTP API (v2) events by hono/aws-lambda. */
 describe('the API in Lambda', () => {
@@ -23,7 +23,13 @@ describe('the API in Lambda', () => {
 
   afterAll(() => world.stop());
 
-  function event(method: string, path: string, body?: string, query = ''): APIGatewayProxyEventV2 {
+  function event(
+    method: string,
+    path: string,
+    body?: string,
+    query = '',
+    headers: Record<string, string> = {},
+  ): APIGatewayProxyEventV2 {
     return {
       version: '2.0',
       routeKey: '$default',
@@ -32,6 +38,7 @@ describe('the API in Lambda', () => {
       headers: {
         host: 'api.example.org',
         ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
       },
       requestContext: {
         accountId: '123456789012',
@@ -56,13 +63,18 @@ describe('the API in Lambda', () => {
     const subscribed = await invoke(
       event('POST', '/subscribe', `email=${encodeURIComponent(email)}&topics=leukemia`),
     );
-    const token = world.context.tokens.issue('confirm', subscriberIdFor(email), new Date());
-    const confirmed = await invoke(event('GET', '/confirm', undefined, `token=${token}`));
+    await drainSendQueue(world.context, world.queues.sendUrl);
+    const [confirmation] = await sentEmails(world.endpoints.ses, (to) => to === email);
+    const token = /\/confirm\?token=([\w.-]+)/.exec(confirmation!.body.text!)?.[1];
+    const confirmed = await invoke(
+      event('POST', '/confirm', '{}', `token=${token}`, { 'content-type': 'application/json' }),
+    );
 
     expect(subscribed.statusCode).toBe(202);
     expect(confirmed.statusCode).toBe(200);
-    expect((await world.context.subscribers.get(subscriberIdFor(email)))?.consent?.ipHash).toBe(
-      hashClientIp(world.context.tokenSecret, '203.0.113.77', 'consent'),
+    const id = world.context.subscriberIds.idFor(email);
+    expect((await world.context.subscribers.get(id))?.consent?.ipHash).toBe(
+      hashClientIp(world.context.keys.ipHash, '203.0.113.77', 'consent'),
     );
   });
 });

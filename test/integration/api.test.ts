@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
-import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
+import { drainSendQueue } from '../helpers/drain.ts';
 import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 
 describe('subscribe, confirm, manage and leave over the HTTP API', () => {
@@ -15,6 +16,8 @@ describe('subscribe, confirm, manage and leave over the HTTP API', () => {
   });
 
   afterAll(() => world.stop());
+
+  const subscriberIdFor = (email: string) => world.context.subscriberIds.idFor(email);
 
   const form = (fields: [string, string][]) =>
     ({
@@ -47,9 +50,11 @@ describe('subscribe, confirm, manage and leave over the HTTP API', () => {
     );
 
     expect(response.status).toBe(202);
-    const stored = await world.context.subscribers.get(subscriberIdFor(email));
-    expect(stored).toMatchObject({
-      status: 'pending',
+    // The request waits on the send queue; the sender stores it pending and mails the confirmation.
+    await drainSendQueue(world.context, world.queues.sendUrl);
+    expect(await world.context.subscribers.get(subscriberIdFor(email))).toBeUndefined();
+    const pending = await world.context.subscribers.getPending(subscriberIdFor(email), new Date());
+    expect(pending).toMatchObject({
       topics: ['car-t', 'melanoma'],
       delivery: { weekday: 3, hour: 7, timeZone: 'Europe/Lisbon' },
     });
@@ -59,7 +64,14 @@ describe('subscribe, confirm, manage and leave over the HTTP API', () => {
     const link = /http:\/\/localhost:3000(\/confirm\?token=[\w.-]+)/.exec(confirmation!.body.text!)?.[1];
     expect(link).toBeDefined();
 
-    const confirmed = await api.request(link!);
+    // Opening the link shows one button; pressing it (a POST with the page's form proof) confirms.
+    const page = await api.request(link!);
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain('Confirm my subscription');
+    expect(await world.context.subscribers.get(subscriberIdFor(email))).toBeUndefined();
+    const proof = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
+    const confirmed = await api.request(link!, form([['csrf', proof!]]));
     expect(confirmed.status).toBe(200);
     const after = await world.context.subscribers.get(subscriberIdFor(email));
     expect(after?.status).toBe('confirmed');
@@ -87,18 +99,16 @@ describe('subscribe, confirm, manage and leave over the HTTP API', () => {
 
   it('changes topics from a manage link, and unsubscribes only on POST', async () => {
     const email = world.email('manager');
-    await api.request(
-      '/subscribe',
-      form([
-        ['email', email],
-        ['topics', 'vaccines'],
-      ]),
+    const reader = newSubscriber(
+      { email, topics: ['vaccines'], status: 'confirmed' },
+      new Date(),
+      world.context.subscriberIds,
     );
-    const id = subscriberIdFor(email);
-    await world.context.subscribers.setStatus(id, 'confirmed', new Date());
+    await world.context.subscribers.create(reader);
+    const id = reader.subscriberId;
     const now = world.context.clock.now();
-    const manage = world.context.tokens.issue('manage', id, now);
-    const leave = world.context.tokens.issue('unsubscribe', id, now);
+    const manage = world.context.tokens.issue('manage', reader, now);
+    const leave = world.context.tokens.issue('unsubscribe', reader, now);
 
     const page = await api.request(`/preferences?token=${manage}`);
     expect(await page.text()).toMatch(/value="vaccines"\s+checked/);
@@ -131,7 +141,7 @@ describe('subscribe, confirm, manage and leave over the HTTP API', () => {
 
   it('answers a tampered or wrong-purpose token with a clear 400 page, never a 500', async () => {
     const id = subscriberIdFor(world.email('victim'));
-    const manage = world.context.tokens.issue('manage', id, new Date());
+    const manage = world.context.tokens.issue('manage', { subscriberId: id, instance: 'any' }, new Date());
 
     const tampered = await api.request(`/preferences?token=${manage.slice(0, -2)}xx`);
     const wrongPurpose = await api.request(`/unsubscribe?token=${manage}`);

@@ -81,7 +81,11 @@ describe('CLI commands beside a running `npm start`', () => {
       ];
       for (const [name, topics] of readers) {
         await attached.context.subscribers.create(
-          newSubscriber({ email: `${name}@example.org`, topics, status: 'confirmed' }, new Date()),
+          newSubscriber(
+            { email: `${name}@example.org`, topics, status: 'confirmed' },
+            new Date(),
+            attached.context.subscriberIds,
+          ),
         );
       }
     } finally {

@@ -54,7 +54,11 @@ describe('`immuno-digest send`', () => {
     try {
       for (const [name, topics, status] of cast) {
         await environment.context.subscribers.create(
-          newSubscriber({ email: `${name}@example.org`, topics, status }, new Date(Date.now() - 60_000)),
+          newSubscriber(
+            { email: `${name}@example.org`, topics, status },
+            new Date(Date.now() - 60_000),
+            environment.context.subscriberIds,
+          ),
         );
       }
     } finally {

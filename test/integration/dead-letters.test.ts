@@ -53,6 +53,7 @@ async function addReaders(world: TestWorld, count: number, prefix: string): Prom
       const reader = newSubscriber(
         { email: world.email(`${prefix}-${index}`), topics: ['car-t'], status: 'confirmed' },
         new Date(Date.now() - 60_000),
+        world.context.subscriberIds,
       );
       await world.context.subscribers.create(reader);
       return reader;
@@ -267,6 +268,7 @@ describe('`immuno-digest dlq` beside a running instance', () => {
       newSubscriber(
         { email: 'dlq-reader@example.org', topics: ['car-t'], status: 'confirmed' },
         new Date(Date.now() - 60_000),
+        context.subscriberIds,
       ),
     );
     await planDigestOnce(context, { ignoreSlot: true });

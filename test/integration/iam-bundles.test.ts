@@ -15,6 +15,7 @@ import {
   deadLetterRedrive,
   handOn,
   hardBounce,
+  manageLinkExportAndErase,
   subscribeAndConfirm,
   weeklyDigest,
 } from '../../scripts/verify-bundles/aws-paths.ts';
@@ -40,6 +41,8 @@ describe('the bundles under their synthesized IAM roles', () => {
     world = await startBundleWorld(outdir, inject('standIns'));
     reader = `reader.${world.prefix}@example.org`;
     const subscription = await subscribeAndConfirm(world, reader);
+    expect(subscription.request.failures).toEqual([]);
+    expect(subscription.opened?.body).toContain('Confirm my subscription');
     expect(subscription.confirmed?.status).toBe(200);
   }, 20 * MINUTES);
 
@@ -136,6 +139,25 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(test.answer.status).toBe(200);
       expect(test.received?.destination.to).toEqual([to]);
       expect(test.accountWarnings).toEqual([]);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    "mails a manage link on request, exports the reader's data and erases it, ledger rows included",
+    async () => {
+      const erasure = await manageLinkExportAndErase(world, `quiet.${world.prefix}@example.org`);
+
+      expect(erasure.asked.status).toBe(202);
+      expect(erasure.request.failures).toEqual([]);
+      expect(erasure.paused?.status).toBeLessThan(400);
+      expect(erasure.exported?.status).toBe(200);
+      expect(JSON.parse(erasure.exported!.body)).toMatchObject({
+        deliveryLog: expect.arrayContaining([
+          expect.objectContaining({ digestId: expect.stringMatching(/^weekly-/), status: 'skipped' }),
+        ]),
+      });
+      expect(erasure.erased?.status).toBe(200);
     },
     10 * MINUTES,
   );

@@ -201,6 +201,7 @@ describe('hostile sources on the stand-ins', () => {
         status: 'confirmed',
       },
       world.context.clock.now(),
+      world.context.subscriberIds,
     );
     await world.context.subscribers.create(reader);
 

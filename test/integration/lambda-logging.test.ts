@@ -26,6 +26,7 @@ describe('the log lines of a Lambda invocation', () => {
       UNSUBSCRIBE_MAILTO: 'unsubscribe@example.org',
       POSTAL_ADDRESS: '100 Example Avenue, Springfield, MA 01101, USA',
       TOKEN_SECRET: 'lambda-logging-secret-0123456789abcdef',
+      IDENTITY_SECRET: 'lambda-logging-identity-0123456789abcdef',
       ARTICLES_TABLE: config.tables.articles,
       SUBSCRIBERS_TABLE: config.tables.subscribers,
       DELIVERIES_TABLE: config.tables.deliveries,

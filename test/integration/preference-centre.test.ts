@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
-import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import { rawSubscriberItem } from '../helpers/raw-items.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
+import { drainSendQueue } from '../helpers/drain.ts';
 import { sentEmails, type TestWorld } from '../../testkit/test-world.ts';
 import { ManualClock } from '../../testkit/fakes.ts';
 
@@ -23,6 +24,10 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
 
   afterAll(() => world.stop());
 
+  const subscriberIdFor = (email: string) => world.context.subscriberIds.idFor(email);
+  /** Account emails wait on the send queue: the sender mails them. */
+  const deliverQueued = () => drainSendQueue(world.context, world.queues.sendUrl);
+
   const form = (fields: string) =>
     ({
       method: 'POST',
@@ -34,9 +39,10 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
     const subscriber = newSubscriber(
       { email: world.email(local), topics: ['vaccines', 'autoimmune'], status },
       clock.now(),
+      world.context.subscriberIds,
     );
     await world.context.subscribers.create(subscriber);
-    const token = world.context.tokens.issue('manage', subscriber.subscriberId, clock.now());
+    const token = world.context.tokens.issue('manage', subscriber, clock.now());
     return { ...subscriber, manage: `token=${token}` };
   }
 
@@ -44,6 +50,7 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
     const { email } = await reader('asks-for-link');
 
     const asked = await api.request('/manage', form(`email=${encodeURIComponent(email)}`));
+    await deliverQueued();
     const [mail] = await sentEmails(world.endpoints.ses, (to) => to === email);
     const link = /http:\/\/localhost:3000(\/preferences\?token=[\w.-]+)/.exec(mail!.body.text!)?.[1];
     const page = await api.request(link!);
@@ -137,6 +144,7 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
       erasedAt: clock.now().toISOString(),
       suppression: 'erased',
     });
+    expect(await rawSubscriberItem(world.context, `pending#${subscriberId}`)).toBeUndefined();
     expect(JSON.stringify(await rawSubscriberItem(world.context, subscriberId))).not.toContain(
       email.split('@')[0],
     );
@@ -150,21 +158,38 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
     await api.request(`/preferences/delete?${manage}`, form('confirm=yes'));
 
     const again = await api.request('/subscribe', form(`email=${encodeURIComponent(email)}&topics=melanoma`));
+    await deliverQueued();
 
     expect(again.status).toBe(202);
-    expect(await world.context.subscribers.get(subscriberId)).toMatchObject({
-      status: 'pending',
+    // Nothing of the erased record changes until the new subscription is confirmed.
+    expect(await world.context.subscribers.get(subscriberId)).toBeUndefined();
+    expect((await world.context.subscribers.getSuppression(subscriberId))?.reason).toBe('erased');
+    expect(await world.context.subscribers.getPending(subscriberId, clock.now())).toMatchObject({
       topics: ['melanoma'],
     });
-    expect(await sentEmails(world.endpoints.ses, (to) => to === email)).toHaveLength(1);
+    const [confirmation] = await sentEmails(world.endpoints.ses, (to) => to === email);
+    const link = /(\/confirm\?token=[\w.-]+)/.exec(confirmation!.body.text!)?.[1];
+    const confirmed = await api.request(link!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(confirmed.status).toBe(200);
+    expect(await world.context.subscribers.get(subscriberId)).toMatchObject({
+      status: 'confirmed',
+      topics: ['melanoma'],
+    });
   });
 
   it('confirms idempotently, and explains an expired confirmation link with a way to get a new one', async () => {
     const email = world.email('slow-confirmer');
     await api.request('/subscribe', form(`email=${encodeURIComponent(email)}&topics=access`));
-    const token = world.context.tokens.issue('confirm', subscriberIdFor(email), clock.now());
+    await deliverQueued();
+    const [confirmation] = await sentEmails(world.endpoints.ses, (to) => to === email);
+    const token = /\/confirm\?token=([\w.-]+)/.exec(confirmation!.body.text!)?.[1];
+    const press = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
 
-    const first = await api.request(`/confirm?token=${token}`);
+    const first = await api.request(`/confirm?token=${token}`, press);
     const second = await api.request(`/confirm?token=${token}`);
     clock.advance(8 * DAY_MS);
     const expired = await api.request(`/confirm?token=${token}`);
@@ -186,10 +211,16 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
       '/subscribe',
       form(`email=${encodeURIComponent(email)}&topics=access&weekday=1&hour=8&timezone=Europe%2FParis`),
     );
-    const token = world.context.tokens.issue('confirm', subscriberIdFor(email), clock.now());
+    await deliverQueued();
     const [confirmation] = await sentEmails(world.endpoints.ses, (to) => to === email);
+    const token = /\/confirm\?token=([\w.-]+)/.exec(confirmation!.body.text!)?.[1];
+    const opened = await (await api.request(`/confirm?token=${token}`)).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(opened)?.[1] ?? '';
 
-    const page = await (await api.request(`/confirm?token=${token}`)).text();
+    // The person presses the button on the page the link opens; a JSON client asks afterwards.
+    const page = await (
+      await api.request(`/confirm?token=${token}`, form(`csrf=${encodeURIComponent(csrf)}`))
+    ).text();
     const json = await (
       await api.request(`/confirm?token=${token}`, { headers: { accept: 'application/json' } })
     ).json();
@@ -227,8 +258,8 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
   });
 
   it('tells a reader who already left that they are unsubscribed, without a button', async () => {
-    const { subscriberId } = await reader('already-left', 'unsubscribed');
-    const token = world.context.tokens.issue('unsubscribe', subscriberId, clock.now());
+    const left = await reader('already-left', 'unsubscribed');
+    const token = world.context.tokens.issue('unsubscribe', left, clock.now());
 
     const page = await (await api.request(`/unsubscribe?token=${token}`)).text();
 

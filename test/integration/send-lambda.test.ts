@@ -36,6 +36,7 @@ describe('the send Lambda when SES says the From identity is not verified', () =
       UNSUBSCRIBE_MAILTO: 'unsubscribe@example.org',
       POSTAL_ADDRESS: '100 Example Avenue, Springfield, MA 01101, USA',
       TOKEN_SECRET: 'send-lambda-secret-0123456789abcdef0123',
+      IDENTITY_SECRET: 'send-lambda-identity-0123456789abcdef0123',
       SES_MAX_SEND_RATE: '1000',
       ARTICLES_TABLE: config.tables.articles,
       SUBSCRIBERS_TABLE: config.tables.subscribers,
@@ -119,6 +120,7 @@ describe('the send Lambda when SES says the From identity is not verified', () =
         const reader = newSubscriber(
           { email: world.email(`setup-${name}`), topics: ['car-t'], status: 'confirmed' },
           new Date(Date.now() - 60_000),
+          world.context.subscriberIds,
         );
         await world.context.subscribers.create(reader);
         return reader;

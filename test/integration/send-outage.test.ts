@@ -51,6 +51,7 @@ async function addReaders(world: TestWorld, count: number, prefix: string): Prom
       const reader = newSubscriber(
         { email: world.email(`${prefix}-${index}`), topics: ['car-t'], status: 'confirmed' },
         new Date(Date.now() - 60_000),
+        world.context.subscriberIds,
       );
       await world.context.subscribers.create(reader);
       return reader;

@@ -90,6 +90,7 @@ describe('sending against an SES limited to R emails a second', () => {
         const reader = newSubscriber(
           { email: world.email(`rate-${index}`), topics: ['car-t'], status: 'confirmed' },
           new Date(),
+          world.context.subscriberIds,
         );
         await world.context.subscribers.create(reader);
         return reader;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
-import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
+import { drainSendQueue } from '../helpers/drain.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 import type { TestWorld } from '../../testkit/test-world.ts';
 import { ManualClock } from '../../testkit/fakes.ts';
@@ -20,6 +21,8 @@ describe('time zones on the subscribe page, the preference centre and the JSON A
   });
 
   afterAll(() => world.stop());
+
+  const subscriberIdFor = (email: string) => world.context.subscriberIds.idFor(email);
 
   const form = (fields: Record<string, string>) =>
     ({
@@ -43,9 +46,10 @@ describe('time zones on the subscribe page, the preference centre and the JSON A
         delivery: { weekday: 1, hour: 8, timeZone },
       },
       clock.now(),
+      world.context.subscriberIds,
     );
     await world.context.subscribers.create(subscriber);
-    const token = world.context.tokens.issue('manage', subscriber.subscriberId, clock.now());
+    const token = world.context.tokens.issue('manage', subscriber, clock.now());
     return { ...subscriber, manage: `token=${token}` };
   }
 
@@ -100,9 +104,11 @@ describe('time zones on the subscribe page, the preference centre and the JSON A
     const response = await api.request('/subscribe', form({ email, timezone: 'Asia/Calcutta' }));
 
     expect(response.status).toBe(202);
-    expect((await world.context.subscribers.get(subscriberIdFor(email)))?.delivery.timeZone).toBe(
-      'Asia/Kolkata',
-    );
+    // The request waits on the send queue; the sender stores it as a pending subscription.
+    await drainSendQueue(world.context, world.queues.sendUrl);
+    expect(
+      (await world.context.subscribers.getPending(subscriberIdFor(email), clock.now()))?.delivery.timeZone,
+    ).toBe('Asia/Kolkata');
   });
 
   it('refuses a preference change to a zone that is not one, and changes nothing', async () => {

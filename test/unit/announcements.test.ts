@@ -19,6 +19,7 @@ import type { TopicId } from '../../functions/model/topics.ts';
 import { sameSecret } from '../../functions/api/admin-auth.ts';
 import { createProgressReporter } from '../../functions/local/send-progress.ts';
 import { loadRenderingInputs, POSTAL_ADDRESS, SITE_URL } from '../helpers/digest-fixture.ts';
+import { testSubscriberIds } from '../../testkit/fakes.ts';
 
 describe('the Markdown body of an announcement', () => {
   it('renders Markdown to inline-styled HTML and keeps http, https and mailto links', () => {
@@ -143,7 +144,7 @@ describe('an announcement draft', () => {
 
 describe('the audience of an announcement', () => {
   const reader = (name: string, topics: TopicId[], status: SubscriberStatus, paused = false): Subscriber => ({
-    ...newSubscriber({ email: `${name}@example.org`, topics, status }, new Date(0)),
+    ...newSubscriber({ email: `${name}@example.org`, topics, status }, new Date(0), testSubscriberIds),
     ...(paused ? { paused: true } : {}),
   });
   const readers = [

@@ -21,6 +21,7 @@ import {
   inMemoryDelivery,
   ManualClock,
   RecordingMailer,
+  testSubscriberIds,
   type ArrayQueue,
   type FakeArticleStore,
   type FakeLedger,
@@ -59,6 +60,7 @@ describe('planning and sending a week', () => {
     const subscriber = newSubscriber(
       { email: `${local}@example.org`, topics, status: 'confirmed' },
       clock.now(),
+      testSubscriberIds,
     );
     await subscribers.create(subscriber);
     return subscriber;
@@ -200,7 +202,7 @@ describe('planning and sending a week', () => {
       const [email] = mailer.sent;
       const headers = Object.fromEntries(email!.headers.map((header) => [header.name, header.value]));
       expect(headers['List-Unsubscribe']).toMatch(
-        /^<https:\/\/digest\.example\.org\/unsubscribe\?token=u\.[\w.-]+>, <mailto:unsubscribe@digest\.example\.org\?subject=unsubscribe%20u\.[\w.-]+>$/,
+        /^<https:\/\/digest\.example\.org\/unsubscribe\?token=[\w-]{6}\.u\.[\w.-]+>, <mailto:unsubscribe@digest\.example\.org\?subject=unsubscribe%20[\w-]{6}\.u\.[\w.-]+>$/,
       );
       expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
       expect(email!.tags).toEqual({

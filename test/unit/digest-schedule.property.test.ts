@@ -8,6 +8,7 @@ import {
   weeklyDigestId,
 } from '../../functions/core/digest/schedule.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
+import { testSubscriberIds } from '../../testkit/fakes.ts';
 import type { DeliverySlot, Subscriber } from '../../functions/model/subscribers.ts';
 
 /**
@@ -78,6 +79,7 @@ describe('a reader’s weekly schedule over six simulated weeks', () => {
           ...newSubscriber(
             { email: 'sim@example.org', topics: ['car-t'], status: 'confirmed', delivery: life.slot },
             new Date(confirmedAt),
+            testSubscriberIds,
           ),
           consent: {
             at: new Date(confirmedAt).toISOString(),

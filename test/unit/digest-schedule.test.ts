@@ -8,6 +8,7 @@ import {
   weeklyDigestId,
 } from '../../functions/core/digest/schedule.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
+import { testSubscriberIds } from '../../testkit/fakes.ts';
 import type { DeliverySlot, Subscriber } from '../../functions/model/subscribers.ts';
 
 const MONDAY_8_PARIS: DeliverySlot = { weekday: 1, hour: 8, timeZone: 'Europe/Paris' };
@@ -22,6 +23,7 @@ function confirmedReader(
     ...newSubscriber(
       { email: 'reader@example.org', topics: ['car-t'], status: 'confirmed', delivery },
       new Date(confirmedAt),
+      testSubscriberIds,
     ),
     consent: { at: confirmedAt, ipHash: 'h', topics: ['car-t'], wordingVersion: 'v1' },
     ...more,
@@ -118,6 +120,7 @@ describe('catching up', () => {
     const seeded = newSubscriber(
       { email: 'demo@example.org', topics: ['car-t'], status: 'confirmed', delivery: MONDAY_8_PARIS },
       new Date('2026-12-04T11:30:00Z'),
+      testSubscriberIds,
     );
 
     expect(dueAt(seeded, '2026-12-04T12:00:00Z')).toBe(true);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectArticles, selectionKey } from '../../functions/core/digest/select.ts';
 import { isDue, slotHasPassed, weeklyDigestId } from '../../functions/core/digest/schedule.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import { anArticle } from '../../testkit/fakes.ts';
+import { anArticle, testSubscriberIds } from '../../testkit/fakes.ts';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const limits = { maxPerTopic: 5, maxArticles: 25 };
@@ -215,6 +215,7 @@ describe('the weekly schedule', () => {
         delivery: { weekday, hour, timeZone },
       },
       now,
+      testSubscriberIds,
     ),
   });
 

@@ -4,15 +4,19 @@ import { parseSesEvent } from '../../functions/adapters/ses/ses-event.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import { PoisonMessageError } from '../../functions/core/errors.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
-import { FakeSubscriberStore } from '../../testkit/fakes.ts';
+import { FakeSubscriberStore, testSubscriberIds } from '../../testkit/fakes.ts';
 
 const at = new Date('2026-11-26T10:00:00Z');
 
 async function storeWith(email: string) {
   const subscribers = new FakeSubscriberStore();
-  const subscriber = newSubscriber({ email, topics: ['car-t'], status: 'confirmed' }, at);
+  const subscriber = newSubscriber({ email, topics: ['car-t'], status: 'confirmed' }, at, testSubscriberIds);
   await subscribers.create(subscriber);
-  return { subscribers, id: subscriber.subscriberId, deps: { subscribers, logger: silentLogger } };
+  return {
+    subscribers,
+    id: subscriber.subscriberId,
+    deps: { subscribers, subscriberIds: testSubscriberIds, logger: silentLogger },
+  };
 }
 
 const sesEvent = (detail: object) => ({ source: 'aws.ses', 'detail-type': 'Email Bounced', detail });
@@ -46,16 +50,41 @@ describe('bounces and complaints', () => {
     expect(await subscribers.get(id)).toMatchObject({ status: 'bounced', softBounces: 3 });
   });
 
-  it('counts an address it does not know as unknown and changes nothing', async () => {
-    const { deps } = await storeWith('known@example.org');
+  it('counts a soft bounce of an address it does not know as unknown and changes nothing', async () => {
+    const { deps, subscribers } = await storeWith('known@example.org');
 
     expect(
-      await applyMailEvent({ kind: 'complaint', recipients: ['stranger@example.org'], at }, deps),
+      await applyMailEvent(
+        { kind: 'bounce', severity: 'soft', recipients: ['stranger@example.org'], at },
+        deps,
+      ),
     ).toEqual({
       suppressed: 0,
       softBouncesCounted: 0,
       unknown: 1,
     });
+    expect(subscribers.suppressions.size).toBe(0);
+  });
+
+  it('suppresses an address with no subscriber (a confirmation) on a complaint or hard bounce, keeping only its keyed id', async () => {
+    const { deps, subscribers } = await storeWith('known@example.org');
+    const stranger = testSubscriberIds.idFor('stranger@example.org');
+    const gone = testSubscriberIds.idFor('gone@example.org');
+
+    const outcome = await applyMailEvent(
+      { kind: 'complaint', recipients: ['stranger@example.org'], at },
+      deps,
+    );
+    await applyMailEvent({ kind: 'bounce', severity: 'hard', recipients: ['gone@example.org'], at }, deps);
+
+    expect(outcome).toEqual({ suppressed: 1, softBouncesCounted: 0, unknown: 0 });
+    expect(await subscribers.getSuppression(stranger)).toEqual({
+      subscriberId: stranger,
+      erasedAt: at.toISOString(),
+      reason: 'complained',
+    });
+    expect((await subscribers.getSuppression(gone))?.reason).toBe('bounced');
+    expect(JSON.stringify([...subscribers.suppressions.values()])).not.toContain('@example.org');
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { testSubscriberIds } from '../../testkit/fakes.ts';
+
+const subscriberIdFor = (email: string) => testSubscriberIds.idFor(email);
 import type { TopicId } from '../../functions/model/topics.ts';
 import {
   checkArticlesStoredOnce,
@@ -146,7 +148,14 @@ describe('the soak invariant checker', () => {
     ];
 
     // Act
-    const result = checkOneDigestPerDueReader(model, WEEK_10, digestEmailsByPair(mail), new Map(), ledger);
+    const result = checkOneDigestPerDueReader(
+      model,
+      WEEK_10,
+      digestEmailsByPair(mail),
+      new Map(),
+      ledger,
+      testSubscriberIds,
+    );
 
     // Assess: the breach says what the ledger holds, so two claims tell apart from one
     expect(result.violations).toBe(1);
@@ -301,7 +310,7 @@ describe('the soak invariant checker', () => {
     ];
 
     // Act
-    const result = checkSummariesMatchLedger(model, ledger, 0, fleetTotals());
+    const result = checkSummariesMatchLedger(model, ledger, 0, fleetTotals(), testSubscriberIds);
 
     // Assess
     expect(result.examples).toEqual([

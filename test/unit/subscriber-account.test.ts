@@ -6,10 +6,13 @@ import {
   type AccountEmailRenderer,
 } from '../../functions/core/rendering/account-emails.ts';
 import { createTokenService } from '../../functions/core/tokens/tokens.ts';
-import { newSubscriber, subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
+import { createSealer } from '../../functions/core/tokens/sealed-values.ts';
+import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import {
+  confirmationState,
   confirmSubscription,
-  requestSubscription,
+  processSubscriptionRequest,
+  subscriptionOf,
   unsubscribe,
   updatePreferences,
 } from '../../functions/core/subscribers/lifecycle.ts';
@@ -17,21 +20,33 @@ import {
   eraseSubscriber,
   exportSubscriberData,
   MANAGE_LINK_INTERVAL_MS,
-  requestManageLink,
+  processManageLinkRequest,
+  readerRecords,
   setPaused,
-  type AccountDependencies,
+  type AccountRequestDependencies,
+  type ReaderRecordsDependencies,
 } from '../../functions/core/subscribers/account.ts';
+import { applyMailEvent } from '../../functions/core/subscribers/mail-events.ts';
 import { CONSENT_WORDINGS, CONSENT_WORDING_VERSION } from '../../functions/core/subscribers/consent.ts';
 import { MailUnavailableError } from '../../functions/core/errors.ts';
+import type { AdminTestRecord } from '../../functions/model/announcements.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
+import type { TestOfSend } from '../../functions/ports/admin-send-store.ts';
 import { loadTemplates } from '../../functions/adapters/content/load-content.ts';
 import { silentLogger } from '../../functions/ports/logger.ts';
-import { FakeSubscriberStore, ManualClock, RecordingMailer } from '../../testkit/fakes.ts';
+import {
+  FakeLedger,
+  FakeSubscriberStore,
+  ManualClock,
+  RecordingMailer,
+  testSubscriberIds,
+} from '../../testkit/fakes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DAY_MS = 86_400_000;
 const SLOT = { weekday: 2, hour: 9, timeZone: 'Europe/Berlin' };
+const SECRET = 'a-test-secret-that-is-long-enough-000';
 let renderer: EmailRenderer;
 let accountEmails: AccountEmailRenderer;
 
@@ -47,80 +62,138 @@ beforeAll(async () => {
   accountEmails = createAccountEmailRenderer(shared);
 });
 
-describe('a reader managing their own subscription', () => {
+/** The admin audit's part erasure and the export use, in memory. */
+class FakeTestAudit {
+  readonly tests: TestOfSend[] = [];
+  async listTestsTo(toId: string) {
+    return this.tests.filter(({ test }) => test.toId === toId);
+  }
+  async anonymiseTestsTo(toId: string) {
+    let changed = 0;
+    for (const [index, entry] of this.tests.entries()) {
+      if (entry.test.toId !== toId) continue;
+      this.tests[index] = { ...entry, test: { ...entry.test, toId: 'erased' } };
+      changed += 1;
+    }
+    return changed;
+  }
+  async listRecent() {
+    return [...new Set(this.tests.map(({ sendId }) => sendId))].map((sendId) => ({ sendId }) as never);
+  }
+}
+
+describe('a reader’s subscription, as instances', () => {
   let clock: ManualClock;
   let subscribers: FakeSubscriberStore;
   let mailer: RecordingMailer;
-  let deps: AccountDependencies;
+  let ledger: FakeLedger;
+  let audit: FakeTestAudit;
+  let acquired: number;
+  let deps: AccountRequestDependencies & ReaderRecordsDependencies;
 
   beforeEach(() => {
     clock = new ManualClock(new Date('2026-11-25T12:00:00Z'));
     subscribers = new FakeSubscriberStore();
     mailer = new RecordingMailer();
+    ledger = new FakeLedger();
+    audit = new FakeTestAudit();
+    acquired = 0;
     deps = {
       subscribers,
+      subscriberIds: testSubscriberIds,
+      sealer: createSealer(SECRET),
       mailer,
+      limiter: {
+        acquire: async () => {
+          acquired += 1;
+        },
+      },
+      sleep: async () => undefined,
+      settings: { throttleRetries: 0, backoffBaseMs: 1 },
       renderer,
       accountEmails,
-      tokens: createTokenService('a-test-secret-that-is-long-enough-000'),
+      tokens: createTokenService(SECRET),
       clock,
       logger: silentLogger,
       siteUrl: 'https://digest.example.org',
       ipHashKey: 'ip-hash-key-ip-hash-key-ip-hash-key',
+      ledger,
+      adminSends: audit,
     };
   });
 
-  function reader(status: SubscriberStatus, email = 'reader@example.org') {
-    const subscriber = newSubscriber({ email, topics: ['car-t'], status, delivery: SLOT }, clock.now());
+  const idOf = (email = 'reader@example.org') => testSubscriberIds.idFor(email);
+
+  function reader(status: SubscriberStatus, email = 'reader@example.org', topics: TopicId[] = ['car-t']) {
+    const subscriber = newSubscriber(
+      { email, topics, status, delivery: SLOT },
+      clock.now(),
+      testSubscriberIds,
+    );
     subscribers.items.set(subscriber.subscriberId, subscriber);
     return subscriber;
   }
 
   const subscribe = (email = 'reader@example.org', topics: TopicId[] = ['melanoma']) =>
-    requestSubscription({ email, topics, delivery: SLOT }, deps);
+    processSubscriptionRequest({ email, topics, delivery: SLOT }, deps);
+
+  /** The subject of the newest link to `path` mailed to the reader, read back from its token. */
+  function newestLink(path: '/confirm' | '/preferences') {
+    for (const email of [...mailer.sent].reverse()) {
+      const token = new RegExp(`${path.replace('/', '\\/')}\\?token=([\\w.-]+)`).exec(email.text)?.[1];
+      if (token) return deps.tokens.verify(token, path === '/confirm' ? 'confirm' : 'manage', clock.now());
+    }
+    throw new Error(`no ${path} link was mailed`);
+  }
 
   describe('asking for a manage link', () => {
-    it('emails a confirmed reader a signed manage link and nothing they typed', async () => {
+    it('emails a confirmed reader a signed link to this subscription, and nothing they typed', async () => {
       const subscriber = reader('confirmed');
 
-      await requestManageLink('  READER@example.org ', deps);
+      expect(await processManageLinkRequest('  READER@example.org ', deps)).toBe('sent');
 
       expect(mailer.sent).toHaveLength(1);
-      const [email] = mailer.sent;
-      expect(email?.to).toBe('reader@example.org');
-      const token = /preferences\?token=([\w.-]+)/.exec(email!.text)?.[1];
-      expect(deps.tokens.verify(token!, 'manage', clock.now()).subscriberId).toBe(subscriber.subscriberId);
-      expect(email?.html).not.toContain('READER');
+      expect(mailer.sent[0]?.to).toBe('reader@example.org');
+      expect(newestLink('/preferences')).toMatchObject({
+        subscriberId: subscriber.subscriberId,
+        instance: subscriber.instance,
+      });
+      expect(mailer.sent[0]?.html).not.toContain('READER');
     });
 
     it('emails an unsubscribed reader too: they may still want to download or delete their data', async () => {
       reader('unsubscribed');
 
-      await requestManageLink('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
 
       expect(mailer.sent.map((email) => email.subject)).toEqual(['Your Immunotherapy Digest manage link']);
     });
 
-    it('sends a pending reader their confirmation again instead', async () => {
-      reader('pending');
+    it('sends an address with a pending subscription its confirmation again, for the same instance, once a day', async () => {
+      await subscribe();
+      const first = newestLink('/confirm');
 
-      await requestManageLink('reader@example.org', deps);
+      expect(await processManageLinkRequest('reader@example.org', deps)).toBe('not-sent');
+      clock.advance(DAY_MS);
+      expect(await processManageLinkRequest('reader@example.org', deps)).toBe('sent');
 
       expect(mailer.sent.map((email) => email.subject)).toEqual([
         'Confirm your Immunotherapy Digest subscription',
+        'Confirm your Immunotherapy Digest subscription',
       ]);
+      expect(newestLink('/confirm').instance).toBe(first.instance);
     });
 
     it.each(['bounced', 'complained'] as const)('sends nothing to a %s address', async (status) => {
       reader(status);
 
-      await requestManageLink('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
 
       expect(mailer.sent).toEqual([]);
     });
 
     it('sends nothing for an address it does not know', async () => {
-      await requestManageLink('stranger@example.org', deps);
+      expect(await processManageLinkRequest('stranger@example.org', deps)).toBe('not-sent');
 
       expect(mailer.sent).toEqual([]);
     });
@@ -128,52 +201,179 @@ describe('a reader managing their own subscription', () => {
     it('sends at most one link an hour to an address', async () => {
       reader('confirmed');
 
-      await requestManageLink('reader@example.org', deps);
-      await requestManageLink('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
       clock.advance(MANAGE_LINK_INTERVAL_MS - 1000);
-      await requestManageLink('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
       clock.advance(1000);
-      await requestManageLink('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
 
       expect(mailer.sent).toHaveLength(2);
     });
 
-    it('gives the claim back when the mail service fails, so the reader can try again at once', async () => {
+    it('gives the claim back when the mail service fails, so the job’s next attempt sends it', async () => {
       reader('confirmed');
       mailer.failWith.push(new MailUnavailableError('SES is down'));
 
-      await expect(requestManageLink('reader@example.org', deps)).rejects.toThrow(MailUnavailableError);
-      await requestManageLink('reader@example.org', deps);
+      expect(await processManageLinkRequest('reader@example.org', deps)).toBe('retry');
+      expect(await processManageLinkRequest('reader@example.org', deps)).toBe('sent');
 
       expect(mailer.sent).toHaveLength(1);
+    });
+
+    it('waits for the send-rate limiter like every other email', async () => {
+      reader('confirmed');
+
+      await processManageLinkRequest('reader@example.org', deps);
+
+      expect(acquired).toBe(1);
     });
   });
 
   describe('subscribing', () => {
+    it('keeps a request as a pending subscription beside the record, with the address sealed, until it is confirmed', async () => {
+      expect(await subscribe()).toBe('sent');
+
+      expect(subscribers.items.size).toBe(0);
+      const pending = subscribers.pending.get(idOf());
+      expect(pending).toMatchObject({ topics: ['melanoma'], delivery: SLOT });
+      expect(JSON.stringify(pending)).not.toContain('reader@example.org');
+      expect(newestLink('/confirm')).toMatchObject({ subscriberId: idOf(), instance: pending?.instance });
+      expect(acquired).toBe(1);
+    });
+
     it('does not let an anonymous request change the topics a pending reader is about to confirm', async () => {
       await subscribe('reader@example.org', ['melanoma']);
       await subscribe('reader@example.org', ['access']);
 
-      expect(subscribers.items.get(subscriberIdFor('reader@example.org'))?.topics).toEqual(['melanoma']);
+      expect(subscribers.pending.get(idOf())?.topics).toEqual(['melanoma']);
       expect(mailer.sent).toHaveLength(1);
     });
 
-    it('sends a new confirmation with the new choices once a day has passed', async () => {
+    it('makes a new instance with the new choices once a day has passed, and the older link confirms nothing', async () => {
       await subscribe('reader@example.org', ['melanoma']);
+      const first = newestLink('/confirm');
       clock.advance(DAY_MS);
       await subscribe('reader@example.org', ['access']);
+      const second = newestLink('/confirm');
 
-      expect(subscribers.items.get(subscriberIdFor('reader@example.org'))?.topics).toEqual(['access']);
-      expect(mailer.sent).toHaveLength(2);
+      expect(second.instance).not.toBe(first.instance);
+      expect((await confirmSubscription(first, '192.0.2.1', deps)).outcome).toBe('not-pending');
+      expect((await confirmSubscription(second, '192.0.2.1', deps)).subscriber?.topics).toEqual(['access']);
     });
 
     it('gives the confirmation claim back when the mail service fails', async () => {
       mailer.failWith.push(new MailUnavailableError('SES is down'));
 
-      await expect(subscribe()).rejects.toThrow(MailUnavailableError);
-      await subscribe();
+      expect(await subscribe()).toBe('retry');
+      expect(await subscribe()).toBe('sent');
 
       expect(mailer.sent).toHaveLength(1);
+    });
+
+    it('changes nothing of a confirmed reader, and mails them nothing', async () => {
+      const subscriber = reader('confirmed');
+
+      expect(await subscribe('reader@example.org', ['access'])).toBe('not-sent');
+
+      expect(subscribers.items.get(subscriber.subscriberId)).toEqual(subscriber);
+      expect(subscribers.pending.size).toBe(0);
+    });
+
+    it('leaves an unsubscribed reader’s record as it is until the new subscription is confirmed', async () => {
+      const left = reader('unsubscribed', 'reader@example.org', ['car-t']);
+      subscribers.items.set(left.subscriberId, { ...left, lastDigestAt: '2026-11-20T08:00:00.000Z' });
+
+      await subscribe('reader@example.org', ['access']);
+      expect(subscribers.items.get(left.subscriberId)).toMatchObject({
+        status: 'unsubscribed',
+        topics: ['car-t'],
+      });
+
+      const { outcome, subscriber } = await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
+      expect(outcome).toBe('confirmed');
+      expect(subscriber).toMatchObject({
+        status: 'confirmed',
+        topics: ['access'],
+        lastDigestAt: '2026-11-20T08:00:00.000Z',
+      });
+      expect(subscriber?.instance).not.toBe(left.instance);
+    });
+  });
+
+  describe('confirming', () => {
+    it('tells what a link would do without changing anything (a GET), and confirms only when asked (a POST)', async () => {
+      await subscribe();
+      const link = newestLink('/confirm');
+      const before = structuredClone([...subscribers.pending.values()]);
+
+      expect((await confirmationState(link, deps)).state).toBe('confirmable');
+      expect([...subscribers.pending.values()]).toEqual(before);
+      expect(subscribers.items.size).toBe(0);
+
+      expect((await confirmSubscription(link, '192.0.2.1', deps)).outcome).toBe('confirmed');
+      expect((await confirmSubscription(link, '192.0.2.1', deps)).outcome).toBe('already-confirmed');
+      expect((await confirmationState(link, deps)).state).toBe('already-confirmed');
+      expect(subscribers.pending.size).toBe(0);
+      expect(subscribers.items.get(idOf())).toMatchObject({
+        email: 'reader@example.org',
+        status: 'confirmed',
+        instance: link.instance,
+        consent: { topics: ['melanoma'] },
+      });
+    });
+
+    it('lets a pending subscription expire with its link after the confirmation lifetime, and sweeps it', async () => {
+      await subscribe();
+      const link = newestLink('/confirm');
+      clock.advance(7 * DAY_MS);
+
+      expect((await confirmationState(link, deps)).state).toBe('not-pending');
+      expect((await confirmSubscription(link, '192.0.2.1', deps)).outcome).toBe('not-pending');
+      expect(await subscribers.sweepExpiredPending(clock.now())).toBe(1);
+      expect(subscribers.pending.size).toBe(0);
+    });
+
+    it('never confirms an address whose confirmation bounced, nor mails it again', async () => {
+      await subscribe();
+      const link = newestLink('/confirm');
+
+      await applyMailEvent(
+        { kind: 'bounce', severity: 'hard', recipients: ['reader@example.org'], at: clock.now() },
+        deps,
+      );
+      clock.advance(2 * DAY_MS);
+
+      expect((await confirmSubscription(link, '192.0.2.1', deps)).outcome).toBe('not-pending');
+      expect(await subscribe()).toBe('not-sent');
+      expect((await subscribers.getSuppression(idOf()))?.reason).toBe('bounced');
+      expect(mailer.sent).toHaveLength(1);
+    });
+  });
+
+  describe('leaving', () => {
+    it('ends the instance: every link of it dies, and a second one-click changes nothing', async () => {
+      const subscriber = reader('confirmed');
+      const subject = { subscriberId: subscriber.subscriberId, instance: subscriber.instance };
+
+      expect(await unsubscribe(subject, deps)).toBe('unsubscribed');
+      expect(await unsubscribe(subject, deps)).toBe('not-subscribed');
+
+      expect(await subscriptionOf(subject, deps)).toBeUndefined();
+      expect(subscribers.items.get(subscriber.subscriberId)?.status).toBe('unsubscribed');
+      expect(await setPaused(subject, true, deps)).toBeUndefined();
+    });
+
+    it('does not let a link of an older subscription end a newer one', async () => {
+      const subscriber = reader('confirmed');
+      const old = { subscriberId: subscriber.subscriberId, instance: subscriber.instance };
+      await unsubscribe(old, deps);
+      await subscribe();
+      await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
+
+      expect(await unsubscribe(old, deps)).toBe('other-subscription');
+
+      expect(subscribers.items.get(subscriber.subscriberId)?.status).toBe('confirmed');
     });
   });
 
@@ -181,23 +381,23 @@ describe('a reader managing their own subscription', () => {
     it('pauses and resumes a confirmed reader', async () => {
       const subscriber = reader('confirmed');
 
-      expect((await setPaused(subscriber.subscriberId, true, deps))?.paused).toBe(true);
-      expect((await setPaused(subscriber.subscriberId, false, deps))?.paused).toBe(false);
+      expect((await setPaused(subscriber, true, deps))?.paused).toBe(true);
+      expect((await setPaused(subscriber, false, deps))?.paused).toBe(false);
     });
 
     it('leaves a reader who is not confirmed as they are', async () => {
       const subscriber = reader('unsubscribed');
 
-      expect((await setPaused(subscriber.subscriberId, true, deps))?.paused).toBeUndefined();
+      expect((await setPaused(subscriber, true, deps))?.paused).toBeUndefined();
     });
 
     it('counts a resume from now: the slot missed while paused is not sent at once', async () => {
       const subscriber = reader('confirmed');
-      await setPaused(subscriber.subscriberId, true, deps);
+      await setPaused(subscriber, true, deps);
       clock.advance(DAY_MS);
 
       const paused = await subscribers.get(subscriber.subscriberId);
-      const resumed = await setPaused(subscriber.subscriberId, false, deps);
+      const resumed = await setPaused(subscriber, false, deps);
 
       expect(paused?.scheduleFrom).toBeUndefined();
       expect(resumed?.scheduleFrom).toBe(clock.now().toISOString());
@@ -209,13 +409,9 @@ describe('a reader managing their own subscription', () => {
       const subscriber = reader('confirmed');
       clock.advance(DAY_MS);
 
-      const sameSlot = await updatePreferences(
-        subscriber.subscriberId,
-        { topics: ['melanoma'], delivery: SLOT },
-        deps,
-      );
+      const sameSlot = await updatePreferences(subscriber, { topics: ['melanoma'], delivery: SLOT }, deps);
       const newSlot = await updatePreferences(
-        subscriber.subscriberId,
+        subscriber,
         { topics: ['melanoma'], delivery: { ...SLOT, hour: 10 } },
         deps,
       );
@@ -229,7 +425,7 @@ describe('a reader managing their own subscription', () => {
   });
 
   describe('erasure', () => {
-    it('keeps nothing but the hashed id, the time and the reason', async () => {
+    it('keeps nothing but the keyed id, the time and the reason', async () => {
       const subscriber = reader('confirmed');
 
       expect(await eraseSubscriber(subscriber.subscriberId, deps)).toBe(true);
@@ -243,18 +439,48 @@ describe('a reader managing their own subscription', () => {
       expect(JSON.stringify([...subscribers.suppressions.values()])).not.toContain('reader@example.org');
     });
 
-    it('lets an erased reader come back through double opt-in, without resetting the daily limit', async () => {
-      await subscribe();
-      const id = subscriberIdFor('reader@example.org');
-      await confirmSubscription(id, '192.0.2.1', deps);
-      await eraseSubscriber(id, deps);
+    it('anonymises the reader’s delivery-ledger rows and admin test sends, keeping the counts', async () => {
+      const subscriber = reader('confirmed');
+      const key = { digestId: 'weekly-2026-W48', subscriberId: subscriber.subscriberId };
+      await ledger.claim(key, clock.now(), 60_000);
+      await ledger.markSent(key, 'ses-message-1', clock.now());
+      const test: AdminTestRecord = {
+        at: clock.now().toISOString(),
+        by: { principal: 'editor', via: 'cli' },
+        toId: subscriber.subscriberId,
+        messageId: 'ses-message-2',
+        draftHash: 'hash',
+      };
+      audit.tests.push({ sendId: 'welcome', test });
 
-      await subscribe();
-      expect(subscribers.items.get(id)?.status).toBe('pending');
-      expect(mailer.sent).toHaveLength(1);
+      const exported = await readerRecords(subscriber.subscriberId, deps);
+      await eraseSubscriber(subscriber.subscriberId, deps);
 
+      expect(exported.deliveries).toMatchObject([
+        { digestId: 'weekly-2026-W48', messageId: 'ses-message-1' },
+      ]);
+      expect(exported.adminTests).toEqual([{ sendId: 'welcome', test }]);
+      expect(await ledger.countByStatus('weekly-2026-W48')).toMatchObject({ sent: 1 });
+      const left = JSON.stringify([...ledger.items.values()]);
+      expect(left).not.toContain(subscriber.subscriberId);
+      expect(left).not.toContain('ses-message-1');
+      expect(audit.tests.map(({ test: { toId } }) => toId)).toEqual(['erased']);
+    });
+
+    it('lets an erased reader come back through double opt-in, without resetting the daily limit or writing their address', async () => {
+      await subscribe();
+      await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
+      await eraseSubscriber(idOf(), deps);
+
+      expect(await subscribe()).toBe('not-sent');
       clock.advance(DAY_MS);
-      await subscribe();
+      expect(await subscribe()).toBe('sent');
+      expect(subscribers.items.has(idOf())).toBe(false);
+      expect(subscribers.suppressions.get(idOf())?.reason).toBe('erased');
+      expect(JSON.stringify([...subscribers.pending.values()])).not.toContain('reader@example.org');
+
+      await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
+      expect(subscribers.items.get(idOf())?.status).toBe('confirmed');
       expect(mailer.sent).toHaveLength(2);
     });
 
@@ -263,7 +489,7 @@ describe('a reader managing their own subscription', () => {
       await eraseSubscriber(subscriber.subscriberId, deps);
 
       await subscribe();
-      await requestManageLink('reader@example.org', deps);
+      await processManageLinkRequest('reader@example.org', deps);
 
       expect(mailer.sent).toEqual([]);
       expect(subscribers.items.has(subscriber.subscriberId)).toBe(false);
@@ -274,23 +500,34 @@ describe('a reader managing their own subscription', () => {
       const subscriber = reader('confirmed');
       await eraseSubscriber(subscriber.subscriberId, deps);
 
-      await unsubscribe(subscriber.subscriberId, deps);
+      expect(await unsubscribe(subscriber, deps)).toBe('not-subscribed');
 
       expect(subscribers.items.has(subscriber.subscriberId)).toBe(false);
     });
   });
 
   describe('the data export', () => {
-    it('holds every stored field, the consent and the very words agreed to', async () => {
+    it('holds every stored field, the consent and the very words agreed to, and the delivery log', async () => {
       await subscribe();
-      const id = subscriberIdFor('reader@example.org');
-      await confirmSubscription(id, '192.0.2.1', deps);
-      const stored = { ...subscribers.items.get(id)!, lastSoftBounceAt: '2026-11-01T00:00:00.000Z' };
+      await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
+      const stored = { ...subscribers.items.get(idOf())!, lastSoftBounceAt: '2026-11-01T00:00:00.000Z' };
 
       const exported = exportSubscriberData(
         stored,
         { melanoma: 'Melanoma & skin cancers' } as never,
         clock.now(),
+        {
+          deliveries: [
+            {
+              digestId: 'weekly-2026-W48',
+              subscriberId: idOf(),
+              status: 'sent',
+              attempts: 1,
+              messageId: 'm-1',
+            },
+          ],
+          adminTests: [],
+        },
       );
 
       expect(exported.subscription).toMatchObject({
@@ -306,6 +543,9 @@ describe('a reader managing their own subscription', () => {
         wording: CONSENT_WORDINGS[CONSENT_WORDING_VERSION],
         topics: ['melanoma'],
       });
+      expect(exported.deliveryLog).toEqual([
+        { digestId: 'weekly-2026-W48', status: 'sent', attempts: 1, messageId: 'm-1' },
+      ]);
       expect(JSON.stringify(exported)).not.toContain('192.0.2.1');
       expect(exported.emailLimits).toMatchObject({ lastConfirmationEmailAt: '2026-11-25T12:00:00.000Z' });
     });

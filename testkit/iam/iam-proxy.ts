@@ -227,6 +227,18 @@ function answerSecret(response: ServerResponse, aws: AwsRequest, secrets: Readon
     json(400, { Message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
     return;
   }
+  // Each secret here has one version, never rotated: as in AWS, it has no AWSPREVIOUS.
+  const stage = typeof aws.input.VersionStage === 'string' ? aws.input.VersionStage : 'AWSCURRENT';
+  if (aws.operation === 'GetSecretValue' && stage !== 'AWSCURRENT') {
+    json(
+      400,
+      {
+        Message: `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
+      },
+      'ResourceNotFoundException',
+    );
+    return;
+  }
   const name = arn.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, '');
   const created = Math.floor(Date.now() / 1000);
   if (aws.operation === 'GetSecretValue') {

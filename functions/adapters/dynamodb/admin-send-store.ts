@@ -1,12 +1,24 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type {
-  AdminSendRecord,
-  AdminSendSummary,
-  AdminTestRecord,
-  AdminActor,
-  StoredDraft,
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ERASED_TEST_ADDRESS,
+  type AdminSendRecord,
+  type AdminSendSummary,
+  type AdminTestRecord,
+  type AdminActor,
+  type StoredDraft,
 } from '../../model/announcements.ts';
-import type { AdminSendStore, CreateSendResult, StoredPreview } from '../../ports/admin-send-store.ts';
+import type {
+  AdminSendStore,
+  CreateSendResult,
+  StoredPreview,
+  TestOfSend,
+} from '../../ports/admin-send-store.ts';
 import type { DeliveryCounts } from '../../model/deliveries.ts';
 import type { AudienceSummary } from '../../model/announcements.ts';
 import { MAX_TESTS_PER_SEND } from '../../core/announcements/test-send.ts';
@@ -19,10 +31,13 @@ import { batchGetAll, isConditionFailure } from './batch.ts';
  * - `adminsends#<YYYY-MM>`: the ids first used or sent in that month, a string set that a single
  *   ADD extends (idempotent, no read first), so "the last twelve months of sends" is two batch
  *   reads and no scan;
- * - `adminpreview#<id>`: a rendered preview for the admin page, expiring after a few hours.
+ * - `adminpreview#<id>`: a rendered preview for the admin page, expiring after a few hours;
+ * - `admintests#<address id>`: the ids of the sends with a test to that (keyed) address, a string
+ *   set like the month's, so a reader's export and erasure find their audit entries without a scan.
  */
 
 const sendPk = (sendId: string) => `adminsend#${sendId}`;
+const testsToPk = (toId: string) => `admintests#${toId}`;
 const monthPk = (month: string) => `adminsends#${month}`;
 const previewPk = (previewId: string) => `adminpreview#${previewId}`;
 
@@ -91,7 +106,49 @@ export class DynamoAdminSendStore implements AdminSendStore {
       if (!onSend) return 'conflict';
     }
     await this.listInMonth(sendId, test.at);
+    await this.addToSet(testsToPk(test.toId), sendId);
     return 'recorded';
+  }
+
+  async listTestsTo(toId: string): Promise<TestOfSend[]> {
+    const sends = await this.sendsWithTestsTo(toId);
+    return sends.flatMap((send) =>
+      send.tests.filter((test) => test.toId === toId).map((test) => ({ sendId: send.sendId, test })),
+    );
+  }
+
+  async anonymiseTestsTo(toId: string): Promise<number> {
+    let changed = 0;
+    for (const send of await this.sendsWithTestsTo(toId)) {
+      const count = send.tests.filter((test) => test.toId === toId).length;
+      if (count === 0) continue;
+      const tests = send.tests.map((test) =>
+        test.toId === toId ? { ...test, toId: ERASED_TEST_ADDRESS } : test,
+      );
+      // Only over the list as read: a test added meanwhile is not lost (the erasure is retried).
+      const written = await this.update(send.sendId, 'SET tests = :tests', 'size(tests) = :count', {
+        ':tests': tests,
+        ':count': send.tests.length,
+      });
+      if (!written) throw new Error(`send ${send.sendId} changed while its tests were being anonymised`);
+      changed += count;
+    }
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: testsToPk(toId) } }));
+    return changed;
+  }
+
+  private async sendsWithTestsTo(toId: string): Promise<AdminSendSummary[]> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: testsToPk(toId) }, ConsistentRead: true }),
+    );
+    const ids = [...((Item?.sendIds as Set<string> | undefined) ?? [])];
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      ids.map((sendId) => ({ pk: sendPk(sendId) })),
+      { projection: 'sendId, tests', consistent: true },
+    );
+    return items.map(toSummary);
   }
 
   async createSend(
@@ -222,11 +279,15 @@ export class DynamoAdminSendStore implements AdminSendStore {
     }
   }
 
-  private async listInMonth(sendId: string, at: string): Promise<void> {
+  private listInMonth(sendId: string, at: string): Promise<void> {
+    return this.addToSet(monthPk(at.slice(0, 7)), sendId);
+  }
+
+  private async addToSet(pk: string, sendId: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: monthPk(at.slice(0, 7)) },
+        Key: { pk },
         UpdateExpression: 'ADD sendIds :id',
         ExpressionAttributeValues: { ':id': new Set([sendId]) },
       }),

@@ -1,16 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import {
+  DeleteCommand,
   GetCommand,
   paginateQuery,
+  PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, DeliveryLedger } from '../../ports/delivery-ledger.ts';
-import type { DeliveryCounts, DeliveryKey, DeliveryRecord, DeliveryStatus } from '../../model/deliveries.ts';
-import { isConditionFailure } from './batch.ts';
+import {
+  LEDGER_RETENTION_DAYS,
+  type DeliveryCounts,
+  type DeliveryKey,
+  type DeliveryRecord,
+  type DeliveryStatus,
+} from '../../model/deliveries.ts';
+import { batchGetAll, isConditionFailure } from './batch.ts';
 
 /** Ledger items are kept 180 days: long enough for audits, bounce analysis and the soak's checks. */
-const RETENTION_SECONDS = 180 * 24 * 3600;
+const RETENTION_SECONDS = LEDGER_RETENTION_DAYS * 24 * 3600;
 
 /**
  * The delivery ledger: one item per (digest id, subscriber). A claim is a conditional update that
@@ -144,6 +153,68 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       }
     }
     return counts;
+  }
+
+  async listForReader(subscriberId: string, ledgerIds: readonly string[]): Promise<DeliveryRecord[]> {
+    const items = await this.readerItems(subscriberId, ledgerIds);
+    return items.map(toRecord).sort((a, b) => a.digestId.localeCompare(b.digestId));
+  }
+
+  async anonymiseReader(subscriberId: string, ledgerIds: readonly string[]): Promise<number> {
+    let anonymised = 0;
+    for (const item of await this.readerItems(subscriberId, ledgerIds)) {
+      const status = item.status as DeliveryStatus;
+      if (status === 'claimed') continue; // a send in flight: its sender still writes to this key
+      const kept: Record<string, unknown> = {
+        digestId: item.digestId,
+        // No reader has an id of this shape (keyed ids are 43 characters of base64url).
+        subscriberId: `erased-${randomBytes(8).toString('base64url')}`,
+        status,
+        attempts: Number(item.attempts ?? 0),
+        anonymised: true,
+      };
+      for (const field of ['sentAt', 'skippedAt', 'failedAt', 'expiresAt'] as const) {
+        if (item[field] !== undefined) kept[field] = item[field];
+      }
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: kept,
+          ConditionExpression: 'attribute_not_exists(digestId)',
+        }),
+      );
+      try {
+        await this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { digestId: item.digestId, subscriberId },
+            // Changed meanwhile (a late claim): leave it, and drop the copy made of it.
+            ConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status },
+          }),
+        );
+        anonymised += 1;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        await this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { digestId: kept.digestId, subscriberId: kept.subscriberId },
+          }),
+        );
+      }
+    }
+    return anonymised;
+  }
+
+  private readerItems(subscriberId: string, ledgerIds: readonly string[]) {
+    return batchGetAll(
+      this.client,
+      this.tableName,
+      [...new Set(ledgerIds)].map((digestId) => ({ digestId, subscriberId })),
+      { consistent: true },
+    );
   }
 
   /** Every ledger item of one digest or send, page by page, read consistently. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -7,16 +8,25 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConsentRecord, Subscriber, SubscriberStatus } from '../../model/subscribers.ts';
-import type { EmailClaimKind, ProfileFields, SubscriberStore } from '../../ports/subscriber-store.ts';
-import type { SuppressionEntry } from '../../model/subscribers.ts';
-import { CONFIRMED_SHARDS, SUBSCRIBERS_TABLE } from './tables.ts';
+import type {
+  PendingSubscription,
+  Subscriber,
+  SubscriberStatus,
+  SuppressionEntry,
+} from '../../model/subscribers.ts';
+import type {
+  ActivationBase,
+  AddressRecords,
+  ProfileFields,
+  SubscriberStore,
+} from '../../ports/subscriber-store.ts';
+import { CONFIRMED_SHARDS, PENDING_TTL_ATTRIBUTE, SUBSCRIBERS_TABLE } from './tables.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
 
 const CONFIRMED_INDEX = SUBSCRIBERS_TABLE.globalIndexes[0].indexName;
 
 /** The shard of the sparse confirmed index a subscriber lives in while confirmed. */
-function confirmedShardOf(subscriberId: string): string {
+export function confirmedShardOf(subscriberId: string): string {
   const hash = createHash('sha1').update(subscriberId).digest();
   return `confirmed#${hash[0]! % CONFIRMED_SHARDS}`;
 }
@@ -31,9 +41,18 @@ function toItem(subscriber: Subscriber): Record<string, unknown> {
   };
 }
 
+/**
+ * The instance of a record written before subscriptions had instances (until the migration gives
+ * it one): its links of the first format are refused anyway, and new ones carry this.
+ */
+export const LEGACY_INSTANCE = 'legacy';
+
 function toSubscriber(item: Record<string, unknown>): Subscriber {
   const { confirmedShard: _shard, ...rest } = item;
-  return rest as unknown as Subscriber;
+  return {
+    ...rest,
+    instance: typeof item.instance === 'string' ? item.instance : LEGACY_INSTANCE,
+  } as Subscriber;
 }
 
 /** An erased subscriber's item is a suppression entry: no address, no profile, never a Subscriber. */
@@ -42,12 +61,48 @@ const isSuppressionEntry = (item: Record<string, unknown>) => typeof item.erased
 /** Every write that touches a live subscriber must not bring an erased one back to life. */
 const LIVE = 'attribute_exists(subscriberId) AND attribute_not_exists(erasedAt)';
 
+/** `instance = :instance`, for a record of the first versions too (it has no instance attribute). */
+const instanceIs = (instance: string, placeholder: string) =>
+  instance === LEGACY_INSTANCE ? 'attribute_not_exists(instance)' : `instance = ${placeholder}`;
+
 const ERASE_ATTEMPTS = 3;
 
-const CLAIM_ATTRIBUTES = {
-  confirmation: 'confirmationSentAt',
-  'manage-link': 'manageLinkSentAt',
-} as const satisfies Record<EmailClaimKind, keyof Subscriber>;
+/**
+ * A pending subscription's key, in the same table as the records: `pending#` never collides with
+ * an id (base64url has no `#`), and it is not in the confirmed index (no confirmedShard).
+ */
+export const pendingKey = (subscriberId: string) => `pending#${subscriberId}`;
+
+function toPendingItem(pending: PendingSubscription): Record<string, unknown> {
+  return {
+    ...pending,
+    subscriberId: pendingKey(pending.subscriberId),
+    pendingFor: pending.subscriberId,
+    // DynamoDB's TTL deletes it (in epoch seconds) within a day or two of expiring; reads check expiresAt.
+    [PENDING_TTL_ATTRIBUTE]: Math.ceil(Date.parse(pending.expiresAt) / 1000),
+  };
+}
+
+function toPending(item: Record<string, unknown>): PendingSubscription {
+  const { pendingFor, [PENDING_TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return { ...rest, subscriberId: String(pendingFor) } as unknown as PendingSubscription;
+}
+
+function toSuppression(item: Record<string, unknown>): SuppressionEntry {
+  const reason = item.suppression;
+  return {
+    subscriberId: String(item.subscriberId),
+    erasedAt: String(item.erasedAt),
+    reason: reason === 'bounced' || reason === 'complained' ? reason : 'erased',
+    ...(typeof item.confirmationSentAt === 'string' ? { confirmationSentAt: item.confirmationSentAt } : {}),
+  };
+}
+
+const latest = (...times: (string | undefined)[]) =>
+  times
+    .filter((time): time is string => typeof time === 'string')
+    .sort()
+    .at(-1);
 
 export class DynamoSubscriberStore implements SubscriberStore {
   constructor(
@@ -88,7 +143,12 @@ export class DynamoSubscriberStore implements SubscriberStore {
     }
   }
 
-  async updateProfile(subscriberId: string, fields: ProfileFields, at: Date): Promise<boolean> {
+  async updateProfile(
+    subscriberId: string,
+    fields: ProfileFields,
+    at: Date,
+    instance?: string,
+  ): Promise<boolean> {
     const sets = ['updatedAt = :at'];
     const values: Record<string, unknown> = { ':at': at.toISOString() };
     if (fields.topics) {
@@ -107,40 +167,52 @@ export class DynamoSubscriberStore implements SubscriberStore {
       sets.push('scheduleFrom = :scheduleFrom');
       values[':scheduleFrom'] = fields.scheduleFrom;
     }
-    return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}`, LIVE, values);
+    if (instance !== undefined && instance !== LEGACY_INSTANCE) values[':instance'] = instance;
+    const condition = instance === undefined ? LIVE : `${LIVE} AND ${instanceIs(instance, ':instance')}`;
+    return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}`, condition, values);
   }
 
-  async confirm(subscriberId: string, consent: ConsentRecord, at: Date): Promise<boolean> {
+  async activate(subscriber: Subscriber, over: ActivationBase): Promise<boolean> {
+    if (over.kind !== 'left') {
+      // A whole new item: where there was nothing, or only an erasure's entry (never a bounce's).
+      const condition =
+        over.kind === 'nothing'
+          ? { ConditionExpression: 'attribute_not_exists(subscriberId)' }
+          : {
+              ConditionExpression: 'attribute_exists(erasedAt) AND suppression = :erased',
+              ExpressionAttributeValues: { ':erased': 'erased' },
+            };
+      try {
+        await this.client.send(
+          new PutCommand({ TableName: this.tableName, Item: toItem(subscriber), ...condition }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    }
+    // A reader who left comes back: the subscription changes, their digest window stays.
+    const values: Record<string, unknown> = {
+      ':confirmed': 'confirmed',
+      ':unsubscribed': 'unsubscribed',
+      ':pending': 'pending',
+      ':email': subscriber.email,
+      ':topics': subscriber.topics,
+      ':delivery': subscriber.delivery,
+      ':new': subscriber.instance,
+      ':consent': subscriber.consent,
+      ':at': subscriber.updatedAt,
+      ':shard': confirmedShardOf(subscriber.subscriberId),
+      ...(over.instance === LEGACY_INSTANCE ? {} : { ':old': over.instance }),
+      ...(subscriber.confirmationSentAt ? { ':sent': subscriber.confirmationSentAt } : {}),
+    };
     return this.conditionalUpdate(
-      subscriberId,
-      'SET #status = :confirmed, consent = :consent, updatedAt = :at, confirmedShard = :shard',
-      '#status = :pending',
-      {
-        ':confirmed': 'confirmed',
-        ':pending': 'pending',
-        ':consent': consent,
-        ':at': at.toISOString(),
-        ':shard': confirmedShardOf(subscriberId),
-      },
-    );
-  }
-
-  async reopen(
-    subscriberId: string,
-    fields: Required<Pick<ProfileFields, 'topics' | 'delivery'>>,
-    at: Date,
-  ): Promise<boolean> {
-    return this.conditionalUpdate(
-      subscriberId,
-      'SET #status = :pending, topics = :topics, delivery = :delivery, updatedAt = :at REMOVE confirmedShard',
-      '#status IN (:pending, :unsubscribed)',
-      {
-        ':pending': 'pending',
-        ':unsubscribed': 'unsubscribed',
-        ':topics': fields.topics,
-        ':delivery': fields.delivery,
-        ':at': at.toISOString(),
-      },
+      subscriber.subscriberId,
+      'SET #status = :confirmed, email = :email, topics = :topics, delivery = :delivery, instance = :new, ' +
+        `consent = :consent, updatedAt = :at, confirmedShard = :shard${subscriber.confirmationSentAt ? ', confirmationSentAt = :sent' : ''} REMOVE paused`,
+      `${LIVE} AND #status IN (:unsubscribed, :pending) AND ${instanceIs(over.instance, ':old')}`,
+      values,
     );
   }
 
@@ -202,66 +274,254 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return (page.Items?.length ?? 0) > 0;
   }
 
-  async setStatus(subscriberId: string, status: SubscriberStatus, at: Date): Promise<void> {
+  async setStatus(
+    subscriberId: string,
+    status: SubscriberStatus,
+    at: Date,
+    options?: { readonly expectedInstance: string; readonly newInstance: string },
+  ): Promise<boolean> {
     // A subscriber erased in the meantime stays erased: the status change is a no-op, as in the fake.
-    await this.conditionalUpdate(
+    const shard = status === 'confirmed' ? ', confirmedShard = :shard' : '';
+    const newInstance = options ? ', instance = :new' : '';
+    return this.conditionalUpdate(
       subscriberId,
-      status === 'confirmed'
-        ? 'SET #status = :status, updatedAt = :at, confirmedShard = :shard'
-        : 'SET #status = :status, updatedAt = :at REMOVE confirmedShard',
-      LIVE,
+      `SET #status = :status, updatedAt = :at${shard}${newInstance}${status === 'confirmed' ? '' : ' REMOVE confirmedShard'}`,
+      options ? `${LIVE} AND ${instanceIs(options.expectedInstance, ':old')}` : LIVE,
       {
         ':status': status,
         ':at': at.toISOString(),
         ...(status === 'confirmed' ? { ':shard': confirmedShardOf(subscriberId) } : {}),
+        ...(options ? { ':new': options.newInstance } : {}),
+        ...(options && options.expectedInstance !== LEGACY_INSTANCE
+          ? { ':old': options.expectedInstance }
+          : {}),
       },
     );
   }
 
-  async claimConfirmationEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean> {
-    return this.claimOncePer(CLAIM_ATTRIBUTES.confirmation, subscriberId, now, minIntervalMs);
-  }
-
-  async claimManageLinkEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean> {
-    return this.claimOncePer(CLAIM_ATTRIBUTES['manage-link'], subscriberId, now, minIntervalMs);
-  }
-
-  async releaseEmailClaim(subscriberId: string, kind: EmailClaimKind, claimedAt: Date): Promise<void> {
-    const attribute = CLAIM_ATTRIBUTES[kind];
-    await this.conditionalUpdate(subscriberId, `REMOVE ${attribute}`, `${LIVE} AND ${attribute} = :claimed`, {
-      ':claimed': claimedAt.toISOString(),
-    });
-  }
-
   /** One conditional write: concurrent requests cannot both see "not sent yet" and both send. */
-  private claimOncePer(
-    attribute: (typeof CLAIM_ATTRIBUTES)[EmailClaimKind],
-    subscriberId: string,
-    now: Date,
-    minIntervalMs: number,
-  ): Promise<boolean> {
+  async claimManageLinkEmail(subscriberId: string, now: Date, minIntervalMs: number): Promise<boolean> {
     return this.conditionalUpdate(
       subscriberId,
-      `SET ${attribute} = :now`,
-      `${LIVE} AND (attribute_not_exists(${attribute}) OR ${attribute} <= :cutoff)`,
+      'SET manageLinkSentAt = :now',
+      `${LIVE} AND (attribute_not_exists(manageLinkSentAt) OR manageLinkSentAt <= :cutoff)`,
       { ':now': now.toISOString(), ':cutoff': new Date(now.getTime() - minIntervalMs).toISOString() },
     );
   }
 
+  async releaseEmailClaim(subscriberId: string, _kind: 'manage-link', claimedAt: Date): Promise<void> {
+    await this.conditionalUpdate(
+      subscriberId,
+      'REMOVE manageLinkSentAt',
+      `${LIVE} AND manageLinkSentAt = :claimed`,
+      { ':claimed': claimedAt.toISOString() },
+    );
+  }
+
+  async readAddress(subscriberId: string, now: Date): Promise<AddressRecords> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      [{ subscriberId }, { subscriberId: pendingKey(subscriberId) }],
+      { consistent: true },
+    );
+    const record = items.find((item) => item.subscriberId === subscriberId);
+    const pendingItem = items.find((item) => item.subscriberId === pendingKey(subscriberId));
+    const pending = pendingItem ? toPending(pendingItem) : undefined;
+    return {
+      ...(record && !isSuppressionEntry(record) ? { subscriber: toSubscriber(record) } : {}),
+      ...(record && isSuppressionEntry(record) ? { suppression: toSuppression(record) } : {}),
+      ...(pending && pending.expiresAt > now.toISOString() ? { pending } : {}),
+    };
+  }
+
+  async getPending(subscriberId: string, now: Date): Promise<PendingSubscription | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { subscriberId: pendingKey(subscriberId) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const pending = toPending(Item);
+    // TTL deletes late (up to a day or two): an expired instance is gone from the moment it expires.
+    return pending.expiresAt > now.toISOString() ? pending : undefined;
+  }
+
+  async putPending(pending: PendingSubscription, now: Date, minIntervalMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toPendingItem({ ...pending, confirmationSentAt: now.toISOString() }),
+          ConditionExpression:
+            'attribute_not_exists(subscriberId) OR attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :cutoff',
+          ExpressionAttributeValues: { ':cutoff': new Date(now.getTime() - minIntervalMs).toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async claimConfirmationEmail(
+    subscriberId: string,
+    instance: string,
+    now: Date,
+    minIntervalMs: number,
+    expiresAt: Date,
+  ): Promise<boolean> {
+    return this.conditionalUpdate(
+      pendingKey(subscriberId),
+      `SET confirmationSentAt = :now, expiresAt = :expires, ${PENDING_TTL_ATTRIBUTE} = :ttl`,
+      'attribute_exists(subscriberId) AND instance = :instance AND expiresAt > :now AND ' +
+        '(attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :cutoff)',
+      {
+        ':now': now.toISOString(),
+        ':instance': instance,
+        ':cutoff': new Date(now.getTime() - minIntervalMs).toISOString(),
+        ':expires': expiresAt.toISOString(),
+        ':ttl': Math.ceil(expiresAt.getTime() / 1000),
+      },
+    );
+  }
+
+  async releaseConfirmationClaim(subscriberId: string, instance: string, claimedAt: Date): Promise<void> {
+    await this.conditionalUpdate(
+      pendingKey(subscriberId),
+      'REMOVE confirmationSentAt',
+      'instance = :instance AND confirmationSentAt = :claimed',
+      { ':instance': instance, ':claimed': claimedAt.toISOString() },
+    );
+  }
+
+  async deletePending(subscriberId: string, instance?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { subscriberId: pendingKey(subscriberId) },
+          ...(instance === undefined
+            ? {}
+            : {
+                ConditionExpression: 'instance = :instance',
+                ExpressionAttributeValues: { ':instance': instance },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async sweepExpiredPending(now: Date): Promise<number> {
+    let swept = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'attribute_exists(pendingFor) AND expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+          ProjectionExpression: 'subscriberId',
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        try {
+          // Only if still expired: a new request may have replaced it since the scan.
+          await this.client.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { subscriberId: String(item.subscriberId) },
+              ConditionExpression: 'expiresAt <= :now',
+              ExpressionAttributeValues: { ':now': now.toISOString() },
+            }),
+          );
+          swept += 1;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return swept;
+  }
+
+  async suppress(subscriberId: string, reason: 'bounced' | 'complained', at: Date): Promise<void> {
+    const [{ Item }, pending] = await Promise.all([
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
+      ),
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { subscriberId: pendingKey(subscriberId) },
+          ConsistentRead: true,
+        }),
+      ),
+    ]);
+    if (Item && !isSuppressionEntry(Item)) return; // a live subscriber: setStatus is the way
+    const sentAt = latest(
+      Item?.confirmationSentAt as string | undefined,
+      pending.Item?.confirmationSentAt as string | undefined,
+    );
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            subscriberId,
+            erasedAt: at.toISOString(),
+            suppression: reason,
+            ...(sentAt ? { confirmationSentAt: sentAt } : {}),
+          },
+          // Over nothing or an erasure; over a bounce only with a complaint, which outranks it.
+          ConditionExpression:
+            reason === 'complained'
+              ? 'attribute_not_exists(subscriberId) OR suppression IN (:erased, :bounced)'
+              : 'attribute_not_exists(subscriberId) OR suppression = :erased',
+          ExpressionAttributeValues:
+            reason === 'complained'
+              ? { ':erased': 'erased', ':bounced': 'bounced' }
+              : { ':erased': 'erased' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    await this.deletePending(subscriberId);
+  }
+
   async erase(subscriberId: string, at: Date): Promise<boolean> {
     for (let attempt = 0; attempt < ERASE_ATTEMPTS; attempt += 1) {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
-      );
+      const [{ Item }, pending] = await Promise.all([
+        this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
+        ),
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { subscriberId: pendingKey(subscriberId) },
+            ConsistentRead: true,
+          }),
+        ),
+      ]);
       if (!Item || isSuppressionEntry(Item)) return false;
       const status = Item.status as SubscriberStatus;
+      // Erasing must not reset the one-confirmation-a-day limit: the latest claim stays.
+      const sentAt = latest(
+        Item.confirmationSentAt as string | undefined,
+        pending.Item?.confirmationSentAt as string | undefined,
+      );
       const entry: SuppressionEntry = {
         subscriberId,
         erasedAt: at.toISOString(),
         reason: status === 'bounced' || status === 'complained' ? status : 'erased',
-        ...(typeof Item.confirmationSentAt === 'string'
-          ? { confirmationSentAt: Item.confirmationSentAt }
-          : {}),
+        ...(sentAt ? { confirmationSentAt: sentAt } : {}),
       };
       try {
         // The whole item is replaced, so no attribute of the old profile can survive by accident.
@@ -280,6 +540,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
             ExpressionAttributeValues: { ':status': status },
           }),
         );
+        await this.deletePending(subscriberId);
         return true;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
@@ -293,49 +554,32 @@ export class DynamoSubscriberStore implements SubscriberStore {
       new GetCommand({ TableName: this.tableName, Key: { subscriberId }, ConsistentRead: true }),
     );
     if (!Item || !isSuppressionEntry(Item)) return undefined;
-    const reason = Item.suppression as unknown;
-    return {
-      subscriberId,
-      erasedAt: String(Item.erasedAt),
-      reason: reason === 'bounced' || reason === 'complained' ? reason : 'erased',
-      ...(typeof Item.confirmationSentAt === 'string' ? { confirmationSentAt: Item.confirmationSentAt } : {}),
-    };
-  }
-
-  async replaceErased(subscriber: Subscriber): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(subscriber),
-          ConditionExpression: 'attribute_exists(erasedAt) AND suppression = :erased',
-          ExpressionAttributeValues: { ':erased': 'erased' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return toSuppression(Item);
   }
 
   async recordSoftBounce(subscriberId: string, at: Date): Promise<number> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { subscriberId },
-          UpdateExpression: 'SET lastSoftBounceAt = :at ADD softBounces :one',
-          ConditionExpression: LIVE,
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(Attributes?.softBounces ?? 0);
-    } catch (error) {
-      if (isConditionFailure(error)) return 0;
-      throw error;
+    // The live subscriber's count, or else the pending subscription's (carried over when confirmed).
+    for (const [key, condition] of [
+      [subscriberId, LIVE],
+      [pendingKey(subscriberId), 'attribute_exists(subscriberId)'],
+    ] as const) {
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { subscriberId: key },
+            UpdateExpression: 'SET lastSoftBounceAt = :at ADD softBounces :one',
+            ConditionExpression: condition,
+            ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return Number(Attributes?.softBounces ?? 0);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
+    return 0;
   }
 
   async markPlanned(subscriberId: string, digestId: string, at: Date): Promise<void> {

@@ -50,10 +50,17 @@ export const ARTICLES_TABLE = {
 /** Shards of the sparse confirmed-subscriber index, so a 100k-reader week is read in parallel. */
 export const CONFIRMED_SHARDS = 8;
 
+/**
+ * Only pending subscriptions carry it (epoch seconds): TTL deletes a request nobody confirmed,
+ * and can never touch a subscriber's record. Reads check the expiry themselves (TTL is lazy, and
+ * the DynamoDB stand-in has none: the local runtime sweeps instead).
+ */
+export const PENDING_TTL_ATTRIBUTE = 'pendingExpiresAt';
+
 export const SUBSCRIBERS_TABLE = {
   id: 'subscribers',
   purpose:
-    'One item per subscriber, keyed by a hash of the normalised email; after erasure only the hashed suppression entry stays.',
+    'One item per address, keyed by an HMAC of the normalised email (after erasure only that keyed id stays, as the suppression entry), and at most one pending subscription beside it ("pending#<id>") until it is confirmed or expires.',
   partitionKey: { name: 'subscriberId', type: 'S' },
   globalIndexes: [
     {
@@ -63,6 +70,7 @@ export const SUBSCRIBERS_TABLE = {
       sortKey: { name: 'subscriberId', type: 'S' },
     },
   ],
+  timeToLiveAttribute: PENDING_TTL_ATTRIBUTE,
 } as const satisfies TableDefinition;
 
 const DELIVERIES_TABLE = {

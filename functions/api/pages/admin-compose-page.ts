@@ -226,8 +226,8 @@ export function reviewPage(view: ReviewView) {
       ${
         tested
           ? html`<div class="notice ok" role="status">
-              This exact content was test-sent to ${tested.to} at ${tested.at.replace('T', ' ').slice(0, 16)}
-              UTC.
+              This exact content was test-sent (to address id ${tested.toId.slice(0, 8)}) at
+              ${tested.at.replace('T', ' ').slice(0, 16)} UTC.
             </div>`
           : html`<div class="notice warning" role="status">
               This content has not been test-sent yet. Consider sending yourself a test first.

@@ -111,7 +111,7 @@ export function sendDetailPage(send: SendStatus, labels: Labels, previewId: stri
         ${send.tests.map(
           (test) =>
             html`<li>
-              Test to ${test.to} ${shortTime(test.at)} by ${test.by.principal}
+              Test to address id ${test.toId.slice(0, 8)} ${shortTime(test.at)} by ${test.by.principal}
               (${test.by.via})${test.draftHash === send.draftHash ? '' : ' — of an earlier version'}
             </li>`,
         )}

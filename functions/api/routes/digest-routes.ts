@@ -22,8 +22,8 @@ export function digestRoutes(services: ApiServices): Hono {
   const app = new Hono();
 
   app.get('/digest', async (c) => {
-    const subscriberId = services.subjectOf(c, 'view');
-    if (!subscriberId) return services.badToken(c, 'view');
+    const subject = services.subjectOf(c, 'view');
+    if (!subject) return services.badToken(c, 'view');
     const untilParam = c.req.query('until');
     const now = context.clock.now();
     if (untilParam !== undefined && !UNTIL.test(untilParam)) {
@@ -36,7 +36,7 @@ export function digestRoutes(services: ApiServices): Hono {
     }
     // A digest's window never ends in the future; without the parameter, the week up to now.
     const until = new Date(Math.min(now.getTime(), untilParam ? Number(untilParam) * 1000 : now.getTime()));
-    const edition = await loadWebEdition(subscriberId, until, limits, context.topicLabels, {
+    const edition = await loadWebEdition(subject.subscriberId, until, limits, context.topicLabels, {
       subscribers: context.subscribers,
       articles: context.articles,
     });

@@ -3,8 +3,14 @@ import { html } from 'hono/html';
 import { ValidationError } from '../../core/errors.ts';
 import { describeDigestTime, nextDigestAt } from '../../core/digest/schedule.ts';
 import type { Subscriber } from '../../model/subscribers.ts';
-import { unsubscribe, updatePreferences } from '../../core/subscribers/lifecycle.ts';
-import { eraseSubscriber, exportSubscriberData, setPaused } from '../../core/subscribers/account.ts';
+import type { TokenSubject } from '../../core/tokens/tokens.ts';
+import { subscriptionOf, unsubscribe, updatePreferences } from '../../core/subscribers/lifecycle.ts';
+import {
+  eraseSubscriber,
+  exportSubscriberData,
+  readerRecords,
+  setPaused,
+} from '../../core/subscribers/account.ts';
 import { fieldErrorsOf, parsePreferences, readInput, wantsJson } from '../input.ts';
 import { renderPage, respondWith } from '../respond.ts';
 import type { ApiServices } from '../services.ts';
@@ -15,25 +21,21 @@ const NOTICES: readonly PreferencesNotice[] = ['saved', 'paused', 'resumed'];
 
 /**
  * The preference centre (a signed manage link) and leaving (a signed unsubscribe link). GET never
- * changes anything: mail scanners open every link in an email.
+ * changes anything: mail scanners open every link in an email. A link works only for the
+ * subscription instance it was issued for: after an unsubscribe, an erasure or a new subscription,
+ * every older link is gone (410).
  */
 export function preferenceRoutes(services: ApiServices): Hono {
   const { context, topics } = services;
   const app = new Hono();
 
-  /** The reader a manage link names, or the response to give instead. */
-  async function readerOf(c: Context): Promise<Subscriber | Response> {
-    const subscriberId = services.subjectOf(c, 'manage');
-    if (!subscriberId) return services.badToken(c, 'manage');
-    const subscriber = await context.subscribers.get(subscriberId);
-    if (subscriber) return subscriber;
-    return respondWith(c, {
-      status: 410,
-      title: 'This subscription no longer exists',
-      message:
-        'The link belonged to a subscription whose data has been deleted. We hold nothing for it any more.',
-      json: { error: 'no_subscription' },
-    });
+  /** The reader a manage link names (and the link's subject), or the response to give instead. */
+  async function readerOf(c: Context): Promise<(Subscriber & { subject: TokenSubject }) | Response> {
+    const subject = services.subjectOf(c, 'manage');
+    if (!subject) return services.badToken(c, 'manage');
+    const subscriber = await subscriptionOf(subject, context);
+    if (subscriber) return { ...subscriber, subject };
+    return gone(c);
   }
 
   function page(
@@ -53,7 +55,7 @@ export function preferenceRoutes(services: ApiServices): Hono {
         // A change of slot counts from now: the page names the date it leads to, never silently.
         nextDigest: next && describeDigestTime(next, subscriber.delivery.timeZone),
         manageToken: c.req.query('token') ?? '',
-        unsubscribeToken: context.tokens.issue('unsubscribe', subscriber.subscriberId, now),
+        unsubscribeToken: context.tokens.issue('unsubscribe', subscriber, now),
         ...extra,
       }),
       {},
@@ -79,7 +81,7 @@ export function preferenceRoutes(services: ApiServices): Hono {
     try {
       input = await readInput(c);
       const change = parsePreferences(input, reader.delivery);
-      const updated = await updatePreferences(reader.subscriberId, change, context);
+      const updated = await updatePreferences(reader.subject, change, context);
       if (!updated) return readerOf(c) as Promise<Response>; // erased meanwhile
       if (wantsJson(c)) return c.json({ status: 'saved', subscription: publicView(updated) });
       return backToPreferences(c, 'saved');
@@ -106,7 +108,7 @@ export function preferenceRoutes(services: ApiServices): Hono {
     app.post(path, async (c) => {
       const reader = await readerOf(c);
       if (reader instanceof Response) return reader;
-      const updated = await setPaused(reader.subscriberId, paused, context);
+      const updated = await setPaused(reader.subject, paused, context);
       if (!updated) return readerOf(c) as Promise<Response>;
       if (wantsJson(c))
         return c.json({ status: paused ? 'paused' : 'resumed', subscription: publicView(updated) });
@@ -122,7 +124,9 @@ export function preferenceRoutes(services: ApiServices): Hono {
       'Content-Disposition',
       `attachment; filename="immunotherapy-digest-my-data-${now.toISOString().slice(0, 10)}.json"`,
     );
-    return c.json(exportSubscriberData(reader, context.topicLabels, now));
+    const { subject: _subject, ...subscriber } = reader;
+    const records = await readerRecords(reader.subscriberId, context);
+    return c.json(exportSubscriberData(subscriber, context.topicLabels, now, records));
   });
 
   app.post('/preferences/delete', async (c) => {
@@ -149,9 +153,12 @@ export function preferenceRoutes(services: ApiServices): Hono {
 
   app.get('/unsubscribe', async (c) => {
     // Mail scanners open every link: GET only shows the button, it never changes anything.
-    const subscriberId = services.subjectOf(c, 'unsubscribe');
-    if (!subscriberId) return services.badToken(c, 'unsubscribe');
-    const subscriber = await context.subscribers.get(subscriberId);
+    const subject = services.subjectOf(c, 'unsubscribe');
+    if (!subject) return services.badToken(c, 'unsubscribe');
+    const current = await context.subscribers.get(subject.subscriberId);
+    const subscriber = current?.instance === subject.instance ? current : undefined;
+    // Subscribed again since this link was mailed: an old link does not end the new subscription.
+    if (!subscriber && current?.status === 'confirmed') return gone(c);
     if (!subscriber || (subscriber.status !== 'confirmed' && subscriber.status !== 'pending'))
       return leftPage(c);
     return renderPage(
@@ -178,13 +185,26 @@ export function preferenceRoutes(services: ApiServices): Hono {
 
   app.post('/unsubscribe', async (c) => {
     // RFC 8058 one-click: a mail client POSTs List-Unsubscribe=One-Click to the URL; the token is the proof.
-    const subscriberId = services.subjectOf(c, 'unsubscribe');
-    if (!subscriberId) return services.badToken(c, 'unsubscribe');
-    await unsubscribe(subscriberId, context);
+    const subject = services.subjectOf(c, 'unsubscribe');
+    if (!subject) return services.badToken(c, 'unsubscribe');
+    if ((await unsubscribe(subject, context)) === 'other-subscription') return gone(c);
     return leftPage(c);
   });
 
   return app;
+}
+
+/** A link of a subscription that is no more: erased, ended, or replaced by a newer one. */
+function gone(c: Context) {
+  return respondWith(c, {
+    status: 410,
+    title: 'This subscription no longer exists',
+    message:
+      'The link belonged to a subscription that has ended: its data was deleted, or it was replaced by a newer subscription. Use the links in your latest email, or ask for a new link below.',
+    json: { error: 'no_subscription' },
+    more: html`<p><a href="/manage">Email me a link to my current subscription</a></p>
+      <p><a href="/">Go to the subscribe page</a></p>`,
+  });
 }
 
 function leftPage(c: Context) {

@@ -1,19 +1,28 @@
-import { Hono, type MiddlewareHandler } from 'hono';
-import { DEFAULT_DELIVERY_SLOT } from '../../model/subscribers.ts';
+import { createHmac } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { DEFAULT_DELIVERY_SLOT, type Subscriber } from '../../model/subscribers.ts';
 import { canonicalTimeZone } from '../../core/subscribers/time-zones.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { confirmSubscription, requestSubscription } from '../../core/subscribers/lifecycle.ts';
-import { requestManageLink } from '../../core/subscribers/account.ts';
+import {
+  confirmationState,
+  confirmSubscription,
+  type ConfirmOutcome,
+} from '../../core/subscribers/lifecycle.ts';
+import { queueManageLinkRequest, queueSubscriptionRequest } from '../../core/subscribers/account-requests.ts';
+import { sameSecret } from '../admin-auth.ts';
 import { fieldErrorsOf, parseManageLinkRequest, parseSubscribe, readInput, wantsJson } from '../input.ts';
 import { renderPage, respondWith } from '../respond.ts';
 import type { ApiServices } from '../services.ts';
 import { CHECK_INBOX_MESSAGE, checkInboxMore, subscribePage } from '../pages/subscribe-page.ts';
 import { confirmedPage } from '../pages/confirmed-page.ts';
 import { MANAGE_LINK_SENT_MESSAGE, manageLinkSentMore, manageRequestPage } from '../pages/manage-page.ts';
+import { confirmPage } from '../pages/confirm-page.ts';
 
 /**
- * Joining: the subscribe page, double opt-in, confirmation, and "email me a link". Every answer
- * about an address is the same whatever its state, so nobody can find out who reads the digest.
+ * Joining: the subscribe page, double opt-in, confirmation, and "email me a link". A request about
+ * an address is sealed and queued, and answered the same way at once, whatever the address's
+ * state: nobody can find out who reads the digest, from the answer or from its timing (the
+ * sender carries the request out; see core/subscribers/account-requests.ts).
  */
 export function subscriptionRoutes(services: ApiServices, mailRequestLimit: MiddlewareHandler): Hono {
   const { context, topics, account } = services;
@@ -33,7 +42,7 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
     try {
       input = await readInput(c);
       const request = parseSubscribe(input);
-      await requestSubscription(request, account);
+      await queueSubscriptionRequest(request, account);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       if (wantsJson(c)) return invalidJson(c, error);
@@ -60,18 +69,79 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
     });
   });
 
+  /** Binds the confirm form to its link: a post needs the link and the page it opened. */
+  const formProof = (token: string) =>
+    createHmac('sha256', context.keys.csrf).update(`confirm-form.${token}`).digest('base64url');
+
+  // Opening the link shows what it would do and one button; it changes nothing (mail scanners open
+  // every link, some run its scripts). HEAD is answered the same way.
   app.get('/confirm', async (c) => {
-    const subscriberId = services.subjectOf(c, 'confirm');
-    if (!subscriberId) return services.badToken(c, 'confirm');
-    const { outcome, subscriber } = await confirmSubscription(subscriberId, services.clientIp(c), account);
+    const subject = services.subjectOf(c, 'confirm');
+    if (!subject) return services.badToken(c, 'confirm');
+    const { state, subscriber, pending } = await confirmationState(subject, account);
+    if (state === 'not-pending') return services.badToken(c, 'confirm');
+    if (state === 'already-confirmed') return confirmationResult(c, 'already-confirmed', subscriber!);
+    if (wantsJson(c)) {
+      return c.json({
+        status: 'awaiting-confirmation',
+        message: 'POST to this URL to confirm the subscription.',
+      });
+    }
+    const token = c.req.query('token') ?? '';
+    return renderPage(
+      c,
+      'Confirm your subscription',
+      confirmPage({
+        token,
+        csrf: formProof(token),
+        topics: pending!.topics.map((id) => context.topicLabels[id] ?? id),
+        delivery: pending!.delivery,
+      }),
+    );
+  });
+
+  // Consent is recorded here only: a person pressed the button (or an API client posted JSON,
+  // which a browser cannot send from another site without a CORS preflight this API never grants).
+  app.post('/confirm', async (c) => {
+    const subject = services.subjectOf(c, 'confirm');
+    if (!subject) return services.badToken(c, 'confirm');
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+      const input: Record<string, unknown> = await readInput(c).catch((error: unknown) => {
+        if (error instanceof ValidationError) return {};
+        throw error;
+      });
+      const proof = typeof input.csrf === 'string' ? input.csrf : '';
+      if (!sameSecret(proof, formProof(c.req.query('token') ?? ''))) {
+        return respondWith(c, {
+          status: 403,
+          title: 'Please press the button on the page',
+          message:
+            'This confirmation did not come from the page your link opens. Open the link in your email again and press the button there.',
+          json: { error: 'form_not_from_page' },
+        });
+      }
+    }
+    const { outcome, subscriber } = await confirmSubscription(subject, services.clientIp(c), account);
     if (outcome === 'not-pending' || !subscriber) return services.badToken(c, 'confirm');
+    return confirmationResult(c, outcome, subscriber);
+  });
+
+  /**
+   * The page (or JSON) after a confirmation, or for a link already used: one function
+   * (pages/confirmed-page.ts), so what the reader is told about their subscription is said in one place.
+   */
+  function confirmationResult(
+    c: Context,
+    outcome: Exclude<ConfirmOutcome, 'not-pending'>,
+    subscriber: Subscriber,
+  ) {
     const now = context.clock.now();
-    const manageToken = context.tokens.issue('manage', subscriberId, now);
+    const manageToken = context.tokens.issue('manage', subscriber, now);
     return respondWith(c, {
       status: 200,
       ...confirmedPage({ outcome, subscriber, topicLabels: context.topicLabels, manageToken, now }),
     });
-  });
+  }
 
   app.get('/manage', (c) =>
     renderPage(c, 'Manage your subscription', manageRequestPage('', {}), { section: 'manage' }),
@@ -81,7 +151,7 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
     let input: Record<string, unknown> = {};
     try {
       input = await readInput(c);
-      await requestManageLink(parseManageLinkRequest(input).email, account);
+      await queueManageLinkRequest(parseManageLinkRequest(input).email, account);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       if (wantsJson(c)) return invalidJson(c, error);

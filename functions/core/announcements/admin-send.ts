@@ -8,6 +8,7 @@ import type { SendQueue } from '../../ports/send-queue.ts';
 import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
 import type { SubscriberErasure, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { AnnouncementPlanJob } from '../delivery/send-job.ts';
+import type { SubscriberIds } from '../subscribers/subscriber-ids.ts';
 import { SendConflictError } from '../errors.ts';
 import type { RenderedEmail } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
@@ -33,6 +34,8 @@ export interface AdminSendDependencies {
   readonly limiter: SendRateLimiter;
   readonly announcements: AnnouncementRenderer;
   readonly tokens: TokenService;
+  /** Keyed ids of addresses: a test address is audited by its id, never in clear. */
+  readonly subscriberIds: SubscriberIds;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;

@@ -1,4 +1,3 @@
-import { subscriberIdFor } from '../subscribers/subscriber.ts';
 import { personalLinksFor } from '../delivery/personal-links.ts';
 import { sendConflict, type AdminSendDependencies, type ComposedSend } from './admin-send.ts';
 import { defaultSendId, draftHash, parseSendId, type AnnouncementDraft } from './announcement.ts';
@@ -39,9 +38,11 @@ export async function composeSend(
 }
 
 /** The personal links of the preview reader: they work, and name nobody real. */
-export function previewLinks(deps: Pick<AdminSendDependencies, 'tokens' | 'clock' | 'settings'>) {
+export function previewLinks(
+  deps: Pick<AdminSendDependencies, 'tokens' | 'clock' | 'settings' | 'subscriberIds'>,
+) {
   return personalLinksFor(
-    subscriberIdFor(PREVIEW_READER),
+    { subscriberId: deps.subscriberIds.idFor(PREVIEW_READER), instance: 'preview' },
     deps.tokens,
     deps.settings.siteUrl,
     deps.clock.now(),

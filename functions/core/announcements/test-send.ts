@@ -1,6 +1,6 @@
 import type { AdminActor } from '../../model/announcements.ts';
 import { MailUnavailableError, ValidationError } from '../errors.ts';
-import { emailSchema, subscriberIdFor, SUPPRESSED_STATUSES } from '../subscribers/subscriber.ts';
+import { emailSchema, SUPPRESSED_STATUSES } from '../subscribers/subscriber.ts';
 import { personalCopy, personalLinksFor } from '../delivery/personal-links.ts';
 import { sendWithRetries } from '../delivery/send-with-retries.ts';
 import { storedDraftOf, type AdminSendDependencies, type ComposedSend } from './admin-send.ts';
@@ -37,11 +37,18 @@ export async function sendTest(
     ]);
   }
   const to = parsed.data;
-  const refusal = await refusalToMail(to, deps.subscribers);
+  const toId = deps.subscriberIds.idFor(to);
+  const { refusal, reader } = await refusalToMail(toId, deps.subscribers);
   if (refusal) throw new ValidationError(`not sending a test to ${to}: ${refusal}`, [`testTo: ${refusal}`]);
 
   const now = deps.clock.now();
-  const links = personalLinksFor(subscriberIdFor(to), deps.tokens, deps.settings.siteUrl, now);
+  // A reader's own links work in their test copy; anyone else's lead to no subscription.
+  const links = personalLinksFor(
+    { subscriberId: toId, instance: reader?.instance ?? 'test' },
+    deps.tokens,
+    deps.settings.siteUrl,
+    now,
+  );
   const copy = personalCopy(composed.email, links, deps.settings.unsubscribeMailto);
   const subject = `[TEST] ${copy.subject}`;
   const result = await sendWithRetries(deps, {
@@ -63,28 +70,30 @@ export async function sendTest(
   const recorded = await deps.adminSends.recordTest(composed.sendId, storedDraftOf(composed), {
     at: now.toISOString(),
     by: actor,
-    to,
+    toId,
     messageId: result.messageId,
     draftHash: composed.draftHash,
   });
   if (recorded === 'conflict') {
     // The email went; only its audit line did not fit (another admin sent the id meanwhile).
-    deps.logger.warn('test send not recorded on its send', { sendId: composed.sendId, to });
+    deps.logger.warn('test send not recorded on its send', { sendId: composed.sendId, toId });
   }
   return { to, subject, messageId: result.messageId };
 }
 
-async function refusalToMail(
-  address: string,
-  subscribers: AdminSendDependencies['subscribers'],
-): Promise<string | undefined> {
-  const id = subscriberIdFor(address);
+async function refusalToMail(id: string, subscribers: AdminSendDependencies['subscribers']) {
   const [reader, suppression] = await Promise.all([subscribers.get(id), subscribers.getSuppression(id)]);
   if (reader && SUPPRESSED_STATUSES.includes(reader.status)) {
-    return `this address is ${reader.status}: test sends go only to addresses we may mail`;
+    return {
+      reader,
+      refusal: `this address is ${reader.status}: test sends go only to addresses we may mail`,
+    };
   }
   if (suppression) {
-    return `this address was ${suppression.reason}: test sends go only to addresses we may mail`;
+    return {
+      reader,
+      refusal: `this address was ${suppression.reason}: test sends go only to addresses we may mail`,
+    };
   }
-  return undefined;
+  return { reader, refusal: undefined };
 }

@@ -57,8 +57,15 @@ export function summariseDeadLetter(letter: DeadLetter): DeadLetterSummary {
   return {
     ...common,
     kind: job.kind,
-    about: job.kind === 'digest' ? job.digestId : job.sendId,
-    recipients: job.kind === 'announcement-plan' ? 0 : job.recipients.length,
+    // An account email names what was asked, never its (sealed) address.
+    about:
+      job.kind === 'digest'
+        ? job.digestId
+        : job.kind === 'account-email'
+          ? `${job.request.type} request`
+          : job.sendId,
+    recipients:
+      job.kind === 'announcement-plan' ? 0 : job.kind === 'account-email' ? 1 : job.recipients.length,
   };
 }
 

@@ -106,6 +106,8 @@ export async function deliverJob(
       return deliverAnnouncement(job, input, deps, run);
     case 'announcement-plan':
       throw new Error('an announcement plan job is planned (planAnnouncementSend), not delivered');
+    case 'account-email':
+      throw new Error('an account-email job is carried out by deliverAccountEmail, not delivered');
   }
 }
 
@@ -292,7 +294,7 @@ async function deliverTo<R extends Recipient>(
   }
 
   const links = personalLinksFor(
-    reader.subscriberId,
+    reader,
     deps.tokens,
     deps.settings.siteUrl,
     deps.clock.now(),

@@ -1,23 +1,25 @@
-import type { TokenService } from '../tokens/tokens.ts';
+import type { TokenService, TokenSubject } from '../tokens/tokens.ts';
 import type { PersonalisableEmail, PersonalLinks } from '../rendering/email-renderer.ts';
 
 /**
- * The links and headers that make one email one reader's: signed, purpose-bound tokens. A digest
- * also links to its web edition (`webEdition`: the end of the window the digest covers).
+ * The links and headers that make one email one reader's: signed, purpose-bound tokens for the
+ * reader's current subscription instance (they die with it). A digest also links to its web
+ * edition (`webEdition`: the end of the window the digest covers).
  */
 export function personalLinksFor(
-  subscriberId: string,
+  reader: TokenSubject,
   tokens: TokenService,
   siteUrl: string,
   now: Date,
   webEdition?: { readonly until: Date },
 ): PersonalLinks & { unsubscribeToken: string } {
-  const unsubscribeToken = tokens.issue('unsubscribe', subscriberId, now);
+  const subject = { subscriberId: reader.subscriberId, instance: reader.instance };
+  const unsubscribeToken = tokens.issue('unsubscribe', subject, now);
   return {
-    manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subscriberId, now)}`,
+    manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subject, now)}`,
     unsubscribeUrl: `${siteUrl}/unsubscribe?token=${unsubscribeToken}`,
     unsubscribeToken,
-    ...(webEdition ? { viewUrl: webEditionUrl(subscriberId, tokens, siteUrl, now, webEdition.until) } : {}),
+    ...(webEdition ? { viewUrl: webEditionUrl(subject, tokens, siteUrl, now, webEdition.until) } : {}),
   };
 }
 
@@ -26,14 +28,14 @@ export function personalLinksFor(
  * seconds>`. The token says whose topics (and can do nothing else); the window's end is public.
  */
 export function webEditionUrl(
-  subscriberId: string,
+  reader: TokenSubject,
   tokens: TokenService,
   siteUrl: string,
   now: Date,
   until: Date,
 ): string {
   const seconds = Math.floor(until.getTime() / 1000);
-  return `${siteUrl}/digest?token=${tokens.issue('view', subscriberId, now)}&until=${seconds}`;
+  return `${siteUrl}/digest?token=${tokens.issue('view', { subscriberId: reader.subscriberId, instance: reader.instance }, now)}&until=${seconds}`;
 }
 
 /**

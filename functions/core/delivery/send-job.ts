@@ -93,15 +93,48 @@ const announcementJobSchema = z
 
 export type AnnouncementJob = z.infer<typeof announcementJobSchema>;
 
+/**
+ * A request someone made by typing an address (core/subscribers/account-requests.ts): subscribe
+ * (a confirmation email) or "email me a link" (a manage link, or the confirmation again). The
+ * address is sealed; the sender opens it, decides, and mails through the rate limiter.
+ */
+const accountEmailJobSchema = z
+  .object({
+    kind: z.literal('account-email'),
+    version: z.literal(1),
+    address: z.string().min(20).max(1000),
+    request: z.discriminatedUnion('type', [
+      z
+        .object({
+          type: z.literal('subscribe'),
+          topics: z.array(topicIdSchema).min(1).max(50),
+          delivery: z
+            .object({
+              weekday: z.number().int().min(1).max(7),
+              hour: z.number().int().min(0).max(23),
+              timeZone: z.string().min(1).max(64),
+            })
+            .strict(),
+        })
+        .strict(),
+      z.object({ type: z.literal('manage-link') }).strict(),
+    ]),
+    requestedAt: z.string().datetime(),
+  })
+  .strict();
+
+export type AccountEmailJob = z.infer<typeof accountEmailJobSchema>;
+
 const sendJobSchema = z.discriminatedUnion('kind', [
   digestJobSchema,
   announcementPlanJobSchema,
   announcementJobSchema,
+  accountEmailJobSchema,
 ]);
 
 export type SendJob = z.infer<typeof sendJobSchema>;
 
-/** The jobs that mail recipients (a plan job only enqueues others). */
+/** The jobs that mail recipients through the ledger (a plan job only enqueues others; an account email has no ledger row). */
 export type DeliveryJob = DigestJob | AnnouncementJob;
 
 /**

@@ -1,10 +1,22 @@
+import type { DeliveryRecord } from '../../model/deliveries.ts';
+import { LEDGER_RETENTION_DAYS } from '../../model/deliveries.ts';
 import type { Subscriber } from '../../model/subscribers.ts';
 import type { TopicId } from '../../model/topics.ts';
+import type { AdminSendStore, TestAudit, TestOfSend } from '../../ports/admin-send-store.ts';
+import type { ReaderDeliveries } from '../../ports/delivery-ledger.ts';
 import type { AccountEmailRenderer } from '../rendering/account-emails.ts';
+import { announcementLedgerId } from '../announcements/announcement.ts';
+import { weeklyDigestId } from '../digest/schedule.ts';
+import type { TokenSubject } from '../tokens/tokens.ts';
 import { CONSENT_WORDINGS } from './consent.ts';
-import { normaliseEmail, subscriberIdFor } from './subscriber.ts';
-import { requestSubscription, type LifecycleDependencies } from './lifecycle.ts';
-import { sendLinkEmail, sentRecently } from './link-emails.ts';
+import { normaliseEmail } from './subscriber-ids.ts';
+import {
+  resendConfirmation,
+  subscriptionOf,
+  type LifecycleDependencies,
+  type RequestDependencies,
+} from './lifecycle.ts';
+import { mailLink, MANAGE_LINK_INTERVAL_MS, sentRecently, type LinkEmailOutcome } from './link-emails.ts';
 
 /**
  * What a reader can do with their own subscription besides topics and timing: get a fresh
@@ -13,31 +25,41 @@ import { sendLinkEmail, sentRecently } from './link-emails.ts';
 
 export { MANAGE_LINK_INTERVAL_MS } from './link-emails.ts';
 
-export interface AccountDependencies extends LifecycleDependencies {
+export interface AccountRequestDependencies extends RequestDependencies {
   readonly accountEmails: AccountEmailRenderer;
 }
 
 /**
- * "Email me a link to manage my subscription". The caller learns nothing: every address gets the
- * same answer. A pending address gets its confirmation again (within the confirmation limit), a
- * confirmed or unsubscribed one a manage link (they may still want their data); a bounced or
- * complained address, an erased or unknown one, nothing.
+ * Carries out "email me a link to manage my subscription" (on the sender, from the send queue;
+ * the requester was answered the same whatever the address). A confirmed or unsubscribed reader
+ * gets a manage link (they may still want their data), at most one an hour; an address with a
+ * pending subscription only gets its confirmation again (at most one a day); a bounced,
+ * complained, erased or unknown address, nothing.
  */
-export async function requestManageLink(email: string, deps: AccountDependencies): Promise<void> {
-  const subscriberId = subscriberIdFor(normaliseEmail(email));
-  const subscriber = await deps.subscribers.get(subscriberId);
-  if (!subscriber) return;
-  if (subscriber.status === 'pending') {
-    // Re-sending the confirmation is requestSubscription with the reader's own stored choices.
-    return requestSubscription(
-      { email: subscriber.email, topics: subscriber.topics, delivery: subscriber.delivery },
+export async function processManageLinkRequest(
+  email: string,
+  deps: AccountRequestDependencies,
+): Promise<LinkEmailOutcome> {
+  const now = deps.clock.now();
+  const address = normaliseEmail(email);
+  const subscriberId = deps.subscriberIds.idFor(address);
+  const { subscriber, suppression, pending } = await deps.subscribers.readAddress(subscriberId, now);
+  if (subscriber && (subscriber.status === 'confirmed' || subscriber.status === 'unsubscribed')) {
+    if (sentRecently('manage-link', subscriber.manageLinkSentAt, now)) return 'not-sent';
+    if (!(await deps.subscribers.claimManageLinkEmail(subscriberId, now, MANAGE_LINK_INTERVAL_MS)))
+      return 'not-sent';
+    return mailLink(
+      'manage-link',
+      subscriber.email,
+      { subscriberId, instance: subscriber.instance },
+      (url) => deps.accountEmails.renderManageLink(url),
+      () => deps.subscribers.releaseEmailClaim(subscriberId, 'manage-link', now),
       deps,
     );
   }
-  if (subscriber.status !== 'confirmed' && subscriber.status !== 'unsubscribed') return;
-
-  if (sentRecently('manage-link', subscriber.manageLinkSentAt, deps.clock.now())) return;
-  await sendLinkEmail('manage-link', subscriber, (url) => deps.accountEmails.renderManageLink(url), deps);
+  if (subscriber && subscriber.status !== 'pending') return 'not-sent';
+  if (suppression && suppression.reason !== 'erased') return 'not-sent';
+  return pending ? resendConfirmation(address, pending, deps) : 'not-sent';
 }
 
 /**
@@ -45,30 +67,80 @@ export async function requestManageLink(email: string, deps: AccountDependencies
  * resume counts from now: the next digest comes at the reader's next slot, not at once.
  */
 export async function setPaused(
-  subscriberId: string,
+  subject: TokenSubject,
   paused: boolean,
   deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
 ): Promise<Subscriber | undefined> {
-  const subscriber = await deps.subscribers.get(subscriberId);
+  const subscriber = await subscriptionOf(subject, deps);
   if (!subscriber || subscriber.status !== 'confirmed') return subscriber;
   const now = deps.clock.now();
   const resumed = !paused && subscriber.paused === true;
   const fields = resumed ? { paused, scheduleFrom: now.toISOString() } : { paused };
-  if (!(await deps.subscribers.updateProfile(subscriberId, fields, now))) return undefined;
-  return deps.subscribers.get(subscriberId);
+  if (!(await deps.subscribers.updateProfile(subject.subscriberId, fields, now, subject.instance)))
+    return undefined;
+  return deps.subscribers.get(subject.subscriberId);
+}
+
+/** What erasure and the export read besides the subscriber: the delivery ledger and the admin audit. */
+export interface ReaderRecordsDependencies {
+  readonly ledger: ReaderDeliveries;
+  readonly adminSends: TestAudit & Pick<AdminSendStore, 'listRecent'>;
+  readonly clock: { now(): Date };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The ledger ids a reader can have rows under: every week's digest id within the ledger's
+ * retention (a week either side, for the time zones), and every admin send of those months.
+ */
+async function ledgerIdsOf(deps: ReaderRecordsDependencies): Promise<string[]> {
+  const now = deps.clock.now();
+  const utc = { weekday: 1, hour: 0, timeZone: 'UTC' };
+  const ids = new Set<string>();
+  for (let day = -7; day <= LEDGER_RETENTION_DAYS + 7; day += 1) {
+    ids.add(weeklyDigestId(utc, new Date(now.getTime() - day * DAY_MS)));
+  }
+  const months = Math.ceil(LEDGER_RETENTION_DAYS / 30) + 1;
+  for (const send of await deps.adminSends.listRecent(now, months))
+    ids.add(announcementLedgerId(send.sendId));
+  return [...ids];
 }
 
 /**
- * Erases a reader (GDPR art. 17): nothing of their profile is kept, only the hash of their
- * address as a suppression entry. Returns false when there was nothing to erase.
+ * Erases a reader (GDPR art. 17). Of their subscription nothing stays but the keyed hash of their
+ * address as a suppression entry (so nothing but their own new double opt-in mails it again); their
+ * delivery-ledger rows lose their id, message id and reason (the counts of each send stay right);
+ * admin test sends to their address keep who sent what when, not to whom. The ledger and the audit
+ * go first: if the erasure is interrupted, the reader's link still works to finish it. Returns
+ * false when there was no subscription to erase.
  */
 export async function eraseSubscriber(
   subscriberId: string,
-  deps: Pick<LifecycleDependencies, 'subscribers' | 'clock' | 'logger'>,
+  deps: Pick<LifecycleDependencies, 'subscribers' | 'clock' | 'logger'> & ReaderRecordsDependencies,
 ): Promise<boolean> {
+  const ledgerRows = await deps.ledger.anonymiseReader(subscriberId, await ledgerIdsOf(deps));
+  const auditEntries = await deps.adminSends.anonymiseTestsTo(subscriberId);
   const erased = await deps.subscribers.erase(subscriberId, deps.clock.now());
-  if (erased) deps.logger.info('subscriber erased', { subscriberId });
+  if (erased) deps.logger.info('subscriber erased', { subscriberId, ledgerRows, auditEntries });
   return erased;
+}
+
+/** The rows about a reader that their export lists besides their subscription. */
+export interface ReaderRecords {
+  readonly deliveries: readonly DeliveryRecord[];
+  readonly adminTests: readonly TestOfSend[];
+}
+
+export async function readerRecords(
+  subscriberId: string,
+  deps: ReaderRecordsDependencies,
+): Promise<ReaderRecords> {
+  const [deliveries, adminTests] = await Promise.all([
+    deps.ledger.listForReader(subscriberId, await ledgerIdsOf(deps)),
+    deps.adminSends.listTestsTo(subscriberId),
+  ]);
+  return { deliveries, adminTests };
 }
 
 export interface SubscriberDataExport {
@@ -78,6 +150,10 @@ export interface SubscriberDataExport {
   readonly consent: Record<string, unknown> | null;
   readonly deliveries: Record<string, unknown>;
   readonly emailLimits: Record<string, unknown>;
+  /** The delivery ledger's rows about the reader: which digest or announcement, when, and what came of it. */
+  readonly deliveryLog: readonly Record<string, unknown>[];
+  /** Admin test sends of an announcement to the reader's address. */
+  readonly adminTestSends: readonly Record<string, unknown>[];
 }
 
 /**
@@ -88,9 +164,11 @@ export function exportSubscriberData(
   subscriber: Subscriber,
   topicLabels: Readonly<Record<TopicId, string>>,
   now: Date,
+  records: ReaderRecords = { deliveries: [], adminTests: [] },
 ): SubscriberDataExport {
   const {
     subscriberId,
+    instance: _instance,
     email,
     topics,
     status,
@@ -111,8 +189,7 @@ export function exportSubscriberData(
   } = subscriber;
   return {
     exportedAt: now.toISOString(),
-    about:
-      'All the data Immunotherapy Digest holds about you. The delivery log keeps, for a limited time, which weekly digest was sent to your id and when; it holds no address.',
+    about: `All the data Immunotherapy Digest holds about you. The delivery log keeps, for ${LEDGER_RETENTION_DAYS} days, which digest or announcement was sent to your id, when, and the message id the mail service gave it; it holds no address.`,
     subscription: {
       email,
       id: subscriberId,
@@ -145,5 +222,12 @@ export function exportSubscriberData(
       lastConfirmationEmailAt: confirmationSentAt ?? null,
       lastManageLinkEmailAt: manageLinkSentAt ?? null,
     },
+    deliveryLog: records.deliveries.map(({ subscriberId: _id, leaseUntil: _lease, ...row }) => row),
+    adminTestSends: records.adminTests.map(({ sendId, test }) => ({
+      sendId,
+      at: test.at,
+      by: test.by.principal,
+      messageId: test.messageId,
+    })),
   };
 }

@@ -1,26 +1,39 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Mailer } from '../../ports/mailer.ts';
 import type {
+  ActivationBase,
   EmailClaims,
+  PendingSubscriptions,
   SubscriberErasure,
   SubscriberProfiles,
   SubscriberReader,
   SubscriberStatuses,
 } from '../../ports/subscriber-store.ts';
-import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
-import type { TopicId } from '../../model/topics.ts';
+import type { DeliverySlot, PendingSubscription, Subscriber } from '../../model/subscribers.ts';
+import { canonicalTopicOrder, type TopicId } from '../../model/topics.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
-import type { TokenService } from '../tokens/tokens.ts';
+import type { TokenService, TokenSubject } from '../tokens/tokens.ts';
+import type { Sealer } from '../tokens/sealed-values.ts';
+import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
 import { firstDigestPromise } from '../digest/schedule.ts';
-import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts';
 import { consentRecord } from './consent.ts';
-import { sendLinkEmail, sentRecently } from './link-emails.ts';
+import {
+  CONFIRMATION_INTERVAL_MS,
+  mailLink,
+  PENDING_LIFETIME_MS,
+  sentRecently,
+  type LinkEmailDependencies,
+  type LinkEmailOutcome,
+} from './link-emails.ts';
 
 /**
- * The subscriber lifecycle: double opt-in, confirmation, preferences, leaving. Every outward
- * answer is the same whether an address is new or known, so the API can never be used to find
- * out who reads this digest.
+ * The subscriber lifecycle: double opt-in, confirmation, preferences, leaving.
+ *
+ * A subscription is an instance: a request to subscribe is a pending subscription of its own,
+ * beside the address's record (live, or the suppression entry an erasure or a bounce left), which
+ * it leaves exactly as it is until its owner confirms it. Every link names its instance, so
+ * unsubscribing, erasure and a newer subscription kill every older link. Nothing here answers a
+ * stranger: the API only queues requests (account-requests.ts), and the sender carries them out.
  */
 
 export interface LifecycleDependencies {
@@ -29,9 +42,10 @@ export interface LifecycleDependencies {
     SubscriberProfiles &
     SubscriberStatuses &
     EmailClaims &
+    PendingSubscriptions &
     SubscriberErasure;
-  readonly mailer: Mailer;
-  readonly renderer: EmailRenderer;
+  readonly subscriberIds: SubscriberIds;
+  readonly sealer: Sealer;
   readonly tokens: TokenService;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -40,8 +54,10 @@ export interface LifecycleDependencies {
   readonly ipHashKey: string;
 }
 
-/** Creating a subscriber can race an erasure or another request; a few rounds always settle it. */
-const SUBSCRIBE_ATTEMPTS = 3;
+/** What the sender needs to carry out a request that mails someone. */
+export interface RequestDependencies extends LifecycleDependencies, LinkEmailDependencies {
+  readonly renderer: Pick<EmailRenderer, 'renderConfirmation'>;
+}
 
 export interface SubscriptionRequest {
   readonly email: string;
@@ -49,115 +65,213 @@ export interface SubscriptionRequest {
   readonly delivery: DeliverySlot;
 }
 
+const latest = (...times: (string | undefined)[]) =>
+  times
+    .filter((time): time is string => time !== undefined)
+    .sort()
+    .at(-1);
+
 /**
- * Records a pending subscription and sends the confirmation email, at most once per address per
- * 24 h. A confirmed reader's preferences are not changed by an unauthenticated form: they use
- * their manage link. Addresses that bounced or complained are never mailed from here.
+ * Carries out a request to subscribe (on the sender, from the send queue): a new pending
+ * subscription and its confirmation email, at most once per address per 24 h. A confirmed reader's
+ * choices are not changed by an anonymous form (they use their manage link); an address that
+ * bounced or complained is never mailed from here. The address's record is only read.
  */
-export async function requestSubscription(
+export async function processSubscriptionRequest(
   request: SubscriptionRequest,
-  deps: LifecycleDependencies,
-): Promise<void> {
+  deps: RequestDependencies,
+): Promise<LinkEmailOutcome> {
   const now = deps.clock.now();
   const email = normaliseEmail(request.email);
-  const subscriberId = subscriberIdFor(email);
-  const fresh = newSubscriber(
-    { email, topics: request.topics, delivery: request.delivery, status: 'pending' },
-    now,
+  const subscriberId = deps.subscriberIds.idFor(email);
+  // One read of everything about the address: a flood of requests for one address stays cheap.
+  const { subscriber: live, suppression, pending } = await deps.subscribers.readAddress(subscriberId, now);
+  if (live && live.status !== 'unsubscribed' && live.status !== 'pending') return 'not-sent';
+  if (suppression && suppression.reason !== 'erased') return 'not-sent';
+  // Within a day of the last confirmation email nothing changes: not even the choices the mailed
+  // link will confirm.
+  const lastSent = latest(
+    pending?.confirmationSentAt,
+    suppression?.confirmationSentAt,
+    live?.confirmationSentAt,
   );
+  if (sentRecently('confirmation', lastSent, now)) return 'not-sent';
 
-  for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS; attempt += 1) {
-    const existing = await deps.subscribers.get(subscriberId);
-    if (existing) {
-      // Confirmed, bounced or complained: nothing to send, and the caller cannot tell.
-      if (existing.status !== 'pending' && existing.status !== 'unsubscribed') return;
-      // A pending reader who was sent a confirmation within the day gets nothing new, and an
-      // anonymous request does not change the choices their confirmation link will confirm.
-      // (One read, no write: a flood of requests for one address stays cheap.)
-      if (existing.status === 'pending' && sentRecently('confirmation', existing.confirmationSentAt, now))
-        return;
-      if (
-        !(await deps.subscribers.reopen(
-          subscriberId,
-          { topics: request.topics, delivery: request.delivery },
-          now,
-        ))
-      )
-        continue;
-      return sendConfirmation({ subscriberId, email }, request.delivery, deps);
-    }
-    if (await deps.subscribers.create(fresh))
-      return sendConfirmation({ subscriberId, email }, request.delivery, deps);
-    const suppression = await deps.subscribers.getSuppression(subscriberId);
-    if (!suppression) continue; // someone created it between our get and create: look again
-    // An address that bounced or complained is never mailed again, not even a confirmation.
-    if (suppression.reason !== 'erased') return;
-    // Someone who had their data erased may come back, but only through double opt-in, and the
-    // erasure must not reset the one-confirmation-a-day limit.
-    const comeback = suppression.confirmationSentAt
-      ? { ...fresh, confirmationSentAt: suppression.confirmationSentAt }
-      : fresh;
-    if (await deps.subscribers.replaceErased(comeback))
-      return sendConfirmation({ subscriberId, email }, request.delivery, deps);
-  }
-  deps.logger.warn('subscription request kept racing; dropped', { subscriberId });
+  const fresh: PendingSubscription = {
+    subscriberId,
+    instance: newInstance(),
+    sealedEmail: deps.sealer.seal(email, 'pending-address'),
+    topics: canonicalTopicOrder(request.topics),
+    delivery: request.delivery,
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + PENDING_LIFETIME_MS).toISOString(),
+  };
+  if (!(await deps.subscribers.putPending(fresh, now, CONFIRMATION_INTERVAL_MS))) return 'not-sent';
+  return mailLink(
+    'confirmation',
+    email,
+    { subscriberId, instance: fresh.instance },
+    (url) => deps.renderer.renderConfirmation(url, firstDigestPromise(fresh.delivery, now)),
+    () => deps.subscribers.releaseConfirmationClaim(subscriberId, fresh.instance, now),
+    deps,
+  );
 }
 
-/** The double opt-in email: at most one per address per 24 h. It names the first digest's date. */
-function sendConfirmation(
-  reader: { subscriberId: string; email: string },
-  delivery: DeliverySlot,
-  deps: LifecycleDependencies,
-) {
-  const firstDigest = firstDigestPromise(delivery, deps.clock.now());
-  return sendLinkEmail(
+/**
+ * Mails a pending subscription's confirmation again (someone asked for a manage link before
+ * confirming), for the same instance and its choices, at most once per 24 h.
+ */
+export async function resendConfirmation(
+  email: string,
+  pending: PendingSubscription,
+  deps: RequestDependencies,
+): Promise<LinkEmailOutcome> {
+  const now = deps.clock.now();
+  const { subscriberId, instance } = pending;
+  if (sentRecently('confirmation', pending.confirmationSentAt, now)) return 'not-sent';
+  const expiresAt = new Date(now.getTime() + PENDING_LIFETIME_MS);
+  if (
+    !(await deps.subscribers.claimConfirmationEmail(
+      subscriberId,
+      instance,
+      now,
+      CONFIRMATION_INTERVAL_MS,
+      expiresAt,
+    ))
+  )
+    return 'not-sent';
+  return mailLink(
     'confirmation',
-    reader,
-    (url) => deps.renderer.renderConfirmation(url, firstDigest),
+    email,
+    { subscriberId, instance },
+    (url) => deps.renderer.renderConfirmation(url, firstDigestPromise(pending.delivery, now)),
+    () => deps.subscribers.releaseConfirmationClaim(subscriberId, instance, now),
     deps,
   );
 }
 
 export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'not-pending';
 
-/** Confirms a pending subscriber (idempotent) and records their consent. */
+/**
+ * What a confirmation link would do, read only (the page a GET shows: mail scanners open every
+ * link, so a GET never records consent): 'confirmable' when pressing the button would confirm.
+ */
+export async function confirmationState(
+  subject: TokenSubject,
+  deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
+): Promise<{
+  state: 'confirmable' | 'already-confirmed' | 'not-pending';
+  subscriber?: Subscriber;
+  pending?: PendingSubscription;
+}> {
+  const { subscriber: live, pending } = await deps.subscribers.readAddress(
+    subject.subscriberId,
+    deps.clock.now(),
+  );
+  if (live?.status === 'confirmed' && live.instance === subject.instance)
+    return { state: 'already-confirmed', subscriber: live };
+  if (live && live.status !== 'unsubscribed' && live.status !== 'pending') return { state: 'not-pending' };
+  return pending?.instance === subject.instance
+    ? { state: 'confirmable', pending }
+    : { state: 'not-pending' };
+}
+
+/**
+ * Confirms the pending subscription a link names (idempotent) and records the consent: only on a
+ * POST, a person pressing the button. The subscription becomes the live one (over nothing, an
+ * erasure's entry, or the record of a reader who left), with the link's instance.
+ */
 export async function confirmSubscription(
-  subscriberId: string,
+  subject: TokenSubject,
   ip: string,
   deps: LifecycleDependencies,
 ): Promise<{ outcome: ConfirmOutcome; subscriber: Subscriber | undefined }> {
-  const subscriber = await deps.subscribers.get(subscriberId);
-  if (!subscriber) return { outcome: 'not-pending', subscriber };
-  if (subscriber.status === 'confirmed') return { outcome: 'already-confirmed', subscriber };
-  if (subscriber.status !== 'pending') return { outcome: 'not-pending', subscriber };
+  const { subscriberId, instance } = subject;
   const now = deps.clock.now();
-  const consent = consentRecord(subscriber.topics, ip, deps.ipHashKey, now);
-  if (!(await deps.subscribers.confirm(subscriberId, consent, now))) {
-    // Lost a race with another click on the same link (or an unsubscribe): report what is true now.
+  const { subscriber: live, suppression, pending } = await deps.subscribers.readAddress(subscriberId, now);
+  if (live?.status === 'confirmed' && live.instance === instance)
+    return { outcome: 'already-confirmed', subscriber: live };
+  if (!pending || pending.instance !== instance) return { outcome: 'not-pending', subscriber: undefined };
+  if (live?.status === 'confirmed') {
+    // Subscribed meanwhile through another link: this request has nothing left to do.
+    await deps.subscribers.deletePending(subscriberId, instance);
+    return { outcome: 'already-confirmed', subscriber: live };
+  }
+  if (
+    (live && live.status !== 'unsubscribed' && live.status !== 'pending') ||
+    (suppression && suppression.reason !== 'erased')
+  ) {
+    // Bounced or complained since the request: never mailed again, so never confirmed.
+    await deps.subscribers.deletePending(subscriberId, instance);
+    return { outcome: 'not-pending', subscriber: undefined };
+  }
+
+  const consent = consentRecord(pending.topics, ip, deps.ipHashKey, now);
+  const subscriber: Subscriber = {
+    subscriberId,
+    instance,
+    email: deps.sealer.open(pending.sealedEmail, 'pending-address'),
+    topics: pending.topics,
+    delivery: pending.delivery,
+    status: 'confirmed',
+    consent,
+    createdAt: live?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+    softBounces: live?.softBounces ?? pending.softBounces ?? 0,
+    ...(pending.confirmationSentAt ? { confirmationSentAt: pending.confirmationSentAt } : {}),
+  };
+  const over: ActivationBase = live
+    ? { kind: 'left', instance: live.instance }
+    : suppression
+      ? { kind: 'erased' }
+      : { kind: 'nothing' };
+  if (!(await deps.subscribers.activate(subscriber, over))) {
+    // Lost a race with another press of the same button (or a bounce): report what is true now.
     const current = await deps.subscribers.get(subscriberId);
+    const already = current?.status === 'confirmed' && current.instance === instance;
     return {
-      outcome: current?.status === 'confirmed' ? 'already-confirmed' : 'not-pending',
-      subscriber: current,
+      outcome: already ? 'already-confirmed' : 'not-pending',
+      subscriber: already ? current : undefined,
     };
   }
-  return { outcome: 'confirmed', subscriber: { ...subscriber, status: 'confirmed', consent } };
+  await deps.subscribers.deletePending(subscriberId, instance);
+  return { outcome: 'confirmed', subscriber: (await deps.subscribers.get(subscriberId)) ?? subscriber };
 }
 
-/** One-click unsubscribe: immediate, permanent until they subscribe again, idempotent. */
+/**
+ * The live subscription a manage or unsubscribe link names, if that subscription is still the
+ * one it was issued for; undefined for an erased reader and for a link of an older instance.
+ */
+export async function subscriptionOf(
+  subject: TokenSubject,
+  deps: Pick<LifecycleDependencies, 'subscribers'>,
+): Promise<Subscriber | undefined> {
+  const subscriber = await deps.subscribers.get(subject.subscriberId);
+  return subscriber?.instance === subject.instance ? subscriber : undefined;
+}
+
+export type UnsubscribeOutcome = 'unsubscribed' | 'not-subscribed' | 'other-subscription';
+
+/**
+ * One-click unsubscribe: immediate, idempotent, and the end of this instance (every link of it
+ * dies). 'other-subscription': the link is of an older instance and the address is subscribed
+ * again under a newer one, which an old link does not end.
+ */
 export async function unsubscribe(
-  subscriberId: string,
+  subject: TokenSubject,
   deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
-): Promise<void> {
-  const subscriber = await deps.subscribers.get(subscriberId);
-  if (
-    !subscriber ||
-    subscriber.status === 'unsubscribed' ||
-    subscriber.status === 'bounced' ||
-    subscriber.status === 'complained'
-  ) {
-    return;
-  }
-  await deps.subscribers.setStatus(subscriberId, 'unsubscribed', deps.clock.now());
+): Promise<UnsubscribeOutcome> {
+  const subscriber = await deps.subscribers.get(subject.subscriberId);
+  if (!subscriber) return 'not-subscribed';
+  if (subscriber.instance !== subject.instance)
+    return subscriber.status === 'confirmed' ? 'other-subscription' : 'not-subscribed';
+  if (subscriber.status !== 'confirmed' && subscriber.status !== 'pending') return 'not-subscribed';
+  const left = await deps.subscribers.setStatus(subject.subscriberId, 'unsubscribed', deps.clock.now(), {
+    expectedInstance: subscriber.instance,
+    newInstance: newInstance(),
+  });
+  // Lost a race (another click, an erasure): either way the reader no longer gets digests.
+  return left ? 'unsubscribed' : 'not-subscribed';
 }
 
 export interface PreferenceChange {
@@ -166,21 +280,22 @@ export interface PreferenceChange {
 }
 
 /**
- * Changes a reader's topics and delivery slot. Only from a signed manage link. A new slot counts
- * from now, as a confirmation does: its first digest comes at the first new slot after the
- * change, never at once for a slot that has already passed this week (docs/digests.md).
+ * Changes a reader's topics and delivery slot. Only from a signed manage link of this instance. A
+ * new slot counts from now, as a confirmation does: its first digest comes at the first new slot
+ * after the change, never at once for a slot that has already passed this week (docs/digests.md).
  */
 export async function updatePreferences(
-  subscriberId: string,
+  subject: TokenSubject,
   change: PreferenceChange,
   deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
 ): Promise<Subscriber | undefined> {
   const now = deps.clock.now();
-  const current = await deps.subscribers.get(subscriberId);
+  const current = await subscriptionOf(subject, deps);
   const slotChanged = current !== undefined && !sameSlot(current.delivery, change.delivery);
   const fields = slotChanged ? { ...change, scheduleFrom: now.toISOString() } : change;
-  if (!(await deps.subscribers.updateProfile(subscriberId, fields, now))) return undefined;
-  return deps.subscribers.get(subscriberId);
+  if (!(await deps.subscribers.updateProfile(subject.subscriberId, fields, now, subject.instance)))
+    return undefined;
+  return deps.subscribers.get(subject.subscriberId);
 }
 
 function sameSlot(a: DeliverySlot, b: DeliverySlot): boolean {

@@ -1,65 +1,82 @@
 import type { Clock } from '../../ports/clock.ts';
-import type { EmailClaimKind, EmailClaims } from '../../ports/subscriber-store.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Mailer } from '../../ports/mailer.ts';
 import type { RenderedEmail } from '../rendering/email-renderer.ts';
-import type { TokenPurpose, TokenService } from '../tokens/tokens.ts';
+import { sendWithRetries, type SendWithRetriesDependencies } from '../delivery/send-with-retries.ts';
+import {
+  TOKEN_LIFETIME_MS,
+  type TokenPurpose,
+  type TokenService,
+  type TokenSubject,
+} from '../tokens/tokens.ts';
 
 /**
  * The two emails anyone can make us send by typing an address: a confirmation link and a manage
- * link. Each goes out at most once per interval per address, decided by one conditional write,
+ * link. Each goes out at most once per interval per address (a conditional write claims it), is
+ * sent by the sender from the send queue through the same rate limiter and retries as a digest,
  * and carries only our own words and a signed link.
  */
 
-const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
+export type LinkEmailKind = 'confirmation' | 'manage-link';
+
+/** At most one confirmation email per address per day, whoever asks how often. */
+export const CONFIRMATION_INTERVAL_MS = 24 * 3600 * 1000;
 
 /** A reader can ask for a manage link once an hour: enough to retry, too little to mail-bomb anyone. */
 export const MANAGE_LINK_INTERVAL_MS = 3600 * 1000;
 
-const LINK_EMAILS: Record<EmailClaimKind, { purpose: TokenPurpose; path: string; intervalMs: number }> = {
+/** A pending subscription lives as long as its confirmation link. */
+export const PENDING_LIFETIME_MS = TOKEN_LIFETIME_MS.confirm;
+
+const LINK_EMAILS: Record<LinkEmailKind, { purpose: TokenPurpose; path: string; intervalMs: number }> = {
   confirmation: { purpose: 'confirm', path: '/confirm', intervalMs: CONFIRMATION_INTERVAL_MS },
   'manage-link': { purpose: 'manage', path: '/preferences', intervalMs: MANAGE_LINK_INTERVAL_MS },
 };
 
-export interface LinkEmailDependencies {
-  readonly subscribers: EmailClaims;
-  readonly mailer: Mailer;
+export interface LinkEmailDependencies extends SendWithRetriesDependencies {
   readonly tokens: TokenService;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly siteUrl: string;
 }
 
+/**
+ * What became of one account email: sent; not sent (nothing to send, or claimed by another
+ * request); rejected for good; or to be tried again later (the claim was given back), because SES
+ * was unavailable or throttling, or the daily quota is used up.
+ */
+export type LinkEmailOutcome = 'sent' | 'not-sent' | 'rejected' | 'retry' | 'quota';
+
 /** True when an email of this kind went out too recently: its claim would fail anyway, so skip the write. */
-export function sentRecently(kind: EmailClaimKind, sentAt: string | undefined, now: Date): boolean {
+export function sentRecently(kind: LinkEmailKind, sentAt: string | undefined, now: Date): boolean {
   return sentAt !== undefined && now.getTime() - Date.parse(sentAt) < LINK_EMAILS[kind].intervalMs;
 }
 
 /**
- * Claims the right to send this kind of email to the reader now and, if granted, sends it with a
- * fresh signed link. If the mail service fails, the claim is given back before the error goes
- * up, so the reader's retry is not silently refused for the rest of the interval.
+ * Mails a claimed link email: a fresh signed link for `subject`, rendered by `render`, through the
+ * limiter and SES with retries. A claim whose email could not go is given back (`release`) before
+ * answering 'retry', so the job's next attempt, or the reader's next request, can send it.
  */
-export async function sendLinkEmail(
-  kind: EmailClaimKind,
-  reader: { readonly subscriberId: string; readonly email: string },
+export async function mailLink(
+  kind: LinkEmailKind,
+  to: string,
+  subject: TokenSubject,
   render: (url: string) => Promise<RenderedEmail>,
+  release: () => Promise<void>,
   deps: LinkEmailDependencies,
-): Promise<void> {
-  const { purpose, path, intervalMs } = LINK_EMAILS[kind];
-  const { subscriberId } = reader;
-  const now = deps.clock.now();
-  const claimed =
-    kind === 'confirmation'
-      ? await deps.subscribers.claimConfirmationEmail(subscriberId, now, intervalMs)
-      : await deps.subscribers.claimManageLinkEmail(subscriberId, now, intervalMs);
-  if (!claimed) return;
-  const url = `${deps.siteUrl}${path}?token=${deps.tokens.issue(purpose, subscriberId, now)}`;
-  try {
-    await deps.mailer.send({ to: reader.email, ...(await render(url)), headers: [], tags: { kind } });
-  } catch (error) {
-    deps.logger.error(`${kind} email failed`, { subscriberId, error });
-    await deps.subscribers.releaseEmailClaim(subscriberId, kind, now);
-    throw error;
+): Promise<LinkEmailOutcome> {
+  const { purpose, path } = LINK_EMAILS[kind];
+  const url = `${deps.siteUrl}${path}?token=${deps.tokens.issue(purpose, subject, deps.clock.now())}`;
+  const result = await sendWithRetries(deps, { to, ...(await render(url)), headers: [], tags: { kind } });
+  if (result.kind === 'sent') return 'sent';
+  if (result.kind === 'rejected') {
+    // The claim stays: a refused address will not be accepted an hour later either.
+    deps.logger.warn(`${kind} email rejected`, { subscriberId: subject.subscriberId, reason: result.reason });
+    return 'rejected';
   }
+  deps.logger.warn(`${kind} email not sent now: it will be tried again`, {
+    subscriberId: subject.subscriberId,
+    reason: result.reason,
+  });
+  await release();
+  return result.kind === 'quota' ? 'quota' : 'retry';
 }

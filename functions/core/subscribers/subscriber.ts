@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalTopicOrder, topicIdSchema, type TopicId } from '../../model/topics.ts';
 import {
@@ -8,25 +7,12 @@ import {
   type SubscriberStatus,
 } from '../../model/subscribers.ts';
 import { timeZoneSchema } from './time-zones.ts';
+import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
 import { asciiAddress } from './email-address.ts';
 
-/**
- * Who a subscriber is. The id is a hash of the normalised address: one item per address with a
- * single conditional put, no separate e-mail index, and after erasure the same hash is all that
- * remains as the suppression entry.
- */
+/** What a subscriber record holds and the input rules of its fields; its id is subscriber-ids.ts's. */
 
-/** Trims and lower-cases an address; mailbox case is never meaningful in practice, and duplicates are. */
-export function normaliseEmail(email: string): string {
-  return email.normalize('NFC').trim().toLowerCase();
-}
-
-export function subscriberIdFor(email: string): string {
-  return createHash('sha256')
-    .update(`immuno-digest:subscriber:${normaliseEmail(email)}`)
-    .digest('base64url')
-    .slice(0, 32);
-}
+export { normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
 
 /** An email address; an internationalised domain comes out in ASCII (email-address.ts). */
 export const emailSchema = z
@@ -66,10 +52,12 @@ export interface NewSubscriberInput {
   readonly demo?: boolean;
 }
 
-export function newSubscriber(input: NewSubscriberInput, now: Date): Subscriber {
+/** A subscriber record with a fresh instance, its id from `ids`. */
+export function newSubscriber(input: NewSubscriberInput, now: Date, ids: SubscriberIds): Subscriber {
   const email = normaliseEmail(input.email);
   return {
-    subscriberId: subscriberIdFor(email),
+    subscriberId: ids.idFor(email),
+    instance: newInstance(),
     email,
     topics: canonicalTopicOrder(input.topics),
     status: input.status ?? 'pending',

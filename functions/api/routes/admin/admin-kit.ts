@@ -42,7 +42,7 @@ export function createAdminKit(services: ApiServices): AdminKit {
   const auth = createAdminAuth({
     mode: context.config.mode === 'cloud' ? 'iam' : 'token',
     adminToken: context.config.adminToken,
-    csrfKey: context.tokenSecret,
+    csrfKey: context.keys.csrf,
     secureCookies: context.config.siteUrl.startsWith('https://'),
     clock: context.clock,
     sessions: context.adminSessions,

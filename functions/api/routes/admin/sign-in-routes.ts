@@ -22,7 +22,7 @@ export function registerSignInRoutes(app: AdminApp, { services, auth, csrfFailed
     {
       counter: context.requestCounter,
       clock: context.clock,
-      ipHashKey: context.tokenSecret,
+      ipHashKey: context.keys.ipHash,
       clientIp: services.clientIp,
     },
   );
