@@ -68,6 +68,10 @@ export const STUDY_TYPE_BADGES: Record<StudyType, { label: string; background: s
   'phase-2': { label: 'Phase 2', background: '#e3f0fb', color: '#0b3d6e' },
   'phase-1': { label: 'Phase 1', background: '#e3f0fb', color: '#0b3d6e' },
   review: { label: 'Review', background: '#efeaf9', color: '#4b2a86' },
+  'meta-analysis': { label: 'Meta-analysis', background: '#efeaf9', color: '#4b2a86' },
+  guideline: { label: 'Guideline', background: '#efeaf9', color: '#4b2a86' },
+  'trial-registration': { label: 'Trial registration', background: '#e3f0fb', color: '#0b3d6e' },
+  'case-report': { label: 'Case report', background: '#eef0f2', color: '#33404d' },
   // Amber: a reader should notice that a preprint has not been checked by other scientists.
   preprint: { label: 'Preprint: not peer reviewed', background: '#fff3dc', color: '#7a4100' },
 };
@@ -78,7 +82,11 @@ const BADGE_ORDER: readonly StudyType[] = [
   'phase-3',
   'phase-2',
   'phase-1',
+  'trial-registration',
+  'meta-analysis',
   'review',
+  'guideline',
+  'case-report',
 ];
 
 export function buildDigestView(
