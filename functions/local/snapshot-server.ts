@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
+import { ApiStandIn, type ApiStandInOptions } from './api-stand-in.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.xml': 'application/xml; charset=utf-8',
@@ -15,16 +16,25 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface SnapshotServer {
   readonly baseUrl: string;
   readonly port: number;
+  /** The stand-in of PubMed's E-utilities and ClinicalTrials.gov (its request log, its faults). */
+  readonly apis: ApiStandIn;
   stop(): Promise<void>;
 }
 
 /**
  * Serves content/snapshots on loopback like a real feed host: Content-Type, ETag and
  * Last-Modified, 304 on a matching conditional GET. Offline runs exercise the same fetch path
- * as live ones, conditional GET included.
+ * as live ones, conditional GET included. Under `/pubmed/` and `/clinicaltrials/` it is a
+ * stand-in of those APIs, answering from their recordings (see ApiStandIn).
  */
-export async function startSnapshotServer(directory: string, port: number): Promise<SnapshotServer> {
+export async function startSnapshotServer(
+  directory: string,
+  port: number,
+  options: ApiStandInOptions = {},
+): Promise<SnapshotServer> {
+  const apis = new ApiStandIn(directory, options);
   const server: Server = createServer((request, response) => {
+    if (apis.handles(request, response)) return;
     void (async () => {
       const name = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname.slice(1));
       if (!/^[A-Za-z0-9._-]+$/.test(name)) {
@@ -54,5 +64,25 @@ export async function startSnapshotServer(directory: string, port: number): Prom
     })();
   });
   const actualPort = await listenOnLoopback(server, port, 'Feed snapshot server', PORT_VARIABLES.snapshots);
-  return { baseUrl: `http://127.0.0.1:${actualPort}`, port: actualPort, stop: () => closeServer(server) };
+  return {
+    baseUrl: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    apis,
+    stop: () => closeServer(server),
+  };
+}
+
+/**
+ * Where a source is fetched from when offline: a feed's snapshot file, or the stand-in's base
+ * URL for an API source's recording; undefined for a source without a snapshot.
+ */
+export function snapshotUrlFor(
+  baseUrl: string,
+  source: { readonly kind?: string; readonly snapshot?: string },
+): string | undefined {
+  if (!source.snapshot) return undefined;
+  if (source.kind === 'pubmed' || source.kind === 'clinicaltrials') {
+    return `${baseUrl}/${source.kind}/${source.snapshot}/`;
+  }
+  return `${baseUrl}/${source.snapshot}`;
 }

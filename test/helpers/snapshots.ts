@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
-import { startSnapshotServer, type SnapshotServer } from '../../functions/local/snapshot-server.ts';
+import {
+  snapshotUrlFor,
+  startSnapshotServer,
+  type SnapshotServer,
+} from '../../functions/local/snapshot-server.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/model/sources.ts';
 
@@ -21,6 +25,6 @@ export async function serveSnapshots(): Promise<{
       userAgent: USER_AGENT,
       allowedLoopbackPorts: [server.port],
     }),
-    fetchUrlFor: (source) => (source.snapshot ? `${server.baseUrl}/${source.snapshot}` : undefined),
+    fetchUrlFor: (source) => snapshotUrlFor(server.baseUrl, source),
   };
 }
