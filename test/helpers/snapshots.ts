@@ -7,16 +7,26 @@ import {
 } from '../../functions/local/snapshot-server.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/model/sources.ts';
+import type { ApiStandInOptions } from '../../functions/local/api-stand-in.ts';
 
 const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 
-/** The project's own feed snapshots served on a free loopback port, and a fetcher allowed to reach only them. */
-export async function serveSnapshots(): Promise<{
+/**
+ * The project's own feed snapshots (or those of `directory`) served on a free loopback port with
+ * the API stand-in, and a fetcher allowed to reach only them.
+ */
+export async function serveSnapshots(
+  options: { readonly directory?: string; readonly apis?: ApiStandInOptions } = {},
+): Promise<{
   server: SnapshotServer;
   fetcher: HttpFeedFetcher;
   fetchUrlFor: (source: Source) => string | undefined;
 }> {
-  const server = await startSnapshotServer(path.join(CONTENT_DIR, 'snapshots'), 0);
+  const server = await startSnapshotServer(
+    options.directory ?? path.join(CONTENT_DIR, 'snapshots'),
+    0,
+    options.apis,
+  );
   return {
     server,
     fetcher: new HttpFeedFetcher({
