@@ -7,8 +7,13 @@ import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
 import { describeError, FeedError } from '../core/errors.ts';
 import { readFeed } from '../core/ingest/read-feed.ts';
+import { parseEfetch, parseEsearch } from '../core/ingest/pubmed-parser.ts';
+import { parseStudiesPage } from '../core/ingest/clinicaltrials-parser.ts';
+import { pubmedCandidate, trialCandidate } from '../core/ingest/record-candidates.ts';
+import { apiDayOf } from '../core/ingest/api-window.ts';
+import type { NormaliseResult } from '../core/ingest/normalise.ts';
 import type { ArticleCandidate } from '../model/articles.ts';
-import type { Source } from '../model/sources.ts';
+import type { Source, SourceKind } from '../model/sources.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
 
 /** One line of `immuno-digest check`. */
@@ -27,6 +32,11 @@ export interface CheckLine {
 }
 
 export interface CheckOptions {
+  /**
+   * How to read the inputs: `feed` (RSS, Atom, RDF), `pubmed` (an E-utilities efetch
+   * PubmedArticleSet, or an esearch JSON answer) or `clinicaltrials` (a v2 API studies page).
+   */
+  readonly kind?: SourceKind;
   /** Read the inputs as a focused source (every item relevant), not a broad one. */
   readonly focused: boolean;
   /** Base for relative links in a file (a URL's own address is its base). */
@@ -55,7 +65,13 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
   });
   try {
     for (const input of inputs) {
-      const line = await checkInput(input, { tagger, fetcher, maxBytes: config.fetch.maxBytes, options });
+      const line = await checkInput(input, {
+        tagger,
+        fetcher,
+        maxBytes: config.fetch.maxBytes,
+        lookbackDays: config.apiSources.lookbackDays,
+        options,
+      });
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   } finally {
@@ -65,12 +81,20 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
 
 async function checkInput(
   input: string,
-  deps: { tagger: Tagger; fetcher: HttpFeedFetcher; maxBytes: number; options: CheckOptions },
+  deps: {
+    tagger: Tagger;
+    fetcher: HttpFeedFetcher;
+    maxBytes: number;
+    lookbackDays: number;
+    options: CheckOptions;
+  },
 ): Promise<CheckLine> {
   const isUrl = /^https?:\/\//i.test(input);
   const feedUrl = isUrl ? input : (deps.options.baseUrl ?? pathToFileURL(path.resolve(input)).toString());
+  const kind = deps.options.kind ?? 'feed';
   const source: Source = {
     id: 'check',
+    kind,
     name: input,
     url: feedUrl,
     broad: !deps.options.focused,
@@ -81,6 +105,7 @@ async function checkInput(
     const { body, contentType } = isUrl
       ? await download(input, deps.fetcher)
       : await readLocal(input, deps.maxBytes);
+    if (kind !== 'feed') return checkApiAnswer(input, body, source, deps);
     const charset = /charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1];
     const feed = readFeed(
       body,
@@ -107,6 +132,69 @@ async function checkInput(
     const message = error instanceof FeedError ? `${error.kind}: ${error.message}` : describeError(error);
     return { input, format: null, items: 0, articles: 0, relevant: 0, errors: [message], sample: null };
   }
+}
+
+/**
+ * An API answer as ingest would read it: a PubMed efetch PubmedArticleSet (or an esearch answer,
+ * which lists no records: its count is the line's items) or a ClinicalTrials.gov studies page.
+ *
+ * @throws FeedError of the answer's failure, as ingest would record it
+ */
+function checkApiAnswer(
+  input: string,
+  body: Buffer,
+  source: Source,
+  deps: { tagger: Tagger; maxBytes: number; lookbackDays: number },
+): CheckLine {
+  const now = new Date();
+  const results: NormaliseResult[] = [];
+  let format: string;
+  let items: number;
+  const errors: string[] = [];
+  if (source.kind === 'pubmed') {
+    if (body.toString('utf8', 0, 64).trimStart().startsWith('{')) {
+      const search = parseEsearch(body);
+      return {
+        input,
+        format: 'pubmed-esearch',
+        items: search.count,
+        articles: 0,
+        relevant: 0,
+        errors,
+        sample: null,
+      };
+    }
+    const parsed = parseEfetch(body, { maxBytes: deps.maxBytes });
+    format = 'pubmed-efetch';
+    items = parsed.records.length + parsed.recordErrors.length;
+    errors.push(...parsed.recordErrors);
+    for (const record of parsed.records) results.push(pubmedCandidate(record, source, deps.tagger, now));
+  } else {
+    const page = parseStudiesPage(body, { maxBytes: deps.maxBytes });
+    format = 'clinicaltrials-v2';
+    items = page.studies.length + page.studyErrors.length;
+    errors.push(...page.studyErrors);
+    const newness = {
+      windowFirstDay: apiDayOf(new Date(now.getTime() - deps.lookbackDays * 86_400_000)),
+      lookbackDays: deps.lookbackDays,
+    };
+    for (const study of page.studies) results.push(trialCandidate(study, source, deps.tagger, now, newness));
+  }
+  const candidates: ArticleCandidate[] = [];
+  for (const result of results) {
+    if (result.ok) candidates.push(result.candidate);
+    else errors.push(result.reason);
+  }
+  const [first] = candidates;
+  return {
+    input,
+    format,
+    items,
+    articles: candidates.length,
+    relevant: candidates.filter((candidate) => candidate.relevant).length,
+    errors,
+    sample: first ? sample(first) : null,
+  };
 }
 
 async function download(
@@ -137,5 +225,8 @@ function sample(candidate: ArticleCandidate): Record<string, unknown> {
     studyTypes: candidate.studyTypes,
     topics: TOPIC_IDS.filter((id) => (candidate.topics[id] ?? 0) > 0),
     relevant: candidate.relevant,
+    ...(candidate.journal ? { journal: candidate.journal } : {}),
+    ...(candidate.trial ? { trial: candidate.trial } : {}),
+    ...(candidate.updateOnly ? { updateOnly: true } : {}),
   };
 }

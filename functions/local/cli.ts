@@ -3,6 +3,7 @@ import { DigestError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
+import { SOURCE_KINDS, type SourceKind } from '../model/sources.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
 
@@ -131,6 +132,14 @@ program
       '{"input","format","items","articles","relevant","errors","sample"}. Exits 0 even when an input fails.',
   )
   .argument('<inputs...>', 'feed files or http(s) URLs')
+  .addOption(
+    new Option(
+      '--kind <kind>',
+      'how to read the inputs: feed (RSS, Atom, RDF), pubmed (an efetch PubmedArticleSet or esearch JSON) or clinicaltrials (a v2 studies page)',
+    )
+      .choices(SOURCE_KINDS)
+      .default('feed'),
+  )
   .option('--focused', 'read the inputs as a focused source (every item relevant), not a broad one')
   .option('--base-url <url>', 'base for relative links in a file')
   .option(
@@ -138,8 +147,12 @@ program
     'let URLs reach these loopback ports (to check a feed served on this machine)',
   )
   .action(
-    (inputs: string[], options: { focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] }) =>
+    (
+      inputs: string[],
+      options: { kind: SourceKind; focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] },
+    ) =>
       checkCommand(inputs, {
+        kind: options.kind,
         focused: options.focused === true,
         ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
         allowLoopbackPorts: (options.allowLoopbackPort ?? []).map(Number).filter(Number.isInteger),
