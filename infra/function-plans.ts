@@ -1,35 +1,87 @@
 import { Duration } from 'aws-cdk-lib';
-import { SEND_QUEUE, type TableDefinition } from '../functions/adapters/dynamodb/tables.ts';
+import {
+  SEND_QUEUE,
+  TABLE_DEFINITIONS,
+  type TableDefinition,
+} from '../functions/adapters/dynamodb/tables.ts';
 import type { HandlerName, QueueAccess, TableAccess } from './constructs/digest-function.ts';
+import { FUNCTION_CALLS, type FunctionCalls } from './function-calls.ts';
 
 type TableId = TableDefinition['id'];
 
-/** What each function is, and exactly what it may touch. The service stack grants from this only. */
-export interface FunctionPlan {
-  readonly description: string;
-  readonly timeout: Duration;
-  readonly memorySize: number;
+/** What the grants of one function are made of: derived from the calls its code makes. */
+export interface FunctionAccess {
   readonly tables: Readonly<Record<TableId, TableAccess>>;
   readonly queue: QueueAccess;
   /** ses:SendEmail on our identity and configuration set. */
   readonly sendsEmail: boolean;
+  /** ses:GetAccount: the account's send rate, which the rate limiter paces by. */
+  readonly readsSendQuota: boolean;
+}
+
+/** What each function is, and exactly what it may touch. The service stack grants from this only. */
+export interface FunctionPlan extends FunctionAccess {
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
   /** Invoked asynchronously (a schedule, an event rule): failures end in the events DLQ. */
   readonly asynchronous: boolean;
 }
 
+const TABLE_WRITES = new Set([
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+]);
+
 /**
- * The access matrix, one line per function and table. Every function also reads the token
- * secret: the application context verifies or signs links whatever the entry point.
+ * The grants a function needs for the calls it makes: a table it calls anything on is read,
+ * one it writes is readWrite (CDK's grantReadData / grantReadWriteData: the action lists of a
+ * level, so a path the runs did not drive, a lease renewal say, is still covered); the send
+ * queue when it sends messages, and its dead-letter queue's messages when it redrives them; SES sending and the account's quota when it calls them.
+ */
+export function accessFor(calls: FunctionCalls): FunctionAccess {
+  const entries = Object.entries(calls) as [string, readonly string[]][];
+  const actionsOn = (matches: (resource: string) => boolean) =>
+    entries.filter(([resource]) => matches(resource)).flatMap(([, actions]) => actions);
+  const tables = Object.fromEntries(
+    TABLE_DEFINITIONS.map(({ id }) => {
+      const onTable = actionsOn((resource) => resource === `table/${id}`);
+      const onIndexes = actionsOn((resource) => resource.startsWith(`table/${id}/index/`));
+      const access: TableAccess = onTable.some((action) => TABLE_WRITES.has(action))
+        ? 'readWrite'
+        : onTable.length + onIndexes.length > 0
+          ? 'read'
+          : 'none';
+      return [id, access];
+    }),
+  ) as Record<TableId, TableAccess>;
+  const all = actionsOn(() => true);
+  return {
+    tables,
+    queue: actionsOn((resource) => resource === 'queue/send-dlq').includes('sqs:ReceiveMessage')
+      ? 'send-and-redrive'
+      : actionsOn((resource) => resource === 'queue/send').includes('sqs:SendMessage')
+        ? 'send'
+        : 'none',
+    sendsEmail: all.includes('ses:SendEmail'),
+    readsSendQuota: all.includes('ses:GetAccount'),
+  };
+}
+
+/**
+ * Every function: what it is, and its grants, from the calls its code makes
+ * (function-calls.ts, which the IAM-enforcing bundle run keeps in step with the code). Every
+ * function also reads the token secret: the application context verifies or signs links
+ * whatever the entry point.
  */
 export const FUNCTION_PLANS: Readonly<Record<HandlerName, FunctionPlan>> = {
   ingest: {
     description: 'Fetches every feed, tags and deduplicates the new articles',
     timeout: Duration.minutes(5),
     memorySize: 512,
-    // Articles and their identity claims; per-source fetch state (ETag, failures).
-    tables: { articles: 'readWrite', subscribers: 'none', deliveries: 'none', state: 'readWrite' },
-    queue: 'none',
-    sendsEmail: false,
+    ...accessFor(FUNCTION_CALLS.ingest),
     asynchronous: true,
   },
   'plan-digest': {
@@ -37,10 +89,7 @@ export const FUNCTION_PLANS: Readonly<Record<HandlerName, FunctionPlan>> = {
     timeout: Duration.minutes(5),
     // Holds every confirmed reader of the hour in memory while it groups them.
     memorySize: 1024,
-    // Reads the window's articles; marks readers planned; records "nothing to send" in the ledger.
-    tables: { articles: 'read', subscribers: 'readWrite', deliveries: 'readWrite', state: 'none' },
-    queue: 'send',
-    sendsEmail: false,
+    ...accessFor(FUNCTION_CALLS['plan-digest']),
     asynchronous: true,
   },
   send: {
@@ -48,10 +97,7 @@ export const FUNCTION_PLANS: Readonly<Record<HandlerName, FunctionPlan>> = {
     timeout: Duration.seconds(SEND_QUEUE.consumerTimeoutSeconds),
     // MJML rendering is CPU-bound, and Lambda gives CPU in proportion to memory.
     memorySize: 1024,
-    // Claims and marks ledger items, re-reads each reader, records deliveries; shared rate-limit counters.
-    tables: { articles: 'read', subscribers: 'readWrite', deliveries: 'readWrite', state: 'readWrite' },
-    queue: 'none',
-    sendsEmail: true,
+    ...accessFor(FUNCTION_CALLS.send),
     asynchronous: false,
   },
   api: {
@@ -60,19 +106,14 @@ export const FUNCTION_PLANS: Readonly<Record<HandlerName, FunctionPlan>> = {
     timeout: Duration.seconds(15),
     // A reader waits on its cold start (MJML loads with it): more memory, more CPU, shorter wait.
     memorySize: 1024,
-    // Subscribers; the archive reads articles; admin sends are stored in state, enqueued, counted in the ledger.
-    tables: { articles: 'read', subscribers: 'readWrite', deliveries: 'read', state: 'readWrite' },
-    queue: 'send',
-    sendsEmail: true,
+    ...accessFor(FUNCTION_CALLS.api),
     asynchronous: false,
   },
   'ses-events': {
     description: 'Suppresses readers on SES bounces and complaints',
     timeout: Duration.seconds(30),
     memorySize: 512,
-    tables: { articles: 'none', subscribers: 'readWrite', deliveries: 'none', state: 'none' },
-    queue: 'none',
-    sendsEmail: false,
+    ...accessFor(FUNCTION_CALLS['ses-events']),
     asynchronous: true,
   },
 };

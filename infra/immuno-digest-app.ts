@@ -12,19 +12,19 @@ export interface ImmunoDigest {
 
 /**
  * The whole deployment on an App: settings validated from its context, the data stack (what
- * must survive), the service stack (code and triggers), and cdk-nag's AwsSolutions checks,
+ * must survive, the API and its domain included), the service stack (code and triggers), and cdk-nag's AwsSolutions checks,
  * which fail the synth on any finding not acknowledged, with its reason, in the code.
  */
 export function defineImmunoDigest(app: App, env?: Environment): ImmunoDigest {
   const settings = loadDeploymentSettings((key) => app.node.tryGetContext(key));
   const data = new DataStack(app, `${settings.stackPrefix}-Data`, {
     description:
-      'Immunotherapy Digest: tables, send queue, signing secret, SES identity and configuration set',
+      'Immunotherapy Digest: tables, send queue, signing secret, HTTP API and its domain, SES identity and configuration set',
     settings,
     ...(env ? { env } : {}),
   });
   const service = new ServiceStack(app, `${settings.stackPrefix}-Service`, {
-    description: 'Immunotherapy Digest: functions, schedules, HTTP API, SES event rule, alarms, dashboard',
+    description: 'Immunotherapy Digest: functions, schedules, API routes, SES event rule, alarms, dashboard',
     settings,
     data,
     ...(env ? { env } : {}),

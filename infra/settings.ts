@@ -39,73 +39,132 @@ const list = z.preprocess(
 );
 
 const MAILBOX = /^(?:[^<>]*<)?([^\s@<>]+@([^\s@<>]+\.[^\s@<>]+))>?$/;
+
+/**
+ * Domains reserved for documentation and tests (RFC 2606, RFC 6761): the placeholders of
+ * cdk.json. Mail to them goes nowhere, and links on them lead nowhere.
+ */
+const PLACEHOLDER_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost)$/i;
+/** The placeholder postal address of cdk.json ("100 Example Avenue, Springfield"). */
+const PLACEHOLDER_ADDRESS = /\bexample\b/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-const schema = z
-  .object({
-    siteUrl: z
-      .string()
-      .url({ message: 'must be an absolute https:// URL' })
-      .refine((value) => value.startsWith('https://'), { message: 'must start with https://' })
-      .optional(),
-    apiDomainName: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
-    apiCertificateArn: z
-      .string()
-      .startsWith('arn:aws:acm:', { message: 'must be an ACM certificate ARN' })
-      .optional(),
-    mailFrom: z.string().regex(MAILBOX, {
-      message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
-    }),
-    senderDomain: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
-    mailReplyTo: z.string().regex(MAILBOX, { message: 'must be an email address' }).optional(),
-    unsubscribeMailto: z.string().email({ message: 'must be an email address someone reads' }),
-    postalAddress: z
-      .string()
-      .min(10, { message: 'must be a full postal address (anti-spam law requires one in every email)' }),
-    manageSesIdentity: flag(true),
-    hostedZoneId: z
-      .string()
-      .regex(/^Z[A-Z0-9]{4,}$/, { message: 'must be a Route 53 hosted zone id' })
-      .optional(),
-    hostedZoneName: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
-    sesMaxSendRate: number()
-      .positive({ message: 'must be greater than 0 (emails per second)' })
-      .max(10_000)
-      .default(14),
-    sesSandboxRecipients: list,
-    ingestEveryHours: oneOf(HOUR_STEPS, 6),
-    planDigestEveryMinutes: oneOf(MINUTE_STEPS, 60),
-    apiRateLimit: number().int().positive().max(10_000).default(50),
-    apiBurstLimit: number().int().positive().max(5_000).default(100),
-    alarmEmail: z.string().email({ message: 'must be an email address' }).optional(),
-    logRetentionDays: oneOf(LOG_RETENTION_DAYS, 30),
-    deletionProtection: flag(true),
-    stackPrefix: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,40}$/, { message: 'must be letters, digits and dashes' })
-      .default('ImmunoDigest'),
-  })
-  .superRefine((value, ctx) => {
-    if ((value.apiDomainName === undefined) !== (value.apiCertificateArn === undefined)) {
+const base = z.object({
+  siteUrl: z
+    .string()
+    .url({ message: 'must be an absolute https:// URL' })
+    .refine((value) => value.startsWith('https://'), { message: 'must start with https://' })
+    .optional(),
+  apiDomainName: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
+  apiCertificateArn: z
+    .string()
+    .startsWith('arn:aws:acm:', { message: 'must be an ACM certificate ARN' })
+    .optional(),
+  mailFrom: z.string().regex(MAILBOX, {
+    message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
+  }),
+  senderDomain: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
+  mailReplyTo: z.string().regex(MAILBOX, { message: 'must be an email address' }).optional(),
+  unsubscribeMailto: z.string().email({ message: 'must be an email address someone reads' }),
+  postalAddress: z
+    .string()
+    .min(10, { message: 'must be a full postal address (anti-spam law requires one in every email)' }),
+  manageSesIdentity: flag(true),
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{4,}$/, { message: 'must be a Route 53 hosted zone id' })
+    .optional(),
+  hostedZoneName: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
+  sesMaxSendRate: number()
+    .positive({ message: 'must be greater than 0 (emails per second)' })
+    .max(10_000)
+    .default(14),
+  sesSandboxRecipients: list,
+  ingestEveryHours: oneOf(HOUR_STEPS, 6),
+  planDigestEveryMinutes: oneOf(MINUTE_STEPS, 60),
+  apiRateLimit: number().int().positive().max(10_000).default(50),
+  apiBurstLimit: number().int().positive().max(5_000).default(100),
+  alarmEmail: z.string().email({ message: 'must be an email address' }).optional(),
+  logRetentionDays: oneOf(LOG_RETENTION_DAYS, 30),
+  deletionProtection: flag(true),
+  production: flag(true),
+  tracing: flag(false),
+  stackPrefix: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,40}$/, { message: 'must be letters, digits and dashes' })
+    .default('ImmunoDigest'),
+});
+
+const schema = base.superRefine((value, ctx) => {
+  if ((value.apiDomainName === undefined) !== (value.apiCertificateArn === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [value.apiDomainName ? 'apiCertificateArn' : 'apiDomainName'],
+      message: 'apiDomainName and apiCertificateArn go together (a custom domain needs its certificate)',
+    });
+  }
+  const fromDomain = MAILBOX.exec(value.mailFrom)?.[2]?.toLowerCase();
+  const domain = value.senderDomain?.toLowerCase();
+  if (fromDomain && domain && fromDomain !== domain && !fromDomain.endsWith(`.${domain}`)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mailFrom'],
+      message: `must be an address at senderDomain ${domain} (SES sends only from verified identities)`,
+    });
+  }
+  if (value.hostedZoneName && !value.hostedZoneId) {
+    ctx.addIssue({ code: 'custom', path: ['hostedZoneId'], message: 'is required with hostedZoneName' });
+  }
+  if (value.production) refuseWhatBreaksProduction(value, ctx);
+});
+
+/**
+ * What a deployment readers get must not have: links on the API's own execute-api URL, which a
+ * re-created API changes (and every link already mailed breaks), and the placeholders of
+ * cdk.json (mail from and to domains that do not exist, an address that is not yours).
+ */
+function refuseWhatBreaksProduction(value: z.infer<typeof base>, ctx: z.RefinementCtx): void {
+  const trial = 'or set production=false for a trial deployment';
+  if (!value.apiDomainName) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['apiDomainName'],
+      message: `is required for a production deployment: every emailed link must outlive a redeploy of the API (docs/deploying.md, step 3), ${trial}`,
+    });
+  }
+  const domainOf = (text: string) =>
+    (MAILBOX.exec(text)?.[2] ?? (text.includes('://') ? new URL(text).hostname : text)).toLowerCase();
+  const placeholders: [keyof typeof value, string | undefined][] = [
+    ['mailFrom', value.mailFrom],
+    ['mailReplyTo', value.mailReplyTo],
+    ['unsubscribeMailto', value.unsubscribeMailto],
+    ['senderDomain', value.senderDomain],
+    ['apiDomainName', value.apiDomainName],
+    ['siteUrl', value.siteUrl],
+    ['hostedZoneName', value.hostedZoneName],
+    ['alarmEmail', value.alarmEmail],
+    ...value.sesSandboxRecipients.map((address): [keyof typeof value, string] => [
+      'sesSandboxRecipients',
+      address,
+    ]),
+  ];
+  for (const [key, text] of placeholders) {
+    if (text !== undefined && PLACEHOLDER_DOMAIN.test(domainOf(text))) {
       ctx.addIssue({
         code: 'custom',
-        path: [value.apiDomainName ? 'apiCertificateArn' : 'apiDomainName'],
-        message: 'apiDomainName and apiCertificateArn go together (a custom domain needs its certificate)',
+        path: [key],
+        message: `uses the placeholder domain ${domainOf(text)}, which is refused for a production deployment: put your own, ${trial}`,
       });
     }
-    const fromDomain = MAILBOX.exec(value.mailFrom)?.[2]?.toLowerCase();
-    const domain = value.senderDomain?.toLowerCase();
-    if (fromDomain && domain && fromDomain !== domain && !fromDomain.endsWith(`.${domain}`)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mailFrom'],
-        message: `must be an address at senderDomain ${domain} (SES sends only from verified identities)`,
-      });
-    }
-    if (value.hostedZoneName && !value.hostedZoneId) {
-      ctx.addIssue({ code: 'custom', path: ['hostedZoneId'], message: 'is required with hostedZoneName' });
-    }
-  });
+  }
+  if (PLACEHOLDER_ADDRESS.test(value.postalAddress)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['postalAddress'],
+      message: `is the placeholder address of cdk.json, which is refused for a production deployment: put your own, ${trial}`,
+    });
+  }
+}
 
 type Parsed = z.infer<typeof schema>;
 
@@ -122,7 +181,7 @@ export interface DeploymentSettings extends Omit<Parsed, 'senderDomain' | 'mailR
 }
 
 /** Every setting a deployment reads, in the order the README documents them. */
-export const SETTING_KEYS = Object.keys(schema.shape) as readonly (keyof Parsed)[];
+export const SETTING_KEYS = Object.keys(base.shape) as readonly (keyof Parsed)[];
 
 /**
  * Validates the deployment settings.

@@ -1,4 +1,6 @@
 import { subscriberIdFor } from '../functions/core/subscribers/subscriber.ts';
+import type { TopicId } from '../functions/model/topics.ts';
+import { firstSlotFrom } from './model/calendar.ts';
 import type { WorldModel } from './model/world-model.ts';
 import type { DeliveredEmail } from './outside/ses-gateway.ts';
 import type { FleetTotals } from './system/sender-fleet.ts';
@@ -135,6 +137,95 @@ export function checkOneDigestPerDueReader(
     skipped,
     explainedDuplicates,
   };
+}
+
+/**
+ * Every chosen topic keeps its place: a due reader's digest has a section for each of their topics
+ * that had works in their window, and one quiet line ("Nothing new on … this week") for each that
+ * had none. The one excuse for a topic with works but no section is that every one of its works
+ * is in the digest already, under the reader's other topics (no arrangement could give it one of
+ * its own). No section is on a topic the reader did not choose.
+ */
+export function checkSectionPerChosenTopic(
+  model: WorldModel,
+  digestId: string,
+  byPair: Map<string, DeliveredEmail[]>,
+  topicLabels: Readonly<Record<TopicId, string>>,
+): CheckResult {
+  const tally = new Tally();
+  let quietLines = 0;
+  for (const reader of model.readers.values()) {
+    const expectation = reader.expectations.get(digestId);
+    if (expectation?.outcome !== 'deliver') continue;
+    const headings = new Map(expectation.topics.map((topic) => [topicLabels[topic].toUpperCase(), topic]));
+    for (const email of byPair.get(`${reader.person.email}|${digestId}`) ?? []) {
+      const who = `${reader.person.email}'s ${digestId}`;
+      for (const section of email.sections) {
+        if (headings.has(section.heading)) continue;
+        tally.checked += 1;
+        tally.breach(`${who} has a section "${section.heading}", not one of ${expectation.topics.join('+')}`);
+      }
+      for (const topic of expectation.topics) {
+        tally.checked += 1;
+        const label = topicLabels[topic];
+        const works = expectation.byTopic.get(topic) ?? new Set<string>();
+        const section = email.sections.some((seen) => seen.heading === label.toUpperCase());
+        const quiet = email.quietTopics.includes(label);
+        if (quiet) quietLines += 1;
+        if (works.size === 0) {
+          if (!quiet || section)
+            tally.breach(
+              `${who} ${section ? 'has a section' : 'has no quiet line'} for ${topic}, which had no works`,
+            );
+          continue;
+        }
+        if (quiet) tally.breach(`${who} says nothing is new on ${topic}, which had ${works.size} works`);
+        const missing = [...works].filter((work) => !email.workKeys.includes(work));
+        if (!section && missing.length > 0) {
+          tally.breach(
+            `${who} has no section for ${topic}, which had ${works.size} works (${missing.slice(0, 3).join(', ')} not in it)`,
+          );
+        }
+      }
+    }
+  }
+  return tally.result(
+    'a section for every chosen topic',
+    `${tally.checked} (digest, chosen topic) pairs: each topic with works has a section, ${quietLines} quiet lines for topics without`,
+  );
+}
+
+/**
+ * No digest came before the first slot at or after the reader's confirmation, or after their
+ * latest change of slot (a digest planned before the change may still go: it was on its way).
+ */
+export function checkNoDigestBeforeFirstSlot(
+  model: WorldModel,
+  mail: readonly DeliveredEmail[],
+): CheckResult {
+  const tally = new Tally();
+  let confirmationsAndChanges = 0;
+  for (const reader of model.readers.values()) confirmationsAndChanges += reader.owed.length;
+  for (const email of mail) {
+    if (email.kind !== 'digest') continue;
+    const reader = model.readers.get(email.to);
+    if (!reader) continue; // checkNoMailToInactive names it
+    const plannedAt = reader.expectations.get(email.digestId ?? '')?.plannedAt ?? email.at;
+    const owed = reader.owed.filter((epoch) => epoch.from <= Math.min(plannedAt, email.at)).at(-1);
+    if (!owed) continue; // never confirmed: checkNoMailToInactive names it
+    tally.checked += 1;
+    const first = firstSlotFrom(owed.slot, owed.from);
+    if (email.at < first) {
+      tally.breach(
+        `${email.digestId} reached ${email.to} at ${iso(email.at)}, before their first slot ${iso(first)} ` +
+          `(weekday ${owed.slot.weekday} ${owed.slot.hour}:00 ${owed.slot.timeZone}, chosen or confirmed at ${iso(owed.from)})`,
+      );
+    }
+  }
+  return tally.result(
+    'no digest before the first slot',
+    `${tally.checked} digests, none before the first slot after the reader's confirmation or change of slot (${confirmationsAndChanges} of those)`,
+  );
 }
 
 /** Across every week so far, no reader was sent the same work in two digests. */

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { DeliverySlot } from '../functions/model/subscribers.ts';
 import type { TopicId } from '../functions/model/topics.ts';
 import type { WorldModel } from './model/world-model.ts';
 import type { DeliveredEmail } from './outside/ses-gateway.ts';
@@ -20,6 +21,8 @@ export interface ReaderActions {
   unsubscribe(person: Person, email: DeliveredEmail, at: number): Promise<void>;
   /** POST /preferences from the digest's manage link with other topics. */
   changeTopics(person: Person, email: DeliveredEmail, topics: readonly TopicId[]): Promise<void>;
+  /** POST /preferences from the digest's manage link with another weekday, hour or zone. */
+  changeSlot(person: Person, email: DeliveredEmail, slot: DeliverySlot, at: number): Promise<void>;
   readonly failures: string[];
 }
 
@@ -90,6 +93,23 @@ export function readerActions(api: Hono, model: WorldModel): ReaderActions {
       });
       if (response.status === 200) model.topicsChanged(person.email, topics);
       // 400/404: they left meanwhile (a bounce or complaint); their link no longer changes anything.
+      else if (response.status >= 500) note(`preferences ${person.email}`, response);
+    },
+    async changeSlot(person, email, slot, at) {
+      if (!email.manageUrl) return void failures.push(`digest to ${person.email} holds no manage link`);
+      const manage = new URL(email.manageUrl);
+      const response = await call(person, `/preferences${manage.search}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // The form sends the topics with the slot: the reader keeps the ones they have.
+        body: JSON.stringify({
+          topics: model.reader(person.email).topics,
+          weekday: slot.weekday,
+          hour: slot.hour,
+          timezone: slot.timeZone,
+        }),
+      });
+      if (response.status === 200) model.slotChanged(person.email, slot, at);
       else if (response.status >= 500) note(`preferences ${person.email}`, response);
     },
   };

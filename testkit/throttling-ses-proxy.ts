@@ -4,8 +4,9 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
  * An SES stand-in with SES's limits: a loopback proxy in front of aws-ses-v2-local that lets at
  * most `ratePerSecond` SendEmail calls through per second (a token bucket holding one second's
  * worth) and answers the rest as SES does — HTTP 429 TooManyRequestsException, "Maximum sending
- * rate exceeded." — or, once `quotaExceeded` is set, with the daily-quota error. Everything else
- * (the mail store, GetAccount) passes through untouched.
+ * rate exceeded." — or, once `quotaExceeded` is set, with the daily-quota error, or with whatever
+ * `refuseWith` answers (an outage's 503, an unverified identity…). Everything else (the mail
+ * store, GetAccount) passes through untouched.
  */
 export interface ThrottlingSesProxy {
   readonly endpoint: string;
@@ -13,17 +14,38 @@ export interface ThrottlingSesProxy {
   readonly accepted: number[];
   throttled: number;
   quotaExceeded: boolean;
+  /** SendEmail calls let through per second; 0 throttles every one (SES under persistent throttling). */
+  ratePerSecond: number;
+  /** Asked before every SendEmail: an answer refuses it so, undefined lets it through. */
+  refuseWith: (() => SesRefusal | undefined) | undefined;
+  /** SendEmail calls refused by `refuseWith`. */
+  readonly refused: number;
   stop(): Promise<void>;
 }
 
+/** An error answer as SES gives it: HTTP status, error type (x-amzn-errortype) and message. */
+export interface SesRefusal {
+  readonly status: number;
+  readonly type: string;
+  readonly message: string;
+}
+
+/** SES in a regional outage. */
+export const SES_UNAVAILABLE: SesRefusal = {
+  status: 503,
+  type: 'ServiceUnavailable',
+  message: 'Service is unavailable. Please try again.',
+};
+
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
-/** What the proxy saw, for a benchmark that runs it in another process. */
+
 /** An SES v2 error answer, as the SDK reads it: the status, the error type header, a message. */
 export function refuseLikeSes(response: ServerResponse, status: number, type: string, message: string): void {
   response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
   response.end(JSON.stringify({ message }));
 }
 
+/** What the proxy saw, for a benchmark that runs it in another process. */
 export const PROXY_STATS_PATH = '/__throttling-proxy/stats';
 
 export async function startThrottlingSesProxy(
@@ -34,6 +56,7 @@ export async function startThrottlingSesProxy(
   let tokens = ratePerSecond;
   let refilledAt = performance.now();
   const takeToken = () => {
+    if (ratePerSecond <= 0) return false;
     const now = performance.now();
     tokens = Math.min(ratePerSecond, tokens + ((now - refilledAt) / 1000) * ratePerSecond);
     refilledAt = now;
@@ -42,7 +65,13 @@ export async function startThrottlingSesProxy(
     return true;
   };
 
-  const state = { accepted: [] as number[], throttled: 0, quotaExceeded: false };
+  const state = {
+    accepted: [] as number[],
+    throttled: 0,
+    quotaExceeded: false,
+    refuseWith: undefined as ThrottlingSesProxy['refuseWith'],
+    refused: 0,
+  };
   const refuse = refuseLikeSes;
   const forward = (incoming: IncomingMessage, response: ServerResponse) => {
     const upstreamRequest = request(
@@ -69,6 +98,13 @@ export async function startThrottlingSesProxy(
       return;
     }
     if (incoming.method === 'POST' && incoming.url?.startsWith(SEND_EMAIL_PATH)) {
+      const refusal = state.refuseWith?.();
+      if (refusal) {
+        state.refused += 1;
+        incoming.resume();
+        refuse(response, refusal.status, refusal.type, refusal.message);
+        return;
+      }
       if (state.quotaExceeded) {
         incoming.resume();
         refuse(response, 400, 'LimitExceededException', 'Daily message quota exceeded.');
@@ -104,6 +140,22 @@ export async function startThrottlingSesProxy(
     },
     set quotaExceeded(value: boolean) {
       state.quotaExceeded = value;
+    },
+    get ratePerSecond() {
+      return ratePerSecond;
+    },
+    set ratePerSecond(value: number) {
+      ratePerSecond = value;
+      tokens = Math.min(tokens, value);
+    },
+    get refuseWith() {
+      return state.refuseWith;
+    },
+    set refuseWith(value: ThrottlingSesProxy['refuseWith']) {
+      state.refuseWith = value;
+    },
+    get refused() {
+      return state.refused;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { DeliverySlot } from '../model/subscribers.ts';
 import type { TopicId } from '../model/topics.ts';
+import { aliasesOf, canonicalTimeZone, OFFERED_TIME_ZONES, UTC } from '../core/subscribers/time-zones.ts';
 
 export interface TopicOption {
   readonly id: TopicId;
@@ -151,10 +152,11 @@ export function deliveryFields(slot: DeliverySlot, errors: FieldErrors = {}) {
         <select
           id="timezone"
           name="timezone"
-          ${describedBy(['when-hint', errors.timezone && 'timezone-error'])}
+          ${describedBy(['when-hint', 'timezone-hint', errors.timezone && 'timezone-error'])}
         >
-          ${timeZones(slot.timeZone).map((zone) => html`<option value="${zone}" ${zone === slot.timeZone ? 'selected' : ''}>${zone.replace(/_/g, ' ')}</option>`)}
+          ${timeZoneOptions(slot.timeZone)}
         </select>
+        <p class="hint" id="timezone-hint">Choose the city nearest you in the same time zone.</p>
       </div>
     </div>
   </fieldset>`;
@@ -166,18 +168,98 @@ export function describeSlot(slot: DeliverySlot): string {
   return `${day} at ${String(slot.hour).padStart(2, '0')}:00 (${slot.timeZone.replace(/_/g, ' ')})`;
 }
 
-function timeZones(current: string): string[] {
-  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set(['UTC', current, ...zones])];
+/** How the picker names the oceans and continents of IANA ids (their first part). */
+const REGION_LABELS: Readonly<Record<string, string>> = {
+  Africa: 'Africa',
+  America: 'Americas',
+  Antarctica: 'Antarctica',
+  Arctic: 'Arctic',
+  Asia: 'Asia',
+  Atlantic: 'Atlantic Ocean',
+  Australia: 'Australia',
+  Europe: 'Europe',
+  Indian: 'Indian Ocean',
+  Pacific: 'Pacific Ocean',
+};
+
+/**
+ * The place an IANA id names, as people write it.
+ * @example zoneCity('America/New_York') // 'New York'
+ * @example zoneCity('America/Argentina/Buenos_Aires') // 'Buenos Aires (Argentina)'
+ */
+export function zoneCity(zone: string): string {
+  const [, ...places] = zone.split('/').map((part) => part.replace(/_/g, ' '));
+  const city = places.at(-1) ?? zone;
+  return places.length > 1 ? `${city} (${places.slice(0, -1).join(', ')})` : city;
 }
 
-/** Picks the browser's time zone on a fresh subscribe form. Saved choices are never touched. */
+interface ZoneGroup {
+  readonly region: string;
+  readonly zones: readonly { readonly zone: string; readonly city: string; readonly aliases: string }[];
+}
+
+/** UTC, then one group per region with its cities in alphabetical order; built once. */
+const zoneGroups = (() => {
+  let groups: ZoneGroup[] | undefined;
+  return (): ZoneGroup[] => {
+    if (groups) return groups;
+    const byRegion = new Map<string, { zone: string; city: string; aliases: string }[]>();
+    for (const zone of OFFERED_TIME_ZONES) {
+      if (zone === UTC) continue;
+      const region = REGION_LABELS[zone.split('/')[0]!] ?? zone.split('/')[0]!;
+      const entries = byRegion.get(region) ?? [];
+      entries.push({ zone, city: zoneCity(zone), aliases: aliasesOf(zone).join(' ') });
+      byRegion.set(region, entries);
+    }
+    // IANA names are plain ASCII, so code-unit order is alphabetical and needs no ICU collator
+    // (localeCompare with a locale builds one per comparison: a tenth of a second per page).
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    groups = [...byRegion]
+      .sort(([a], [b]) => byText(a, b))
+      .map(([region, zones]) => ({ region, zones: zones.sort((a, b) => byText(a.city, b.city)) }));
+    return groups;
+  };
+})();
+
+/**
+ * The options of the zone picker. Each carries the zone's older names (data-aliases), so the
+ * browser's zone is found when its ICU still says `Europe/Kiev`. A saved zone that is no longer
+ * accepted (`system`, from before zones were checked) is shown first, so the reader sees it and
+ * chooses a real one.
+ */
+function timeZoneOptions(current: string) {
+  const selected = canonicalTimeZone(current);
+  // One line per option, as the other pickers: some 420 of them, so every byte counts 420 times.
+  // prettier-ignore
+  const option = (zone: string, label: string, aliases: string) =>
+    html`<option value="${zone}"${aliases ? html` data-aliases="${aliases}"` : ''}${zone === selected ? ' selected' : ''}>${label}</option>`;
+  const unusable =
+    selected === undefined
+      ? html`<option value="${current}" selected>${current} (not a time zone we know: choose yours)</option>`
+      : '';
+  return html`${unusable}${option(UTC, 'UTC', aliasesOf(UTC).join(' '))}${zoneGroups().map(
+    (group) =>
+      html`<optgroup label="${group.region}">
+        ${group.zones.map((entry) => option(entry.zone, entry.city, entry.aliases))}
+      </optgroup>`,
+  )}`;
+}
+
+/**
+ * Picks the browser's time zone on a fresh subscribe form, found by its name or one of its older
+ * names (a browser may still say `Asia/Calcutta`). Saved choices are never touched; without
+ * JavaScript the default stays.
+ */
 export const BROWSER_ZONE_SCRIPT = `
 (function () {
   var select = document.getElementById('timezone');
   if (!select) return;
   try {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    for (var i = 0; i < select.options.length; i++) if (select.options[i].value === zone) { select.value = zone; break; }
+    var zone = ' ' + Intl.DateTimeFormat().resolvedOptions().timeZone.toLowerCase() + ' ';
+    for (var i = 0; i < select.options.length; i++) {
+      var option = select.options[i];
+      var names = ' ' + (option.value + ' ' + (option.getAttribute('data-aliases') || '')).toLowerCase() + ' ';
+      if (names.indexOf(zone) !== -1) { select.value = option.value; break; }
+    }
   } catch (e) {}
 })()`;

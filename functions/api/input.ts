@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { DEFAULT_DELIVERY_SLOT, type DeliverySlot } from '../model/subscribers.ts';
 import type { TopicId } from '../model/topics.ts';
 import { ValidationError } from '../core/errors.ts';
-import { deliverySlotSchema, emailSchema, topicsSchema } from '../core/subscribers/subscriber.ts';
+import { emailSchema, topicsSchema } from '../core/subscribers/subscriber.ts';
+import {
+  canonicalTimeZone,
+  timeZoneSchema,
+  UNKNOWN_TIME_ZONE_MESSAGE,
+} from '../core/subscribers/time-zones.ts';
 import type { FieldErrors } from './form-fields.ts';
 
 /**
@@ -34,7 +39,8 @@ const wholeNumber = (min: number, max: number) =>
 const slotFields = {
   weekday: wholeNumber(1, 7).optional(),
   hour: wholeNumber(0, 23).optional(),
-  timezone: z.string().trim().min(1).max(64).optional(),
+  /** Kept under its current name: an old form's `Europe/Kiev` is stored as `Europe/Kyiv`. */
+  timezone: timeZoneSchema.optional(),
 };
 
 const subscribeSchema = z.object({
@@ -81,21 +87,14 @@ function slotOf(
   fields: { weekday?: number | undefined; hour?: number | undefined; timezone?: string | undefined },
   fallback: DeliverySlot,
 ): DeliverySlot {
-  const parsed = deliverySlotSchema.safeParse({
+  return {
     weekday: fields.weekday ?? fallback.weekday,
     hour: fields.hour ?? fallback.hour,
-    timeZone: fields.timezone ?? fallback.timeZone,
-  });
-  if (!parsed.success) {
-    // The slot schema calls the zone "timeZone"; requests call it "timezone".
-    throw invalid(
-      parsed.error.issues.map((issue) => ({
-        field: issue.path[0] === 'timeZone' ? 'timezone' : String(issue.path[0] ?? 'request'),
-        message: issue.message,
-      })),
-    );
-  }
-  return parsed.data;
+    // A zone left out keeps the reader's, under its current name where it has one. A zone saved
+    // before zones were checked (`system`) stays as it was rather than failing a change of topics:
+    // the planner still reads it, and the preference centre asks for a real one.
+    timeZone: fields.timezone ?? canonicalTimeZone(fallback.timeZone) ?? fallback.timeZone,
+  };
 }
 
 function validate<T extends z.ZodType>(schema: T, input: RawInput): z.output<T> {
@@ -116,6 +115,7 @@ function humanise(issue: z.core.$ZodIssue, input: RawInput): string {
   }
   if (issue.path[0] === 'topics' && issue.code === 'invalid_value') return 'is not one of our topics';
   if (issue.path[0] === 'topics' && issue.code === 'invalid_type') return 'must be a list of topic ids';
+  if (issue.path[0] === 'timezone') return UNKNOWN_TIME_ZONE_MESSAGE;
   return issue.message;
 }
 

@@ -27,6 +27,7 @@ import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
 import { SqsSendQueue } from '../adapters/sqs/sqs-send-queue.ts';
+import { SqsDeadLetterQueue } from '../adapters/sqs/sqs-dead-letter-queue.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import { EutilsClient } from '../adapters/http/eutils-client.ts';
 import { ClinicalTrialsClient } from '../adapters/http/clinicaltrials-client.ts';
@@ -40,6 +41,7 @@ import type { SiteArticle } from '../core/ingest/site-articles.ts';
 import type { SendJob } from '../core/delivery/send-job.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { AdminSendStore } from '../ports/admin-send-store.ts';
+import type { DeadLetterQueue } from '../ports/dead-letter-queue.ts';
 import type { ArticleStore } from '../ports/article-store.ts';
 import type { DeliveryLedger } from '../ports/delivery-ledger.ts';
 import type { EditionStore } from '../ports/edition-store.ts';
@@ -79,6 +81,8 @@ export interface AppContext {
   readonly sourceState: SourceStateStore;
   readonly mailer: Mailer;
   readonly queue: SendQueue<SendJob>;
+  /** The send queue's DLQ, for an operator's look and redrive (its URL is found on first use). */
+  readonly deadLetters: DeadLetterQueue;
   readonly fetcher: FeedFetcher;
   /** PubMed (NCBI's E-utilities) and ClinicalTrials.gov, each polite to its API for the whole process. */
   readonly pubmed: PubMedApi;
@@ -170,6 +174,10 @@ export async function createAppContext(
         configurationSet: config.mail.configurationSet,
       }),
     queue: new SqsSendQueue(clients.sqs, queueUrl),
+    deadLetters: new SqsDeadLetterQueue(clients.sqs, {
+      sendUrl: queueUrl,
+      deadLetterUrl: () => findQueueUrl(clients, config.queues.deadLetterName, 'SEND_DLQ_NAME'),
+    }),
     fetcher:
       overrides.fetcher ??
       new HttpFeedFetcher({
@@ -248,7 +256,11 @@ async function resolveNcbiApiKey(config: Config): Promise<string | undefined> {
 
 async function resolveQueueUrl(config: Config, clients: AwsClients): Promise<string> {
   if (config.queues.sendUrl) return config.queues.sendUrl;
-  const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: config.queues.sendName }));
-  if (!QueueUrl) throw new ConfigError(`SEND_QUEUE_NAME ${config.queues.sendName}: queue not found`);
+  return findQueueUrl(clients, config.queues.sendName, 'SEND_QUEUE_NAME');
+}
+
+async function findQueueUrl(clients: AwsClients, name: string, setting: string): Promise<string> {
+  const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  if (!QueueUrl) throw new ConfigError(`${setting} ${name}: queue not found`);
   return QueueUrl;
 }

@@ -3,25 +3,26 @@ import { runIngest, type IngestSummary } from '../core/ingest/run-ingest.ts';
 import { planDigest, type PlanSummary } from '../core/digest/plan-digest.ts';
 import {
   deliverJob,
-  digestInputsFor,
   type DeliveryDependencies,
   type AnnouncementSend,
   type DeliveryRun,
   type JobOutcome,
+  type RunStop,
 } from '../core/delivery/deliver-job.ts';
+import { handOn } from '../core/delivery/hand-on.ts';
+import { prepareDigestBatch } from '../core/delivery/prepare-batch.ts';
 import {
-  continuationDelaySeconds,
   LEASE_MS,
   SEND_CONCURRENCY_PER_JOB,
   SEND_RETRIES,
   YIELD_MARGIN_MS,
 } from '../core/delivery/send-policy.ts';
-import { parseSendJob, type DigestJob, type SendJob } from '../core/delivery/send-job.ts';
+import { parseSendJob, type SendJob } from '../core/delivery/send-job.ts';
+import type { MailConfigurationProblem } from '../core/errors.ts';
 import { loadAnnouncementSend } from '../core/announcements/load-announcement-send.ts';
 import { planAnnouncementSend } from '../core/announcements/plan-announcement-send.ts';
 import type { Source } from '../model/sources.ts';
 import { liveUrlOf } from '../core/ingest/sources.ts';
-import type { DigestViewInput } from '../core/rendering/digest-view.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -85,10 +86,16 @@ export interface BatchReport {
   readonly skipped: number;
   readonly failed: number;
   readonly poison: number;
-  /** Continuation jobs enqueued for recipients a job handed on (deadline, throttling, quota). */
+  /** Continuation jobs enqueued for recipients a job handed on (deadline or a refusal of SES's). */
   readonly continued: number;
+  /** Of those, the ones SES refused (throttling, outage, quota, setup): enqueued with a backoff. */
+  readonly stalled: number;
+  /** Why the batch stopped sending, when a refusal every send would meet stopped it. */
+  readonly stoppedBy: RunStop | undefined;
   /** The daily sending quota stopped this batch: the rest waits on the queue. */
   readonly quotaExceeded: boolean;
+  /** SES refused because of the account's setup (a person must fix it); the readers stay unsent. */
+  readonly sesConfigurationProblem: MailConfigurationProblem | undefined;
 }
 
 export interface SendBatchOptions {
@@ -100,13 +107,15 @@ export interface SendBatchOptions {
 
 /**
  * The SQS send handler's body. Every record is one job; the batch's jobs run side by side after
- * the pieces they all need are rendered in one go (digests) or their send is read and rendered
- * once (announcements); an admin send's plan job fans the send out into announcement jobs. A record is reported in batchItemFailures
- * (partial batch response) only when it must come back whole (SES unavailable, a crash); a job
- * cut short by the deadline, by persistent throttling or by the daily quota is acknowledged
- * after its unsent recipients were enqueued as a continuation job — so it never creeps towards
- * the DLQ for reasons that are not its own. Poison goes back too: after maxReceiveCount receives
- * SQS moves it to the DLQ, where it is explained.
+ * the pieces they all need are rendered in one go (digests, job by job if that fails) or their
+ * send is read and rendered once (announcements); an admin send's plan job fans the send out into
+ * announcement jobs. A job cut short — by the deadline, or by SES: throttling, an outage, the
+ * daily quota, a problem with its setup — is acknowledged after its unsent recipients were
+ * enqueued as a continuation job with the send policy's delay (handOn), so it never creeps
+ * towards the DLQ for reasons that are not its own. A record is reported in batchItemFailures
+ * (partial batch response) only when it must come back whole: a crash, a job that could not be
+ * prepared or handed on, or one SES has taken nothing from for STALL_HORIZON_MS. Poison goes
+ * back too: after maxReceiveCount receives SQS moves it to the DLQ, where it is explained.
  */
 export async function handleSendBatch(
   context: AppContext,
@@ -114,7 +123,7 @@ export async function handleSendBatch(
   options: SendBatchOptions = {},
 ): Promise<BatchReport> {
   const failures: string[] = [];
-  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 };
+  const totals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0, stalled: 0 };
   const jobs: { messageId: string; job: SendJob }[] = [];
   for (const record of event.Records) {
     try {
@@ -139,16 +148,13 @@ export async function handleSendBatch(
   };
   const remaining = options.remainingTimeMs;
   const run: DeliveryRun = {
-    stop: false,
+    stoppedBy: undefined,
     shouldYield: remaining ? () => remaining() < YIELD_MARGIN_MS : () => false,
   };
-  const digestJobs = jobs.flatMap(({ job }) => (job.kind === 'digest' ? [job] : []));
-  const digestInputs = new Map<DigestJob, DigestViewInput>();
-  if (digestJobs.length > 0) {
-    const inputs = await digestInputsFor(digestJobs, context.articles);
-    digestJobs.forEach((job, index) => digestInputs.set(job, inputs[index]!));
-    await context.renderer.prepareDigests(inputs);
-  }
+  const digests = await prepareDigestBatch(
+    jobs.flatMap(({ job }) => (job.kind === 'digest' ? [job] : [])),
+    context,
+  );
   // An announcement's record is read and rendered once per batch, whatever number of its jobs it holds.
   const announcementSends = new Map<string, Promise<AnnouncementSend | undefined>>();
   const announcementSend = (sendId: string) => {
@@ -165,9 +171,13 @@ export async function handleSendBatch(
           await planAnnouncementSend(job, context.config.digest.recipientsPerJob, context);
           return;
         }
-        let input: DigestViewInput | AnnouncementSend | undefined;
-        if (job.kind === 'digest') input = digestInputs.get(job);
-        else if (!(input = await announcementSend(job.sendId))) {
+        let input: Parameters<typeof deliverJob>[3];
+        if (job.kind === 'digest') {
+          const digest = digests.get(job)!;
+          // This job's articles could not be read or rendered: it alone comes back.
+          if (!digest.ready) throw digest.error;
+          input = digest.input;
+        } else if (!(input = await announcementSend(job.sendId))) {
           // Jobs of a send that has no record cannot be sent; retrying will not change that.
           totals.poison += 1;
           context.logger.error('announcement job of an unknown send: dropped', {
@@ -185,14 +195,26 @@ export async function handleSendBatch(
       totals.sent += outcome.sent;
       totals.skipped += outcome.skipped;
       totals.failed += outcome.failed;
-      if (outcome.retry || !outcome.remaining) {
-        if (outcome.retry) failures.push(messageId);
+      const next = handOn(job, outcome, context.clock.now());
+      if (next.action === 'done') return;
+      if (next.action === 'give-up') {
+        context.logger.error(
+          'SES has taken nothing of this job for a day: it goes back whole, towards the DLQ',
+          {
+            messageId,
+            interruption: outcome.interruption,
+            stalledSince: next.stalled.since,
+            handOns: next.stalled.handOns,
+          },
+        );
+        failures.push(messageId);
         return;
       }
       try {
-        const delaySeconds = continuationDelaySeconds(outcome.interruption);
-        await context.queue.enqueue([outcome.remaining], delaySeconds > 0 ? { delaySeconds } : {});
+        const { delaySeconds } = next;
+        await context.queue.enqueue([next.job], delaySeconds > 0 ? { delaySeconds } : {});
         totals.continued += 1;
+        if (next.job.stalled) totals.stalled += 1;
       } catch (error) {
         // Could not hand on: let the whole message come back; its sent recipients will be skipped.
         context.logger.error('continuation job not enqueued', { messageId, error });
@@ -203,6 +225,8 @@ export async function handleSendBatch(
   return {
     response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
     ...totals,
-    quotaExceeded: run.stop,
+    stoppedBy: run.stoppedBy,
+    quotaExceeded: run.stoppedBy === 'quota',
+    sesConfigurationProblem: run.configurationProblem,
   };
 }

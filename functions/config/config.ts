@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { TOPIC_IDS } from '../model/topics.ts';
 
 /**
  * The one place settings are read. `loadConfig` validates the environment once, at start (cold
@@ -87,7 +88,10 @@ const envSchema = z.object({
   SES_ENDPOINT: httpUrl.optional(),
   SQS_ENDPOINT: httpUrl.optional(),
   DIGEST_MAX_PER_TOPIC: positiveInt(5, 50),
-  DIGEST_MAX_ARTICLES: positiveInt(25, 200),
+  // Every topic a reader can choose must be able to have a section (docs/digests.md).
+  DIGEST_MAX_ARTICLES: positiveInt(25, 200).refine((value) => value >= TOPIC_IDS.length, {
+    message: `must be at least ${TOPIC_IDS.length}, the number of topics, so that every chosen topic can have a section`,
+  }),
   DIGEST_FIRST_WINDOW_DAYS: positiveInt(7, 60),
   RECIPIENTS_PER_JOB: positiveInt(50, 500),
   FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),

@@ -109,6 +109,37 @@ export class MailQuotaExceededError extends DigestError {
   override readonly code = 'MAIL_QUOTA_EXCEEDED';
 }
 
+/**
+ * What about the account's setup stops SES from sending anything: a person must fix it in SES.
+ * `identity-not-verified`: the From address or its domain is not verified in the region;
+ * `configuration-set-missing`: the configuration set we name does not exist;
+ * `mail-from-not-verified`: the custom MAIL FROM domain's MX record cannot be read;
+ * `sending-paused`: SES paused the account's (or the configuration set's) sending;
+ * `account-suspended`: SES restricted the account's sending for good.
+ */
+export type MailConfigurationProblem =
+  | 'identity-not-verified'
+  | 'configuration-set-missing'
+  | 'mail-from-not-verified'
+  | 'sending-paused'
+  | 'account-suspended';
+
+/**
+ * SES refused the message because of how the account is set up, not because of this reader or
+ * this email: every send would meet the same refusal until a person fixes it. Sending stops and
+ * the readers stay unsent (never failed), to be sent once it is fixed.
+ */
+export class MailConfigurationError extends DigestError {
+  override readonly code = 'MAIL_CONFIGURATION';
+  constructor(
+    readonly problem: MailConfigurationProblem,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A transient failure of the mail service (5xx, network); retry later. */
 export class MailUnavailableError extends DigestError {
   override readonly code = 'MAIL_UNAVAILABLE';

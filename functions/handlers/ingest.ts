@@ -11,6 +11,7 @@ export const handler = withRequestContext(async (_event: ScheduledEvent) => {
     [METRIC.sourceFailures]: summary.failures.length,
     [METRIC.maxConsecutiveSourceFailures]: Math.max(0, ...summary.failures.map((f) => f.consecutiveFailures)),
     [METRIC.articlesCreated]: summary.articlesCreated,
+    [METRIC.ingestRuns]: 1,
   });
   return summary;
 });

@@ -22,6 +22,16 @@ export const METRIC = {
   emailsSkipped: 'EmailsSkipped',
   /** Send jobs handed back to the queue (partial batch failure) for another try. */
   sendJobsRetried: 'SendJobsRetried',
+  /** Continuation jobs enqueued for the unsent recipients of a job cut short (any reason). */
+  sendJobsContinued: 'SendJobsContinued',
+  /** Of those, the ones SES refused (throttling, outage, quota, setup): enqueued with a backoff. */
+  sendJobsStalled: 'SendJobsStalled',
+  /** Send batches stopped because SES refused on account of its setup (identity, configuration set, MAIL FROM, paused). */
+  sesConfigurationErrors: 'SesConfigurationErrors',
+  /** One per ingest run that finished: its absence is what the ingest heartbeat alarm watches. */
+  ingestRuns: 'IngestRuns',
+  /** One per planner run that finished: its absence is what the planner heartbeat alarm watches. */
+  plannerRuns: 'PlannerRuns',
   poisonSendJobs: 'PoisonSendJobs',
   bouncesReceived: 'BouncesReceived',
   complaintsReceived: 'ComplaintsReceived',

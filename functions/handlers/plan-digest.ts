@@ -7,6 +7,10 @@ import { METRIC } from './metric-names.ts';
 export const handler = withRequestContext(async (_event: ScheduledEvent) => {
   const summary = await planDigestOnce(await appContext());
   logger.info('digest planned', { ...summary });
-  publishCounts({ [METRIC.readersPlanned]: summary.planned, [METRIC.sendJobsEnqueued]: summary.jobs });
+  publishCounts({
+    [METRIC.readersPlanned]: summary.planned,
+    [METRIC.sendJobsEnqueued]: summary.jobs,
+    [METRIC.plannerRuns]: 1,
+  });
   return summary;
 });

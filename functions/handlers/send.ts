@@ -16,7 +16,9 @@ export const handler = withRequestContext(
       failed: report.failed,
       poison: report.poison,
       continued: report.continued,
-      quotaExceeded: report.quotaExceeded,
+      stalled: report.stalled,
+      stoppedBy: report.stoppedBy,
+      sesConfigurationProblem: report.sesConfigurationProblem,
       retried: report.response.batchItemFailures.length,
     });
     publishCounts({
@@ -24,6 +26,9 @@ export const handler = withRequestContext(
       [METRIC.emailsFailed]: report.failed,
       [METRIC.emailsSkipped]: report.skipped,
       [METRIC.sendJobsRetried]: report.response.batchItemFailures.length,
+      [METRIC.sendJobsContinued]: report.continued,
+      [METRIC.sendJobsStalled]: report.stalled,
+      [METRIC.sesConfigurationErrors]: report.sesConfigurationProblem ? 1 : 0,
       [METRIC.poisonSendJobs]: report.poison,
     });
     return report.response;

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config.ts';
 import { loadVocabulary } from '../adapters/content/load-content.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
-import { describeError, FeedError } from '../core/errors.ts';
+import { describeError, FeedError, ValidationError } from '../core/errors.ts';
 import { readFeed } from '../core/ingest/read-feed.ts';
 import { parseEfetch, parseEsearch } from '../core/ingest/pubmed-parser.ts';
 import { parseStudiesPage } from '../core/ingest/clinicaltrials-parser.ts';
@@ -15,6 +15,8 @@ import type { NormaliseResult } from '../core/ingest/normalise.ts';
 import type { ArticleCandidate } from '../model/articles.ts';
 import type { Source, SourceKind } from '../model/sources.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { cannotRead } from './file-errors.ts';
 
 /** One line of `immuno-digest check`. */
 export interface CheckLine {
@@ -47,8 +49,10 @@ export interface CheckOptions {
 
 /**
  * `immuno-digest check FILE|URL ...`: parses each input as ingest would, stores nothing, and
- * prints one JSON line per input. A failing input is a line with its error; the command itself
- * exits 0, so one bad candidate source never hides the verdict on the others.
+ * prints one JSON line per input. A feed that fails (malformed, blocked, too large) is a line with
+ * its error and the command exits 0: that is the verdict on it, and one bad candidate source never
+ * hides the verdict on the others. A file that cannot be read at all is a mistake in the command
+ * (a typo in the path): it gets its line too, then a message on stderr and exit code 2.
  */
 export async function checkCommand(inputs: readonly string[], options: CheckOptions): Promise<void> {
   // check signs no link: the fetch and content settings are all it reads, validated as usual.
@@ -63,9 +67,10 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
     userAgent: config.fetch.userAgent,
     allowedLoopbackPorts: options.allowLoopbackPorts,
   });
+  const unreadable: string[] = [];
   try {
     for (const input of inputs) {
-      const line = await checkInput(input, {
+      const { unreadable: cannotBeRead, ...line } = await checkInput(input, {
         tagger,
         fetcher,
         maxBytes: config.fetch.maxBytes,
@@ -73,10 +78,13 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
         options,
       });
       process.stdout.write(`${JSON.stringify(line)}\n`);
+      if (cannotBeRead) unreadable.push(line.errors[0]!);
     }
   } finally {
     fetcher.close();
   }
+  for (const problem of unreadable) console.error(`immuno-digest: ${problem}`);
+  if (unreadable.length > 0) process.exitCode = EXIT_CODES.badInput;
 }
 
 async function checkInput(
@@ -88,7 +96,7 @@ async function checkInput(
     lookbackDays: number;
     options: CheckOptions;
   },
-): Promise<CheckLine> {
+): Promise<CheckLine & { readonly unreadable?: true }> {
   const isUrl = /^https?:\/\//i.test(input);
   const feedUrl = isUrl ? input : (deps.options.baseUrl ?? pathToFileURL(path.resolve(input)).toString());
   const kind = deps.options.kind ?? 'feed';
@@ -129,8 +137,10 @@ async function checkInput(
       sample: first ? sample(first) : null,
     };
   } catch (error) {
+    const failed = { input, format: null, items: 0, articles: 0, relevant: 0, sample: null };
+    if (error instanceof ValidationError) return { ...failed, errors: [error.message], unreadable: true };
     const message = error instanceof FeedError ? `${error.kind}: ${error.message}` : describeError(error);
-    return { input, format: null, items: 0, articles: 0, relevant: 0, errors: [message], sample: null };
+    return { ...failed, errors: [message] };
   }
 }
 
@@ -207,12 +217,17 @@ async function download(
   return { body: result.body, ...(result.contentType ? { contentType: result.contentType } : {}) };
 }
 
+/** @throws ValidationError when the file cannot be read (missing, a folder, no permission) */
 async function readLocal(file: string, maxBytes: number): Promise<{ body: Buffer; contentType?: string }> {
-  // The same cap as a download: a 50 MB file is refused before it is read into memory.
-  const { size } = await stat(file);
-  if (size > maxBytes)
-    throw new FeedError('too-large', `${file} is ${size} bytes, over the ${maxBytes}-byte limit`);
-  return { body: await readFile(file) };
+  try {
+    // The same cap as a download: a 50 MB file is refused before it is read into memory.
+    const { size } = await stat(file);
+    if (size > maxBytes)
+      throw new FeedError('too-large', `${file} is ${size} bytes, over the ${maxBytes}-byte limit`);
+    return { body: await readFile(file) };
+  } catch (error) {
+    throw error instanceof FeedError ? error : cannotRead(file, error);
+  }
 }
 
 function sample(candidate: ArticleCandidate): Record<string, unknown> {

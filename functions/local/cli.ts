@@ -1,11 +1,15 @@
 import { Command, Option } from 'commander';
-import { DigestError } from '../core/errors.ts';
+import { ConfigError, DigestError, ValidationError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
 import { SOURCE_KINDS, type SourceKind } from '../model/sources.ts';
+import { cloudCheckCommand } from './cloud-check.ts';
+import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { loadLocalSettings } from './local-settings.ts';
 
 /**
  * `immuno-digest <command>`: the local runtime and the operator's tools. Every command works on
@@ -15,13 +19,24 @@ import { sendCommand, type SendCommandOptions } from './send-command.ts';
 const program = new Command()
   .name('immuno-digest')
   .description('Immunotherapy Digest: pull immunotherapy feeds, tag them by topic, send weekly digests.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A usage error (unknown option, missing value) is bad input, like a bad value: exit 2. Set
+  // before the commands are added, which inherit it.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.badInput));
+
+const local = settingsInEffect();
+program.addHelpText(
+  'after',
+  "\nBeside a running `npm start` (found through the data folder's runtime.json) every command uses its " +
+    'stand-ins, site URL and ports. Exit codes: 0 done, 1 failure, 2 bad input or usage, 3 stopped with work left queued.',
+);
 
 program
   .command('start')
   .description(
-    'Run the whole pipeline locally: stand-ins, HTTP API on :3000, ingest and digest on their schedules',
+    `Run the whole pipeline locally: stand-ins, HTTP API on :${local.api}, mail viewer on :${local.ses}, ingest and digest on their schedules`,
   )
+  .addHelpText('after', `\n${local.summary}`)
   .option('--once', 'run one ingest and one digest cycle, print a JSON summary as the last line, and exit')
   .option('--no-demo', 'do not seed demo subscribers into an empty database')
   .option('--live', 'fetch the real feed URLs instead of the offline snapshots in content/snapshots')
@@ -43,7 +58,10 @@ program
 
 program
   .command('digest')
-  .description('Run one digest planning + send cycle (readers whose weekly slot has passed)')
+  .description(
+    'Run one digest planning + send cycle (readers whose weekly slot has passed). Beside a running `npm start`, ' +
+      'that instance sends: the command waits for it and reports what it sent',
+  )
   .addOption(
     new Option('--now <iso>', 'pretend the current time is this ISO instant (e.g. 2026-11-30T09:00:00Z)'),
   )
@@ -118,10 +136,31 @@ program
   .option('--yes', 'do not ask for confirmation on a terminal')
   .action((options: SendCommandOptions) => sendCommand(options));
 
+const dlq = program
+  .command('dlq')
+  .description(
+    'The send queue’s dead-letter queue: the jobs that failed five times. Look at them, fix the cause, move them back',
+  );
+dlq
+  .command('show')
+  .description(
+    'Print how many jobs the dead-letter queue holds and a look at up to ten; the last line is JSON',
+  )
+  .action(() => dlqShowCommand());
+dlq
+  .command('redrive')
+  .description(
+    'Move every send job of the dead-letter queue back to the send queue (poison stays) and send it; ' +
+      'the ledger skips whoever already got it, so a redrive is always safe',
+  )
+  .option('--max <n>', 'move at most this many messages')
+  .action((options: { max?: string }) => dlqRedriveCommand(options));
+
 program
   .command('tag')
   .description(
-    'Tag titles: JSON lines {"title","summary"?} on stdin → {"topics":[...],"relevant":bool} per line on stdout',
+    'Tag titles: JSON lines {"title","summary"?} on stdin → {"topics":[...],"relevant":bool} per line on stdout; ' +
+      'a bad line gets {"error"} and the rest carry on, then the command exits 2',
   )
   .action(() => tagCommand());
 
@@ -129,7 +168,8 @@ program
   .command('check')
   .description(
     'Parse feeds (files or URLs) as ingest would, store nothing, and print one JSON line per input: ' +
-      '{"input","format","items","articles","relevant","errors","sample"}. Exits 0 even when an input fails.',
+      '{"input","format","items","articles","relevant","errors","sample"}. A feed that fails is a line with its error ' +
+      '(exit 0); an input that cannot be read at all is bad input (exit 2, after every line).',
   )
   .argument('<inputs...>', 'feed files or http(s) URLs')
   .addOption(
@@ -159,11 +199,59 @@ program
       }),
   );
 
+const cloud = program
+  .command('cloud')
+  .description('Commands against a deployment in AWS (your AWS credentials)');
+cloud
+  .command('check')
+  .description(
+    'After a deploy: read the stack outputs, check the domain serves the site, the SES identity, DKIM, MAIL FROM and quota, and send one test email. Exits 1 when a check fails.',
+  )
+  .option('--to <address>', 'send the test email here (a verified address while SES is in the sandbox)')
+  .option('--stack-prefix <prefix>', 'the stackPrefix setting of the deployment', 'ImmunoDigest')
+  .option('--region <region>', 'the region deployed to (default: AWS_REGION or your AWS profile)')
+  .action((options: { to?: string; stackPrefix: string; region?: string }) =>
+    cloudCheckCommand({
+      stackPrefix: options.stackPrefix,
+      ...(options.to ? { to: options.to } : {}),
+      ...(options.region ? { region: options.region } : {}),
+    }),
+  );
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Our own errors already say what and where; anything else keeps its stack for a bug report.
   if (error instanceof DigestError) console.error(`immuno-digest: ${error.message}`);
   else console.error(error);
-  process.exitCode = 1;
+  process.exitCode =
+    error instanceof ValidationError || error instanceof ConfigError
+      ? EXIT_CODES.badInput
+      : EXIT_CODES.failure;
+}
+
+/**
+ * The ports and data folder the environment sets (or their defaults), for the help texts: so
+ * `start --help` says the port `start` will really use. A bad setting is shown, not thrown: help
+ * must always work, and `start` itself then names the setting.
+ */
+function settingsInEffect(): { api: string; ses: string; summary: string } {
+  try {
+    const settings = loadLocalSettings(process.env);
+    const from = (name: string) => (process.env[name]?.trim() ? `${name}` : `${name}, default`);
+    return {
+      api: String(settings.ports.api),
+      ses: String(settings.ports.ses),
+      summary: [
+        'In effect (from the environment, or the defaults):',
+        `  HTTP API and pages    http://localhost:${settings.ports.api}  (${from('API_PORT')})`,
+        `  Mail viewer (SES)     http://localhost:${settings.ports.ses}  (${from('SES_PORT')})`,
+        `  DynamoDB, SQS         :${settings.ports.dynamodb}, :${settings.ports.sqs}  (DYNAMODB_PORT, SQS_PORT)`,
+        `  Data folder           ${settings.dataDir}  (${from('DATA_DIR')})`,
+      ].join('\n'),
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { api: '$API_PORT', ses: '$SES_PORT', summary: `Settings in effect: ${message}` };
+  }
 }

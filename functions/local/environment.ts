@@ -72,7 +72,9 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
     const config = loadConfig(
       {
         ...env,
-        SITE_URL: env.SITE_URL ?? `http://localhost:${settings.ports.api}`,
+        // Attached, the running instance's links are the ones that work: its SITE_URL and ports,
+        // not what this terminal happens to have set.
+        SITE_URL: attachedTo?.siteUrl ?? env.SITE_URL ?? `http://localhost:${settings.ports.api}`,
         TOKEN_SECRET: env.TOKEN_SECRET ?? (await localSecret(settings.dataDir, 'token-secret')),
         ADMIN_TOKEN: env.ADMIN_TOKEN?.trim() || (await localSecret(settings.dataDir, ADMIN_TOKEN_FILE)),
         DYNAMODB_ENDPOINT: endpoints.dynamodb,

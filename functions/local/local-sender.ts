@@ -14,16 +14,18 @@ export interface SendTotals {
   continued: number;
 }
 
-export type DrainEnding = 'drained' | 'not-drained' | 'quota';
+/**
+ * How a drain ended: the queue emptied, the time ran out, or SES refused in a way that makes
+ * waiting pointless — the daily quota is used up, or its setup must be fixed first (the rest stays
+ * queued, delayed, for later).
+ */
+export type DrainEnding = 'drained' | 'not-drained' | 'quota' | 'ses-configuration';
 
 export interface LocalSender {
   readonly totals: Readonly<SendTotals>;
   start(): void;
   stop(): Promise<void>;
-  /**
-   * Waits until the send queue is empty, the timeout passes, or SES says the daily quota is used
-   * up (then waiting is pointless: the rest stays queued, delayed, for later).
-   */
+  /** Waits until the send queue is empty, the timeout passes, or SES refuses as DrainEnding says. */
   drain(timeoutMs: number): Promise<DrainEnding>;
 }
 
@@ -31,14 +33,17 @@ export interface LocalSender {
  * The real send handler behind the local SQS poller, counting what it does: what `npm start`
  * and the CLI commands that send (digest, send) run locally in place of Lambda's event source.
  */
-export function createLocalSender(
-  environment: LocalEnvironment,
-  options: { readonly waitTimeSeconds: number },
-): LocalSender {
+export interface LocalSenderOptions {
+  readonly waitTimeSeconds: number;
+  /** Told after every batch (`npm start` prints what each one sent). */
+  readonly onBatch?: (report: Omit<SendTotals, 'poison'>) => void;
+}
+
+export function createLocalSender(environment: LocalEnvironment, options: LocalSenderOptions): LocalSender {
   const { context } = environment;
   const totals: SendTotals = { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 };
-  let quotaStop: () => void = () => undefined;
-  const quotaExceeded = new Promise<'quota'>((resolve) => (quotaStop = () => resolve('quota')));
+  let sesStop: (ending: 'quota' | 'ses-configuration') => void = () => undefined;
+  const sesStopped = new Promise<'quota' | 'ses-configuration'>((resolve) => (sesStop = resolve));
   const poller = new LocalSqsPoller(
     context.clients.sqs,
     async (event: SQSEvent) => {
@@ -48,7 +53,9 @@ export function createLocalSender(
       totals.failed += report.failed;
       totals.poison += report.poison;
       totals.continued += report.continued;
-      if (report.quotaExceeded) quotaStop();
+      options.onBatch?.(report);
+      if (report.quotaExceeded) sesStop('quota');
+      if (report.sesConfigurationProblem) sesStop('ses-configuration');
       return report.response;
     },
     {
@@ -67,7 +74,7 @@ export function createLocalSender(
     drain: (timeoutMs) =>
       Promise.race([
         poller.drain(timeoutMs).then((drained): DrainEnding => (drained ? 'drained' : 'not-drained')),
-        quotaExceeded,
+        sesStopped,
       ]),
   };
 }

@@ -5,6 +5,7 @@ import { ValidationError } from '../core/errors.ts';
 import { emailSchema } from '../core/subscribers/subscriber.ts';
 import { openLocalEnvironment } from './environment.ts';
 import { fixedClock } from './commands.ts';
+import { cannotWrite } from './file-errors.ts';
 
 export interface PreviewCommandOptions {
   readonly topics: string;
@@ -37,7 +38,10 @@ export async function previewCommand(options: PreviewCommandOptions): Promise<vo
   const environment = await openLocalEnvironment({ ports: 'ephemeral', ...(clock ? { clock } : {}) });
   try {
     const preview = await previewDigest(environment.context, { topics, to: options.to, days });
-    await writeFile(options.out, format === 'eml' ? await preview.mime() : preview.email.html);
+    const content = format === 'eml' ? await preview.mime() : preview.email.html;
+    await writeFile(options.out, content).catch((error: unknown) => {
+      throw cannotWrite(options.out, error, '--out');
+    });
     console.log(
       JSON.stringify({
         out: path.resolve(options.out),

@@ -8,6 +8,12 @@ import path from 'node:path';
 export interface RuntimeInfo {
   readonly pid: number;
   readonly startedAt: string;
+  /**
+   * The SITE_URL the instance serves and puts in its links, so that a command attached to it
+   * (preview, send) writes the same links whatever ports its own terminal has set. Absent in
+   * files written before it was recorded: commands then fall back to their own settings.
+   */
+  readonly siteUrl?: string;
   readonly endpoints: {
     readonly dynamodb: string;
     readonly ses: string;
@@ -41,6 +47,11 @@ export async function findRunningInstance(dataDir: string): Promise<RuntimeInfo 
   } catch {
     return undefined;
   }
+}
+
+/** Whether the instance's process is still there (a command following its sends asks as it waits). */
+export function isRunning(info: RuntimeInfo): boolean {
+  return isAlive(info.pid);
 }
 
 function isAlive(pid: number): boolean {

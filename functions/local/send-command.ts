@@ -16,6 +16,8 @@ import type { AdminActor } from '../model/announcements.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
 import { createLocalSender } from './local-sender.ts';
 import { createProgressReporter } from './send-progress.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { cannotRead } from './file-errors.ts';
 
 export interface SendCommandOptions {
   readonly subject: string;
@@ -145,7 +147,7 @@ async function sendForReal(
       `immuno-digest: ${status.pending} readers are still to send after ${STALL_MS / 1000} s without progress; ` +
         'run the same command again to resume (nobody gets it twice).',
     );
-    process.exitCode = 2;
+    process.exitCode = EXIT_CODES.stoppedEarly;
   }
   report(started.outcome, status, finished);
 }
@@ -202,8 +204,7 @@ async function readBody(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ValidationError(`--body-file: cannot read ${file} (${code})`, [], { cause: error });
+    throw cannotRead(file, error, '--body-file');
   }
 }
 

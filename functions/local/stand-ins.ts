@@ -31,9 +31,23 @@ class StandInError extends DigestError {
 export async function startStandIns(options: StandInOptions): Promise<StandIns> {
   // The Node-version notice of the SDK would print on every client in an otherwise quiet terminal.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // GetAccount on the SES stand-in answers only when this is set.
+  // GetAccount on the SES stand-in answers only when this is set, and only with every field of
+  // a real answer (it validates the whole shape; with SendQuota alone it answers 400).
   process.env.AWS_SES_ACCOUNT ??= JSON.stringify({
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'MARKETING',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Local stand-in',
+      WebsiteURL: 'http://localhost',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
     SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
   });
 
   const stops: (() => Promise<void>)[] = [];

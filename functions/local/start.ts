@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Cron } from 'croner';
@@ -42,7 +43,11 @@ const DRAIN_TIMEOUT_MS = 90_000;
 export async function runStart(options: StartOptions): Promise<CycleSummary | undefined> {
   const environment = await openLocalEnvironment({ live: options.live, ports: 'configured', attach: false });
   const { context, settings } = environment;
-  const sender = createLocalSender(environment, { waitTimeSeconds: options.once ? 1 : 20 });
+  const sender = createLocalSender(environment, {
+    waitTimeSeconds: options.once ? 1 : 20,
+    // Running, each batch is an event of the timeline; --once sums them up in its last lines.
+    ...(options.once ? {} : { onBatch: printSends }),
+  });
   const { totals } = sender;
 
   try {
@@ -61,8 +66,10 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
       printPlan(plan);
       const ending = await sender.drain(DRAIN_TIMEOUT_MS);
       await sender.stop();
+      // The mail viewer stops with this process: point at where the emails stay instead.
       logLine(
-        `Sent ${totals.sent} digests (${totals.skipped} skipped, ${totals.failed} failed). See them at http://localhost:${settings.ports.ses}`,
+        `Sent ${totals.sent} digests (${totals.skipped} skipped, ${totals.failed} failed). ` +
+          `The emails are kept in ${path.join(settings.dataDir, 'ses-mail.json')}; \`npm start\` shows them at http://localhost:${settings.ports.ses}`,
       );
       const failureDetails = [
         ...ingest.failures.map(
@@ -71,6 +78,9 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
         ...(totals.failed > 0 ? [`${totals.failed} emails rejected`] : []),
         ...(totals.poison > 0 ? [`${totals.poison} poison send jobs`] : []),
         ...(ending === 'quota' ? ['SES daily sending quota used up: the unsent digests stay queued'] : []),
+        ...(ending === 'ses-configuration'
+          ? ['SES refuses to send until its setup is fixed: the unsent digests stay queued']
+          : []),
         ...(ending === 'not-drained'
           ? ['send queue not drained within 90 s: jobs left for the next run']
           : []),
@@ -104,6 +114,7 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
   await writeRuntimeInfo(settings.dataDir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),
+    siteUrl: config.siteUrl,
     endpoints: { ...environment.endpoints, api: `http://127.0.0.1:${apiPort}` },
   });
 
@@ -174,6 +185,15 @@ function printIngest(summary: IngestSummary): void {
       `  ✗ ${failure.sourceId}: ${failure.kind}: ${failure.message} (${failure.consecutiveFailures} in a row)`,
     );
   }
+}
+
+/** What one batch of the send queue came to, when it mailed (or refused to mail) anyone. */
+function printSends(batch: { sent: number; skipped: number; failed: number; continued: number }): void {
+  if (batch.sent + batch.skipped + batch.failed + batch.continued === 0) return;
+  const handedOn = batch.continued > 0 ? `, ${batch.continued} jobs handed on for later` : '';
+  logLine(
+    `Sent ${batch.sent} ${batch.sent === 1 ? 'email' : 'emails'} (${batch.skipped} skipped, ${batch.failed} failed${handedOn})`,
+  );
 }
 
 function printPlan(summary: PlanSummary): void {

@@ -42,6 +42,11 @@ export interface Subscriber {
   readonly skippedDigestId?: string;
   readonly skippedAt?: string;
   readonly consent?: ConsentRecord;
+  /**
+   * When the reader last changed their delivery slot or resumed a paused digest: slots that
+   * began before this (or before their confirmation, `consent.at`) are not owed a digest.
+   */
+  readonly scheduleFrom?: string;
   readonly softBounces?: number;
   readonly lastSoftBounceAt?: string;
   /** Last time a confirmation email went out: at most one per address per 24 h. */

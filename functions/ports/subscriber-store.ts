@@ -26,6 +26,8 @@ export interface ProfileFields {
   readonly topics?: readonly TopicId[];
   readonly delivery?: DeliverySlot;
   readonly paused?: boolean;
+  /** Set with a new slot or a resume: see Subscriber.scheduleFrom. */
+  readonly scheduleFrom?: string;
 }
 
 /** Signing up, confirming and changing one's choices: the double opt-in and the preference centre. */

@@ -24,9 +24,13 @@ export interface DigestApiProps {
 }
 
 /**
- * The HTTP API: one $default stage, throttled, with JSON access logs; the public pages on the
- * $default route and /admin, /admin/* behind the IAM authorizer, all on the api function (its
- * Hono app routes both). Built before the functions, since its URL is in every email.
+ * The HTTP API: one $default stage, throttled, with JSON access logs, and its custom domain. It
+ * lives in the data stack, with what else every emailed link depends on: redeploying or even
+ * destroying the service stack keeps the API, its id, its domain and its mapping, so links
+ * already mailed keep working once the routes are back. The routes (the public pages on the
+ * $default route, /admin and /admin/* behind the IAM authorizer, all on the api function) are
+ * added by the service stack with {@link DigestApi.routeTo}. With a custom domain the API's own
+ * execute-api endpoint is disabled: there is one address, and it is the one in the emails.
  */
 export class DigestApi extends Construct {
   readonly httpApi: HttpApi;
@@ -47,6 +51,7 @@ export class DigestApi extends Construct {
       apiName: `${settings.stackPrefix}-api`,
       description: 'Immunotherapy Digest: subscribe, confirm, preferences, unsubscribe, archive, admin',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: settings.apiDomainName !== undefined,
     });
     this.domainName =
       settings.apiDomainName && settings.apiCertificateArn
@@ -100,10 +105,14 @@ export class DigestApi extends Construct {
     }
   }
 
-  /** Routes every request to the api function: public on $default, IAM-authorised under /admin. */
-  routeTo(handler: IFunction): void {
+  /**
+   * Routes every request to the api function: public on $default, IAM-authorised under /admin.
+   * The routes, the integration and the invoke permission are made in `scope` (the service
+   * stack, with the function), so the API itself never depends on the code.
+   */
+  routeTo(handler: IFunction, scope: Construct): void {
     const integration = new HttpLambdaIntegration('api-integration', handler);
-    const publicRoute = new HttpRoute(this, 'public-route', {
+    const publicRoute = new HttpRoute(scope, 'public-route', {
       httpApi: this.httpApi,
       routeKey: HttpRouteKey.DEFAULT,
       integration,
@@ -114,8 +123,16 @@ export class DigestApi extends Construct {
       'The public pages (subscribe, confirm, preferences, unsubscribe, archive) are for anonymous readers; the personal ones check a signed, purpose-bound token, and the stage is throttled. Admin routes use the IAM authorizer.',
     );
     const authorizer = new HttpIamAuthorizer();
-    for (const path of ['/admin', '/admin/{proxy+}']) {
-      this.httpApi.addRoutes({ path, methods: [HttpMethod.ANY], integration, authorizer });
+    for (const [id, path] of [
+      ['admin-route', '/admin'],
+      ['admin-proxy-route', '/admin/{proxy+}'],
+    ] as const) {
+      new HttpRoute(scope, id, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(path, HttpMethod.ANY),
+        integration,
+        authorizer,
+      });
     }
   }
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
   NodejsFunction,
   OutputFormat,
@@ -28,8 +28,12 @@ export type HandlerName = 'ingest' | 'plan-digest' | 'send' | 'api' | 'ses-event
  */
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
-/** What a function may do with the send queue. The send function consumes through its event source. */
-export type QueueAccess = 'none' | 'send';
+/**
+ * What a function may do with the send queue. The send function consumes through its event
+ * source; 'send-and-redrive' also reads and deletes the dead-letter queue's messages, to move them
+ * back (the admin's redrive).
+ */
+export type QueueAccess = 'none' | 'send' | 'send-and-redrive';
 
 export interface DigestFunctionProps {
   readonly handler: HandlerName;
@@ -42,6 +46,8 @@ export interface DigestFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Where an asynchronous invocation (schedule, event rule) goes after Lambda's own retries fail. */
   readonly asyncFailureQueue?: IQueue;
+  /** X-Ray active tracing: a trace of each invocation (the `tracing` setting). */
+  readonly tracing?: boolean;
 }
 
 /** Where the bundle finds content/ and templates/ in Lambda: copied beside it by the bundling hook. */
@@ -121,6 +127,7 @@ export class DigestFunction extends NodejsFunction {
         ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
         : {}),
       ...(props.asyncFailureQueue ? { deadLetterQueue: props.asyncFailureQueue } : {}),
+      ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
       logGroup,
       projectRoot: ROOT,
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),
@@ -169,7 +176,8 @@ export class DigestFunction extends NodejsFunction {
     this.addEnvironment('SEND_QUEUE_URL', queue.queueUrl);
     this.addEnvironment('SEND_QUEUE_NAME', queue.queueName);
     this.addEnvironment('SEND_DLQ_NAME', deadLetterQueue.queueName);
-    if (access === 'send') queue.grantSendMessages(this);
+    if (access !== 'none') queue.grantSendMessages(this);
+    if (access === 'send-and-redrive') deadLetterQueue.grantConsumeMessages(this);
     return this;
   }
 

@@ -34,6 +34,8 @@ export interface MonitoringProps {
   readonly alarmTopic: ITopic;
   /** One ingest period: the source-failure alarm looks at one run at a time. */
   readonly ingestPeriod: Duration;
+  /** How often the planner runs: its heartbeat alarm expects a run this often. */
+  readonly planDigestPeriod: Duration;
   readonly dashboardName: string;
 }
 
@@ -42,6 +44,25 @@ const BOUNCE_RATE_THRESHOLD = 0.05;
 const COMPLAINT_RATE_THRESHOLD = 0.001;
 /** A feed that fails now and then is the internet; three runs in a row is a broken source. */
 const SOURCE_FAILURE_RUNS = 3;
+/**
+ * The oldest send job may wait this long before someone is called. Senders take jobs in about
+ * the order they were queued and each takes well under a minute, so the oldest job's age is the
+ * backlog: an hour of it means the senders are stuck (a crash loop, concurrency 0, the event
+ * source off) or a week bigger than the SES rate, and readers' digests are arriving late.
+ */
+const SEND_BACKLOG_SECONDS = 3600;
+/**
+ * Send jobs coming back (a whole message retried, or a continuation SES refused) this many times
+ * in a quarter of an hour, two quarters running: SES throttles, is down or refuses, or the sender
+ * crashes. The week is late but not lost: jobs back off for a day before the dead-letter queue.
+ */
+const RETURNING_JOBS_PER_QUARTER = 10;
+/**
+ * Rejected emails as a share of the emails SES answered for, over an hour with at least
+ * REJECTION_RATE_MIN_EMAILS of them: one bad address is no alarm, a list that is going bad is.
+ */
+const REJECTION_RATE_THRESHOLD = 0.05;
+const REJECTION_RATE_MIN_EMAILS = 20;
 
 /**
  * The alarms that need a person, each sent to the alarm topic (and its recovery too), and one
@@ -61,14 +82,37 @@ export class Monitoring extends Construct {
         metric: options.metric,
         threshold: options.threshold,
         comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // Quiet is good news here: no sends, no bounces, no failures.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        evaluationPeriods: options.evaluationPeriods ?? 1,
+        datapointsToAlarm: options.evaluationPeriods ?? 1,
+        // Quiet is good news for most: no sends, no bounces, no failures. A heartbeat says otherwise.
+        treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(new SnsAction(props.alarmTopic));
       created.addOkAction(new SnsAction(props.alarmTopic));
       alarms.push(created);
       return created;
+    };
+
+    /**
+     * A scheduled run that did not happen: every finished run publishes 1 of its heartbeat
+     * metric, and no data is what breaches. Counted per hour (or per period, when shorter), over
+     * one period of the schedule and one more, so a run still under way at the edge of a period
+     * is no alarm and one missed run is.
+     */
+    const heartbeat = (name: 'ingest' | 'planner', metric: MetricName, every: Duration) => {
+      const period = Duration.minutes(Math.min(every.toMinutes(), 60));
+      const periods = Math.ceil(every.toMinutes() / period.toMinutes()) + 1;
+      alarm(
+        `${name}-heartbeat`,
+        `No ${name} run finished in the last ${periods * period.toMinutes()} minutes (it runs every ${every.toMinutes()}): its schedule, its function or its data is broken.`,
+        {
+          metric: custom(metric, 'Sum', period),
+          threshold: 1,
+          comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: periods,
+          treatMissingData: TreatMissingData.BREACHING,
+        },
+      );
     };
 
     const deadLetters = (queue: IQueue) =>
@@ -90,18 +134,58 @@ export class Monitoring extends Construct {
         threshold: SOURCE_FAILURE_RUNS,
       },
     );
-    alarm('send-errors', 'SES rejected emails, or a send batch crashed.', {
-      metric: new MathExpression({
-        label: 'rejected emails + failed send invocations',
-        expression: 'FILL(rejected, 0) + FILL(crashed, 0)',
-        usingMetrics: {
-          rejected: custom(METRIC.emailsFailed, 'Sum', Duration.minutes(15)),
-          crashed: fns.send.metricErrors({ period: Duration.minutes(15) }),
-        },
-        period: Duration.minutes(15),
-      }),
-      threshold: 1,
-    });
+    alarm(
+      'send-rejections',
+      `SES rejected ${REJECTION_RATE_THRESHOLD * 100} % or more of the emails of the last hour (at least ${REJECTION_RATE_MIN_EMAILS} sent): the list or the content is going bad.`,
+      {
+        metric: new MathExpression({
+          label: 'rejected share of the emails SES answered for',
+          expression: `IF(FILL(sent, 0) + FILL(rejected, 0) >= ${REJECTION_RATE_MIN_EMAILS}, FILL(rejected, 0) / (FILL(sent, 0) + FILL(rejected, 0)), 0)`,
+          usingMetrics: {
+            sent: custom(METRIC.emailsSent, 'Sum', Duration.hours(1)),
+            rejected: custom(METRIC.emailsFailed, 'Sum', Duration.hours(1)),
+          },
+          period: Duration.hours(1),
+        }),
+        threshold: REJECTION_RATE_THRESHOLD,
+      },
+    );
+    alarm(
+      'ses-configuration',
+      "SES refuses to send because of the account's setup (identity or MAIL FROM domain not verified, configuration set missing, sending paused): sending has stopped and readers stay unsent. Fix it in SES; the week goes on by itself within 15 minutes.",
+      { metric: custom(METRIC.sesConfigurationErrors, 'Sum', Duration.minutes(5)), threshold: 1 },
+    );
+    alarm(
+      'send-backlog',
+      `The oldest send job has waited more than ${SEND_BACKLOG_SECONDS / 60} minutes: the senders are stuck, or the week is larger than the SES rate allows.`,
+      {
+        metric: props.sendQueue.metricApproximateAgeOfOldestMessage({
+          statistic: 'Maximum',
+          period: Duration.minutes(5),
+        }),
+        threshold: SEND_BACKLOG_SECONDS,
+        evaluationPeriods: 3,
+      },
+    );
+    alarm(
+      'send-jobs-returning',
+      'Send jobs keep coming back: SES throttles, is unavailable or refuses (handed on with a backoff), or the sender crashes (retried). Readers are late, not lost yet.',
+      {
+        metric: new MathExpression({
+          label: 'send jobs retried + handed on because SES refused',
+          expression: 'FILL(retried, 0) + FILL(stalled, 0)',
+          usingMetrics: {
+            retried: custom(METRIC.sendJobsRetried, 'Sum', Duration.minutes(15)),
+            stalled: custom(METRIC.sendJobsStalled, 'Sum', Duration.minutes(15)),
+          },
+          period: Duration.minutes(15),
+        }),
+        threshold: RETURNING_JOBS_PER_QUARTER,
+        evaluationPeriods: 2,
+      },
+    );
+    heartbeat('ingest', METRIC.ingestRuns, props.ingestPeriod);
+    heartbeat('planner', METRIC.plannerRuns, props.planDigestPeriod);
     alarm(
       'bounce-rate',
       'SES bounce rate is above 5 %: SES reviews the account at 5 % and may pause sending at 10 %.',
@@ -120,7 +204,7 @@ export class Monitoring extends Construct {
         comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
       },
     );
-    for (const name of ['ingest', 'plan-digest', 'api', 'ses-events'] as const) {
+    for (const name of ['ingest', 'plan-digest', 'send', 'api', 'ses-events'] as const) {
       alarm(`${name}-errors`, `The ${name} function failed (see its log group).`, {
         metric: fns[name].metricErrors({
           period: name === 'ingest' ? props.ingestPeriod : Duration.minutes(5),
@@ -180,10 +264,17 @@ export class Monitoring extends Construct {
       graph('Send jobs', [
         custom(METRIC.sendJobsEnqueued, 'Sum', hourly),
         custom(METRIC.sendJobsRetried, 'Sum', hourly),
+        custom(METRIC.sendJobsContinued, 'Sum', hourly),
+        custom(METRIC.sendJobsStalled, 'Sum', hourly),
+        custom(METRIC.sesConfigurationErrors, 'Sum', hourly),
         custom(METRIC.poisonSendJobs, 'Sum', hourly),
       ]),
-      graph('Planner', [custom(METRIC.readersPlanned, 'Sum', hourly)]),
+      graph('Planner', [
+        custom(METRIC.readersPlanned, 'Sum', hourly),
+        custom(METRIC.plannerRuns, 'Sum', hourly),
+      ]),
       graph('Ingest', [
+        custom(METRIC.ingestRuns, 'Sum', props.ingestPeriod),
         custom(METRIC.articlesCreated, 'Sum', props.ingestPeriod),
         custom(METRIC.sourceFailures, 'Sum', props.ingestPeriod),
         custom(METRIC.maxConsecutiveSourceFailures, 'Maximum', props.ingestPeriod),
@@ -214,6 +305,9 @@ interface AlarmOptions {
   readonly metric: IMetric;
   readonly threshold: number;
   readonly comparison?: ComparisonOperator;
+  /** Periods in a row that must breach (1 unless said). */
+  readonly evaluationPeriods?: number;
+  readonly treatMissingData?: TreatMissingData;
 }
 
 type GraphProps = ConstructorParameters<typeof GraphWidget>[0];

@@ -9,6 +9,7 @@ import {
   type KeyDefinition,
   type TableDefinition,
 } from '../../functions/adapters/dynamodb/tables.ts';
+import { DigestApi } from '../constructs/digest-api.ts';
 import { MailSending } from '../constructs/mail-sending.ts';
 import { acknowledge } from '../nag.ts';
 import type { DeploymentSettings } from '../settings.ts';
@@ -26,9 +27,10 @@ const attribute = (key: KeyDefinition): Attribute => ({
 
 /**
  * What outlives a deployment of the code: the four tables (from THE table definition), the send
- * queue and its DLQ, the secret that signs every link already sent in an email, and the SES
- * identity and configuration set. With deletionProtection on (the default) the tables and the
- * secret survive even a `cdk destroy`, and the stack itself has termination protection.
+ * queue and its DLQ, the secret that signs every link already sent in an email, the HTTP API
+ * with its custom domain (the address of those links), and the SES identity and configuration
+ * set. With deletionProtection on (the default) the tables, the queues and the secret survive
+ * even a `cdk destroy`, and the stack itself has termination protection.
  */
 export class DataStack extends Stack {
   readonly tables: Tables;
@@ -36,6 +38,7 @@ export class DataStack extends Stack {
   readonly sendDeadLetterQueue: Queue;
   readonly tokenSecret: Secret;
   readonly mail: MailSending;
+  readonly api: DigestApi;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     const { settings } = props;
@@ -62,10 +65,12 @@ export class DataStack extends Stack {
       ]),
     ) as Record<TableDefinition['id'], TableV2>;
 
+    // Retained like the tables: jobs waiting on a quota or in the DLQ are readers not yet mailed.
     this.sendDeadLetterQueue = new Queue(this, 'send-dlq', {
       retentionPeriod: Duration.seconds(SEND_QUEUE.deadLetterRetentionSeconds),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy,
     });
     this.sendQueue = new Queue(this, 'send-queue', {
       // ≥ 6 × the sender's timeout (tables.ts): a batch still being retried is not redelivered meanwhile.
@@ -74,6 +79,7 @@ export class DataStack extends Stack {
       deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_QUEUE.maxReceiveCount },
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy,
     });
 
     this.tokenSecret = new Secret(this, 'token-secret', {
@@ -97,6 +103,40 @@ export class DataStack extends Stack {
           : undefined,
       sandboxRecipients: settings.sesSandboxRecipients,
     });
+
+    this.api = new DigestApi(this, 'api-gateway', {
+      settings,
+      logRetention: settings.logRetentionDays,
+    });
+
+    const output = (outputId: string, description: string, value: string) =>
+      new CfnOutput(this, outputId, { description, value });
+    output('SiteUrl', 'Base of every link in emails and pages', this.api.siteUrl);
+    if (this.api.domainName) {
+      // The execute-api endpoint is disabled: the domain is the API's only address.
+      output('ApiUrl', 'The HTTP API endpoint: its custom domain', `https://${settings.apiDomainName}`);
+    } else {
+      output('ApiUrl', 'The HTTP API endpoint', this.api.httpApi.apiEndpoint);
+    }
+    if (this.api.domainName) {
+      output(
+        'ApiDomainTarget',
+        `Point ${settings.apiDomainName} here (Route 53 alias, or CNAME)`,
+        this.api.domainName.regionalDomainName,
+      );
+      output(
+        'ApiDomainHostedZoneId',
+        'The hosted zone id of that target, for a Route 53 alias record',
+        this.api.domainName.regionalHostedZoneId,
+      );
+    }
+    output(
+      'AdminApiPolicyArn',
+      'Attach to the admins: execute-api:Invoke on the /admin routes only',
+      this.api.adminPolicy.managedPolicyArn,
+    );
+    output('MailFrom', 'The From address of every email (a verified SES identity)', settings.mailFrom);
+    output('SenderDomain', 'The SES domain identity mail is sent from', settings.senderDomain);
 
     new CfnOutput(this, 'SesConfigurationSet', {
       description: 'SES configuration set every email names',

@@ -11,7 +11,6 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SEND_QUEUE, TABLE_DEFINITIONS } from '../../functions/adapters/dynamodb/tables.ts';
-import { DigestApi } from '../constructs/digest-api.ts';
 import { DigestFunction, type HandlerName } from '../constructs/digest-function.ts';
 import { SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE } from '../constructs/mail-sending.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
@@ -27,9 +26,10 @@ export interface ServiceStackProps extends StackProps {
 
 /**
  * The code and its triggers: the five functions (granted from FUNCTION_PLANS), the SQS event
- * source of the sender, the schedules, the HTTP API with IAM-authorised admin routes, the rule
- * that brings SES bounces and complaints to ses-events, and the alarms and dashboard. Nothing
- * here holds state: the stack can be destroyed and redeployed without losing a reader.
+ * source of the sender, the schedules, the routes of the HTTP API (public, and IAM-authorised
+ * admin), the rule that brings SES bounces and complaints to ses-events, and the alarms and
+ * dashboard. Nothing here holds state or an address: the stack can be destroyed and redeployed
+ * without losing a reader or breaking a link already mailed.
  */
 export class ServiceStack extends Stack {
   readonly functions: Readonly<Record<HandlerName, DigestFunction>>;
@@ -54,8 +54,8 @@ export class ServiceStack extends Stack {
     });
     if (settings.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
 
-    // The API comes first: every email links to it, so its URL is a setting of every function.
-    const api = new DigestApi(this, 'api-gateway', { settings, logRetention });
+    // The API lives with the data: every email links to it, so its URL is a setting of every function.
+    const api = data.api;
     this.httpApi = api.httpApi;
     const siteUrl = api.siteUrl;
 
@@ -81,7 +81,15 @@ export class ServiceStack extends Stack {
         memorySize: plan.memorySize,
         ...(name === 'send' ? { reservedConcurrentExecutions: settings.sender.concurrency } : {}),
         ...(plan.asynchronous ? { asyncFailureQueue: this.eventsDeadLetterQueue } : {}),
+        tracing: settings.tracing,
       });
+      if (settings.tracing && fn.role) {
+        acknowledge(
+          fn.role,
+          'AwsSolutions-IAM5[Resource::*]',
+          'X-Ray active tracing (the tracing setting): xray:PutTraceSegments and PutTelemetryRecords have no resource type in IAM and are granted on * by Lambda itself.',
+        );
+      }
       for (const { id: table, globalIndexes } of TABLE_DEFINITIONS) {
         const indexNames = globalIndexes.map((index) => index.indexName);
         fn.bindTable(data.tables[table], TABLE_ENV[table], plan.tables[table], indexNames);
@@ -89,6 +97,8 @@ export class ServiceStack extends Stack {
       fn.bindSendQueue(data.sendQueue, data.sendDeadLetterQueue, plan.queue);
       fn.bindSecret(data.tokenSecret, 'TOKEN_SECRET_ARN');
       if (plan.sendsEmail) fn.bindMailSending(data.mail, settings.sesMaxSendRate);
+      // GetAccount tells the rate limiter the account's real send rate and daily quota.
+      if (plan.readsSendQuota) data.mail.grantReadSendQuota(fn);
       acknowledge(
         fn,
         'AwsSolutions-L1',
@@ -105,8 +115,6 @@ export class ServiceStack extends Stack {
     };
     const fns = this.functions;
 
-    // GetAccount tells the sender the account's real send rate and daily quota.
-    data.mail.grantReadSendQuota(fns.send);
     fns.send.addEventSource(
       new SqsEventSource(data.sendQueue, {
         batchSize: SEND_QUEUE.batchSize,
@@ -160,7 +168,7 @@ export class ServiceStack extends Stack {
       ],
     });
 
-    api.routeTo(fns.api);
+    api.routeTo(fns.api, this);
 
     new Monitoring(this, 'monitoring', {
       functions: fns,
@@ -170,22 +178,12 @@ export class ServiceStack extends Stack {
       httpApi: this.httpApi,
       alarmTopic: this.alarmTopic,
       ingestPeriod: Duration.hours(settings.schedules.ingestPeriodHours),
+      planDigestPeriod: Duration.minutes(settings.planDigestEveryMinutes),
       dashboardName: `${settings.stackPrefix}-dashboard`,
     });
 
     const output = (id: string, description: string, value: string) =>
       new CfnOutput(this, id, { description, value });
-    output('SiteUrl', 'Base of every link in emails and pages', siteUrl);
-    output('ApiUrl', 'The HTTP API endpoint', this.httpApi.apiEndpoint);
-    if (api.domainName) {
-      const target = `Point ${settings.apiDomainName} here (CNAME or Route 53 alias)`;
-      output('ApiDomainTarget', target, api.domainName.regionalDomainName);
-    }
-    output(
-      'AdminApiPolicyArn',
-      'Attach to the admins: execute-api:Invoke on the /admin routes only',
-      api.adminPolicy.managedPolicyArn,
-    );
     output('AlarmTopicArn', 'Subscribe on-call here (or set alarmEmail)', this.alarmTopic.topicArn);
     output('IngestFunctionName', 'Invoke it once after the first deploy', fns.ingest.functionName);
     output(

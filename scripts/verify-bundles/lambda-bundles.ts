@@ -121,17 +121,19 @@ export interface Invocation {
   readonly importMs: number;
   /** Everything else the process printed on stdout: logs and embedded metric format lines. */
   readonly output: string;
+  /** What it printed on stderr: the logger's warnings and errors go there. */
+  readonly errorOutput: string;
 }
 
 // Runs in the child: import the bundle, call the handler once, print the result on its own line.
 const RUNNER = `
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-const [bundle, eventFile, functionName, timeoutSeconds] = process.argv.slice(2);
+const [bundle, eventFile, functionName, budgetMs] = process.argv.slice(2);
 const started = performance.now();
 const module = await import(pathToFileURL(bundle).href);
 const importMs = performance.now() - started;
-const deadline = Date.now() + Number(timeoutSeconds) * 1000;
+const deadline = Date.now() + Number(budgetMs);
 const context = {
   functionName, functionVersion: '$LATEST', awsRequestId: 'verify-' + Date.now(), memoryLimitInMB: '512',
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:' + functionName,
@@ -146,6 +148,14 @@ process.exit(0);
 
 const run = promisify(execFile);
 
+export interface InvokeOptions {
+  /**
+   * What getRemainingTimeInMillis() starts from (default: the function's timeout): a smaller
+   * budget plays an invocation that reaches its deadline.
+   */
+  readonly remainingTimeMs?: number;
+}
+
 /**
  * Invokes the staged handler once in a fresh Node process, with exactly `environment` (nothing
  * inherited but PATH), the task root as working directory, as Lambda would.
@@ -155,27 +165,36 @@ export async function invokeBundle(
   taskRoot: string,
   environment: Record<string, string>,
   event: unknown,
+  options: InvokeOptions = {},
 ): Promise<Invocation> {
   const runner = path.join(taskRoot, '..', 'run-handler.mjs');
   await writeFile(runner, RUNNER);
   const eventFile = path.join(taskRoot, '..', `${fn.name}-event-${Date.now()}.json`);
   await writeFile(eventFile, JSON.stringify(event));
   try {
-    const { stdout } = await run(
+    const { stdout, stderr } = await run(
       process.execPath,
-      [runner, path.join(taskRoot, handlerFile(fn.handler)), eventFile, fn.name, String(fn.timeoutSeconds)],
+      [
+        runner,
+        path.join(taskRoot, handlerFile(fn.handler)),
+        eventFile,
+        fn.name,
+        String(options.remainingTimeMs ?? fn.timeoutSeconds * 1000),
+      ],
       {
         cwd: taskRoot,
         // NODE_OPTIONS from the stack (--enable-source-maps) applies here as it does in Lambda.
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },
-        timeout: Math.max(fn.timeoutSeconds, 30) * 1000,
+        // The function's timeout plus room to load the bundle (Lambda's init phase is not counted
+        // in it either) on a machine that may be busy: a safety net against a hung process only.
+        timeout: (fn.timeoutSeconds + 120) * 1000,
         maxBuffer: 32 * 1024 * 1024,
       },
     );
     const lines = stdout.trimEnd().split('\n');
     const last = JSON.parse(lines.pop() ?? '{}') as { verifyResult?: { importMs: number; result: unknown } };
     if (!last.verifyResult) throw new Error(`${fn.name}: the handler printed no result`);
-    return { ...last.verifyResult, output: lines.join('\n') };
+    return { ...last.verifyResult, output: lines.join('\n'), errorOutput: stderr };
   } catch (error) {
     const failed = error as { stderr?: string; stdout?: string; message: string };
     throw new Error(

@@ -24,6 +24,8 @@ export interface Expectation {
   readonly windowStart: number;
   /** The works they may be sent: first seen in (windowStart, plannedAt], on their topics. */
   readonly matching: ReadonlySet<string>;
+  /** The same works by chosen topic (every chosen topic, with none on it too): who must get a section. */
+  readonly byTopic: ReadonlyMap<TopicId, ReadonlySet<string>>;
   /** Planned, and the send phase that follows has not run yet. */
   pending: boolean;
 }
@@ -34,6 +36,12 @@ export interface Reader {
   readonly history: { at: number; status: ReaderStatus }[];
   topics: readonly TopicId[];
   slot: DeliverySlot;
+  /**
+   * From when the reader's slots are owed a digest, each time it changed: their confirmations and
+   * their changes of slot, with the slot chosen then. A digest must not come before the first
+   * slot after the latest of these (docs/digests.md).
+   */
+  readonly owed: { readonly from: number; readonly slot: DeliverySlot }[];
   softBounces: number;
   /** End of the window of the last digest the model expects delivered. */
   lastWindowEnd: number | undefined;
@@ -68,6 +76,7 @@ export class WorldModel {
         history: [],
         topics: person.topics,
         slot: person.slot,
+        owed: [],
         softBounces: 0,
         lastWindowEnd: undefined,
         planned: undefined,
@@ -120,7 +129,24 @@ export class WorldModel {
 
   confirmed(email: string, at: number): void {
     const reader = this.reader(email);
-    if (reader.status === 'pending') this.setStatus(reader, 'confirmed', at);
+    if (reader.status !== 'pending') return;
+    this.setStatus(reader, 'confirmed', at);
+    reader.owed.push({ from: at, slot: reader.slot });
+  }
+
+  /**
+   * POST /preferences with another slot was answered. The new slot counts from now; a digest
+   * already planned still goes (the sender checks topics, not slots).
+   */
+  slotChanged(email: string, slot: DeliverySlot, at: number): void {
+    const reader = this.reader(email);
+    const same =
+      slot.weekday === reader.slot.weekday &&
+      slot.hour === reader.slot.hour &&
+      slot.timeZone === reader.slot.timeZone;
+    if (same) return;
+    reader.slot = slot;
+    reader.owed.push({ from: at, slot });
   }
 
   unsubscribed(email: string, at: number): void {
@@ -170,17 +196,25 @@ export class WorldModel {
       const known = reader.expectations.get(digestId);
       if (known && known.outcome !== 'cancelled') continue;
       if (reader.planned?.digestId === digestId && at - reader.planned.at < REPLAN_AFTER_MS) continue;
-      if (at < slotStartInWeekOf(reader.slot, at)) continue;
+      const slotStart = slotStartInWeekOf(reader.slot, at);
+      if (at < slotStart) continue;
+      // A slot that began before the reader confirmed or chose it is not owed.
+      const owedFrom = reader.owed.at(-1)?.from;
+      if (owedFrom !== undefined && slotStart < owedFrom) continue;
+      // The last digest went in this week of the reader's (current) zone: one a week.
+      if (
+        reader.lastWindowEnd !== undefined &&
+        digestIdAt(reader.slot.timeZone, reader.lastWindowEnd) === digestId
+      )
+        continue;
 
       const windowStart = Math.max(reader.lastWindowEnd ?? at - FIRST_WINDOW_MS, at - MAX_WINDOW_MS);
-      const matching = new Set(
-        this.seenInOrder
-          .filter((seen) => seen.at > windowStart && seen.at <= at)
-          .filter((seen) =>
-            this.publications.works.get(seen.key)!.topics.some((topic) => reader.topics.includes(topic)),
-          )
-          .map((seen) => seen.key),
-      );
+      const inWindow = this.seenInOrder.filter((seen) => seen.at > windowStart && seen.at <= at);
+      const byTopic = new Map<TopicId, Set<string>>(reader.topics.map((topic) => [topic, new Set()]));
+      for (const seen of inWindow) {
+        for (const topic of this.publications.works.get(seen.key)!.topics) byTopic.get(topic)?.add(seen.key);
+      }
+      const matching = new Set([...byTopic.values()].flatMap((works) => [...works]));
       const expectation: Expectation = {
         digestId,
         outcome: matching.size > 0 ? 'deliver' : 'skip',
@@ -188,6 +222,7 @@ export class WorldModel {
         topics: reader.topics,
         windowStart,
         matching,
+        byTopic,
         pending: matching.size > 0,
       };
       reader.expectations.set(digestId, expectation);

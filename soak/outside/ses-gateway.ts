@@ -25,9 +25,48 @@ export interface DeliveredEmail {
   readonly kind: string;
   readonly digestId: string | undefined;
   readonly workKeys: readonly string[];
+  /** A digest's sections as its text part shows them (headings in capitals) and its quiet lines. */
+  readonly sections: readonly DigestSectionSeen[];
+  /** Topic labels of its quiet lines: "Nothing new on Lung cancer this week." */
+  readonly quietTopics: readonly string[];
   readonly manageUrl: string | undefined;
   readonly unsubscribeUrl: string | undefined;
   readonly confirmUrl: string | undefined;
+}
+
+export interface DigestSectionSeen {
+  /** The heading as the text part writes it: the topic's label in capitals. */
+  readonly heading: string;
+  readonly workKeys: readonly string[];
+}
+
+/**
+ * The sections and quiet lines of a digest's text part (templates/digest.txt): a heading is a
+ * line underlined by as many dashes; the works are the keys in the links under it.
+ */
+export function digestSectionsOf(text: string): { sections: DigestSectionSeen[]; quietTopics: string[] } {
+  const lines = text.split('\n');
+  const sections: { heading: string; workKeys: string[] }[] = [];
+  const quietTopics: string[] = [];
+  const workPattern = new RegExp(WORK_KEY_PATTERN.source, 'g');
+  for (const [index, line] of lines.entries()) {
+    const quiet = /^Nothing new on (.+) this week\.$/.exec(line);
+    if (quiet) {
+      quietTopics.push(quiet[1]!);
+      continue;
+    }
+    const underline = lines[index + 1] ?? '';
+    if (line.length > 0 && /^-+$/.test(underline) && underline.length === line.length) {
+      sections.push({ heading: line, workKeys: [] });
+      continue;
+    }
+    const section = sections.at(-1);
+    if (!section) continue;
+    for (const match of line.matchAll(workPattern)) {
+      if (!section.workKeys.includes(match[0])) section.workKeys.push(match[0]);
+    }
+  }
+  return { sections, quietTopics };
 }
 
 export interface SesFaultRates {
@@ -144,6 +183,7 @@ export async function startSesGateway(
       kind: tags.kind ?? 'unknown',
       digestId: tags.digest,
       workKeys: [...text.matchAll(new RegExp(WORK_KEY_PATTERN.source, 'g'))].map((match) => match[0]),
+      ...(tags.kind === 'digest' ? digestSectionsOf(text) : { sections: [], quietTopics: [] }),
       manageUrl: /^Manage your topics and delivery time: (\S+)$/m.exec(text)?.[1],
       unsubscribeUrl: listUnsubscribe ? /<(https?:[^>]+)>/.exec(listUnsubscribe)?.[1] : undefined,
       confirmUrl: /(\S+\/confirm\?token=\S+)/.exec(text)?.[1],

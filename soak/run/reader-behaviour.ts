@@ -1,5 +1,5 @@
 import type { Seeded } from '../random.ts';
-import { drawOtherTopics, type Person } from '../world/population.ts';
+import { drawOtherSlot, drawOtherTopics, type Person } from '../world/population.ts';
 import { publishMailEvent } from './mail-events.ts';
 import type { Mailboxes, SoakRun } from './soak-run.ts';
 import { DAY_MS, HOUR_MS } from './timing.ts';
@@ -9,7 +9,7 @@ const SUBSCRIBE_RETRIES = 4;
 
 /**
  * What the readers do: subscribe and confirm, and react to the mail that reaches them (most do
- * nothing; some leave, change topics or complain, hours later). Mail to a mailbox that is gone or
+ * nothing; some leave, change topics or their slot, or complain, hours later). Mail to a mailbox that is gone or
  * full bounces instead. Every reaction is scheduled on the timeline, at its simulated moment.
  */
 
@@ -42,10 +42,11 @@ export function readMail(run: SoakRun): void {
     }
     if (email.kind !== 'digest') continue;
     const later = email.at + reactions.between(0.5, 72) * HOUR_MS;
-    const reaction = reactions.weighted<'none' | 'leave' | 'topics' | 'complain'>([
-      ['none', 950],
+    const reaction = reactions.weighted<'none' | 'leave' | 'topics' | 'slot' | 'complain'>([
+      ['none', 935],
       ['leave', 20],
       ['topics', 27],
+      ['slot', 15],
       ['complain', 3],
     ]);
     if (reaction === 'leave') {
@@ -58,6 +59,12 @@ export function readMail(run: SoakRun): void {
       timeline.schedule(later, 'change topics', async () => {
         counts.topicChanges += 1;
         await hands.changeTopics(person, email, topics);
+      });
+    } else if (reaction === 'slot') {
+      const slot = drawOtherSlot(run.world.model.reader(person.email).slot, reactions);
+      timeline.schedule(later, 'change slot', async () => {
+        counts.slotChanges += 1;
+        await hands.changeSlot(person, email, slot, clock.ms);
       });
     } else if (reaction === 'complain') {
       timeline.schedule(later, 'complaint', () => publishMailEvent(run, person, 'complaint'));

@@ -1,6 +1,7 @@
 import { faultTotals } from './fault-totals.ts';
 import type { SoakRun } from './soak-run.ts';
 import { SOAK_START, WEEK_MS } from './timing.ts';
+import { CHECKS_OF_THE_WEEK } from './week-check.ts';
 
 export interface SoakResult {
   readonly seed: number;
@@ -16,7 +17,7 @@ export interface SoakResult {
 }
 
 /**
- * The soak's totals, after the last week. The first check is about one week's digests; the
+ * The soak's totals, after the last week. The first checks are about one week's digests; the
  * others look at everything so far, so their last reading counts once (summing them over weeks
  * would count one breach each week). With a violation, the first errors the system logged are
  * printed too.
@@ -26,10 +27,15 @@ export async function summarise(run: SoakRun, startedAt: number): Promise<SoakRe
   const { errors } = run.tallies;
   const { ses } = run.infra;
   const violations =
-    reports.reduce((sum, report) => sum + report.checks[0]!.violations, 0) +
+    reports.reduce(
+      (sum, report) =>
+        sum +
+        report.checks.slice(0, CHECKS_OF_THE_WEEK).reduce((weekSum, check) => weekSum + check.violations, 0),
+      0,
+    ) +
     (reports
       .at(-1)
-      ?.checks.slice(1)
+      ?.checks.slice(CHECKS_OF_THE_WEEK)
       .reduce((sum, check) => sum + check.violations, 0) ?? 0);
   if (violations > 0 && errors.length > 0) {
     options.print(`first logged errors (${errors.length}):`);

@@ -20,6 +20,7 @@ export interface RunTallies {
     complaints: number;
     unsubscribes: number;
     topicChanges: number;
+    slotChanges: number;
     mailEventFailures: number;
     slowFeeds: number;
   };
@@ -50,6 +51,7 @@ export function newRunTallies(): RunTallies {
       complaints: 0,
       unsubscribes: 0,
       topicChanges: 0,
+      slotChanges: 0,
       mailEventFailures: 0,
       slowFeeds: 0,
     },

@@ -1,9 +1,11 @@
 import {
   checkArticlesStoredOnce,
   checkDeadLetters,
+  checkNoDigestBeforeFirstSlot,
   checkNoMailToInactive,
   checkNoWorkTwice,
   checkOneDigestPerDueReader,
+  checkSectionPerChosenTopic,
   checkSummariesMatchLedger,
   digestEmailsByPair,
   explainedPairs,
@@ -16,6 +18,9 @@ import { faultTotals } from './fault-totals.ts';
 import { readMail } from './reader-behaviour.ts';
 import type { SoakRun } from './soak-run.ts';
 import { SOAK_START, WEEK_MS } from './timing.ts';
+
+/** The first checks of a week's report are about that week's digests alone; the rest about everything so far. */
+export const CHECKS_OF_THE_WEEK = 2;
 
 /**
  * The promises after one simulated week, checked against the independent model (see
@@ -41,6 +46,8 @@ export async function checkWeek(run: SoakRun, week: number): Promise<void> {
   );
   const checks: CheckResult[] = [
     checkOneDigestPerDueReader(model, label, byPair, explained, ledger),
+    checkSectionPerChosenTopic(model, label, byPair, run.system.context.topicLabels),
+    checkNoDigestBeforeFirstSlot(model, ses.delivered),
     checkNoWorkTwice(byPair),
     checkNoMailToInactive(model, ses.delivered),
     checkArticlesStoredOnce(

@@ -9,6 +9,9 @@ import { createAppContext } from '../../functions/app/context.ts';
 import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
 import type { Config } from '../../functions/config/config.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
+import { SqsSendQueue } from '../../functions/adapters/sqs/sqs-send-queue.ts';
+import type { SendJob } from '../../functions/core/delivery/send-job.ts';
+import { SimulatedDelayQueue } from '../../testkit/simulated-delays.ts';
 import type { Logger } from '../../functions/ports/logger.ts';
 import { subscriberIdFor } from '../../functions/core/subscribers/subscriber.ts';
 import { observeMarkSent } from '../../testkit/observed-ledger.ts';
@@ -25,10 +28,13 @@ import type { SimClock } from '../sim-clock.ts';
  * leased, and the next invocation gets a fresh environment.
  *
  * Simulated time stands still while senders work. When nothing can happen until a message's
- * visibility timeout ends (a killed batch, a job given back after SES 5xx, a poison message),
+ * visibility timeout ends (a killed batch, a job that could not be handed on, a poison message),
  * the fleet stops taking batches, waits for the running ones, moves the clock on by the queue's
  * visibility timeout and makes those messages visible: exactly what waiting would have done,
  * without waiting. So a dead sender's leases expire in simulated time, never under a live one.
+ * Continuations enqueued with a delay (the send policy's backoff after SES refused) are held in
+ * simulated time too (SimulatedDelayQueue): when only they are left, the clock moves to the next
+ * one's due time and it goes on the queue.
  */
 
 /** Real waits inside a send (SES backoff) last this many times less than the system asks. */
@@ -128,9 +134,15 @@ export class SenderFleet {
   private pollers: LocalSqsPoller[] | undefined;
   private phase: SendPhasePlan = { killAtSends: [], outageAtSend: undefined, label: '' };
   private outage: { start(): void; end(): void } | undefined;
+  /** Delayed continuations, held in simulated time and enqueued through the fault-free client. */
+  private readonly delays: SimulatedDelayQueue<SendJob>;
 
   constructor(private readonly settings: FleetSettings) {
     this.environments = Array.from({ length: settings.pollers }, () => undefined);
+    this.delays = new SimulatedDelayQueue(
+      new SqsSendQueue(settings.queue.client, settings.queue.url),
+      settings.clock,
+    );
   }
 
   /** The SES gateway's outage switch, for the outage fault. */
@@ -179,6 +191,11 @@ export class SenderFleet {
         const inFlight = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
         const delayed = Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
         if (this.busy === 0 && visible === 0 && delayed === 0) {
+          if (inFlight === 0 && this.awaiting.length === 0 && this.delays.pending > 0) {
+            await this.skipToDelayedContinuation();
+            emptyReadings = 0;
+            continue;
+          }
           if (inFlight === 0 && this.awaiting.length === 0) {
             emptyReadings += 1;
             if (emptyReadings >= 2) {
@@ -197,7 +214,7 @@ export class SenderFleet {
           process.stderr.write(this.totals.handlerCrashes.join('\n') + '\n');
         if (process.env.SOAK_TRACE === '2' && (this.traceTick = (this.traceTick + 1) % 40) === 0)
           process.stderr.write(
-            `[fleet] busy ${this.busy} visible ${visible} inFlight ${inFlight} delayed ${delayed} awaiting ${this.awaiting.length} invocations ${this.totals.invocations} kills ${this.totals.kills}\n`,
+            `[fleet] busy ${this.busy} visible ${visible} inFlight ${inFlight} delayed ${delayed} held ${this.delays.pending} awaiting ${this.awaiting.length} invocations ${this.totals.invocations} kills ${this.totals.kills}\n`,
           );
         await new Promise((resolve) => setTimeout(resolve, 15));
       }
@@ -288,17 +305,39 @@ export class SenderFleet {
     }
   }
 
-  /** Nothing to do until a visibility timeout ends: move the clock there and let the messages back. */
-  private async skipToRedelivery(): Promise<void> {
+  /** Nothing to do until a delayed continuation is due: move the clock there and enqueue it. */
+  private async skipToDelayedContinuation(): Promise<void> {
+    await this.whileGated(async () => {
+      this.settings.clock.advanceTo(this.delays.nextDueAt() ?? this.settings.clock.ms);
+      this.totals.clockSkips += 1;
+      this.outage?.end();
+      await this.delays.releaseDue();
+    });
+  }
+
+  /** Holds every poller's next batch while `step` runs on a quiet fleet. */
+  private async whileGated(step: () => Promise<void>): Promise<void> {
     let open = () => {};
     this.gate = new Promise<void>((resolve) => {
       open = resolve;
     });
     try {
       while (this.busy > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await step();
+    } finally {
+      this.gate = undefined;
+      open();
+    }
+  }
+
+  /** Nothing to do until a visibility timeout ends: move the clock there and let the messages back. */
+  private async skipToRedelivery(): Promise<void> {
+    await this.whileGated(async () => {
       this.settings.clock.advanceBy(this.settings.visibilityTimeoutMs);
       this.totals.clockSkips += 1;
       this.outage?.end();
+      // Continuations due by the new time go on the queue as well, as they would have meanwhile.
+      await this.delays.releaseDue();
       const handles = this.awaiting;
       this.awaiting = [];
       for (const handle of handles) {
@@ -313,10 +352,7 @@ export class SenderFleet {
           // Already back (a duplicate delivery took it) or gone: nothing to let back.
           .catch(() => undefined);
       }
-    } finally {
-      this.gate = undefined;
-      open();
-    }
+    });
   }
 
   /** A new execution environment: its own clients (with the kill switch), context and renderer cache. */
@@ -355,7 +391,15 @@ export class SenderFleet {
       },
       onSettled: () => (environment.marking -= 1),
     });
-    const instrumented = { ...context, ledger };
+    // A continuation with a delay waits in simulated time; one without goes through this
+    // environment's own client (and dies with it).
+    const queue: typeof context.queue = {
+      enqueue: (jobs, options = {}) =>
+        (options.delaySeconds ?? 0) > 0
+          ? this.delays.enqueue(jobs, options)
+          : context.queue.enqueue(jobs, options),
+    };
+    const instrumented = { ...context, ledger, queue };
     const destroy = () => {
       clients.dynamo.destroy();
       clients.ses.destroy();

@@ -119,6 +119,16 @@ function drawSlot(random: Random): DeliverySlot {
   return { weekday: random.int(1, 7), hour: random.int(0, 23), timeZone };
 }
 
+/** Another slot than `current`: a new weekday or hour, sometimes in another zone. */
+export function drawOtherSlot(current: DeliverySlot, random: Random): DeliverySlot {
+  for (;;) {
+    const next = drawSlot(random);
+    const slot = random.chance(0.7) ? { ...next, timeZone: current.timeZone } : next;
+    if (slot.weekday !== current.weekday || slot.hour !== current.hour || slot.timeZone !== current.timeZone)
+      return slot;
+  }
+}
+
 /** Different topics from `current` (a preference change that changes something). */
 export function drawOtherTopics(current: readonly TopicId[], random: Random): TopicId[] {
   for (;;) {

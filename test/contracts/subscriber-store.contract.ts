@@ -112,6 +112,24 @@ export function describeSubscriberStoreContract(
       expect(await subscribers.get('nobody-00000000000')).toBeUndefined();
     });
 
+    it('records when a new slot counts from, with the slot', async () => {
+      const subscriber = await stored('new-slot');
+      const delivery = { weekday: 5, hour: 18, timeZone: 'Europe/Paris' };
+
+      await subscribers.updateProfile(
+        subscriber.subscriberId,
+        { delivery, scheduleFrom: later(6).toISOString() },
+        later(6),
+      );
+
+      expect(await subscribers.get(subscriber.subscriberId)).toEqual({
+        ...subscriber,
+        delivery,
+        scheduleFrom: later(6).toISOString(),
+        updatedAt: later(6).toISOString(),
+      });
+    });
+
     it('confirms only a pending reader, once', async () => {
       const pending = await stored('confirming', 'pending');
       const confirmed = await stored('already');

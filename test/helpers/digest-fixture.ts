@@ -115,10 +115,14 @@ export const WEEK: readonly Article[] = [
 
 const WEEK_BY_ID: ReadonlyMap<string, Article> = new Map(WEEK.map((article) => [article.id, article]));
 
-/** A selection of the fixture, section by section: [topic, [[articleId, matchedTopics]]]. */
+/**
+ * A selection of the fixture, section by section: [topic, [[articleId, matchedTopics]]], and the
+ * reader's topics with nothing this week (their quiet lines).
+ */
 export function digestInput(
   sections: readonly [TopicId, readonly [string, readonly TopicId[]][]][],
   digestId = 'weekly-2026-W48',
+  quietTopics: readonly TopicId[] = [],
 ): DigestViewInput {
   return {
     digestId,
@@ -128,6 +132,7 @@ export function digestInput(
         topic,
         articles: articles.map(([articleId, matchedTopics]) => ({ articleId, matchedTopics })),
       })),
+      quietTopics,
     },
   };
 }

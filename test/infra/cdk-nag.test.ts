@@ -50,6 +50,7 @@ describe('cdk-nag AwsSolutions', () => {
       apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
       alarmEmail: 'oncall@example.org',
       sesSandboxRecipients: 'tester@example.org',
+      tracing: true,
     });
 
     const nag = reportOf(outdir).pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions');

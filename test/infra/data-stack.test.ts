@@ -75,6 +75,51 @@ describe('data stack', () => {
     });
   });
 
+  it('retains the send queue and its DLQ like the tables, unless protection is off', () => {
+    app.data.resourceCountIs('AWS::SQS::Queue', 2);
+    app.data.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    unprotected.data.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
+  });
+
+  it('keeps the HTTP API, its stage, custom domain and mapping here, where a redeploy of the code cannot touch them', () => {
+    const withDomain = synthesize({
+      apiDomainName: 'digest.example.org',
+      apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    });
+
+    for (const type of ['AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage', 'AWS::IAM::ManagedPolicy']) {
+      app.data.resourceCountIs(type, 1);
+      app.service.resourceCountIs(type, 0);
+    }
+    withDomain.data.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'digest.example.org',
+    });
+    withDomain.data.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    withDomain.service.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    withDomain.service.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
+    // One address only, the one in the emails: the execute-api endpoint is off with a domain.
+    withDomain.data.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    app.data.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
+    expect(withDomain.data.findOutputs('ApiDomainTarget')).not.toEqual({});
+    expect(withDomain.data.findOutputs('ApiDomainHostedZoneId')).not.toEqual({});
+    expect(withDomain.data.findOutputs('ApiUrl').ApiUrl?.Value).toBe('https://digest.example.org');
+    // The routes and their integration are the code's: they stay with the function.
+    app.service.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+    app.data.resourceCountIs('AWS::ApiGatewayV2::Route', 0);
+  });
+
+  it('outputs what the post-deploy check reads: site URL, sender and configuration set', () => {
+    for (const output of [
+      'SiteUrl',
+      'MailFrom',
+      'SenderDomain',
+      'SesConfigurationSet',
+      'AdminApiPolicyArn',
+    ]) {
+      expect(Object.keys(app.data.findOutputs(output)), output).toEqual([output]);
+    }
+  });
+
   it('keeps the link-signing secret in Secrets Manager, retained', () => {
     app.data.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',

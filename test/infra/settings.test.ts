@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config/config.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
@@ -76,6 +79,82 @@ describe('deployment settings', () => {
 
     expect(message).toContain('apiCertificateArn');
   });
+});
+
+describe('a production deployment', () => {
+  const production = {
+    ...cdkJsonContext(),
+    production: true,
+    mailFrom: 'Immunotherapy Digest <digest@news.immuno-digest.net>',
+    mailReplyTo: 'editors@immuno-digest.net',
+    unsubscribeMailto: 'unsubscribe@immuno-digest.net',
+    postalAddress: 'Immunotherapy Digest, 12 Harbour Street, Boston, MA 02110, USA',
+    apiDomainName: 'digest.immuno-digest.net',
+    apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+  };
+
+  it('is what a context without the setting means', () => {
+    const { production: _trial, ...withoutSetting } = cdkJsonContext();
+
+    expect(problemsOf(withoutSetting)).toContain('apiDomainName is required for a production deployment');
+    expect(fromContext(cdkJsonContext()).production).toBe(false);
+  });
+
+  it('requires a custom domain, naming the setting', () => {
+    const { apiDomainName: _domain, apiCertificateArn: _certificate, ...withoutDomain } = production;
+
+    const message = problemsOf(withoutDomain);
+
+    expect(message).toContain('apiDomainName is required for a production deployment');
+    expect(message).toContain('production=false');
+  });
+
+  it('refuses every placeholder of cdk.json: its example.org addresses and its postal address', () => {
+    const message = problemsOf({
+      ...cdkJsonContext(),
+      production: true,
+      apiDomainName: 'digest.example.com',
+      apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      alarmEmail: 'oncall@ops.example.net',
+      sesSandboxRecipients: 'me@mail.test',
+    });
+
+    for (const key of [
+      'mailFrom',
+      'mailReplyTo',
+      'unsubscribeMailto',
+      'apiDomainName',
+      'alarmEmail',
+      'sesSandboxRecipients',
+    ]) {
+      expect(message).toMatch(new RegExp(`${key} uses the placeholder domain`));
+    }
+    expect(message).toContain('postalAddress is the placeholder address');
+  });
+
+  it('accepts its own domain and addresses', () => {
+    const settings = fromContext(production);
+
+    expect(settings.production).toBe(true);
+    expect(settings.senderDomain).toBe('news.immuno-digest.net');
+  });
+
+  it('fails `npm run synth` without a custom domain, with a message naming the setting', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+
+    const failure = await promisify(execFile)('npm', ['run', 'synth', '--', '-c', 'production=true'], {
+      cwd: root,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+    }).then(
+      () => undefined,
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
+
+    expect(failure?.code).not.toBe(0);
+    expect(`${failure?.stderr}${failure?.stdout}`).toContain(
+      'apiDomainName is required for a production deployment',
+    );
+  }, 300_000);
 });
 
 describe('schedules', () => {

@@ -48,7 +48,13 @@ export function synthesize(overrides: Record<string, unknown> = {}): Synthesized
   const outdir = temporaryOutdir();
   const app = new App({
     outdir,
-    context: { ...cdkJsonContext(), ...overrides, 'aws:cdk:bundling-stacks': [] },
+    // Path metadata as the CLI writes it: the IAM evaluator names each function by its construct path.
+    context: {
+      ...cdkJsonContext(),
+      ...overrides,
+      'aws:cdk:bundling-stacks': [],
+      'aws:cdk:enable-path-metadata': true,
+    },
     builtinCloudFormationValidation: false,
   });
   const deployment = defineImmunoDigest(app);
@@ -94,6 +100,7 @@ export interface FunctionProperties {
   readonly Environment: { readonly Variables: Record<string, unknown> };
   readonly ReservedConcurrentExecutions?: number;
   readonly DeadLetterConfig?: unknown;
+  readonly TracingConfig?: unknown;
 }
 
 export function functionProperties(template: Template, logicalId: string): FunctionProperties {

@@ -33,7 +33,6 @@ describe('`immuno-digest check FILE|URL ...`', () => {
       path.join(HOSTILE_DIR, 'hostile-html-items.xml'),
       path.join(scratch, 'fifty-megabytes.xml'),
       'http://169.254.169.254/latest/meta-data/',
-      path.join(scratch, 'missing.xml'),
     ];
 
     const { stdout } = await run(
@@ -74,7 +73,47 @@ describe('`immuno-digest check FILE|URL ...`', () => {
     expect(JSON.stringify(lines[3]!.sample)).not.toMatch(/<|javascript:|onerror/i);
     expect(lines[4]!.errors).toEqual([expect.stringMatching(/^too-large: /)]);
     expect(lines[5]!.errors).toEqual([expect.stringMatching(/^blocked-address: /)]);
-    expect(lines[6]!.errors).toEqual([expect.stringMatching(/ENOENT/)]);
+  });
+
+  it('says plainly that a file it cannot read is not there, checks the rest, and exits 2', async () => {
+    const missing = path.join(scratch, 'missing.xml');
+    const present = path.join(CONTENT_DIR, 'snapshots', 'jitc-current-issue.rdf');
+
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'node',
+        [CLI, 'check', missing, present, scratch],
+        { timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+    expect(run.code).toBe(2);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      {
+        input: missing,
+        format: null,
+        items: 0,
+        articles: 0,
+        relevant: 0,
+        errors: [`cannot read ${missing}: no such file`],
+        sample: null,
+      },
+      expect.objectContaining({ input: present, format: 'rdf', errors: [] }),
+      expect.objectContaining({
+        input: scratch,
+        errors: [`cannot read ${scratch}: it is a folder, not a file`],
+      }),
+    ]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `immuno-digest: cannot read ${missing}: no such file`,
+      `immuno-digest: cannot read ${scratch}: it is a folder, not a file`,
+    ]);
+    expect(run.stderr).not.toMatch(/ENOENT|\n\s+at /);
   });
 
   it('reads PubMed and ClinicalTrials.gov answers with --kind, one JSON line per input', async () => {

@@ -4,14 +4,25 @@ import { describe, expect, it } from 'vitest';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/immuno-digest.js');
 
-function tagLines(input: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('node', [CLI, 'tag'], { timeout: 30_000 }, (error, stdout) => {
-      if (error) reject(new Error(`tag failed: ${error.message}`, { cause: error }));
-      else resolve(stdout.trim().split('\n'));
+interface TagRun {
+  readonly code: number;
+  readonly lines: string[];
+  readonly stderr: string;
+}
+
+function tag(input: string): Promise<TagRun> {
+  return new Promise((resolve) => {
+    const child = execFile('node', [CLI, 'tag'], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, lines: stdout.trim().split('\n'), stderr });
     });
     child.stdin!.end(input);
   });
+}
+
+async function tagLines(input: string): Promise<string[]> {
+  const run = await tag(input);
+  if (run.code !== 0) throw new Error(`tag exited ${run.code}: ${run.stderr}`);
+  return run.lines;
 }
 
 describe('`immuno-digest tag`', () => {
@@ -31,10 +42,11 @@ describe('`immuno-digest tag`', () => {
     ]);
   });
 
-  it('answers a bad line with an error line and carries on', async () => {
-    const lines = await tagLines(
+  it('answers a bad line with an error line, carries on, then names the line and exits 2', async () => {
+    const run = await tag(
       `not json\n{"summary":"no title"}\n${JSON.stringify({ title: 'Keytruda for lung cancer' })}\n`,
     );
+    const { lines } = run;
 
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[0]!)).toEqual({ error: expect.stringContaining('line 1: not JSON') });
@@ -43,5 +55,8 @@ describe('`immuno-digest tag`', () => {
       topics: ['checkpoint-inhibitors', 'lung-cancer'],
       relevant: true,
     });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^immuno-digest: tag: line 1: not JSON/m);
+    expect(run.stderr).toMatch(/^immuno-digest: tag: line 2: expected \{"title"/m);
   });
 });

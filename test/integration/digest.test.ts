@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,10 +17,9 @@ import { silentLogger } from '../../functions/ports/logger.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 import { sentEmails, type StoredEmail, type TestWorld } from '../../testkit/test-world.ts';
 import { drainSendQueue } from '../helpers/drain.ts';
+import { runCrashingSender } from '../helpers/run-crashing-sender.ts';
 import { aCandidate } from '../../testkit/fakes.ts';
 import { startThrottlingSesProxy, type ThrottlingSesProxy } from '../../testkit/throttling-ses-proxy.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Articles of the last few days, one or two per topic, with known ids (their URLs). */
 const ARTICLES: { slug: string; topics: Partial<Record<TopicId, number>> }[] = [
@@ -269,22 +266,6 @@ describe('a sender killed midway', () => {
     );
   });
 });
-
-function runCrashingSender(world: TestWorld, killAfterSends: number) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/crashing-sender.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SENDER_CONFIG: JSON.stringify(world.context.config),
-        KILL_AFTER_SENDS: String(killAfterSends),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-}
 
 describe('sending through an SES that throttles', () => {
   let proxy: ThrottlingSesProxy;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestOnce, planDigestOnce } from '../../functions/app/jobs.ts';
+import { previewDigest } from '../../functions/app/preview.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
@@ -54,6 +55,23 @@ describe('the pipeline end to end on the stand-ins', () => {
     expect(summary.sourcesNotModified).toBe(7);
     expect(summary.articlesCreated).toBe(0);
     expect(summary.articlesMerged).toBe(0);
+  });
+
+  // Issue 14, finding 1: on these snapshots a checkpoint-inhibitors + lung-cancer reader got five
+  // checkpoint articles and no lung-cancer section (the lung-cancer articles score higher on
+  // checkpoint inhibitors, and were dropped once that section was full).
+  it('previews a section for each of a reader’s topics from the snapshots, filling both', async () => {
+    const preview = await previewDigest(world.context, {
+      topics: ['checkpoint-inhibitors', 'lung-cancer'],
+      to: 'reader@example.org',
+      days: 7,
+    });
+
+    expect(preview.sections).toBe(2);
+    expect(preview.articles).toBe(10);
+    const text = preview.email.text;
+    expect(text).toContain('CHECKPOINT INHIBITORS');
+    expect(text).toContain('LUNG CANCER');
   });
 
   it('sends each confirmed reader one digest with only their topics, and nothing to anyone else', async () => {

@@ -177,6 +177,55 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
     expect(page).toMatch(/<form method="post" action="\/manage"/);
   });
 
+  // Issue 14, finding 2: the page said "every Monday at 08:00" and the digest came at once.
+  it('names the date and hour of the first digest, in the reader’s zone, on confirming', async () => {
+    // Wednesday 6 January 2027, 13:00 in Paris: this week's Monday slot passed before confirming.
+    clock.set('2027-01-06T12:00:00.000Z');
+    const email = world.email('names-first-digest');
+    await api.request(
+      '/subscribe',
+      form(`email=${encodeURIComponent(email)}&topics=access&weekday=1&hour=8&timezone=Europe%2FParis`),
+    );
+    const token = world.context.tokens.issue('confirm', subscriberIdFor(email), clock.now());
+    const [confirmation] = await sentEmails(world.endpoints.ses, (to) => to === email);
+
+    const page = await (await api.request(`/confirm?token=${token}`)).text();
+    const json = await (
+      await api.request(`/confirm?token=${token}`, { headers: { accept: 'application/json' } })
+    ).json();
+
+    expect(page).toContain(
+      'Your digest arrives every Monday at 08:00 (Europe/Paris), on: Cost, access &amp; logistics. ' +
+        'Your first digest arrives on Monday 11 January at 08:00 (Europe/Paris).',
+    );
+    expect(json).toMatchObject({ status: 'already-confirmed', nextDigestAt: '2027-01-11T07:00:00.000Z' });
+    for (const part of [confirmation!.body.text!, confirmation!.body.html!]) {
+      expect(part).toContain(
+        'Your first digest arrives on Monday 11 January at 08:00 (Europe/Paris) if you confirm before then, ' +
+          'and every Monday at 08:00 after that.',
+      );
+    }
+  });
+
+  it('says when the next digest comes after a change of slot: the first new slot from now', async () => {
+    clock.set('2027-01-06T12:00:00.000Z'); // a Wednesday
+    const { manage, subscriberId } = await reader('moves-slot');
+
+    // Wednesday: from Monday 08:00 to Tuesday 09:00 (UTC), then to Wednesday 11:00, which has passed.
+    await api.request(`/preferences?${manage}`, form('topics=vaccines&weekday=2&hour=9&timezone=UTC'));
+    const tuesday = await (await api.request(`/preferences?${manage}&notice=saved`)).text();
+    await api.request(`/preferences?${manage}`, form('topics=vaccines&weekday=3&hour=11&timezone=UTC'));
+    const wednesday = await (await api.request(`/preferences?${manage}&notice=saved`)).text();
+
+    expect(tuesday).toContain(
+      'Your next digest arrives on <strong class="next-digest">Tuesday 12 January at 09:00 (UTC)',
+    );
+    expect(wednesday).toContain(
+      'Your next digest arrives on <strong class="next-digest">Wednesday 13 January at 11:00 (UTC)',
+    );
+    expect((await world.context.subscribers.get(subscriberId))?.scheduleFrom).toBe(clock.now().toISOString());
+  });
+
   it('tells a reader who already left that they are unsubscribed, without a button', async () => {
     const { subscriberId } = await reader('already-left', 'unsubscribed');
     const token = world.context.tokens.issue('unsubscribe', subscriberId, clock.now());

@@ -70,6 +70,9 @@ describe('`npm start -- --once` on a fresh data folder', () => {
     const events = lines.filter((line) => event.test(line));
     expect(events.map((line) => event.exec(line)![1])).toEqual(['Seeded', 'Ingest:', 'Digest:', 'Sent']);
     for (const line of events) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
+    // The mail viewer has stopped with the run: the last line says where the emails are kept instead.
+    expect(events.at(-1)).toContain(`The emails are kept in ${path.join(dataDir, 'ses-mail.json')}`);
+    expect(lines.join('\n')).not.toMatch(/See them at/);
   });
 
   it('sends nothing new when run again right after', async () => {

@@ -108,3 +108,42 @@ describe('reading a manage-link request', () => {
     });
   });
 });
+
+describe('reading the time zone of a request', () => {
+  it.each(['UTC-99', 'system', 'local', 'Etc/GMT+5', 'Mars/Olympus_Mons', 5])(
+    'refuses %j, naming the field',
+    (timezone) => {
+      const problems = problemsOf(() =>
+        parseSubscribe({ email: 'a@example.org', topics: ['access'], timezone }),
+      );
+
+      expect(problems).toEqual({ timezone: expect.stringContaining('is not a time zone we know') });
+    },
+  );
+
+  it('accepts an older name from an old form or client and keeps the current one', () => {
+    expect(
+      parseSubscribe({ email: 'a@example.org', topics: ['access'], timezone: 'Europe/Kiev' }).delivery
+        .timeZone,
+    ).toBe('Europe/Kyiv');
+    expect(
+      parsePreferences({ topics: ['access'], timezone: 'Asia/Calcutta' }, DEFAULT_SLOT).delivery.timeZone,
+    ).toBe('Asia/Kolkata');
+  });
+
+  it('keeps a saved zone the change leaves out: under its current name, or as it was when it has none', () => {
+    const kiev = { weekday: 2, hour: 9, timeZone: 'Europe/Kiev' };
+    const system = { weekday: 2, hour: 9, timeZone: 'system' };
+
+    expect(parsePreferences({ topics: ['access'] }, kiev).delivery).toEqual({
+      ...kiev,
+      timeZone: 'Europe/Kyiv',
+    });
+    expect(parsePreferences({ topics: ['access'] }, system).delivery).toEqual(system);
+    expect(problemsOf(() => parsePreferences({ topics: ['access'], timezone: 'system' }, system))).toEqual({
+      timezone: expect.stringContaining('is not a time zone we know'),
+    });
+  });
+});
+
+const DEFAULT_SLOT = { weekday: 1, hour: 8, timeZone: 'UTC' };

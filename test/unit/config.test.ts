@@ -44,6 +44,15 @@ describe('loadConfig', () => {
     ).toThrow(/SITE_URL .*got "localhost:3000"[\s\S]*DIGEST_SCHEDULE must be a 5-field cron pattern/);
   });
 
+  it('refuses a digest cap below the number of topics: every chosen topic must be able to have a section', () => {
+    expect(() => loadConfig({ TOKEN_SECRET: 'x'.repeat(32), DIGEST_MAX_ARTICLES: '11' }, 'local')).toThrow(
+      /DIGEST_MAX_ARTICLES must be at least 12, the number of topics/,
+    );
+    expect(
+      loadConfig({ TOKEN_SECRET: 'x'.repeat(32), DIGEST_MAX_ARTICLES: '12' }, 'local').digest.maxArticles,
+    ).toBe(12);
+  });
+
   it('treats an empty variable as unset', () => {
     const config = loadConfig({ TOKEN_SECRET: 'x'.repeat(32), SITE_URL: '  ' }, 'local');
 

@@ -9,6 +9,7 @@ import type { DigestJob } from '../../functions/core/delivery/send-job.ts';
 import type { EmailRenderer } from '../../functions/core/rendering/email-renderer.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import {
+  MailConfigurationError,
   MailQuotaExceededError,
   MailRejectedError,
   MailThrottledError,
@@ -64,7 +65,7 @@ describe('planning and sending a week', () => {
   };
 
   const run = (overrides: Partial<DeliveryRun> = {}): DeliveryRun => ({
-    stop: false,
+    stoppedBy: undefined,
     shouldYield: () => false,
     ...overrides,
   });
@@ -183,7 +184,7 @@ describe('planning and sending a week', () => {
       const first = await deliverJob(job, deps);
       const second = await deliverJob(job, deps);
 
-      expect(first).toMatchObject({ sent: 1, remaining: undefined, retry: false });
+      expect(first).toMatchObject({ sent: 1, remaining: undefined, interruption: undefined });
       expect(second).toMatchObject({ sent: 0, skipped: 1 });
       expect(mailer.sent.map((email) => email.to)).toEqual([a.email]);
       expect((await subscribers.get(a.subscriberId))?.lastDigestId).toBe('weekly-2026-W48');
@@ -232,7 +233,7 @@ describe('planning and sending a week', () => {
       const outcome = await deliverJob(queue.jobs[0]!, deps);
       const continued = await deliverJob(outcome.remaining!, deps);
 
-      expect(outcome).toMatchObject({ sent: 0, interruption: 'throttled', retry: false });
+      expect(outcome).toMatchObject({ sent: 0, interruption: 'throttled' });
       expect(outcome.remaining!.recipients).toEqual(queue.digestJobs[0]!.recipients);
       expect(continued).toMatchObject({ sent: 2, remaining: undefined });
     });
@@ -269,7 +270,7 @@ describe('planning and sending a week', () => {
       const first = await deliverJob(queue.jobs[0]!, deps, shared);
       const second = await deliverJob(queue.jobs[1]!, deps, shared);
 
-      expect(shared.stop).toBe(true);
+      expect(shared.stoppedBy).toBe('quota');
       expect(first).toMatchObject({ sent: 0, interruption: 'quota' });
       expect(first.remaining!.recipients).toHaveLength(2);
       expect(second).toMatchObject({ sent: 0, interruption: 'quota' });
@@ -321,14 +322,53 @@ describe('planning and sending a week', () => {
       expect(outcome.remaining!.recipients).toEqual(queue.digestJobs[0]!.recipients.slice(1));
     });
 
-    it('asks for the whole message back when SES stays unavailable, and sends on redelivery', async () => {
+    it('hands the job on unsent when SES stays unavailable, stops the run, and the continuation sends it', async () => {
       aWeekOfCarT();
-      await reader('a', ['car-t']);
+      for (const name of ['a', 'b', 'c']) await reader(name, ['car-t']);
       await plan();
+      const shared = run();
       mailer.failWith.push(...Array.from({ length: 3 }, () => new MailUnavailableError('503')));
 
-      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 0, retry: true });
-      expect(await deliverJob(queue.jobs[0]!, deps)).toMatchObject({ sent: 1, retry: false });
+      const first = await deliverJob(queue.jobs[0]!, deps, shared);
+      const second = await deliverJob(queue.jobs[1]!, deps, shared);
+      const continued = await deliverJob(first.remaining!, deps);
+
+      expect(shared.stoppedBy).toBe('unavailable');
+      expect(first).toMatchObject({ sent: 0, failed: 0, interruption: 'unavailable' });
+      expect(first.remaining!.recipients).toEqual(queue.digestJobs[0]!.recipients);
+      expect(second).toMatchObject({ sent: 0, interruption: 'unavailable' });
+      expect(mailer.sent.map((email) => email.to)).toHaveLength(2);
+      expect(continued).toMatchObject({ sent: 2, remaining: undefined, interruption: undefined });
+    });
+
+    it('stops the run at a problem with SES’s setup and leaves every reader unsent, not failed', async () => {
+      aWeekOfCarT();
+      for (const name of ['a', 'b', 'c']) await reader(name, ['car-t']);
+      await plan();
+      const shared = run();
+      mailer.failWith.push(
+        new MailConfigurationError(
+          'identity-not-verified',
+          'SES: MessageRejected: Email address is not verified.',
+        ),
+      );
+
+      const first = await deliverJob(queue.jobs[0]!, deps, shared);
+      const second = await deliverJob(queue.jobs[1]!, deps, shared);
+      const ledgerAfter = await ledger.listForDigest('weekly-2026-W48');
+      const resumed = await deliverJob(first.remaining!, deps);
+
+      expect(shared).toMatchObject({
+        stoppedBy: 'configuration',
+        configurationProblem: 'identity-not-verified',
+      });
+      expect(first).toMatchObject({ sent: 0, failed: 0, interruption: 'configuration' });
+      expect(first.remaining!.recipients).toHaveLength(2);
+      expect(second).toMatchObject({ sent: 0, failed: 0, interruption: 'configuration' });
+      expect(second.remaining!.recipients).toHaveLength(1);
+      expect(ledgerAfter.map((record) => record.status)).toEqual(['claimed']);
+      expect(ledgerAfter[0]!.leaseUntil! < clock.now().toISOString()).toBe(true);
+      expect(resumed).toMatchObject({ sent: 2, failed: 0 });
     });
 
     it('leaves the claim of a sender that crashed mid-send to its lease, then another sender takes it over', async () => {

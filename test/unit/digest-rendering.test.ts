@@ -48,6 +48,7 @@ describe('the digest templates', () => {
             },
           ],
         },
+        { topic: 'lung-cancer', label: 'Lung cancer', quiet: true, articles: [] },
       ],
     };
     const mjmlTemplates = Object.keys(templates).filter((name) => /^[^/]+\.mjml$/.test(name));
@@ -101,15 +102,20 @@ describe('a digest rendered in pieces', () => {
       why: fc.subarray(topics, { minLength: 1 }),
     });
     const link = fc.webUrl({ withQueryParameters: true });
+    // Topics no section is on, for quiet lines: any subset of them, in any order.
+    const quiet = fc.subarray<TopicId>(['vaccines', 'melanoma', 'lung-cancer', 'kidney-cancer']);
 
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(section, { minLength: 1, maxLength: 4, selector: (s) => s.topic }),
+        quiet,
         link,
         link,
-        async (sections, manageUrl, unsubscribeUrl) => {
+        async (sections, quietTopics, manageUrl, unsubscribeUrl) => {
           const input = digestInput(
             sections.map((s) => [s.topic, s.articles.map((id) => [id, s.why] as [string, TopicId[]])]),
+            'weekly-2026-W48',
+            quietTopics,
           );
           const personal = { manageUrl, unsubscribeUrl };
           const assembled = (await renderer.renderDigest(input)).personalise(personal);
@@ -120,6 +126,36 @@ describe('a digest rendered in pieces', () => {
       ),
       { numRuns: 12 },
     );
+  });
+
+  it('shows a chosen topic with nothing new as one quiet line in its place, in both parts', async () => {
+    const input = digestInput(
+      [
+        ['car-t', [['eliana-five-years', ['car-t']]]],
+        ['side-effects', [['crs-at-home', ['side-effects']]]],
+      ],
+      'weekly-2026-W48',
+      ['lung-cancer', 'checkpoint-inhibitors'],
+    );
+
+    const email = (await renderer.renderDigest(input)).personalise(links);
+    const whole = (await renderer.renderDigestWhole(input, links)).personalise(links);
+
+    expect(email.html).toBe(whole.html);
+    const lines = email.text.split('\n');
+    const at = (text: string) => lines.findIndex((line) => line === text);
+    // In topic order: CAR-T, then checkpoint inhibitors' quiet line, lung cancer's, side effects.
+    expect(at('CAR-T & CELL THERAPY')).toBeGreaterThan(-1);
+    expect(at('Nothing new on Checkpoint inhibitors this week.')).toBeGreaterThan(at('CAR-T & CELL THERAPY'));
+    expect(at('Nothing new on Lung cancer this week.')).toBeGreaterThan(
+      at('Nothing new on Checkpoint inhibitors this week.'),
+    );
+    expect(at('SIDE EFFECTS & SAFETY')).toBeGreaterThan(at('Nothing new on Lung cancer this week.'));
+    expect(email.html.match(/class="quiet-topic"/g)).toHaveLength(2);
+    expect(email.html).toContain('Nothing new on Lung cancer this week.');
+    // Quiet topics are not counted as sections of the contents line, nor as articles.
+    expect(email.subject).toMatch(/: 2 new articles,/);
+    expect(email.text).not.toMatch(/Lung cancer \(0\)/);
   });
 
   it('renders MJML once for the pieces of a group, and not again for the next group or reader', async () => {

@@ -24,13 +24,123 @@ describe('selectArticles', () => {
     const melanoma = anArticle({ topics: { melanoma: 5 } });
     const irrelevant = anArticle({ topics: { 'car-t': 5 }, relevant: false });
 
-    expect(selectArticles([melanoma, irrelevant], ['car-t'], limits, now).sections).toEqual([]);
+    const selection = selectArticles([melanoma, irrelevant], ['car-t'], limits, now);
+
+    expect(selection.sections).toEqual([]);
+    expect(selection.quietTopics).toEqual(['car-t']);
   });
 
-  it('keeps at most maxPerTopic per section and maxArticles in all, best first', () => {
+  // Issue 14, finding 1: a reader of checkpoint inhibitors + lung cancer got five checkpoint
+  // articles and no lung-cancer section. The lung-cancer articles scored higher on checkpoint
+  // inhibitors, so their best section was checkpoint's; once it was full they were dropped
+  // instead of going to the reader's next matching topic.
+  it('keeps a section for every chosen topic when articles score higher on another (finding 1)', () => {
+    const checkpointOnly = Array.from({ length: 6 }, () =>
+      anArticle({ topics: { 'checkpoint-inhibitors': 5 } }),
+    );
+    const lungAndCheckpoint = Array.from({ length: 5 }, () =>
+      anArticle({ topics: { 'checkpoint-inhibitors': 6, 'lung-cancer': 3 } }),
+    );
+
+    const selection = selectArticles(
+      [...checkpointOnly, ...lungAndCheckpoint],
+      ['checkpoint-inhibitors', 'lung-cancer'],
+      limits,
+      now,
+    );
+
+    expect(selection.sections.map((section) => [section.topic, section.articles.length])).toEqual([
+      ['checkpoint-inhibitors', 5],
+      ['lung-cancer', 5],
+    ]);
+    expect(selection.quietTopics).toEqual([]);
+    const ids = selection.sections.flatMap((section) => section.articles.map((article) => article.articleId));
+    expect(new Set(ids).size).toBe(10);
+  });
+
+  it('moves an article to the reader’s next matching topic when its best section is full', () => {
+    const melanoma = Array.from({ length: 3 }, () => anArticle({ topics: { melanoma: 6 } }));
+    const alsoCombination = anArticle({ topics: { melanoma: 5, 'combination-therapy': 2 } });
+
+    const selection = selectArticles(
+      [...melanoma, alsoCombination],
+      ['melanoma', 'combination-therapy'],
+      { maxPerTopic: 3, maxArticles: 25 },
+      now,
+    );
+
+    expect(selection.sections).toEqual([
+      {
+        topic: 'melanoma',
+        articles: melanoma.map((a) => ({ articleId: a.id, matchedTopics: ['melanoma'] })),
+      },
+      {
+        topic: 'combination-therapy',
+        articles: [{ articleId: alsoCombination.id, matchedTopics: ['melanoma', 'combination-therapy'] }],
+      },
+    ]);
+  });
+
+  it('moves sections along a chain to free an article for a topic that has no other', () => {
+    // Melanoma's only article fits leukemia better; leukemia's other article is CAR-T's best; CAR-T
+    // has one more. Each moves one step, and all three topics get a section.
+    const melanomaOnly = anArticle({ topics: { leukemia: 9, melanoma: 1 } });
+    const leukemiaNext = anArticle({ topics: { 'car-t': 9, leukemia: 1 } });
+    const cartNext = anArticle({ topics: { 'car-t': 2 } });
+
+    const selection = selectArticles(
+      [melanomaOnly, leukemiaNext, cartNext],
+      ['car-t', 'leukemia', 'melanoma'],
+      limits,
+      now,
+    );
+
+    expect(
+      selection.sections.map((section) => [section.topic, section.articles.map((a) => a.articleId)]),
+    ).toEqual([
+      ['car-t', [cartNext.id]],
+      ['leukemia', [leukemiaNext.id]],
+      ['melanoma', [melanomaOnly.id]],
+    ]);
+  });
+
+  it('gives a topic whose only article another section took first that article, when the other has more', () => {
+    // The one lung-cancer article scores higher on checkpoint inhibitors and would be their pick;
+    // checkpoint inhibitors have other articles, so lung cancer gets it.
+    const onlyLung = anArticle({ topics: { 'checkpoint-inhibitors': 9, 'lung-cancer': 1 } });
+    const checkpoint = anArticle({ topics: { 'checkpoint-inhibitors': 2 } });
+
+    const selection = selectArticles(
+      [onlyLung, checkpoint],
+      ['checkpoint-inhibitors', 'lung-cancer'],
+      limits,
+      now,
+    );
+
+    expect(
+      selection.sections.map((section) => [section.topic, section.articles.map((a) => a.articleId)]),
+    ).toEqual([
+      ['checkpoint-inhibitors', [checkpoint.id]],
+      ['lung-cancer', [onlyLung.id]],
+    ]);
+  });
+
+  it('lists the chosen topics with nothing in the window as quiet, in topic order', () => {
+    const cart = anArticle({ topics: { 'car-t': 3 } });
+
+    const selection = selectArticles([cart], ['lung-cancer', 'car-t', 'melanoma'], limits, now);
+
+    expect(selection.sections.map((section) => section.topic)).toEqual(['car-t']);
+    expect(selection.quietTopics).toEqual(['melanoma', 'lung-cancer']);
+  });
+
+  it('shares maxArticles between the sections in turns, best first, and keeps at most maxPerTopic per section', () => {
+    // Twelve articles equally about both topics: the sections take turns, and a tie goes to the
+    // earlier topic (vaccines) while the other takes its next best.
     const articles = Array.from({ length: 12 }, (_, index) =>
       anArticle({ topics: { vaccines: index + 1, autoimmune: index + 1 } }),
     );
+    const best = articles.slice(-4).reverse();
 
     const selection = selectArticles(
       articles,
@@ -39,13 +149,28 @@ describe('selectArticles', () => {
       now,
     );
 
-    const ids = selection.sections.flatMap((section) => section.articles.map((article) => article.articleId));
-    expect(ids).toHaveLength(4);
-    expect(ids).toEqual(
+    expect(selection.sections).toEqual([
+      {
+        topic: 'vaccines',
+        articles: [best[0]!, best[2]!].map((a) => ({
+          articleId: a.id,
+          matchedTopics: ['vaccines', 'autoimmune'],
+        })),
+      },
+      {
+        topic: 'autoimmune',
+        articles: [best[1]!, best[3]!].map((a) => ({
+          articleId: a.id,
+          matchedTopics: ['vaccines', 'autoimmune'],
+        })),
+      },
+    ]);
+    const oneTopic = selectArticles(articles, ['vaccines'], { maxPerTopic: 5, maxArticles: 25 }, now);
+    expect(oneTopic.sections[0]!.articles.map((a) => a.articleId)).toEqual(
       articles
-        .slice(-4)
+        .slice(-5)
         .reverse()
-        .map((article) => article.id),
+        .map((a) => a.id),
     );
   });
 
@@ -67,14 +192,15 @@ describe('selectArticles', () => {
 
   it('gives identical selections the same key and different ones different keys', () => {
     const article = anArticle();
-    const a = selectArticles([article], ['car-t'], limits, now);
-    const b = selectArticles([article], ['car-t', 'melanoma'], limits, now);
-    const c = selectArticles([article], ['car-t', 'leukemia'], limits, now);
+    const other = anArticle();
+    const a = selectArticles([article, other], ['car-t'], limits, now);
+    const b = selectArticles([other, article], ['car-t'], limits, now);
 
     expect(selectionKey(a)).toBe(selectionKey(b));
-    expect(selectionKey(a)).toBe(selectionKey(c));
+    expect(selectionKey(a)).not.toBe(selectionKey(selectArticles([article], ['car-t'], limits, now)));
+    // Another topic with nothing new is a quiet line in the email: another digest.
     expect(selectionKey(a)).not.toBe(
-      selectionKey(selectArticles([article, anArticle()], ['car-t'], limits, now)),
+      selectionKey(selectArticles([article, other], ['car-t', 'melanoma'], limits, now)),
     );
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BACKOFF_BASE_MS,
   backoffDelayMs,
+  CONFIGURATION_RETRY_DELAY_SECONDS,
   continuationDelaySeconds,
   EMAILS_PER_SENDER_PER_SECOND,
   fillsWindow,
@@ -9,6 +10,7 @@ import {
   LEASE_MS,
   longestBackoffMs,
   LOOKAHEAD_WINDOWS,
+  MAX_QUEUE_DELAY_SECONDS,
   MAX_SENDER_CONCURRENCY,
   MIN_SENDER_CONCURRENCY,
   placeStartsAtMs,
@@ -20,7 +22,13 @@ import {
   SEND_RETRIES,
   senderSizing,
   SharedSendRateLimiter,
+  STALL_HORIZON_MS,
+  stallAfter,
+  outlivedStallHorizon,
   THROTTLE_RETRIES,
+  THROTTLED_HAND_ON_BASE_SECONDS,
+  THROTTLED_HAND_ON_MAX_SECONDS,
+  UNAVAILABLE_HAND_ON_BASE_SECONDS,
   windowIndexAt,
   windowsInReach,
   YIELD_MARGIN_MS,
@@ -463,12 +471,74 @@ describe('claims, deadlines and continuations', () => {
     expect(SEND_CONCURRENCY_PER_JOB * SEND_QUEUE.batchSize).toBe(20);
   });
 
-  it('delays only a quota stop’s continuation, by SQS’s longest delay', () => {
+  it('delays a quota stop’s and a setup problem’s continuation by SQS’s longest delay, a deadline’s not at all', () => {
     expect(continuationDelaySeconds('quota')).toBe(QUOTA_RETRY_DELAY_SECONDS);
     expect(QUOTA_RETRY_DELAY_SECONDS).toBe(900);
+    expect(continuationDelaySeconds('configuration', 7)).toBe(CONFIGURATION_RETRY_DELAY_SECONDS);
+    expect(CONFIGURATION_RETRY_DELAY_SECONDS).toBe(MAX_QUEUE_DELAY_SECONDS);
     expect(continuationDelaySeconds('deadline')).toBe(0);
-    expect(continuationDelaySeconds('throttled')).toBe(0);
     expect(continuationDelaySeconds(undefined)).toBe(0);
+  });
+
+  it('backs a throttled continuation off from 5–10 s, doubling each hand-on in a row, to at most 5 minutes', () => {
+    const floors = [1, 2, 3, 4, 5, 6, 9].map((handOns) =>
+      continuationDelaySeconds('throttled', handOns, () => 0),
+    );
+    const ceilings = [1, 2, 3, 4, 5, 6, 9].map((handOns) =>
+      continuationDelaySeconds('throttled', handOns, () => 1),
+    );
+
+    expect(floors).toEqual([5, 10, 20, 40, 80, 150, 150]);
+    expect(ceilings).toEqual([10, 20, 40, 80, 160, 300, 300]);
+    expect(THROTTLED_HAND_ON_BASE_SECONDS).toBe(10);
+    expect(THROTTLED_HAND_ON_MAX_SECONDS).toBe(300);
+  });
+
+  it('backs an unavailable SES off from 30–60 s to SQS’s longest delay, never past it', () => {
+    const ceilings = [1, 2, 3, 4, 5, 40].map((handOns) =>
+      continuationDelaySeconds('unavailable', handOns, () => 1),
+    );
+
+    expect(continuationDelaySeconds('unavailable', 1, () => 0)).toBe(UNAVAILABLE_HAND_ON_BASE_SECONDS / 2);
+    expect(ceilings).toEqual([60, 120, 240, 480, 900, 900]);
+    expect(MAX_QUEUE_DELAY_SECONDS).toBe(900);
+  });
+
+  it('reaches past a 45-minute outage within the first handful of hand-ons, and keeps trying every 7.5–15 minutes', () => {
+    const slowest = (handOns: number) =>
+      Array.from({ length: handOns }, (_, index) =>
+        continuationDelaySeconds('unavailable', index + 1, () => 1),
+      ).reduce((sum, seconds) => sum + seconds, 0);
+
+    expect(slowest(6)).toBeGreaterThanOrEqual(45 * 60);
+    expect(slowest(6)).toBeLessThan(60 * 60);
+  });
+
+  it('counts a stall from the first hand-on SES caused, and starts again when the job got an email through', () => {
+    const first = new Date('2026-11-23T09:00:00Z');
+    const later = new Date('2026-11-23T09:10:00Z');
+    const stall = stallAfter(undefined, 'unavailable', false, first);
+
+    expect(stall).toEqual({ since: first.toISOString(), handOns: 1 });
+    expect(stallAfter(stall, 'throttled', false, later)).toEqual({ since: first.toISOString(), handOns: 2 });
+    expect(stallAfter(stall, 'unavailable', true, later)).toEqual({ since: later.toISOString(), handOns: 1 });
+    expect(stallAfter(stall, 'deadline', false, later)).toBeUndefined();
+  });
+
+  it('gives a stalled job up after a day, except at the daily quota', () => {
+    const since = new Date('2026-11-23T09:00:00Z');
+    const stall = { since: since.toISOString(), handOns: 120 };
+    const justBefore = new Date(since.getTime() + STALL_HORIZON_MS - 1);
+    const atHorizon = new Date(since.getTime() + STALL_HORIZON_MS);
+
+    expect(STALL_HORIZON_MS).toBe(24 * 3600 * 1000);
+    expect(STALL_HORIZON_MS).toBeLessThan(SEND_QUEUE.messageRetentionSeconds * 1000);
+    expect(outlivedStallHorizon(stall, 'unavailable', justBefore)).toBe(false);
+    for (const interruption of ['unavailable', 'throttled', 'configuration'] as const) {
+      expect(outlivedStallHorizon(stall, interruption, atHorizon), interruption).toBe(true);
+    }
+    expect(outlivedStallHorizon(stall, 'quota', atHorizon)).toBe(false);
+    expect(outlivedStallHorizon(undefined, 'unavailable', atHorizon)).toBe(false);
   });
 });
 

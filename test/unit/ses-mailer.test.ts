@@ -9,6 +9,7 @@ import {
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../../functions/adapters/ses/ses-account.ts';
 import {
+  MailConfigurationError,
   MailQuotaExceededError,
   MailRejectedError,
   MailThrottledError,
@@ -95,14 +96,15 @@ describe('SesMailer', () => {
       kind: MailQuotaExceededError,
     },
     {
-      name: 'SendingPausedException',
-      message: 'Sending is paused.',
+      name: 'MessageRejected',
+      message:
+        'Email address is not verified. The following identities failed the check in region US-EAST-1: reader@example.org',
       status: 400,
-      kind: MailQuotaExceededError,
+      kind: MailRejectedError,
     },
     {
       name: 'MessageRejected',
-      message: 'Email address is not verified.',
+      message: 'Message contains invalid content.',
       status: 400,
       kind: MailRejectedError,
     },
@@ -118,6 +120,60 @@ describe('SesMailer', () => {
 
     await expect(mailer().send(email)).rejects.toBeInstanceOf(kind);
   });
+
+  it.each([
+    {
+      name: 'MessageRejected',
+      message:
+        'Email address is not verified. The following identities failed the check in region US-EAST-1: digest@d.example.org',
+      problem: 'identity-not-verified',
+    },
+    {
+      name: 'MessageRejected',
+      message:
+        'Email address is not verified. The following identities failed the check in region EU-WEST-1: reader@example.org, d.example.org',
+      problem: 'identity-not-verified',
+    },
+    { name: 'MessageRejected', message: 'Email address is not verified.', problem: 'identity-not-verified' },
+    {
+      name: 'NotFoundException',
+      message: 'Configuration set <immuno-digest-events> does not exist.',
+      problem: 'configuration-set-missing',
+    },
+    {
+      name: 'ConfigurationSetDoesNotExistException',
+      message: 'Configuration set <immuno-digest-events> does not exist.',
+      problem: 'configuration-set-missing',
+    },
+    {
+      name: 'MailFromDomainNotVerifiedException',
+      message: "The message can't be sent because the sending domain isn't verified.",
+      problem: 'mail-from-not-verified',
+    },
+    {
+      name: 'SendingPausedException',
+      message: "The message can't be sent because the account's ability to send email is currently paused.",
+      problem: 'sending-paused',
+    },
+    {
+      name: 'AccountSuspendedException',
+      message:
+        "The message can't be sent because the account's ability to send email has been permanently restricted.",
+      problem: 'account-suspended',
+    },
+  ])(
+    'maps SES $name ("$message") to a problem with the setup: $problem',
+    async ({ name, message, problem }) => {
+      ses.on(SendEmailCommand).rejects(sesError(name, message, name === 'NotFoundException' ? 404 : 400));
+
+      const refusal = await mailer()
+        .send(email)
+        .catch((error: unknown) => error);
+
+      expect(refusal).toBeInstanceOf(MailConfigurationError);
+      expect(refusal).toMatchObject({ problem, message: `SES: ${name}: ${message}` });
+    },
+  );
 
   it('reads the max send rate from GetAccount, and falls back to the setting when SES cannot say', async () => {
     ses

@@ -4,9 +4,11 @@ import type { TopicId } from '../../functions/model/topics.ts';
 import {
   checkArticlesStoredOnce,
   checkDeadLetters,
+  checkNoDigestBeforeFirstSlot,
   checkNoMailToInactive,
   checkNoWorkTwice,
   checkOneDigestPerDueReader,
+  checkSectionPerChosenTopic,
   checkSummariesMatchLedger,
   digestEmailsByPair,
   explainedPairs,
@@ -14,7 +16,7 @@ import {
   type StoredArticle,
 } from '../../soak/invariants.ts';
 import { WorldModel } from '../../soak/model/world-model.ts';
-import type { DeliveredEmail } from '../../soak/outside/ses-gateway.ts';
+import { digestSectionsOf, type DeliveredEmail } from '../../soak/outside/ses-gateway.ts';
 import { noFleetTotals, type FleetTotals } from '../../soak/system/sender-fleet.ts';
 import type { Person } from '../../soak/world/population.ts';
 import type { Publications, Work } from '../../soak/world/publications.ts';
@@ -62,6 +64,7 @@ const publications: Publications = {
     ['soak-w000001', work('soak-w000001', ['car-t'])],
     ['soak-w000002', work('soak-w000002', ['car-t'])],
     ['soak-w000003', work('soak-w000003', ['melanoma'])],
+    ['soak-w000004', work('soak-w000004', ['car-t', 'lung-cancer'])],
   ]),
   feedItems: () => [],
 };
@@ -81,7 +84,14 @@ function plannedWorld() {
   return { model, people, plannedAt };
 }
 
-function digest(to: string, digestId: string, at: number, workKeys: string[]): DeliveredEmail {
+function digest(
+  to: string,
+  digestId: string,
+  at: number,
+  workKeys: string[],
+  sections: DeliveredEmail['sections'] = [{ heading: 'CAR-T & CELL THERAPY', workKeys }],
+  quietTopics: string[] = [],
+): DeliveredEmail {
   return {
     messageId: `${to}-${digestId}-${at}`,
     to,
@@ -89,6 +99,8 @@ function digest(to: string, digestId: string, at: number, workKeys: string[]): D
     kind: 'digest',
     digestId,
     workKeys,
+    sections,
+    quietTopics,
     manageUrl: undefined,
     unsubscribeUrl: undefined,
     confirmUrl: undefined,
@@ -297,5 +309,175 @@ describe('the soak invariant checker', () => {
       '1 claims are left hanging in the ledger',
       `no sent record for ${WEEK_10}|${subscriberIdFor(people[1]!.email)} (${people[1]!.email})`,
     ]);
+  });
+
+  describe('a section for every chosen topic', () => {
+    const LABELS = {
+      'car-t': 'CAR-T & cell therapy',
+      melanoma: 'Melanoma & skin cancers',
+      'lung-cancer': 'Lung cancer',
+      leukemia: 'Leukemia & blood cancers',
+    } as Record<TopicId, string>;
+    const CAR_T = { heading: 'CAR-T & CELL THERAPY', workKeys: ['soak-w000001', 'soak-w000002'] };
+    const MELANOMA = { heading: 'MELANOMA & SKIN CANCERS', workKeys: ['soak-w000003'] };
+
+    /** A reader of CAR-T, melanoma and lung cancer: works on the first two, none on lung cancer. */
+    function threeTopicWorld(works = ['soak-w000001', 'soak-w000002', 'soak-w000003']) {
+      const reader = { ...person(3), topics: ['car-t', 'melanoma', 'lung-cancer'] as TopicId[] };
+      const model = new WorldModel([reader], publications);
+      model.subscribed(reader.email, reader.topics, reader.slot, MONDAY - 48 * HOUR);
+      model.confirmed(reader.email, MONDAY - 47 * HOUR);
+      model.stored('source-a', works, MONDAY - 20 * HOUR);
+      const plannedAt = MONDAY + 8 * HOUR + 10 * 60_000;
+      model.plan(plannedAt);
+      model.sendPhaseDone();
+      const send = (sections: DeliveredEmail['sections'], quiet: string[]) =>
+        digestEmailsByPair([
+          digest(
+            reader.email,
+            WEEK_10,
+            plannedAt,
+            [...new Set(sections.flatMap((s) => s.workKeys))],
+            sections,
+            quiet,
+          ),
+        ]);
+      return { model, send };
+    }
+
+    it('passes a digest with a section per topic that had works and a quiet line for the one that had none', () => {
+      const { model, send } = threeTopicWorld();
+
+      const result = checkSectionPerChosenTopic(
+        model,
+        WEEK_10,
+        send([CAR_T, MELANOMA], ['Lung cancer']),
+        LABELS,
+      );
+
+      expect(result).toMatchObject({ violations: 0, checked: 3 });
+    });
+
+    it('reports a topic with works but no section, a missing quiet line, a false one and a stray section', () => {
+      const { model, send } = threeTopicWorld();
+
+      const missing = checkSectionPerChosenTopic(model, WEEK_10, send([CAR_T], []), LABELS);
+      const falseQuiet = checkSectionPerChosenTopic(
+        model,
+        WEEK_10,
+        send(
+          [CAR_T, { heading: 'LEUKEMIA & BLOOD CANCERS', workKeys: ['soak-w000003'] }],
+          ['Melanoma & skin cancers', 'Lung cancer'],
+        ),
+        LABELS,
+      );
+
+      expect(missing.examples).toEqual([
+        `${person(3).email}'s ${WEEK_10} has no section for melanoma, which had 1 works (soak-w000003 not in it)`,
+        `${person(3).email}'s ${WEEK_10} has no quiet line for lung-cancer, which had no works`,
+      ]);
+      expect(falseQuiet.examples).toEqual([
+        `${person(3).email}'s ${WEEK_10} has a section "LEUKEMIA & BLOOD CANCERS", not one of car-t+melanoma+lung-cancer`,
+        `${person(3).email}'s ${WEEK_10} says nothing is new on melanoma, which had 1 works`,
+      ]);
+    });
+
+    it('excuses a topic whose only works are all in the digest under another topic', () => {
+      // The one lung-cancer work is also on CAR-T, and shown there: lung cancer has nothing left.
+      const { model, send } = threeTopicWorld(['soak-w000003', 'soak-w000004']);
+
+      const result = checkSectionPerChosenTopic(
+        model,
+        WEEK_10,
+        send([{ heading: 'CAR-T & CELL THERAPY', workKeys: ['soak-w000004'] }, MELANOMA], []),
+        LABELS,
+      );
+
+      expect(result.violations).toBe(0);
+    });
+
+    it('reads sections and quiet lines from a digest’s text part as the template writes them', () => {
+      const text = [
+        'IMMUNOTHERAPY DIGEST',
+        'CAR-T & cell therapy (1)',
+        '',
+        'CAR-T & CELL THERAPY',
+        '--------------------',
+        'A title W000001',
+        'https://journal-01.example.org/articles/soak-w000001',
+        '',
+        'Nothing new on Lung cancer this week.',
+        '',
+        'MELANOMA & SKIN CANCERS',
+        '-----------------------',
+        'https://journal-02.example.org/record/soak-w000003',
+        '--',
+        'Manage your topics and delivery time: https://x.example.org/preferences?token=t',
+      ].join('\n');
+
+      expect(digestSectionsOf(text)).toEqual({
+        sections: [
+          { heading: 'CAR-T & CELL THERAPY', workKeys: ['soak-w000001'] },
+          { heading: 'MELANOMA & SKIN CANCERS', workKeys: ['soak-w000003'] },
+        ],
+        quietTopics: ['Lung cancer'],
+      });
+    });
+  });
+
+  describe('no digest before the first slot', () => {
+    /** One reader with the Monday 08:00 (UTC) slot, confirmed on Friday 6 March at 12:30. */
+    function fridayReader() {
+      const reader = person(4);
+      const model = new WorldModel([reader], publications);
+      const friday = MONDAY + 4 * 24 * HOUR + 12.5 * HOUR;
+      model.subscribed(reader.email, reader.topics, reader.slot, friday - HOUR);
+      model.confirmed(reader.email, friday);
+      return { model, reader, friday };
+    }
+
+    it('passes a first digest at the first slot after confirmation', () => {
+      const { model, reader } = fridayReader();
+      const nextMonday = MONDAY + 7 * 24 * HOUR + 8 * HOUR + 10 * 60_000;
+
+      const result = checkNoDigestBeforeFirstSlot(model, [
+        digest(reader.email, WEEK_11, nextMonday, ['soak-w000001']),
+      ]);
+
+      expect(result).toMatchObject({ violations: 0, checked: 1 });
+    });
+
+    it('reports a digest sent on the day of confirmation, before the first chosen slot', () => {
+      const { model, reader, friday } = fridayReader();
+
+      const result = checkNoDigestBeforeFirstSlot(model, [
+        digest(reader.email, WEEK_10, friday + 40 * 60_000, []),
+      ]);
+
+      expect(result.examples).toEqual([
+        `${WEEK_10} reached ${reader.email} at 2026-03-06T13:10Z, before their first slot 2026-03-09T08:00Z ` +
+          '(weekday 1 8:00 UTC, chosen or confirmed at 2026-03-06T12:30Z)',
+      ]);
+    });
+
+    it('reports a digest before the first new slot after a change, and excuses one planned before it', () => {
+      // Confirmed long before; on Monday 9 March at 08:20 the reader moves from Monday 08:00 to
+      // Monday 07:00, which has passed: the next digest is due on 16 March.
+      const { model, reader } = fridayReader();
+      model.stored('source-a', ['soak-w000001'], MONDAY + 7 * 24 * HOUR);
+      const planned = MONDAY + 7 * 24 * HOUR + 8 * HOUR + 10 * 60_000;
+      model.plan(planned);
+      model.slotChanged(reader.email, { weekday: 1, hour: 7, timeZone: 'UTC' }, planned + 10 * 60_000);
+
+      const onItsWay = digest(reader.email, WEEK_11, planned + 15 * 60_000, ['soak-w000001']);
+      const early = digest(reader.email, 'weekly-2026-W12', planned + 24 * HOUR, []);
+      const result = checkNoDigestBeforeFirstSlot(model, [onItsWay, early]);
+
+      expect(result.checked).toBe(2);
+      expect(result.examples).toEqual([
+        `weekly-2026-W12 reached ${reader.email} at 2026-03-10T08:10Z, before their first slot 2026-03-16T07:00Z ` +
+          '(weekday 1 7:00 UTC, chosen or confirmed at 2026-03-09T08:20Z)',
+      ]);
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   confirmSubscription,
   requestSubscription,
   unsubscribe,
+  updatePreferences,
 } from '../../functions/core/subscribers/lifecycle.ts';
 import {
   eraseSubscriber,
@@ -188,6 +189,42 @@ describe('a reader managing their own subscription', () => {
       const subscriber = reader('unsubscribed');
 
       expect((await setPaused(subscriber.subscriberId, true, deps))?.paused).toBeUndefined();
+    });
+
+    it('counts a resume from now: the slot missed while paused is not sent at once', async () => {
+      const subscriber = reader('confirmed');
+      await setPaused(subscriber.subscriberId, true, deps);
+      clock.advance(DAY_MS);
+
+      const paused = await subscribers.get(subscriber.subscriberId);
+      const resumed = await setPaused(subscriber.subscriberId, false, deps);
+
+      expect(paused?.scheduleFrom).toBeUndefined();
+      expect(resumed?.scheduleFrom).toBe(clock.now().toISOString());
+    });
+  });
+
+  describe('changing preferences', () => {
+    it('records when the slot changed, so the new slot counts from then', async () => {
+      const subscriber = reader('confirmed');
+      clock.advance(DAY_MS);
+
+      const sameSlot = await updatePreferences(
+        subscriber.subscriberId,
+        { topics: ['melanoma'], delivery: SLOT },
+        deps,
+      );
+      const newSlot = await updatePreferences(
+        subscriber.subscriberId,
+        { topics: ['melanoma'], delivery: { ...SLOT, hour: 10 } },
+        deps,
+      );
+
+      expect(sameSlot?.scheduleFrom).toBeUndefined();
+      expect(newSlot).toMatchObject({
+        delivery: { ...SLOT, hour: 10 },
+        scheduleFrom: clock.now().toISOString(),
+      });
     });
   });
 

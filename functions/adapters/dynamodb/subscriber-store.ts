@@ -103,6 +103,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
       sets.push('paused = :paused');
       values[':paused'] = fields.paused;
     }
+    if (fields.scheduleFrom) {
+      sets.push('scheduleFrom = :scheduleFrom');
+      values[':scheduleFrom'] = fields.scheduleFrom;
+    }
     return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}`, LIVE, values);
   }
 

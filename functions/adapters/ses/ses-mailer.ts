@@ -1,5 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import {
+  MailConfigurationError,
   MailQuotaExceededError,
   MailRejectedError,
   MailThrottledError,
@@ -16,7 +17,7 @@ export interface SesMailerSettings {
 /**
  * Sends through SES v2 SendEmail (Simple content with custom headers): the current API, which
  * takes List-Unsubscribe headers directly, so no raw MIME has to be built for sending.
- * Errors are mapped to the four kinds the delivery rules distinguish.
+ * Errors are mapped to the five kinds the delivery rules distinguish.
  */
 export class SesMailer implements Mailer {
   constructor(
@@ -49,7 +50,7 @@ export class SesMailer implements Mailer {
         throw new MailUnavailableError('SES accepted the message but returned no message id');
       return { messageId: response.MessageId };
     } catch (error) {
-      throw classifySesError(error);
+      throw classifySesError(error, this.settings.from);
     }
   }
 }
@@ -59,11 +60,16 @@ function tagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 }
 
-/** Maps an SES error to throttled / quota / rejected / unavailable. Exported for the adapter tests. */
-function classifySesError(error: unknown): Error {
+/**
+ * Maps an SES error to throttled / quota / configuration / rejected / unavailable. The names and
+ * messages are SESv2 SendEmail's (API reference, "Errors"), with SES v1's names for the same
+ * conditions, which some proxies and older endpoints still answer with.
+ */
+function classifySesError(error: unknown, from: string): Error {
   if (
     error instanceof MailThrottledError ||
     error instanceof MailQuotaExceededError ||
+    error instanceof MailConfigurationError ||
     error instanceof MailRejectedError ||
     error instanceof MailUnavailableError
   ) {
@@ -73,9 +79,12 @@ function classifySesError(error: unknown): Error {
   const message = (error as { message?: string }).message ?? String(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const options = { cause: error };
-  if (/daily message quota|daily sending quota/i.test(message) || name === 'SendingPausedException') {
-    return new MailQuotaExceededError(`SES: ${name}: ${message}`, options);
+  const described = `SES: ${name}: ${message}`;
+  if (/daily message quota|daily sending quota/i.test(message)) {
+    return new MailQuotaExceededError(described, options);
   }
+  const problem = configurationProblemOf(name, message, from);
+  if (problem) return new MailConfigurationError(problem, described, options);
   if (
     name === 'TooManyRequestsException' ||
     name === 'Throttling' ||
@@ -83,19 +92,60 @@ function classifySesError(error: unknown): Error {
     /rate exceeded|maximum sending rate/i.test(message) ||
     status === 429
   ) {
-    return new MailThrottledError(`SES: ${name}: ${message}`, options);
+    return new MailThrottledError(described, options);
   }
-  if (name === 'LimitExceededException')
-    return new MailQuotaExceededError(`SES: ${name}: ${message}`, options);
-  if (
-    name === 'MessageRejected' ||
-    name === 'BadRequestException' ||
-    name === 'NotFoundException' ||
-    name === 'MailFromDomainNotVerifiedException'
-  ) {
-    return new MailRejectedError(`SES: ${name}: ${message}`, options);
+  if (name === 'LimitExceededException') return new MailQuotaExceededError(described, options);
+  if (name === 'MessageRejected' || name === 'BadRequestException') {
+    return new MailRejectedError(described, options);
   }
-  if (name === 'AccountSuspendedException')
-    return new MailQuotaExceededError(`SES: ${name}: ${message}`, options);
   return new MailUnavailableError(`SES: ${name || 'error'}: ${message}`, options);
+}
+
+/**
+ * Whether SES refused because of the account's setup, and what: such an error would refuse every
+ * reader alike, so it must stop the send rather than be written down against each one.
+ *
+ * "Email address is not verified" is the one that needs care: SES says it for our From identity
+ * (a setup problem) and, in the sandbox, for a recipient who is not a verified identity (that
+ * reader's problem alone). Its message names the identities that failed ("The following
+ * identities failed the check in region US-EAST-1: a@b.example, …"): it is a setup problem when
+ * they include the From address or its domain, or when SES names none.
+ */
+function configurationProblemOf(
+  name: string,
+  message: string,
+  from: string,
+): MailConfigurationError['problem'] | undefined {
+  if (name === 'MailFromDomainNotVerifiedException' || /mail from domain .*not verified/i.test(message)) {
+    return 'mail-from-not-verified';
+  }
+  if (
+    name === 'NotFoundException' ||
+    name === 'ConfigurationSetDoesNotExistException' ||
+    name === 'ConfigurationSetDoesNotExist' ||
+    /configuration set .*(does not|doesn't|doesn’t) exist/i.test(message)
+  ) {
+    return 'configuration-set-missing';
+  }
+  if (
+    name === 'SendingPausedException' ||
+    name === 'AccountSendingPausedException' ||
+    name === 'ConfigurationSetSendingPausedException'
+  ) {
+    return 'sending-paused';
+  }
+  if (name === 'AccountSuspendedException') return 'account-suspended';
+  if (/not verified/i.test(message) && fromIdentityFailed(message, from)) return 'identity-not-verified';
+  return undefined;
+}
+
+function fromIdentityFailed(message: string, from: string): boolean {
+  const listed = /identities failed the check[^:]*:\s*(.+)$/is.exec(message)?.[1];
+  if (!listed) return true;
+  const address = (/<([^>]+)>\s*$/.exec(from)?.[1] ?? from).trim().toLowerCase();
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return listed
+    .split(/[,\s]+/)
+    .map((identity) => identity.trim().replace(/\.$/, '').toLowerCase())
+    .some((identity) => identity === address || identity === domain);
 }

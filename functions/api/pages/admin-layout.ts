@@ -72,7 +72,7 @@ const PREVIEW_CSP = [
 export interface AdminLayoutOptions {
   /** A CSRF token when the admin signed in with the page's session (to sign out). */
   readonly signOutCsrf?: string;
-  readonly current?: 'compose' | 'sends';
+  readonly current?: 'compose' | 'sends' | 'dead-letters';
   /** Seconds after which the page reloads itself (a send in progress). */
   readonly refreshSeconds?: number;
 }
@@ -109,6 +109,7 @@ export function adminPage(
               <nav aria-label="Admin">
                 <a href="/admin" ${current('compose')}>Compose</a>
                 <a href="/admin/sends" ${current('sends')}>Past sends</a>
+                <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
                 <a href="/">Public site</a>
                 ${
                   options.signOutCsrf

@@ -17,6 +17,8 @@ export interface PreferencesView {
   readonly unsubscribeToken: string;
   readonly topics: readonly TopicOption[];
   readonly notice?: PreferencesNotice | undefined;
+  /** "Monday 7 December at 08:00 (Europe/Paris)": when the next digest comes, if one is coming. */
+  readonly nextDigest?: string | undefined;
   /** After a rejected save: what was submitted, and what is wrong with it. */
   readonly submitted?: { readonly topics: ReadonlySet<string>; readonly delivery: DeliverySlot };
   readonly errors?: FieldErrors;
@@ -38,7 +40,7 @@ export function preferencesPage(view: PreferencesView) {
       <h1>Your digest preferences</h1>
       <p class="muted">For <strong>${subscriber.email}</strong></p>
       ${view.notice ? html`<div class="notice ok" role="status">${NOTICES[view.notice]}</div>` : ''}
-      ${view.notice === 'paused' ? '' : statusNotice(subscriber, token)}
+      ${view.notice === 'paused' ? '' : statusNotice(subscriber, token, view.nextDigest)}
       ${
         live
           ? html`${errorSummary(view.errors ?? {})}
@@ -108,7 +110,7 @@ export function preferencesPage(view: PreferencesView) {
   </div>`;
 }
 
-function statusNotice(subscriber: Subscriber, token: string) {
+function statusNotice(subscriber: Subscriber, token: string, nextDigest: string | undefined) {
   switch (subscriber.status) {
     case 'confirmed':
       return subscriber.paused
@@ -118,7 +120,13 @@ function statusNotice(subscriber: Subscriber, token: string) {
               <button type="submit" class="link-button">Resume it now</button>
             </form>
           </div>`
-        : html`<p>You get the digest every <strong>${describeSlot(subscriber.delivery)}</strong>.</p>`;
+        : html`<p>
+            You get the digest every <strong>${describeSlot(subscriber.delivery)}</strong>.${
+              nextDigest
+                ? html` Your next digest arrives on <strong class="next-digest">${nextDigest}</strong>.`
+                : ''
+            }
+          </p>`;
     case 'pending':
       return html`<div class="notice" role="status">
         Your subscription is waiting for confirmation. Open the link in the confirmation email we sent you.

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ApiServices } from '../services.ts';
 import { createAdminKit, type AdminEnv } from './admin/admin-kit.ts';
 import { registerComposeRoutes } from './admin/compose-routes.ts';
+import { registerDeadLetterRoutes } from './admin/dead-letter-routes.ts';
 import { guardAdminRoutes } from './admin/guard-admin-routes.ts';
 import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
@@ -11,7 +12,8 @@ import { registerSignInRoutes } from './admin/sign-in-routes.ts';
 /**
  * The admin's one-off sends over HTTP: the JSON API (`POST /admin/sends`, `GET /admin/sends`,
  * `GET /admin/sends/{id}`) and the admin page (compose, preview, test, review and send, past
- * sends), all behind the same authentication (see admin-auth.ts); 401 without credentials.
+ * sends), and the send queue's dead letters (`GET /admin/dead-letters`, `POST
+ * /admin/dead-letters/redrive`), all behind the same authentication (see admin-auth.ts); 401 without credentials.
  * Each use case registers its own routes (routes/admin/); the guard comes first.
  */
 export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
@@ -23,5 +25,6 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   registerSendRoutes(app, kit);
   registerPastSendsRoutes(app, kit);
   registerPreviewRoutes(app, kit);
+  registerDeadLetterRoutes(app, kit);
   return app;
 }

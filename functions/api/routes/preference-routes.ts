@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { ValidationError } from '../../core/errors.ts';
+import { describeDigestTime, nextDigestAt } from '../../core/digest/schedule.ts';
 import type { Subscriber } from '../../model/subscribers.ts';
 import { unsubscribe, updatePreferences } from '../../core/subscribers/lifecycle.ts';
 import { eraseSubscriber, exportSubscriberData, setPaused } from '../../core/subscribers/account.ts';
@@ -42,12 +43,15 @@ export function preferenceRoutes(services: ApiServices): Hono {
     status: 200 | 400 = 200,
   ) {
     const now = context.clock.now();
+    const next = nextDigestAt(subscriber, now);
     return renderPage(
       c,
       'Your preferences',
       preferencesPage({
         subscriber,
         topics,
+        // A change of slot counts from now: the page names the date it leads to, never silently.
+        nextDigest: next && describeDigestTime(next, subscriber.delivery.timeZone),
         manageToken: c.req.query('token') ?? '',
         unsubscribeToken: context.tokens.issue('unsubscribe', subscriber.subscriberId, now),
         ...extra,

@@ -1,15 +1,14 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { html } from 'hono/html';
 import { DEFAULT_DELIVERY_SLOT } from '../../model/subscribers.ts';
-import { isKnownTimeZone } from '../../core/digest/schedule.ts';
+import { canonicalTimeZone } from '../../core/subscribers/time-zones.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { confirmSubscription, requestSubscription } from '../../core/subscribers/lifecycle.ts';
 import { requestManageLink } from '../../core/subscribers/account.ts';
-import { describeSlot } from '../form-fields.ts';
 import { fieldErrorsOf, parseManageLinkRequest, parseSubscribe, readInput, wantsJson } from '../input.ts';
 import { renderPage, respondWith } from '../respond.ts';
 import type { ApiServices } from '../services.ts';
 import { CHECK_INBOX_MESSAGE, checkInboxMore, subscribePage } from '../pages/subscribe-page.ts';
+import { confirmedPage } from '../pages/confirmed-page.ts';
 import { MANAGE_LINK_SENT_MESSAGE, manageLinkSentMore, manageRequestPage } from '../pages/manage-page.ts';
 
 /**
@@ -66,18 +65,11 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
     if (!subscriberId) return services.badToken(c, 'confirm');
     const { outcome, subscriber } = await confirmSubscription(subscriberId, services.clientIp(c), account);
     if (outcome === 'not-pending' || !subscriber) return services.badToken(c, 'confirm');
-    const manageToken = context.tokens.issue('manage', subscriberId, context.clock.now());
-    const chosen = subscriber.topics.map((id) => context.topicLabels[id]).join(', ');
+    const now = context.clock.now();
+    const manageToken = context.tokens.issue('manage', subscriberId, now);
     return respondWith(c, {
       status: 200,
-      title: outcome === 'confirmed' ? 'You are subscribed' : 'You were already subscribed',
-      message: `Your digest arrives every ${describeSlot(subscriber.delivery)}, on: ${chosen}.`,
-      json: { status: outcome },
-      more: html`<p>
-          You can change your topics or delivery time, pause or stop the digest at any time. Every digest has
-          these links at the bottom.
-        </p>
-        <p><a class="button" href="/preferences?token=${manageToken}">Review your preferences</a></p>`,
+      ...confirmedPage({ outcome, subscriber, topicLabels: context.topicLabels, manageToken, now }),
     });
   });
 
@@ -136,8 +128,7 @@ function submittedSlot(input: Record<string, unknown>) {
     weekday: number(input.weekday, 1, 7, DEFAULT_DELIVERY_SLOT.weekday),
     hour: number(input.hour, 0, 23, DEFAULT_DELIVERY_SLOT.hour),
     timeZone:
-      typeof input.timezone === 'string' && input.timezone.length <= 64 && isKnownTimeZone(input.timezone)
-        ? input.timezone
-        : DEFAULT_DELIVERY_SLOT.timeZone,
+      (typeof input.timezone === 'string' ? canonicalTimeZone(input.timezone) : undefined) ??
+      DEFAULT_DELIVERY_SLOT.timeZone,
   };
 }

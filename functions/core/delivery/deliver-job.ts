@@ -18,6 +18,8 @@ import { reasonLeftOut } from '../announcements/audience.ts';
 import type { AnnouncementJob, DeliveryJob, DigestJob, SendJob } from './send-job.ts';
 import { personalCopy, personalLinksFor } from './personal-links.ts';
 import { sendWithRetries } from './send-with-retries.ts';
+import type { Interruption } from './send-policy.ts';
+import type { MailConfigurationProblem } from '../errors.ts';
 
 export interface DeliveryDependencies {
   readonly subscribers: SubscriberReader & DigestMarks;
@@ -46,16 +48,23 @@ export interface DeliverySettings {
 }
 
 /**
- * Shared by the jobs of one batch. `stop` is set by the first daily-quota error so that no job
- * starts another send; `shouldYield` says the sender is about to run out of time (a Lambda near
- * its timeout), so jobs hand their unsent recipients on instead of being cut off mid-send.
+ * Shared by the jobs of one batch. `stoppedBy` is set by the first refusal that every other send
+ * would meet as well — the daily quota, SES unavailable through all its retries, a problem with
+ * the account's setup — so that no job starts another send; `shouldYield` says the sender is
+ * about to run out of time (a Lambda near its timeout), so jobs hand their unsent recipients on
+ * instead of being cut off mid-send.
  */
 export interface DeliveryRun {
-  stop: boolean;
+  stoppedBy: RunStop | undefined;
+  /** What SES said about its setup, when that is what stopped the run. */
+  configurationProblem?: MailConfigurationProblem;
   readonly shouldYield: () => boolean;
 }
 
-export const unlimitedRun = (): DeliveryRun => ({ stop: false, shouldYield: () => false });
+/** The interruptions that stop every job of a run, not just the one that met them. */
+export type RunStop = Extract<Interruption, 'quota' | 'unavailable' | 'configuration'>;
+
+export const unlimitedRun = (): DeliveryRun => ({ stoppedBy: undefined, shouldYield: () => false });
 
 export interface JobOutcome {
   readonly sent: number;
@@ -66,12 +75,11 @@ export interface JobOutcome {
   /**
    * Recipients not attempted or given back: they go on in a continuation job (same digest or
    * send, fewer recipients) so the original message can be acknowledged and nothing is dropped.
+   * When and whether it goes is the send policy's (handOn in hand-on.ts).
    */
   readonly remaining: DeliveryJob | undefined;
-  /** Why the job ended early: the sender's time ran out, SES kept throttling, or the daily quota. */
-  readonly interruption: 'deadline' | 'throttled' | 'quota' | undefined;
-  /** A transient SES failure (5xx, network): the message itself should come back later. */
-  readonly retry: boolean;
+  /** Why the job ended early (send-policy.ts, Interruption); undefined when it did not. */
+  readonly interruption: Interruption | undefined;
 }
 
 /**
@@ -211,7 +219,7 @@ interface Recipient {
 /** What became of one recipient: done with, or to be handed on (and why). */
 type RecipientResult =
   | { readonly kind: 'sent' | 'skipped' | 'failed' }
-  | { readonly kind: 'hand-on'; readonly interruption: JobOutcome['interruption']; readonly retry: boolean };
+  | { readonly kind: 'hand-on'; readonly interruption: Interruption };
 
 /** A job's recipients delivered; `handedOn` lists those to go on in a continuation job. */
 interface RecipientsOutcome<R> extends Omit<JobOutcome, 'remaining'> {
@@ -241,11 +249,10 @@ async function deliverRecipients<R extends Recipient>(
   const counts = { sent: 0, skipped: 0, failed: 0 };
   const handedBack: R[] = [];
   let next = 0;
-  let interruption: JobOutcome['interruption'];
-  let retry = false;
+  let interruption: Interruption | undefined;
   const worker = async () => {
-    while (next < recipients.length && interruption === undefined && !retry) {
-      if (run.stop) interruption = 'quota';
+    while (next < recipients.length && interruption === undefined) {
+      if (run.stoppedBy) interruption = run.stoppedBy;
       else if (run.shouldYield()) interruption = 'deadline';
       if (interruption) break;
       const recipient = recipients[next++]!;
@@ -253,7 +260,6 @@ async function deliverRecipients<R extends Recipient>(
       if (result.kind === 'hand-on') {
         handedBack.push(recipient);
         interruption ??= result.interruption;
-        retry ||= result.retry;
       } else {
         counts[result.kind] += 1;
       }
@@ -261,10 +267,8 @@ async function deliverRecipients<R extends Recipient>(
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.settings.concurrency ?? 1) }, worker));
 
-  if (interruption === undefined && !retry) {
-    return { ...counts, handedOn: undefined, interruption: undefined, retry: false };
-  }
-  return { ...counts, handedOn: [...handedBack, ...recipients.slice(next)], interruption, retry };
+  if (interruption === undefined) return { ...counts, handedOn: undefined, interruption: undefined };
+  return { ...counts, handedOn: [...handedBack, ...recipients.slice(next)], interruption };
 }
 
 /** One recipient of a job: checks, claim, render once, send, record. */
@@ -306,26 +310,34 @@ async function deliverTo<R extends Recipient>(
     return { kind: 'failed' };
   }
   // Not sent, but sendable later: give the claim back so the next attempt can take it at once.
+  // A refusal of SES's own (quota, outage, setup) is never written down against the reader.
   await deps.ledger.release(key);
-  if (result.kind === 'quota') {
-    if (!run.stop) {
-      deps.logger.error('daily sending quota exceeded: stopping; the rest stays queued', {
-        ...rules.logContext,
-        reason: result.reason,
-      });
-    }
-    run.stop = true;
-    return { kind: 'hand-on', interruption: 'quota', retry: false };
-  }
   if (result.kind === 'throttled') {
     deps.logger.warn('SES keeps throttling: handing the rest of the job on', { ...rules.logContext });
-    return { kind: 'hand-on', interruption: 'throttled', retry: false };
+    return { kind: 'hand-on', interruption: 'throttled' };
   }
-  deps.logger.warn('SES unavailable: the job will be retried', {
-    ...rules.logContext,
-    reason: result.reason,
-  });
-  return { kind: 'hand-on', interruption: undefined, retry: true };
+  const firstToStop = run.stoppedBy === undefined;
+  const context = { ...rules.logContext, reason: result.reason };
+  if (result.kind === 'quota') {
+    run.stoppedBy ??= 'quota';
+    if (firstToStop)
+      deps.logger.error('daily sending quota exceeded: stopping; the rest stays queued', context);
+    return { kind: 'hand-on', interruption: 'quota' };
+  }
+  if (result.kind === 'configuration') {
+    run.stoppedBy ??= 'configuration';
+    run.configurationProblem ??= result.problem;
+    if (firstToStop) {
+      deps.logger.error('SES refuses to send until its setup is fixed: stopping; the readers stay unsent', {
+        ...context,
+        problem: result.problem,
+      });
+    }
+    return { kind: 'hand-on', interruption: 'configuration' };
+  }
+  run.stoppedBy ??= 'unavailable';
+  if (firstToStop) deps.logger.warn('SES unavailable: stopping; the rest is handed on to back off', context);
+  return { kind: 'hand-on', interruption: 'unavailable' };
 }
 
 /**

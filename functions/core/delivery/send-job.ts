@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PoisonMessageError } from '../errors.ts';
-import { topicIdSchema } from '../../model/topics.ts';
+import { TOPIC_IDS, topicIdSchema } from '../../model/topics.ts';
 import { sendIdSchema } from '../announcements/announcement.ts';
 
 /**
@@ -18,6 +18,14 @@ const recipientSchema = z
     /** The reader's topics when planned; a reader who changed topics since is planned again instead. */
     topicsKey: z.string().max(400),
   })
+  .strict();
+
+/**
+ * A continuation's stall (send-policy.ts, Stall): how many times in a row, and since when, SES
+ * took none of the job's emails. Absent on a job as planned.
+ */
+const stallSchema = z
+  .object({ since: z.string().datetime(), handOns: z.number().int().min(1).max(100_000) })
   .strict();
 
 const digestJobSchema = z
@@ -44,7 +52,10 @@ const digestJobSchema = z
           .strict(),
       )
       .min(1),
+    /** The readers' topics with nothing this week: one quiet line each. Absent when none. */
+    quietTopics: z.array(topicIdSchema).max(TOPIC_IDS.length).optional(),
     recipients: z.array(recipientSchema).min(1).max(500),
+    stalled: stallSchema.optional(),
   })
   .strict();
 
@@ -76,6 +87,7 @@ const announcementJobSchema = z
       .array(z.object({ subscriberId: z.string().min(10).max(64) }).strict())
       .min(1)
       .max(500),
+    stalled: stallSchema.optional(),
   })
   .strict();
 

@@ -4,7 +4,8 @@ import { ConfigError } from '../errors.ts';
 /**
  * The send policy, in one place: how the account's SES rate is shared by every sender, how a
  * throttled send backs off, how long a claim and a sender's run last, when a cut-short job comes
- * back, and how many senders a deployment gets. The sender core, the app wiring, the DynamoDB
+ * back and for how long a job SES keeps refusing is handed on, and how many senders a deployment
+ * gets. The sender core, the app wiring, the DynamoDB
  * counter and the CDK stacks read it from here. Several of the numbers only make sense together
  * (the lease against the queue's visibility timeout, the yield margin against a send's longest
  * retries): test/unit/send-policy.test.ts checks them together.
@@ -258,7 +259,7 @@ export function longestBackoffMs(retries: number, baseMs: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Claims, deadlines and continuations
+// Claims, deadlines and continuations (hand-on.ts applies these to a job's outcome)
 
 /**
  * How long a ledger claim protects a send in progress. Longer than a sender can live (its Lambda
@@ -284,24 +285,138 @@ export const YIELD_MARGIN_MS = 10_000;
  */
 export const SEND_CONCURRENCY_PER_JOB = 4;
 
+/** SQS's longest message delay: a continuation can wait no longer on the queue in one go. */
+export const MAX_QUEUE_DELAY_SECONDS = 900;
+
 /**
  * After the daily quota stopped a batch, its unsent jobs come back this many seconds later: SQS's
  * longest message delay. SES's quota counts the last 24 hours, so an earlier retry would only be
  * refused again, costing an invocation and an SES call each time round.
  */
-export const QUOTA_RETRY_DELAY_SECONDS = 900;
-
-/** Why a job ended early and handed its unsent recipients on (deliverJob's `interruption`). */
-export type Interruption = 'deadline' | 'throttled' | 'quota';
+export const QUOTA_RETRY_DELAY_SECONDS = MAX_QUEUE_DELAY_SECONDS;
 
 /**
- * How long a continuation job waits on the queue before it is received. Only a quota stop waits:
- * a deadline means this sender ran out of time, not that sending must pause, so another sender
- * may go on at once; persistent throttling was already waited out by the in-place retries, and
- * the continuation joins the back of the queue behind every other job.
+ * After SES refused for a reason of the account's setup (MailConfigurationError: an unverified
+ * identity, a missing configuration set…), the unsent jobs come back this many seconds later. A
+ * person has to fix it; until then every try costs an SES call per job and changes nothing, and
+ * once it is fixed the week goes on within this delay, with no one having to redrive anything.
  */
-export function continuationDelaySeconds(interruption: Interruption | undefined): number {
-  return interruption === 'quota' ? QUOTA_RETRY_DELAY_SECONDS : 0;
+export const CONFIGURATION_RETRY_DELAY_SECONDS = MAX_QUEUE_DELAY_SECONDS;
+
+/**
+ * A job handed on because SES kept throttling it waits 5–10 s, then twice as long each time it is
+ * handed on again without sending anything, up to THROTTLED_HAND_ON_MAX_SECONDS: it already
+ * waited through every in-place retry (up to 3.75 s), so coming back at once would be a hot loop
+ * against an SES that is still full (other traffic on the account, or a lower rate than we think).
+ */
+export const THROTTLED_HAND_ON_BASE_SECONDS = 10;
+export const THROTTLED_HAND_ON_MAX_SECONDS = 300;
+
+/**
+ * A job handed on because SES was unavailable (5xx, network) through every in-place retry waits
+ * 30–60 s, then twice as long each time again, up to SQS's longest delay (7.5–15 min at the top):
+ * a short blip costs a minute, and an outage of hours costs each job one try every ten minutes or
+ * so, while its readers go out within about fifteen minutes of SES coming back.
+ */
+export const UNAVAILABLE_HAND_ON_BASE_SECONDS = 60;
+
+/**
+ * How long a job may go on being handed on without SES taking a single email of it (an outage,
+ * throttling, a setup problem): then it stops being handed on and goes back to the queue whole,
+ * to the dead-letter queue after SEND_QUEUE.maxReceiveCount receives, where the send-dlq alarm
+ * asks a person to look and redrive it. A day outlasts any SES regional incident on record, is
+ * shorter than the queue's retention (4 days), and the stall and oldest-message alarms will have
+ * called someone long before. The daily quota has no horizon: it frees itself within a day, and
+ * a week larger than a day's quota legitimately waits on it.
+ */
+export const STALL_HORIZON_MS = 24 * 3600 * 1000;
+
+/**
+ * Why a job ended early and handed its unsent recipients on (deliverJob's `interruption`): the
+ * sender's time ran out, SES kept throttling, SES stayed unavailable, the daily quota, or a
+ * problem with the account's setup.
+ */
+export type Interruption = 'deadline' | 'throttled' | 'unavailable' | 'quota' | 'configuration';
+
+/**
+ * How long a job has been stalled: handed on, for a reason of SES's, this many times in a row
+ * without SES taking any of its emails, the first time at `since` (ISO). A continuation carries it
+ * in its body, so the count survives the new message (whose SQS receive count starts again).
+ */
+export interface Stall {
+  readonly since: string;
+  readonly handOns: number;
+}
+
+/**
+ * The stall of a continuation, from the job's stall (if it was one already) and how it ended: a
+ * deadline is no stall (this sender ran out of time; another goes on at once), and a job that got
+ * any email through starts counting again.
+ */
+export function stallAfter(
+  previous: Stall | undefined,
+  interruption: Interruption,
+  sentAny: boolean,
+  now: Date,
+): Stall | undefined {
+  if (interruption === 'deadline') return undefined;
+  if (!previous || sentAny) return { since: now.toISOString(), handOns: 1 };
+  return { since: previous.since, handOns: previous.handOns + 1 };
+}
+
+/** Whether a stalled job has been stalled past STALL_HORIZON_MS and must not be handed on again. */
+export function outlivedStallHorizon(
+  stall: Stall | undefined,
+  interruption: Interruption,
+  now: Date,
+): boolean {
+  if (!stall || interruption === 'quota' || interruption === 'deadline') return false;
+  return now.getTime() - Date.parse(stall.since) >= STALL_HORIZON_MS;
+}
+
+/**
+ * How long a continuation waits on the queue before it is received, for its `handOns`-th hand-on
+ * in a row (1 for the first; from its stall). A deadline does not wait: this sender ran out of
+ * time, not SES, so another may go on at once. The others back off as their constants say, with
+ * equal jitter (half to all of the ceiling), so jobs stalled together do not come back together.
+ *
+ * @example continuationDelaySeconds('unavailable', 1, () => 0) // 30
+ * @example continuationDelaySeconds('unavailable', 9, () => 1) // 900
+ */
+export function continuationDelaySeconds(
+  interruption: Interruption | undefined,
+  handOns = 1,
+  random: () => number = Math.random,
+): number {
+  switch (interruption) {
+    case undefined:
+    case 'deadline':
+      return 0;
+    case 'quota':
+      return QUOTA_RETRY_DELAY_SECONDS;
+    case 'configuration':
+      return CONFIGURATION_RETRY_DELAY_SECONDS;
+    case 'throttled':
+      return cappedBackoffSeconds(
+        handOns - 1,
+        THROTTLED_HAND_ON_BASE_SECONDS,
+        THROTTLED_HAND_ON_MAX_SECONDS,
+        random,
+      );
+    case 'unavailable':
+      return cappedBackoffSeconds(
+        handOns - 1,
+        UNAVAILABLE_HAND_ON_BASE_SECONDS,
+        MAX_QUEUE_DELAY_SECONDS,
+        random,
+      );
+  }
+}
+
+/** Equal-jitter backoff in whole seconds, its ceiling `base × 2^attempt` held to `max`. */
+function cappedBackoffSeconds(attempt: number, base: number, max: number, random: () => number): number {
+  const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 // ---------------------------------------------------------------------------------------------

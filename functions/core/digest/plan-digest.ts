@@ -176,6 +176,7 @@ function jobsOf(group: Group, now: Date, recipientsPerJob: number): DigestJob[] 
       groupKey: group.groupKey,
       windowEnd: now.toISOString(),
       sections,
+      ...(group.selection.quietTopics.length > 0 ? { quietTopics: [...group.selection.quietTopics] } : {}),
       recipients: group.readers.slice(start, start + recipientsPerJob).map((reader) => ({
         subscriberId: reader.subscriberId,
         topicsKey: topicsKey(reader.topics),

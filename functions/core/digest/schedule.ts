@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
+import { canonicalTimeZone } from '../subscribers/time-zones.ts';
 
 /**
  * When a reader's weekly digest is due. Weeks are ISO weeks (Monday–Sunday) in the reader's own
@@ -16,22 +17,99 @@ export function weeklyDigestId(slot: DeliverySlot, now: Date): string {
   return `weekly-${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;
 }
 
-/** True once this week's delivery slot (weekday and hour, in the reader's zone) has begun. */
-export function slotHasPassed(slot: DeliverySlot, now: Date): boolean {
-  const local = DateTime.fromJSDate(now, { zone: slot.timeZone });
+/**
+ * The instant the slot begins in the reader's ISO week that contains `at` (or in a later week,
+ * `weeksAhead` on).
+ */
+export function slotStartInWeekOf(slot: DeliverySlot, at: Date, weeksAhead = 0): Date {
+  const local = DateTime.fromJSDate(at, { zone: slot.timeZone });
   // The hour is set on the clock, not added as elapsed time: on a clock-change day "13:00" is
   // still 13:00 (adding 13 hours to midnight would give 14:00 in spring, 12:00 in autumn). An
   // hour the clock skips begins when the clock jumps past it.
-  const slotStart = local
+  return local
     .startOf('week')
-    .plus({ days: slot.weekday - 1 })
-    .set({ hour: slot.hour });
-  return local >= slotStart;
+    .plus({ weeks: weeksAhead, days: slot.weekday - 1 })
+    .set({ hour: slot.hour })
+    .toJSDate();
 }
 
-/** True when the zone is an IANA zone this runtime knows ("Europe/Lisbon", "UTC"). */
+/** True once this week's delivery slot (weekday and hour, in the reader's zone) has begun. */
+export function slotHasPassed(slot: DeliverySlot, now: Date): boolean {
+  return now.getTime() >= slotStartInWeekOf(slot, now).getTime();
+}
+
+/**
+ * From when a reader is owed their slots (epoch ms): the latest of their confirmation, their last
+ * change of slot and their last resume. A slot that began before it is not a missed slot to
+ * catch up: it passed before the reader asked for it. Undefined for a reader with no record of
+ * either (seeded demo readers): every slot counts.
+ */
+export function owedSlotsFrom(subscriber: Pick<Subscriber, 'consent' | 'scheduleFrom'>): number | undefined {
+  const times = [subscriber.consent?.at, subscriber.scheduleFrom]
+    .filter((at): at is string => at !== undefined)
+    .map((at) => Date.parse(at))
+    .filter((at) => !Number.isNaN(at));
+  return times.length > 0 ? Math.max(...times) : undefined;
+}
+
+/**
+ * When the first digest comes for a reader who chose `slot` and confirmed (or changed their slot)
+ * at `from`: the first time the slot begins at or after that moment, never at once.
+ *
+ * @example firstDigestAt({ weekday: 1, hour: 8, timeZone: 'Europe/Paris' }, fridayNoon) // Monday 08:00 Paris
+ */
+export function firstDigestAt(slot: DeliverySlot, from: Date): Date {
+  const thisWeek = slotStartInWeekOf(slot, from);
+  return thisWeek.getTime() >= from.getTime() ? thisWeek : slotStartInWeekOf(slot, from, 1);
+}
+
+/**
+ * When the reader's next digest is planned, as the planner will see it: this week's slot if it
+ * is owed and this week's digest has not gone (a slot that has begun is returned as it is: that
+ * digest is on its way), otherwise next week's. Undefined when no digest is coming (not
+ * confirmed, paused, no topics). A week with nothing new on the reader's topics sends nothing.
+ */
+export function nextDigestAt(subscriber: Subscriber, now: Date): Date | undefined {
+  if (subscriber.status !== 'confirmed' || subscriber.paused || subscriber.topics.length === 0)
+    return undefined;
+  const calendar = weekCalendar(now);
+  const slot = subscriber.delivery;
+  const thisWeek = calendar.slotStart(slot);
+  const owedFrom = owedSlotsFrom(subscriber);
+  const done =
+    hadThisWeeksDigest(subscriber, calendar) || subscriber.skippedDigestId === calendar.digestId(slot);
+  if (!done && (owedFrom === undefined || thisWeek >= owedFrom)) return new Date(thisWeek);
+  // A reader who moved their slot to a zone further west can still be in the week before the one
+  // their last digest was named after: that week's digest has gone too.
+  const nextWeek = slotStartInWeekOf(slot, now, 1);
+  return subscriber.lastDigestId === weeklyDigestId(slot, nextWeek)
+    ? slotStartInWeekOf(slot, now, 2)
+    : nextWeek;
+}
+
+/**
+ * The confirmation email's promise, written when it is sent (the reader confirms later, if at
+ * all): "Your first digest arrives on Monday 7 December at 08:00 (Europe/Paris) if you confirm
+ * before then, and every Monday at 08:00 after that."
+ */
+export function firstDigestPromise(slot: DeliverySlot, sentAt: Date): string {
+  const first = firstDigestAt(slot, sentAt);
+  const local = DateTime.fromJSDate(first, { zone: slot.timeZone }).setLocale('en-GB');
+  return (
+    `Your first digest arrives on ${describeDigestTime(first, slot.timeZone)} if you confirm before then, ` +
+    `and every ${local.toFormat('cccc')} at ${String(slot.hour).padStart(2, '0')}:00 after that.`
+  );
+}
+
+/** "Monday 7 December at 08:00 (Europe/Paris)": an instant as the reader's own clock shows it. */
+export function describeDigestTime(instant: Date, timeZone: string): string {
+  const local = DateTime.fromJSDate(instant, { zone: timeZone }).setLocale('en-GB');
+  return `${local.toFormat('cccc d LLLL')} at ${local.toFormat('HH:mm')} (${timeZone.replace(/_/g, ' ')})`;
+}
+
+/** True when the zone is one a reader can choose, or an older name of one ("Europe/Kiev"): see time-zones.ts. */
 export function isKnownTimeZone(zone: string): boolean {
-  return DateTime.local().setZone(zone).isValid;
+  return canonicalTimeZone(zone) !== undefined;
 }
 
 /**
@@ -41,24 +119,53 @@ export function isKnownTimeZone(zone: string): boolean {
 export interface WeekCalendar {
   digestId(slot: DeliverySlot): string;
   slotHasPassed(slot: DeliverySlot): boolean;
+  /** When this week's slot begins (epoch ms). */
+  slotStart(slot: DeliverySlot): number;
+  /** When this ISO week began in the zone (epoch ms). */
+  weekStart(timeZone: string): number;
 }
 
 export function weekCalendar(now: Date): WeekCalendar {
   const digestIds = new Map<string, string>();
-  const passed = new Map<string, boolean>();
+  const slotStarts = new Map<string, number>();
+  const weekStarts = new Map<string, number>();
+  const slotStart = (slot: DeliverySlot) => {
+    const key = `${slot.timeZone}|${slot.weekday}|${slot.hour}`;
+    let start = slotStarts.get(key);
+    if (start === undefined) slotStarts.set(key, (start = slotStartInWeekOf(slot, now).getTime()));
+    return start;
+  };
   return {
     digestId(slot) {
       let id = digestIds.get(slot.timeZone);
       if (id === undefined) digestIds.set(slot.timeZone, (id = weeklyDigestId(slot, now)));
       return id;
     },
-    slotHasPassed(slot) {
-      const key = `${slot.timeZone}|${slot.weekday}|${slot.hour}`;
-      let result = passed.get(key);
-      if (result === undefined) passed.set(key, (result = slotHasPassed(slot, now)));
-      return result;
+    slotHasPassed: (slot) => now.getTime() >= slotStart(slot),
+    slotStart,
+    weekStart(timeZone) {
+      let start = weekStarts.get(timeZone);
+      if (start === undefined) {
+        start = DateTime.fromJSDate(now, { zone: timeZone }).startOf('week').toMillis();
+        weekStarts.set(timeZone, start);
+      }
+      return start;
     },
   };
+}
+
+/**
+ * Whether this ISO week's digest already went to the reader. Besides this week's id, the time of
+ * their last digest is looked at in their current zone: a reader who moved their slot to a zone
+ * further east can already be in the next week there, and must not get a second digest a few
+ * hours after the first.
+ */
+function hadThisWeeksDigest(subscriber: Subscriber, calendar: WeekCalendar): boolean {
+  if (subscriber.lastDigestId === calendar.digestId(subscriber.delivery)) return true;
+  return (
+    subscriber.lastDigestAt !== undefined &&
+    Date.parse(subscriber.lastDigestAt) >= calendar.weekStart(subscriber.delivery.timeZone)
+  );
 }
 
 export interface DueOptions {
@@ -68,9 +175,11 @@ export interface DueOptions {
 
 /**
  * Whether the planner should plan this reader's digest now: confirmed, not paused, this week's
- * slot has passed (so an hour missed by an outage is caught up at the next run), no digest this
- * week, not skipped this week for want of articles (what arrives later waits for next week's
- * digest rather than coming on a day the reader did not choose), and not already planned recently.
+ * slot has passed (so an hour missed by an outage is caught up at the next run) and began after
+ * the reader confirmed, changed their slot or resumed (a slot that passed before is not missed:
+ * the first digest comes at the first slot after), no digest this week, not skipped this week for
+ * want of articles (what arrives later waits for next week's digest rather than coming on a day
+ * the reader did not choose), and not already planned recently.
  */
 export function isDue(
   subscriber: Subscriber,
@@ -81,7 +190,7 @@ export function isDue(
   if (subscriber.status !== 'confirmed' || subscriber.paused) return false;
   if (subscriber.topics.length === 0) return false;
   const digestId = calendar.digestId(subscriber.delivery);
-  if (subscriber.lastDigestId === digestId) return false;
+  if (hadThisWeeksDigest(subscriber, calendar)) return false;
   if (!options.ignoreSlot && subscriber.skippedDigestId === digestId) return false;
   if (
     !options.ignoreSlot &&
@@ -91,5 +200,8 @@ export function isDue(
   ) {
     return false;
   }
-  return options.ignoreSlot === true || calendar.slotHasPassed(subscriber.delivery);
+  if (options.ignoreSlot === true) return true;
+  const owedFrom = owedSlotsFrom(subscriber);
+  const slotStart = calendar.slotStart(subscriber.delivery);
+  return now.getTime() >= slotStart && (owedFrom === undefined || slotStart >= owedFrom);
 }

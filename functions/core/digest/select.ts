@@ -13,9 +13,14 @@ export interface DigestSection {
   readonly articles: readonly SelectedArticle[];
 }
 
-/** What one reader gets this week: sections in canonical topic order, each ranked. */
+/**
+ * What one reader gets this week: sections in canonical topic order, each ranked, and the
+ * reader's topics that had nothing at all in the window (each gets one quiet line, "Nothing new
+ * on Lung cancer this week", so that a chosen topic never just vanishes from the email).
+ */
 export interface Selection {
   readonly sections: readonly DigestSection[];
+  readonly quietTopics: readonly TopicId[];
 }
 
 export interface SelectionLimits {
@@ -51,9 +56,25 @@ export function prepareForSelection(articles: readonly Article[], now: Date): Ra
 
 /**
  * The digest selection rules. From the articles first seen in the reader's window, keep the
- * relevant ones on the reader's topics; put each in the section of its best-scoring topic among
- * the reader's; rank by topic score × source weight plus a recency bonus; keep at most
- * `maxPerTopic` per section and `maxArticles` in all. Pure and deterministic: ties break on id.
+ * relevant ones on the reader's topics, and fill the sections so that every promise holds:
+ *
+ * - **Every topic that has articles gets a section**, and the digest holds as many articles as the
+ *   limits allow. A section that cannot get an article of its own this round takes one held by
+ *   another section that can move to a different article (and so on along the chain: an
+ *   augmenting path). So an article shared by two topics never leaves one of them empty, or the
+ *   digest short, while another arrangement would fill both.
+ * - **The places are shared fairly.** Sections take turns, one article each per round, until a
+ *   section has `maxPerTopic` or the digest `maxArticles`; when the last round cannot serve every
+ *   section, its best-ranked picks win. A reader of twelve topics gets about two articles on each,
+ *   not five on each of the first five.
+ * - **An article goes where it fits best.** When two sections want the same article in a round, the
+ *   topic it scores higher on gets it and the other takes its next. An article falls back to the
+ *   reader's next matching topic when its best section is full.
+ * - **No article twice**, at most `maxPerTopic` per section and `maxArticles` in all.
+ *
+ * Within a section articles are ranked by that topic's score × source weight, plus a recency bonus.
+ * A chosen topic with no article in the window is listed in `quietTopics`. Pure and deterministic:
+ * ties break on topic order, then on article id, whatever the order of the input.
  */
 export function selectArticles(
   articles: readonly Article[],
@@ -64,6 +85,15 @@ export function selectArticles(
   return selectPrepared(prepareForSelection(articles, now), readerTopics, limits);
 }
 
+/** One article as a candidate for one topic's section. */
+interface Candidate {
+  readonly article: Article;
+  /** The reader's topics the article matched, in canonical order. */
+  readonly matched: readonly TopicId[];
+  /** Rank within this topic's section: the topic's score × source weight + recency bonus. */
+  readonly rank: number;
+}
+
 /** selectArticles on articles prepared once for many readers. */
 export function selectPrepared(
   articles: readonly RankableArticle[],
@@ -71,45 +101,166 @@ export function selectPrepared(
   limits: SelectionLimits,
 ): Selection {
   const wanted = TOPIC_IDS.filter((id) => readerTopics.includes(id));
-  const ranked: { article: Article; topic: TopicId; matched: TopicId[]; rank: number }[] = [];
-
+  const queues = new Map<TopicId, Candidate[]>(wanted.map((topic) => [topic, []]));
   for (const { article, sourceWeight, recencyBonus } of articles) {
     const matched = wanted.filter((id) => (article.topics[id] ?? 0) > 0);
-    if (matched.length === 0) continue;
-    // Best topic: highest score; on a tie, the earlier topic in canonical order.
-    const best = matched.reduce((a, b) => ((article.topics[b] ?? 0) > (article.topics[a] ?? 0) ? b : a));
-    const rank = (article.topics[best] ?? 0) * sourceWeight + recencyBonus;
-    ranked.push({ article, topic: best, matched, rank });
+    for (const topic of matched) {
+      queues
+        .get(topic)!
+        .push({ article, matched, rank: article.topics[topic]! * sourceWeight + recencyBonus });
+    }
+  }
+  for (const queue of queues.values()) queue.sort(byRank);
+
+  const places = new Placement(queues);
+  const open = wanted.filter((topic) => queues.get(topic)!.length > 0);
+  /** Sections that can gain no article any more: no free one and no chain that frees one. */
+  const exhausted = new Set<TopicId>();
+  while (places.total < limits.maxArticles) {
+    const turn = open.filter((topic) => !exhausted.has(topic) && places.count(topic) < limits.maxPerTopic);
+    if (turn.length === 0) break;
+    const picks = proposeRound(turn, queues, places);
+    // The last round may not serve every section: the best-ranked picks take the places left.
+    const served = [...picks].sort(
+      ([topicA, a], [topicB, b]) => byRank(a, b) || TOPIC_IDS.indexOf(topicA) - TOPIC_IDS.indexOf(topicB),
+    );
+    for (const [topic, candidate] of served) {
+      if (places.total >= limits.maxArticles) break;
+      places.hold(candidate, topic);
+    }
+    for (const topic of turn) {
+      if (picks.has(topic)) continue;
+      if (places.total >= limits.maxArticles) break;
+      if (!places.augment(topic, new Set())) exhausted.add(topic);
+    }
   }
 
-  ranked.sort((a, b) => b.rank - a.rank || (a.article.id < b.article.id ? -1 : 1));
-
-  const perTopic = new Map<TopicId, number>();
-  const kept: typeof ranked = [];
-  for (const entry of ranked) {
-    if (kept.length >= limits.maxArticles) break;
-    const count = perTopic.get(entry.topic) ?? 0;
-    if (count >= limits.maxPerTopic) continue;
-    perTopic.set(entry.topic, count + 1);
-    kept.push(entry);
-  }
-
-  const sections = TOPIC_IDS.filter((id) => perTopic.has(id)).map((topic) => ({
-    topic,
-    articles: kept
-      .filter((entry) => entry.topic === topic)
-      .map((entry) => ({ articleId: entry.article.id, matchedTopics: entry.matched })),
-  }));
-  return { sections };
+  const sections = open
+    .filter((topic) => places.count(topic) > 0)
+    .map((topic) => ({
+      topic,
+      articles: places
+        .of(topic)
+        .sort(byRank)
+        .map((candidate) => ({ articleId: candidate.article.id, matchedTopics: candidate.matched })),
+    }));
+  const quietTopics = wanted.filter((topic) => queues.get(topic)!.length === 0);
+  return { sections, quietTopics };
 }
 
-export function selectionSize(selection: Selection): number {
+function byRank(a: Candidate, b: Candidate): number {
+  return b.rank - a.rank || (a.article.id < b.article.id ? -1 : a.article.id > b.article.id ? 1 : 0);
+}
+
+/** True when `topic` has a better claim to the article than `holder`: a higher score, or earlier on a tie. */
+function fitsBetter(article: Article, topic: TopicId, holder: TopicId): boolean {
+  const score = article.topics[topic] ?? 0;
+  const holderScore = article.topics[holder] ?? 0;
+  return (
+    score > holderScore || (score === holderScore && TOPIC_IDS.indexOf(topic) < TOPIC_IDS.indexOf(holder))
+  );
+}
+
+/** Which section holds which article, so far. */
+class Placement {
+  private readonly holders = new Map<string, { topic: TopicId; candidate: Candidate }>();
+  private readonly counts = new Map<TopicId, number>();
+  total = 0;
+
+  constructor(private readonly queues: ReadonlyMap<TopicId, readonly Candidate[]>) {}
+
+  count(topic: TopicId): number {
+    return this.counts.get(topic) ?? 0;
+  }
+
+  isFree(articleId: string): boolean {
+    return !this.holders.has(articleId);
+  }
+
+  of(topic: TopicId): Candidate[] {
+    return [...this.holders.values()].filter((held) => held.topic === topic).map((held) => held.candidate);
+  }
+
+  /** Gives the article to `topic`, taking it from the section that held it, if any. */
+  hold(candidate: Candidate, topic: TopicId): void {
+    const previous = this.holders.get(candidate.article.id);
+    if (previous) this.counts.set(previous.topic, this.count(previous.topic) - 1);
+    else this.total += 1;
+    this.holders.set(candidate.article.id, { topic, candidate });
+    this.counts.set(topic, this.count(topic) + 1);
+  }
+
+  /**
+   * One more article for `topic`: a free one (its best-ranked), else one held by a section that
+   * can itself take another (recursively). Every other section keeps its count. False when no
+   * chain exists; then none will later either (the articles only ever get fewer).
+   */
+  augment(topic: TopicId, visited: Set<TopicId>): boolean {
+    visited.add(topic);
+    const queue = this.queues.get(topic)!;
+    const free = queue.find((candidate) => this.isFree(candidate.article.id));
+    if (free) {
+      this.hold(free, topic);
+      return true;
+    }
+    for (const candidate of queue) {
+      const holder = this.holders.get(candidate.article.id)!.topic;
+      if (holder === topic || visited.has(holder)) continue;
+      if (this.augment(holder, visited)) {
+        this.hold(candidate, topic);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+/**
+ * One round: each section proposes its best free article; an article wanted by several goes to
+ * the topic it fits best, and the others propose their next (deferred acceptance). A section ends
+ * the round without a pick only when every free article it could take went to another.
+ */
+function proposeRound(
+  turn: readonly TopicId[],
+  queues: ReadonlyMap<TopicId, readonly Candidate[]>,
+  places: Placement,
+): Map<TopicId, Candidate> {
+  const proposedTo = new Map<string, TopicId>();
+  const picks = new Map<TopicId, Candidate>();
+  const next = new Map<TopicId, number>(turn.map((topic) => [topic, 0]));
+  const waiting = [...turn];
+  while (waiting.length > 0) {
+    const topic = waiting.shift()!;
+    const queue = queues.get(topic)!;
+    let index = next.get(topic)!;
+    while (index < queue.length && !places.isFree(queue[index]!.article.id)) index += 1;
+    next.set(topic, index + 1);
+    const candidate = queue[index];
+    if (!candidate) continue;
+    const rival = proposedTo.get(candidate.article.id);
+    if (rival === undefined || fitsBetter(candidate.article, topic, rival)) {
+      proposedTo.set(candidate.article.id, topic);
+      picks.set(topic, candidate);
+      if (rival !== undefined) {
+        picks.delete(rival);
+        waiting.push(rival);
+      }
+    } else {
+      waiting.push(topic);
+    }
+  }
+  return picks;
+}
+
+export function selectionSize(selection: Pick<Selection, 'sections'>): number {
   return selection.sections.reduce((total, section) => total + section.articles.length, 0);
 }
 
 /** A stable key of a selection's content: readers with equal keys get byte-identical digests but for their links. */
 export function selectionKey(selection: Selection): string {
-  return createHash('sha256').update(JSON.stringify(selection.sections)).digest('base64url').slice(0, 16);
+  const content =
+    selection.quietTopics.length > 0 ? [selection.sections, selection.quietTopics] : selection.sections;
+  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 16);
 }
 
 /** A stable key of a reader's topic list, so a sender can tell a selection made for other topics. */

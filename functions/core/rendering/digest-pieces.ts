@@ -61,14 +61,16 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   // so every piece is exactly what the whole render produces for it.
   const markedPartials = {
     ...basePartials,
-    'digest-topic': `<mj-raw><!--${marker}:t-{{topic}}--></mj-raw>\n${basePartials['digest-topic']}`,
+    // A topic has two pieces: its heading (t-) and its quiet line (q-), "nothing new this week".
+    'digest-topic': `<mj-raw><!--${marker}:{{#quiet}}q{{/quiet}}{{^quiet}}t{{/quiet}}-{{topic}}--></mj-raw>\n${basePartials['digest-topic']}`,
     'digest-card': `<mj-raw><!--${marker}:c-{{key}}--></mj-raw>\n${basePartials['digest-card']}`,
     'digest-closing': `<mj-raw><!--${marker}:end--></mj-raw>\n${basePartials['digest-closing']}`,
   };
   const cutPattern = new RegExp(`\\s*<!--${marker}:([\\w-]+)-->\\s*`);
 
   let frame: { prefix: string; suffix: string } | undefined;
-  const topics = new Map<TopicId, string>();
+  /** Topic pieces by `t-<topic>` (heading) or `q-<topic>` (quiet line). */
+  const topics = new Map<string, string>();
   const cards = new LRUCache<string, string>({
     maxSize: options.maxCachedCharacters ?? 20_000_000,
     sizeCalculation: (html) => Math.max(1, html.length),
@@ -84,10 +86,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     unsubscribeUrl: slots.token('unsubscribeUrl'),
   };
 
-  async function renderBatch(
-    sections: { topic: TopicId; label: string; labelUpper: string; labelRule: string }[],
-    batchCards: readonly CardView[],
-  ): Promise<void> {
+  async function renderBatch(sections: Heading[], batchCards: readonly CardView[]): Promise<void> {
     const view = {
       ...slotView,
       sections: sections.map((section, index) => ({
@@ -111,35 +110,40 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     for (let index = 1; index < chunks.length - 2; index += 2) {
       const id = chunks[index]!;
       const piece = chunks[index + 1]!;
-      if (id.startsWith('t-')) topics.set(id.slice(2) as TopicId, piece);
+      if (id.startsWith('t-') || id.startsWith('q-')) topics.set(id, piece);
       else if (id.startsWith('c-')) cards.set(id.slice(2), piece);
     }
   }
 
   async function prepare(views: readonly DigestView[]): Promise<void> {
-    const missingTopics = new Map<TopicId, DigestView['sections'][number]>();
+    const missingTopics = new Map<string, DigestView['sections'][number]>();
     const missingCards = new Map<string, CardView>();
     let anySection: DigestView['sections'][number] | undefined;
     for (const view of views) {
       for (const section of view.sections) {
-        anySection ??= section;
-        if (!topics.has(section.topic)) missingTopics.set(section.topic, section);
+        if (!section.quiet) anySection ??= section;
+        if (!topics.has(pieceId(section))) missingTopics.set(pieceId(section), section);
         for (const card of section.articles) {
           if (!cards.has(card.key)) missingCards.set(card.key, card);
         }
       }
     }
     if (frame && missingTopics.size === 0 && missingCards.size === 0) return;
-    if (!anySection) return;
-    const headingOf = (section: DigestView['sections'][number]) => ({
+    // A digest of quiet lines alone (its articles deleted since planning) needs no cards.
+    if (!anySection && missingTopics.size === 0) return;
+    const headingOf = (section: DigestView['sections'][number]): Heading => ({
       topic: section.topic,
       label: section.label,
       labelUpper: section.labelUpper,
       labelRule: section.labelRule,
+      quiet: section.quiet,
     });
-    const headings = [...missingTopics.values()].map(headingOf);
-    // Cards need a section around them; an already cached heading serves when none is missing.
-    if (headings.length === 0) headings.push(headingOf(anySection));
+    // Cards go under the first heading of the batch: a topic's heading rather than a quiet line,
+    // and an already cached heading when none is missing.
+    const headings = [...missingTopics.values()]
+      .map(headingOf)
+      .sort((a, b) => Number(a.quiet) - Number(b.quiet));
+    if (anySection && (headings.length === 0 || headings[0]!.quiet)) headings.unshift(headingOf(anySection));
     const pending = [...missingCards.values()];
     let first = true;
     while (first || pending.length > 0) {
@@ -160,7 +164,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       }
       const parts: string[] = [prefix];
       for (const section of view.sections) {
-        parts.push(topics.get(section.topic)!);
+        parts.push(topics.get(pieceId(section))!);
         for (const card of section.articles) {
           const piece = cards.get(card.key);
           if (piece === undefined) throw new Error(`card ${card.key} was not prepared`);
@@ -175,6 +179,13 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       return renders;
     },
   };
+}
+
+type Heading = Omit<DigestView['sections'][number], 'articles'>;
+
+/** The cache key of a section's own piece: its heading, or its quiet line. */
+function pieceId(section: { readonly topic: TopicId; readonly quiet: boolean }): string {
+  return `${section.quiet ? 'q' : 't'}-${section.topic}`;
 }
 
 const OPEN = '<!--[if mso | IE]>';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Article, StudyType } from '../../model/articles.ts';
-import type { TopicId } from '../../model/topics.ts';
+import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { truncateText } from '../ingest/html-text.ts';
 
@@ -36,6 +36,11 @@ export interface SectionView {
   readonly label: string;
   readonly labelUpper: string;
   readonly labelRule: string;
+  /**
+   * A chosen topic with nothing new this week: the section is one quiet line ("Nothing new on
+   * Lung cancer this week", in partials/digest-topic and digest.txt) and has no articles.
+   */
+  readonly quiet: boolean;
   readonly articles: readonly CardView[];
 }
 
@@ -47,16 +52,20 @@ export interface DigestView {
   /** The topics of this digest with their counts: "CAR-T & cell therapy (3) · Lung cancer (1)". */
   readonly contents: string;
   readonly count: number;
+  /** In topic order: the sections with articles and the quiet lines of the topics without. */
   readonly sections: readonly SectionView[];
 }
 
 export interface DigestViewInput {
   /** `weekly-2026-W48`: the week is shown in the email. */
   readonly digestId: string;
-  readonly selection: Selection;
+  readonly selection: SelectionContent;
   /** Articles missing here (deleted since planning) are left out rather than failing the group. */
   readonly articles: ReadonlyMap<string, Article>;
 }
+
+/** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
+export type SelectionContent = Pick<Selection, 'sections'> & Partial<Pick<Selection, 'quietTopics'>>;
 
 /** Summaries are cut to about two lines on a desktop screen (a little more on a phone). */
 const CARD_SUMMARY_LENGTH = 180;
@@ -93,31 +102,38 @@ export function buildDigestView(
   input: DigestViewInput,
   topicLabels: Readonly<Record<TopicId, string>>,
 ): DigestView {
-  const sections = input.selection.sections
-    .map((section) => {
-      const label = topicLabels[section.topic];
-      return {
-        topic: section.topic,
-        label,
-        labelUpper: label.toUpperCase(),
-        labelRule: '-'.repeat(label.length),
-        articles: section.articles.flatMap((selected) => {
-          const article = input.articles.get(selected.articleId);
-          // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
-          if (!article || !/^https?:\/\//i.test(article.url)) return [];
-          return [cardView(article, selected.matchedTopics.map((topic) => topicLabels[topic]).join(' · '))];
-        }),
-      };
-    })
+  const heading = (topic: TopicId) => {
+    const label = topicLabels[topic];
+    return { topic, label, labelUpper: label.toUpperCase(), labelRule: '-'.repeat(label.length) };
+  };
+  const withArticles: SectionView[] = input.selection.sections
+    .map((section) => ({
+      ...heading(section.topic),
+      quiet: false,
+      articles: section.articles.flatMap((selected) => {
+        const article = input.articles.get(selected.articleId);
+        // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
+        if (!article || !/^https?:\/\//i.test(article.url)) return [];
+        return [cardView(article, selected.matchedTopics.map((topic) => topicLabels[topic]).join(' · '))];
+      }),
+    }))
     .filter((section) => section.articles.length > 0);
-  const count = sections.reduce((total, section) => total + section.articles.length, 0);
+  const quiet: SectionView[] = (input.selection.quietTopics ?? []).map((topic) => ({
+    ...heading(topic),
+    quiet: true,
+    articles: [],
+  }));
+  const sections = [...withArticles, ...quiet].sort(
+    (a, b) => TOPIC_IDS.indexOf(a.topic) - TOPIC_IDS.indexOf(b.topic),
+  );
+  const count = withArticles.reduce((total, section) => total + section.articles.length, 0);
   const articlesWord = count === 1 ? 'article' : 'articles';
   const week = weekOf(input.digestId);
   return {
     subject: `Your Immunotherapy Digest: ${count} new ${articlesWord}, week of ${week}`,
     kicker: `Weekly digest · week of ${week}`,
     intro: `${count} new ${articlesWord} this week on the topics you follow.`,
-    contents: sections.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
+    contents: withArticles.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
     count,
     sections,
   };

@@ -133,13 +133,17 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
       return groupEmail(view, await mjmlToHtml(mjml, settings.mjml));
     },
 
-    /** The double opt-in email. It carries no text the requester typed, only our own words and a link. */
-    async renderConfirmation(confirmUrl: string): Promise<RenderedEmail> {
+    /**
+     * The double opt-in email. It carries no text the requester typed, only our own words and a
+     * link, and when the first digest comes (firstDigestPromise) if they confirm in time.
+     */
+    async renderConfirmation(confirmUrl: string, firstDigest?: string): Promise<RenderedEmail> {
       const view = {
         ...shared,
         title: 'Confirm your subscription',
         kicker: 'One click to confirm',
         confirmUrl,
+        firstDigest,
       };
       wholeRenders += 1;
       return {

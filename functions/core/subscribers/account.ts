@@ -40,7 +40,10 @@ export async function requestManageLink(email: string, deps: AccountDependencies
   await sendLinkEmail('manage-link', subscriber, (url) => deps.accountEmails.renderManageLink(url), deps);
 }
 
-/** Pauses or resumes a confirmed reader's digest; the planner and the sender both honour it. */
+/**
+ * Pauses or resumes a confirmed reader's digest; the planner and the sender both honour it. A
+ * resume counts from now: the next digest comes at the reader's next slot, not at once.
+ */
 export async function setPaused(
   subscriberId: string,
   paused: boolean,
@@ -48,7 +51,10 @@ export async function setPaused(
 ): Promise<Subscriber | undefined> {
   const subscriber = await deps.subscribers.get(subscriberId);
   if (!subscriber || subscriber.status !== 'confirmed') return subscriber;
-  if (!(await deps.subscribers.updateProfile(subscriberId, { paused }, deps.clock.now()))) return undefined;
+  const now = deps.clock.now();
+  const resumed = !paused && subscriber.paused === true;
+  const fields = resumed ? { paused, scheduleFrom: now.toISOString() } : { paused };
+  if (!(await deps.subscribers.updateProfile(subscriberId, fields, now))) return undefined;
   return deps.subscribers.get(subscriberId);
 }
 

@@ -12,6 +12,7 @@ import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService } from '../tokens/tokens.ts';
+import { firstDigestPromise } from '../digest/schedule.ts';
 import { newSubscriber, normaliseEmail, subscriberIdFor } from './subscriber.ts';
 import { consentRecord } from './consent.ts';
 import { sendLinkEmail, sentRecently } from './link-emails.ts';
@@ -83,9 +84,10 @@ export async function requestSubscription(
         ))
       )
         continue;
-      return sendConfirmation({ subscriberId, email }, deps);
+      return sendConfirmation({ subscriberId, email }, request.delivery, deps);
     }
-    if (await deps.subscribers.create(fresh)) return sendConfirmation({ subscriberId, email }, deps);
+    if (await deps.subscribers.create(fresh))
+      return sendConfirmation({ subscriberId, email }, request.delivery, deps);
     const suppression = await deps.subscribers.getSuppression(subscriberId);
     if (!suppression) continue; // someone created it between our get and create: look again
     // An address that bounced or complained is never mailed again, not even a confirmation.
@@ -96,14 +98,24 @@ export async function requestSubscription(
       ? { ...fresh, confirmationSentAt: suppression.confirmationSentAt }
       : fresh;
     if (await deps.subscribers.replaceErased(comeback))
-      return sendConfirmation({ subscriberId, email }, deps);
+      return sendConfirmation({ subscriberId, email }, request.delivery, deps);
   }
   deps.logger.warn('subscription request kept racing; dropped', { subscriberId });
 }
 
-/** The double opt-in email: at most one per address per 24 h. */
-function sendConfirmation(reader: { subscriberId: string; email: string }, deps: LifecycleDependencies) {
-  return sendLinkEmail('confirmation', reader, (url) => deps.renderer.renderConfirmation(url), deps);
+/** The double opt-in email: at most one per address per 24 h. It names the first digest's date. */
+function sendConfirmation(
+  reader: { subscriberId: string; email: string },
+  delivery: DeliverySlot,
+  deps: LifecycleDependencies,
+) {
+  const firstDigest = firstDigestPromise(delivery, deps.clock.now());
+  return sendLinkEmail(
+    'confirmation',
+    reader,
+    (url) => deps.renderer.renderConfirmation(url, firstDigest),
+    deps,
+  );
 }
 
 export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'not-pending';
@@ -153,13 +165,24 @@ export interface PreferenceChange {
   readonly delivery: DeliverySlot;
 }
 
-/** Changes a reader's topics and delivery slot. Only from a signed manage link. */
+/**
+ * Changes a reader's topics and delivery slot. Only from a signed manage link. A new slot counts
+ * from now, as a confirmation does: its first digest comes at the first new slot after the
+ * change, never at once for a slot that has already passed this week (docs/digests.md).
+ */
 export async function updatePreferences(
   subscriberId: string,
   change: PreferenceChange,
   deps: Pick<LifecycleDependencies, 'subscribers' | 'clock'>,
 ): Promise<Subscriber | undefined> {
   const now = deps.clock.now();
-  if (!(await deps.subscribers.updateProfile(subscriberId, change, now))) return undefined;
+  const current = await deps.subscribers.get(subscriberId);
+  const slotChanged = current !== undefined && !sameSlot(current.delivery, change.delivery);
+  const fields = slotChanged ? { ...change, scheduleFrom: now.toISOString() } : change;
+  if (!(await deps.subscribers.updateProfile(subscriberId, fields, now))) return undefined;
   return deps.subscribers.get(subscriberId);
+}
+
+function sameSlot(a: DeliverySlot, b: DeliverySlot): boolean {
+  return a.weekday === b.weekday && a.hour === b.hour && a.timeZone === b.timeZone;
 }

@@ -7,7 +7,7 @@ import {
   type Subscriber,
   type SubscriberStatus,
 } from '../../model/subscribers.ts';
-import { isKnownTimeZone } from '../digest/schedule.ts';
+import { timeZoneSchema } from './time-zones.ts';
 
 /**
  * Who a subscriber is. The id is a hash of the normalised address: one item per address with a
@@ -37,7 +37,7 @@ export const deliverySlotSchema = z
   .object({
     weekday: z.coerce.number().int().min(1).max(7),
     hour: z.coerce.number().int().min(0).max(23),
-    timeZone: z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'is not a known time zone' }),
+    timeZone: timeZoneSchema,
   })
   .strict();
 

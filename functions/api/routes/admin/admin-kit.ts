@@ -24,7 +24,10 @@ export interface AdminKit {
   readonly deps: AdminSendDependencies;
   readonly labels: Record<string, string>;
   /** The page frame's options for this credential: the sign-out form, the current section. */
-  readonly layout: (credential: AdminCredential, current?: 'compose' | 'sends') => AdminLayoutOptions;
+  readonly layout: (
+    credential: AdminCredential,
+    current?: AdminLayoutOptions['current'],
+  ) => AdminLayoutOptions;
   readonly actorOf: (credential: AdminCredential, via: AdminActor['via']) => AdminActor;
   /** Keeps a rendered email for the preview frame (PREVIEW_LIFETIME_MS); returns its id. */
   readonly storePreview: (html: string) => Promise<string>;

@@ -1,0 +1,141 @@
+import type { TableDefinition } from '../functions/adapters/dynamodb/tables.ts';
+import type { HandlerName } from './constructs/digest-function.ts';
+
+/**
+ * The AWS calls each function's code makes, by resource: the list the IAM grants of the stacks
+ * are derived from (function-plans.ts), and that a test keeps in step with the code. The bundle
+ * check and test/integration/iam-bundles.test.ts run every bundle through a proxy that enforces
+ * the synthesized roles and records every call: a call made but not declared here, or declared
+ * but never made on any path they drive, fails them. So a new call is added here, and its grant
+ * follows; nobody has to remember which role needs what.
+ *
+ * Resources are named in one vocabulary: `table/<id>` and `table/<id>/index/<name>` (the tables
+ * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`, `ses/identity` (the sender identity),
+ * `ses/configuration-set`, and `*` for actions IAM grants on no resource type.
+ */
+
+type TableId = TableDefinition['id'];
+
+export type CallResource =
+  | `table/${TableId}`
+  | `table/${TableId}/index/${string}`
+  | 'queue/send'
+  | 'queue/send-dlq'
+  | 'secret/token'
+  | 'ses/identity'
+  | 'ses/configuration-set'
+  | '*';
+
+/** Resource → the IAM actions called on it. */
+export type FunctionCalls = Readonly<Partial<Record<CallResource, readonly string[]>>>;
+
+// Every function reads the link-signing secret once, at cold start (functions/app/context.ts).
+const SECRET: FunctionCalls = { 'secret/token': ['secretsmanager:GetSecretValue'] };
+// Sending one email: the identity of the From address and the configuration set it names.
+const SEND_EMAIL: FunctionCalls = {
+  'ses/identity': ['ses:SendEmail'],
+  'ses/configuration-set': ['ses:SendEmail'],
+  // The send rate the shared limiter paces by, read from SES on the first send of a process.
+  '*': ['ses:GetAccount'],
+};
+
+export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
+  ingest: {
+    ...SECRET,
+    // Identity claims and articles in batches; the writer lease is a put and a delete.
+    'table/articles': [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+    ],
+    // Per-source fetch state (validators, failures).
+    'table/state': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+  },
+  'plan-digest': {
+    ...SECRET,
+    'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
+    'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
+    // Marks each reader planned.
+    'table/subscribers': ['dynamodb:UpdateItem'],
+    // A reader with nothing new is recorded as skipped in the ledger.
+    'table/deliveries': ['dynamodb:UpdateItem'],
+    'queue/send': ['sqs:SendMessage'],
+  },
+  send: {
+    ...SECRET,
+    ...SEND_EMAIL,
+    'table/articles': ['dynamodb:BatchGetItem'],
+    // Re-reads each reader before sending; moves their digest window on.
+    'table/subscribers': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    // An announcement's plan job lists its audience.
+    'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
+    // Claims and marks each delivery.
+    'table/deliveries': ['dynamodb:UpdateItem'],
+    // The shared rate-limit counters; an announcement's record.
+    'table/state': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // The fan-out of an announcement, and continuations (deadline, throttling, quota).
+    'queue/send': ['sqs:SendMessage'],
+  },
+  api: {
+    ...SECRET,
+    ...SEND_EMAIL,
+    // The archive lists the articles of each week.
+    'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
+    'table/subscribers': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // An admin send's audience.
+    'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
+    // An admin send's progress counts the ledger.
+    'table/deliveries': ['dynamodb:Query'],
+    // Request counters, archive editions, admin sends and their previews.
+    'table/state': ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // An admin send's plan job; the admin's redrive moves the dead letters back here.
+    'queue/send': ['sqs:SendMessage'],
+    // The admin's look at the dead letters and their redrive: found by name, counted, read, deleted.
+    'queue/send-dlq': [
+      'sqs:GetQueueUrl',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+    ],
+  },
+  'ses-events': {
+    ...SECRET,
+    // Suppresses the reader of a bounce or complaint.
+    'table/subscribers': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+};
+
+/** A call as the IAM proxy reports it, its resource in the vocabulary above. */
+export interface ObservedCall {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+}
+
+const describe = (principal: string, action: string, resource: string) =>
+  `${principal}: ${action} on ${resource}`;
+
+/** Calls made that FUNCTION_CALLS does not declare: each needs its line (and so its grant). */
+export function undeclaredCalls(observed: readonly ObservedCall[]): string[] {
+  const missing = new Set<string>();
+  for (const call of observed) {
+    const declared = (FUNCTION_CALLS as Record<string, FunctionCalls>)[call.principal]?.[
+      call.resource as CallResource
+    ];
+    if (!declared?.includes(call.action)) missing.add(describe(call.principal, call.action, call.resource));
+  }
+  return [...missing];
+}
+
+/** Calls declared that were never made: a stale line, or a path the run did not drive. */
+export function unseenCalls(observed: readonly ObservedCall[]): string[] {
+  const seen = new Set(observed.map((call) => describe(call.principal, call.action, call.resource)));
+  return Object.entries(FUNCTION_CALLS).flatMap(([principal, calls]) =>
+    Object.entries(calls).flatMap(([resource, actions]) =>
+      (actions ?? [])
+        .map((action) => describe(principal, action, resource))
+        .filter((call) => !seen.has(call)),
+    ),
+  );
+}

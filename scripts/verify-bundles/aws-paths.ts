@@ -1,0 +1,378 @@
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { YIELD_MARGIN_MS } from '../../functions/core/delivery/send-policy.ts';
+import type { SendJob } from '../../functions/core/delivery/send-job.ts';
+import {
+  ADMIN_CALLER,
+  CONFIGURATION_SET,
+  SITE_URL,
+  type BundleWorld,
+  type StoredEmail,
+} from './bundle-world.ts';
+import { adminHttpEvent, bounceEvent, httpEvent, scheduledEvent } from './lambda-events.ts';
+import type { Invocation } from './lambda-bundles.ts';
+
+/**
+ * Every path of the product that touches AWS, each driven through the bundles of a BundleWorld
+ * (so through IAM): what the bundle check runs, and what the IAM integration test asserts on. Each
+ * returns what happened; none asserts, so the script and the test judge the same facts in their
+ * own way.
+ */
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+export function httpAnswer(invocation: Invocation): HttpAnswer {
+  const response = invocation.result as APIGatewayProxyStructuredResultV2;
+  const body = response.isBase64Encoded
+    ? Buffer.from(response.body ?? '', 'base64').toString()
+    : (response.body ?? '');
+  return { status: response.statusCode ?? 0, body };
+}
+
+/** A send batch's outcome: the handler's answer, and the jobs the batch was. */
+export interface SendRun {
+  readonly invocation: Invocation;
+  readonly batch: SQSEvent;
+  readonly failures: readonly string[];
+}
+
+const jobsOf = (batch: SQSEvent) => batch.Records.map((record) => JSON.parse(record.body) as SendJob);
+
+/** Receives what is on the send queue and hands it to the send bundle, acknowledging the batch. */
+export async function runSendBatch(
+  world: BundleWorld,
+  what: string,
+  options: { remainingTimeMs?: number; expectJobs?: number } = {},
+): Promise<SendRun> {
+  const batch = await world.receiveSendJobs(options.expectJobs ?? 10);
+  if (batch.Records.length === 0) throw new Error(`${what}: no send job on the queue`);
+  const invocation = await world.invoke('send', batch, `${what}: ${batch.Records.length} job(s)`, {
+    ...(options.remainingTimeMs !== undefined ? { remainingTimeMs: options.remainingTimeMs } : {}),
+  });
+  const failures = ((invocation.result as SQSBatchResponse | null)?.batchItemFailures ?? []).map(
+    (failure) => failure.itemIdentifier,
+  );
+  // Lambda deletes what did not fail; what failed comes back after the visibility timeout.
+  await world.acknowledge({
+    Records: batch.Records.filter((record) => !failures.includes(record.messageId)),
+  });
+  return { invocation, batch, failures };
+}
+
+export interface Subscription {
+  readonly page: HttpAnswer;
+  readonly subscribed: HttpAnswer;
+  readonly confirmation: StoredEmail | undefined;
+  readonly confirmed: HttpAnswer | undefined;
+}
+
+/** A reader subscribes (to every topic by default) and confirms from the email, through the api bundle. */
+export async function subscribeAndConfirm(
+  world: BundleWorld,
+  reader: string,
+  topics: readonly string[] = Object.keys(world.local.topicLabels),
+): Promise<Subscription> {
+  const page = httpAnswer(
+    await world.invoke('api', httpEvent(SITE_URL, 'GET', '/'), 'GET / serves the subscribe page'),
+  );
+  const form = new URLSearchParams([
+    ['email', reader],
+    ...topics.map((id): [string, string] => ['topics', id]),
+  ]);
+  const subscribed = httpAnswer(
+    await world.invoke(
+      'api',
+      httpEvent(SITE_URL, 'POST', '/subscribe', form.toString(), 'application/x-www-form-urlencoded'),
+      'POST /subscribe mails a confirmation',
+    ),
+  );
+  const confirmation = (await world.mailbox(reader))[0];
+  const token = /\/confirm\?token=([^\s"&<]+)/.exec(confirmation?.body.text ?? '')?.[1];
+  const confirmed = token
+    ? httpAnswer(
+        await world.invoke(
+          'api',
+          httpEvent(SITE_URL, 'GET', '/confirm', undefined, undefined, `token=${token}`),
+          'GET /confirm',
+        ),
+      )
+    : undefined;
+  return { page, subscribed, confirmation, confirmed };
+}
+
+/** A GET of a public page, or (with `caller`) of an admin page. */
+export async function get(world: BundleWorld, rawPath: string, caller?: string): Promise<HttpAnswer> {
+  const event = caller
+    ? adminHttpEvent(SITE_URL, 'GET', rawPath, undefined, caller)
+    : httpEvent(SITE_URL, 'GET', rawPath);
+  return httpAnswer(await world.invoke('api', event, `GET ${rawPath}`));
+}
+
+/** A POST to the admin API as the IAM caller API Gateway authorised. */
+export async function adminPost(
+  world: BundleWorld,
+  body: Record<string, unknown>,
+  what: string,
+  caller: string | undefined = ADMIN_CALLER,
+): Promise<HttpAnswer> {
+  return httpAnswer(
+    await world.invoke(
+      'api',
+      adminHttpEvent(SITE_URL, 'POST', '/admin/sends', JSON.stringify(body), caller),
+      what,
+    ),
+  );
+}
+
+export interface WeeklyDigest {
+  readonly ingest: Invocation;
+  /** The quiet reader's subscription: one topic no stored article has. */
+  readonly quiet: Subscription;
+  readonly plan: Invocation;
+  readonly send: SendRun;
+  readonly digest: StoredEmail | undefined;
+  readonly archive: HttpAnswer;
+}
+
+/**
+ * Ingest runs; a quiet reader subscribes to a topic none of the stored articles has (the planner
+ * records their "nothing new" in the ledger); plan-digest plans (or, before the reader's slot,
+ * the slot is ignored as `digest --ignore-slot` does); send mails; the archive page lists the week.
+ */
+export async function weeklyDigest(
+  world: BundleWorld,
+  reader: string,
+  quietReader: string,
+): Promise<WeeklyDigest> {
+  await world.drainSendQueue();
+  const ingest = await world.invoke('ingest', scheduledEvent(), 'one run (the outside feeds fail offline)');
+  // The window is read a day at a time: the last two days hold everything this run stored.
+  const stored = await world.local.articles.listFirstSeenBetween(
+    new Date(Date.now() - 2 * 86_400_000),
+    new Date(Date.now() + 60_000),
+  );
+  const covered = new Set(stored.flatMap((article) => Object.keys(article.topics)));
+  const uncovered = Object.keys(world.local.topicLabels).find((topic) => !covered.has(topic));
+  if (!uncovered) throw new Error('every topic has an article: no topic is left for the quiet reader');
+  const quiet = await subscribeAndConfirm(world, quietReader, [uncovered]);
+  await owedThisWeeksSlot(world, [reader, quietReader]);
+  const plan = await world.invoke('plan-digest', scheduledEvent(), 'one planning run');
+  const send = await runSendBatch(world, 'the weekly digest');
+  const digest = (await world.mailbox(reader)).find((email) =>
+    email.headers?.some((header) => header.name.toLowerCase() === 'list-unsubscribe'),
+  );
+  const archive = await get(world, '/archive');
+  return { ingest, quiet, plan, send, digest, archive };
+}
+
+/**
+ * A reader confirmed a moment ago is owed no digest before their next slot (the first digest comes
+ * at the first slot after confirmation). The planning run stands in for one a week on: each
+ * reader's slot becomes today at midnight UTC, which has always begun, and their confirmation
+ * moves a week back, straight in the table, as time would have moved it.
+ */
+async function owedThisWeeksSlot(world: BundleWorld, emails: readonly string[]): Promise<void> {
+  const now = new Date();
+  const aWeekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString();
+  const readers = (await world.local.subscribers.listConfirmed()).filter((subscriber) =>
+    emails.includes(subscriber.email),
+  );
+  if (readers.length !== emails.length)
+    throw new Error(`not every reader is confirmed: ${emails.join(', ')}`);
+  for (const reader of readers) {
+    await world.local.clients.documents.send(
+      new UpdateCommand({
+        TableName: world.local.config.tables.subscribers,
+        Key: { subscriberId: reader.subscriberId },
+        UpdateExpression: 'SET consent.#at = :aWeekAgo, delivery = :today REMOVE scheduleFrom',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':aWeekAgo': aWeekAgo,
+          ':today': { weekday: now.getUTCDay() === 0 ? 7 : now.getUTCDay(), hour: 0, timeZone: 'UTC' },
+        },
+      }),
+    );
+  }
+}
+
+export interface Announcement {
+  readonly started: HttpAnswer;
+  /** The sender's run of the plan job: it fans the send out into announcement jobs. */
+  readonly fanOut: SendRun;
+  readonly announcementJobs: number;
+  /** The sender's run of the announcement jobs. */
+  readonly delivery: SendRun | undefined;
+  readonly received: StoredEmail | undefined;
+  /** The send's status page once it went out (the api counts the ledger). */
+  readonly status: HttpAnswer;
+}
+
+/** An admin announcement end to end: the api starts it, the sender fans it out, then mails it. */
+export async function adminAnnouncement(
+  world: BundleWorld,
+  reader: string,
+  sendId: string,
+): Promise<Announcement> {
+  await world.drainSendQueue();
+  const subject = `Announcement ${sendId}`;
+  const started = await adminPost(
+    world,
+    { subject, body: 'A **short** announcement.', id: sendId },
+    'POST /admin/sends starts an announcement',
+  );
+  const fanOut = await runSendBatch(world, 'the announcement plan job', { expectJobs: 1 });
+  const queued = await world.receiveSendJobs(10);
+  const announcementJobs = jobsOf(queued).filter((job) => job.kind === 'announcement').length;
+  let delivery: SendRun | undefined;
+  if (queued.Records.length > 0) {
+    const invocation = await world.invoke(
+      'send',
+      queued,
+      `the announcement: ${queued.Records.length} job(s)`,
+    );
+    const failures = ((invocation.result as SQSBatchResponse).batchItemFailures ?? []).map(
+      (f) => f.itemIdentifier,
+    );
+    await world.acknowledge(queued);
+    delivery = { invocation, batch: queued, failures };
+  }
+  const received = (await world.mailbox(reader)).find((email) => email.subject === subject);
+  const status = await get(world, `/admin/sends/${sendId}`, ADMIN_CALLER);
+  return { started, fanOut, announcementJobs, delivery, received, status };
+}
+
+export interface HandOn {
+  /** The run that was cut short and handed its recipients on. */
+  readonly interrupted: SendRun;
+  /** The continuation job as the sender enqueued it, and its delay (seconds) when it asked for one. */
+  readonly continuation: SendJob | undefined;
+  readonly delaySeconds: number | undefined;
+}
+
+/**
+ * An announcement job cut short, and what the sender enqueues for its unsent recipients: the job
+ * reaches its deadline ('deadline'), SES throttles every attempt ('throttled'), or SES reports
+ * the daily quota ('quota').
+ */
+export async function handOn(
+  world: BundleWorld,
+  sendId: string,
+  cause: 'deadline' | 'throttled' | 'quota',
+): Promise<HandOn> {
+  await world.drainSendQueue();
+  const started = await adminPost(
+    world,
+    { subject: `Hand-on ${sendId}`, body: 'Cut short.', id: sendId },
+    `POST /admin/sends (${cause})`,
+  );
+  if (started.status !== 202)
+    throw new Error(`${cause}: the announcement did not start: ${started.status} ${started.body}`);
+  await runSendBatch(world, `the ${cause} plan job`, { expectJobs: 1 });
+  const before = world.iam.calls.length;
+  if (cause === 'throttled') world.ses.ratePerSecond = 0;
+  if (cause === 'quota') world.ses.quotaExceeded = true;
+  let interrupted: SendRun;
+  try {
+    interrupted = await runSendBatch(world, `the announcement (${cause})`, {
+      ...(cause === 'deadline' ? { remainingTimeMs: YIELD_MARGIN_MS - 1_000 } : {}),
+    });
+  } finally {
+    world.ses.ratePerSecond = 1_000;
+    world.ses.quotaExceeded = false;
+  }
+  const enqueued = world.iam.calls
+    .slice(before)
+    .find(
+      (call) =>
+        call.principal === 'send' && call.operation.startsWith('SendMessage') && call.decision === 'allowed',
+    );
+  const entry = (
+    enqueued?.input.Entries as { MessageBody: string; DelaySeconds?: number }[] | undefined
+  )?.[0] ?? {
+    MessageBody: (enqueued?.input.MessageBody as string | undefined) ?? '',
+    DelaySeconds: enqueued?.input.DelaySeconds as number | undefined,
+  };
+  return {
+    interrupted,
+    continuation: entry.MessageBody ? (JSON.parse(entry.MessageBody) as SendJob) : undefined,
+    delaySeconds: entry.DelaySeconds,
+  };
+}
+
+export interface TestSend {
+  readonly answer: HttpAnswer;
+  readonly received: StoredEmail | undefined;
+  /** The api's log lines about the SES account (a warning when GetAccount failed). */
+  readonly accountWarnings: readonly string[];
+}
+
+/** An admin test send: one address, subject marked [TEST], through the api's limiter (GetAccount). */
+export async function adminTestSend(world: BundleWorld, to: string, sendId: string): Promise<TestSend> {
+  const invocation = await world.invoke(
+    'api',
+    adminHttpEvent(
+      SITE_URL,
+      'POST',
+      '/admin/sends',
+      JSON.stringify({ subject: `Test ${sendId}`, body: 'A test.', id: sendId, testTo: to }),
+      ADMIN_CALLER,
+    ),
+    'POST /admin/sends test send',
+  );
+  const received = (await world.mailbox(to)).find((email) => email.subject === `[TEST] Test ${sendId}`);
+  const accountWarnings = `${invocation.output}\n${invocation.errorOutput}`
+    .split('\n')
+    .filter((line) => line.includes('GetAccount'));
+  return { answer: httpAnswer(invocation), received, accountWarnings };
+}
+
+/** SES reports a hard bounce of the reader: ses-events suppresses them. */
+export async function hardBounce(world: BundleWorld, reader: string): Promise<Invocation> {
+  return world.invoke(
+    'ses-events',
+    bounceEvent(reader, CONFIGURATION_SET),
+    'a hard bounce suppresses the reader',
+  );
+}
+
+export interface DeadLetterRedrive {
+  /** The admin's look at the dead-letter queue (the page). */
+  readonly listing: HttpAnswer;
+  /** The redrive, asked for as JSON: how many moved back, how many left as poison. */
+  readonly redrive: HttpAnswer;
+  /** The send jobs on the send queue after the redrive. */
+  readonly requeued: readonly SendJob[];
+}
+
+/**
+ * An operator redrives the send queue's dead letters through the admin API: a send job (an
+ * announcement plan to resume) and a poison message sit in the DLQ; the api lists them and moves
+ * the job back to the send queue, leaving the poison. The requeued job is taken off again
+ * unhandled, so the next scenario starts on an empty queue.
+ */
+export async function deadLetterRedrive(world: BundleWorld, sendId: string): Promise<DeadLetterRedrive> {
+  await world.drainSendQueue();
+  const { sqs } = world.local.clients;
+  const { QueueUrl } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: world.local.config.queues.deadLetterName }),
+  );
+  const job: SendJob = { kind: 'announcement-plan', version: 1, sendId, resume: true };
+  for (const body of [JSON.stringify(job), '{"kind":"digest","version":1}']) {
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+  }
+  const listing = await get(world, '/admin/dead-letters', ADMIN_CALLER);
+  const redrive = httpAnswer(
+    await world.invoke(
+      'api',
+      adminHttpEvent(SITE_URL, 'POST', '/admin/dead-letters/redrive', '{}', ADMIN_CALLER),
+      'POST /admin/dead-letters/redrive',
+    ),
+  );
+  const requeued = await world.receiveSendJobs(10);
+  await world.acknowledge(requeued);
+  return { listing, redrive, requeued: jobsOf(requeued) };
+}
