@@ -10,7 +10,7 @@ import type { HandlerName } from './constructs/digest-function.ts';
  * follows; nobody has to remember which role needs what.
  *
  * Resources are named in one vocabulary: `table/<id>` and `table/<id>/index/<name>` (the tables
- * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`, `ses/identity` (the sender identity),
+ * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`, `secret/ncbi-api-key`, `ses/identity` (the sender identity),
  * `ses/configuration-set`, and `*` for actions IAM grants on no resource type.
  */
 
@@ -22,6 +22,7 @@ export type CallResource =
   | 'queue/send'
   | 'queue/send-dlq'
   | 'secret/token'
+  | 'secret/ncbi-api-key'
   | 'ses/identity'
   | 'ses/configuration-set'
   | '*';
@@ -42,6 +43,8 @@ const SEND_EMAIL: FunctionCalls = {
 export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   ingest: {
     ...SECRET,
+    // The NCBI API key of the PubMed sources, read once, at the first PubMed request.
+    'secret/ncbi-api-key': ['secretsmanager:GetSecretValue'],
     // Identity claims and articles in batches; the writer lease is a put and a delete.
     'table/articles': [
       'dynamodb:BatchGetItem',

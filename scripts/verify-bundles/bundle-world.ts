@@ -152,6 +152,7 @@ export async function startBundleWorld(
     { logger: silentLogger, clients },
   );
   const secretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-token-AbCdEf`;
+  const ncbiKeyArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-ncbi-api-key-AbCdEf`;
 
   // The local value of every variable the stack fills from a resource.
   const stackResources: Record<string, string> = {
@@ -165,6 +166,7 @@ export async function startBundleWorld(
     SES_CONFIGURATION_SET: CONFIGURATION_SET,
     SITE_URL,
     TOKEN_SECRET_ARN: secretArn,
+    NCBI_API_KEY_ARN: ncbiKeyArn,
   };
   const resolver = new TemplateResolver(readAssemblyStacks(assemblyDir));
   bindFromEnvironment(resolver, stackResources);
@@ -180,7 +182,8 @@ export async function startBundleWorld(
       ]),
     ),
     upstreams: { dynamodb: standIns.dynamodb, sqs: standIns.sqs, ses: ses.endpoint },
-    secrets: { [secretArn]: tokenSecret },
+    // As the stack creates it: no NCBI API key.
+    secrets: { [secretArn]: tokenSecret, [ncbiKeyArn]: 'none' },
   });
 
   const stagingRoot = await mkdtemp(path.join(os.tmpdir(), 'immuno-digest-bundles-'));
@@ -223,6 +226,7 @@ export async function startBundleWorld(
   const describeResource = (arn: string): string => {
     if (arn === '*') return '*';
     if (arn === secretArn) return 'secret/token';
+    if (arn === ncbiKeyArn) return 'secret/ncbi-api-key';
     const rest = arn.split(':').slice(5).join(':');
     if (arn.startsWith(`arn:aws:dynamodb:${region}:${account}:`)) {
       const [, tableName, ...index] = rest.split('/');

@@ -159,6 +159,7 @@ describe('service stack', () => {
       SEND_QUEUE_URL: 'https://sqs.local/000000000000/send',
       SEND_DLQ_NAME: 'send-dlq',
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:token-AbCdEf',
+      NCBI_API_KEY_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:ncbi-api-key-AbCdEf',
       SES_CONFIGURATION_SET: 'configuration-set',
     };
     const resolver = new TemplateResolver([
@@ -172,6 +173,7 @@ describe('service stack', () => {
       if (resource === 'queue/send') return `arn:aws:sqs:${region}:${account}:send`;
       if (resource === 'queue/send-dlq') return `arn:aws:sqs:${region}:${account}:send-dlq`;
       if (resource === 'secret/token') return names.TOKEN_SECRET_ARN!;
+      if (resource === 'secret/ncbi-api-key') return names.NCBI_API_KEY_ARN!;
       if (resource === 'ses/identity')
         return `arn:aws:ses:${region}:${account}:identity/immunotherapy-digest.example.org`;
       if (resource === 'ses/configuration-set')
@@ -206,15 +208,26 @@ describe('service stack', () => {
     }
   });
 
-  it('lets every function read the token secret, and nothing else of Secrets Manager', () => {
+  it('lets every function read the token secret, ingest the NCBI API key too, and nothing else of Secrets Manager', () => {
     const secret = app.logicalId(app.deployment.data.tokenSecret);
+    const ncbiKey = app.logicalId(app.deployment.data.ncbiApiKeySecret);
     for (const name of HANDLERS) {
       const secretStatements = statements(name).filter((s) =>
         actionsOf(s).some((action) => action.startsWith('secretsmanager:')),
       );
 
-      expect(secretStatements.length).toBeGreaterThan(0);
-      expect(secretStatements.every((s) => touches(s, secret))).toBe(true);
+      expect(
+        secretStatements.some((s) => touches(s, secret)),
+        name,
+      ).toBe(true);
+      expect(
+        secretStatements.some((s) => touches(s, ncbiKey)),
+        name,
+      ).toBe(name === 'ingest');
+      expect(
+        secretStatements.every((s) => touches(s, secret) || touches(s, ncbiKey)),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -435,5 +448,7 @@ function placeholderFor(name: string): string {
   if (name === 'SITE_URL') return 'https://abc123.execute-api.us-east-1.amazonaws.com';
   if (name === 'SEND_QUEUE_URL') return 'https://sqs.us-east-1.amazonaws.com/123456789012/send';
   if (name === 'TOKEN_SECRET_ARN') return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf';
+  if (name === 'NCBI_API_KEY_ARN')
+    return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ncbi-api-key-AbCdEf';
   return `${name.toLowerCase()}-from-the-stack`;
 }
