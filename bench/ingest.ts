@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       },
       { step: 'initialize', name: 'benchRequestCounter' },
     );
-    const tagger = createTagger(await loadVocabulary(config.contentDir));
+    const tagger = createTagger(await loadVocabulary(config.contentDir), { terms: true });
     const fetcher = new HttpFeedFetcher({
       timeoutMs: config.fetch.timeoutMs,
       maxBytes: config.fetch.maxBytes,

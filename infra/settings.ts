@@ -55,6 +55,11 @@ const base = z.object({
     .url({ message: 'must be an absolute https:// URL' })
     .refine((value) => value.startsWith('https://'), { message: 'must start with https://' })
     .optional(),
+  articlesBaseUrl: z
+    .string()
+    .url({ message: 'must be an absolute https:// URL' })
+    .refine((value) => value.startsWith('https://'), { message: 'must start with https://' })
+    .optional(),
   apiDomainName: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
   apiCertificateArn: z
     .string()
@@ -141,6 +146,7 @@ function refuseWhatBreaksProduction(value: z.infer<typeof base>, ctx: z.Refineme
     ['senderDomain', value.senderDomain],
     ['apiDomainName', value.apiDomainName],
     ['siteUrl', value.siteUrl],
+    ['articlesBaseUrl', value.articlesBaseUrl],
     ['hostedZoneName', value.hostedZoneName],
     ['alarmEmail', value.alarmEmail],
     ...value.sesSandboxRecipients.map((address): [keyof typeof value, string] => [

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AdminSessionGeneration } from '../ports/admin-sessions.ts';
 import type { Clock } from '../ports/clock.ts';
 
 /**
@@ -12,7 +13,10 @@ import type { Clock } from '../ports/clock.ts';
  *   requests (no bearer token there), and the principal's ARN is who the audit names.
  * - Locally, the bearer token of the configuration (ADMIN_TOKEN; `npm start` generates one into
  *   .data/admin-token). The admin page asks for it once and keeps a session cookie (HttpOnly,
- *   SameSite=Strict, derived from the token, so changing the token signs everyone out).
+ *   SameSite=Strict, derived from the token, so changing the token signs everyone out). The
+ *   cookie carries the session generation it was signed in under (ports/admin-sessions.ts), read
+ *   from the state table on every request: "sign out everywhere" moves the generation on, and
+ *   every older cookie is refused at once, on every instance.
  *
  * Tokens and signatures are compared in constant time. Forms that change something carry a
  * CSRF token bound to the credential that signed in; JSON requests need none (a browser cannot
@@ -27,12 +31,14 @@ export type AdminCredential =
 export interface AdminAuth {
   readonly mode: 'iam' | 'token';
   /** The credential a request carries, or undefined when it carries none that holds. */
-  identify(c: Context): AdminCredential | undefined;
+  identify(c: Context): Promise<AdminCredential | undefined>;
   /** Checks a token typed on the sign-in form (token mode only). */
   tokenMatches(token: string): boolean;
-  /** Signs the browser in for SESSION_HOURS (token mode only). */
-  startSession(c: Context): void;
+  /** Signs the browser in for SESSION_HOURS, under the current generation (token mode only). */
+  startSession(c: Context): Promise<void>;
   endSession(c: Context): void;
+  /** Signs out every session, this one included: returns the new generation (token mode only). */
+  revokeAllSessions(by: string): Promise<number>;
   csrfToken(credential: AdminCredential): string;
   csrfTokenMatches(credential: AdminCredential, token: unknown): boolean;
 }
@@ -49,24 +55,30 @@ export interface AdminAuthSettings {
   /** Cookies are Secure when the site is served over https. */
   readonly secureCookies: boolean;
   readonly clock: Clock;
+  /** The session generation (state table): a cookie of an older one is refused. */
+  readonly sessions: AdminSessionGeneration;
 }
 
 export function createAdminAuth(settings: AdminAuthSettings): AdminAuth {
-  const { adminToken, clock } = settings;
-  const sessionMac = (expires: string) =>
+  const { adminToken, clock, sessions } = settings;
+  const sessionMac = (generation: string, expires: string) =>
     createHmac('sha256', adminToken ?? '')
-      .update(`admin-session.${expires}`)
+      .update(`admin-session.${generation}.${expires}`)
       .digest('base64url');
 
-  function sessionHolds(value: string | undefined): value is string {
+  /** `<generation>.<expires>.<mac>`: signed by the token, unexpired, and of the current generation. */
+  async function sessionHolds(value: string | undefined): Promise<boolean> {
     if (!adminToken || !value) return false;
-    const match = /^(\d{1,12})\.([\w-]{43})$/.exec(value);
+    const match = /^(\d{1,12})\.(\d{1,12})\.([\w-]{43})$/.exec(value);
     if (!match) return false;
-    const [, expires, mac] = match as unknown as [string, string, string];
-    return Number(expires) * 1000 > clock.now().getTime() && sameSecret(mac, sessionMac(expires));
+    const [, generation, expires, mac] = match as unknown as [string, string, string, string];
+    if (Number(expires) * 1000 <= clock.now().getTime()) return false;
+    if (!sameSecret(mac, sessionMac(generation, expires))) return false;
+    // Only a genuine, unexpired cookie costs a read of the generation.
+    return Number(generation) === (await sessions.current());
   }
 
-  function identify(c: Context): AdminCredential | undefined {
+  async function identify(c: Context): Promise<AdminCredential | undefined> {
     if (settings.mode === 'iam') {
       const principal = iamPrincipalOf(c);
       return principal ? { kind: 'iam', principal } : undefined;
@@ -75,7 +87,7 @@ export function createAdminAuth(settings: AdminAuthSettings): AdminAuth {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (bearer !== undefined) return sameSecret(bearer, adminToken) ? { kind: 'bearer' } : undefined;
     const session = getCookie(c, SESSION_COOKIE);
-    return sessionHolds(session) ? { kind: 'session', session } : undefined;
+    return session !== undefined && (await sessionHolds(session)) ? { kind: 'session', session } : undefined;
   }
 
   const csrfToken = (credential: AdminCredential) =>
@@ -87,9 +99,10 @@ export function createAdminAuth(settings: AdminAuthSettings): AdminAuth {
     mode: settings.mode,
     identify,
     tokenMatches: (token) => adminToken !== undefined && sameSecret(token.trim(), adminToken),
-    startSession(c) {
+    async startSession(c) {
+      const generation = String(await sessions.current());
       const expires = String(Math.floor(clock.now().getTime() / 1000) + SESSION_HOURS * 3600);
-      setCookie(c, SESSION_COOKIE, `${expires}.${sessionMac(expires)}`, {
+      setCookie(c, SESSION_COOKIE, `${generation}.${expires}.${sessionMac(generation, expires)}`, {
         path: '/admin',
         httpOnly: true,
         sameSite: 'Strict',
@@ -100,6 +113,7 @@ export function createAdminAuth(settings: AdminAuthSettings): AdminAuth {
     endSession(c) {
       deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: settings.secureCookies });
     },
+    revokeAllSessions: (by) => sessions.revokeAll({ at: clock.now(), by }),
     csrfToken,
     csrfTokenMatches: (credential, token) =>
       typeof token === 'string' && token !== '' && sameSecret(token, csrfToken(credential)),

@@ -12,6 +12,8 @@ import { createServices, type ApiOptions } from './services.ts';
 import { invalidJson, subscriptionRoutes } from './routes/subscription-routes.ts';
 import { preferenceRoutes } from './routes/preference-routes.ts';
 import { archiveRoutes } from './routes/archive-routes.ts';
+import { articleRoutes } from './routes/article-routes.ts';
+import { digestRoutes } from './routes/digest-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 
 export type { ApiOptions } from './services.ts';
@@ -79,6 +81,8 @@ export function createApi(context: AppContext, options: ApiOptions): Hono {
   app.route('/', subscriptionRoutes(services, mailRequestLimit));
   app.route('/', preferenceRoutes(services));
   app.route('/', archiveRoutes(services));
+  app.route('/', articleRoutes(services));
+  app.route('/', digestRoutes(services));
   app.route('/', adminRoutes(services));
 
   app.notFound((c) =>

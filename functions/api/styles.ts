@@ -1,4 +1,11 @@
 /** The site's one stylesheet, inlined in every page (no external assets: privacy, and it works offline). */
+import { STUDY_TYPE_BADGES } from '../core/rendering/digest-view.ts';
+
+/** Each study type's badge in the colours the digest gives it. */
+const BADGE_COLOURS = Object.entries(STUDY_TYPE_BADGES)
+  .map(([type, badge]) => `.badge-${type} { background: ${badge.background}; color: ${badge.color}; }`)
+  .join('\n');
+
 export const STYLES = `
 :root { --ink: #1f2933; --muted: #4b5866; --brand: #0b3d6e; --link: #0b5cad; --bg: #f4f6f8; --card: #fff; --line: #cbd2d9; --ok: #0f6e3f; --err: #a61b1b; --focus: #f0a500; }
 * { box-sizing: border-box; }
@@ -90,8 +97,9 @@ button.link-button:hover { background: none; color: var(--brand); }
 .summary-list li { padding: 6px 0; border-bottom: 1px solid #e4e7eb; }
 .editions { list-style: none; padding: 0; margin: 20px 0 0; display: grid; gap: 14px; }
 .pager { display: flex; justify-content: space-between; gap: 12px; margin: 20px 0 0; font-weight: 600; }
-.edition-card h2 { margin: 0 0 4px; font-size: 1.15rem; }
-.edition-card p { margin: 4px 0 0; }
+.edition-card h2, .so-far h2 { margin: 0 0 4px; font-size: 1.15rem; }
+.edition-card p, .so-far p { margin: 4px 0 0; }
+.so-far { border-left: 6px solid var(--focus); }
 .tags { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; padding: 0; list-style: none; }
 .tags li { background: #e3f0fb; color: var(--brand); border-radius: 999px; padding: 2px 10px; font-size: .85rem; font-weight: 600; }
 .article { padding: 14px 0; border-bottom: 1px solid #e4e7eb; }
@@ -101,6 +109,17 @@ button.link-button:hover { background: none; color: var(--brand); }
 .article .meta { color: var(--muted); font-size: .9rem; margin: 0 0 4px; }
 .article p { margin: 4px 0 0; }
 .badge { display: inline-block; background: #fff4d6; color: #5c4200; border-radius: 999px; padding: 1px 9px; font-size: .8rem; font-weight: 600; margin-right: 6px; }
+${BADGE_COLOURS}
+.prose h2 { font-size: 1.25rem; margin: 28px 0 8px; }
+.prose h3 { font-size: 1.08rem; margin: 20px 0 6px; }
+.prose blockquote { margin: 0 0 16px; padding: 4px 0 4px 14px; border-left: 4px solid var(--line); color: var(--muted); }
+.prose pre { overflow-x: auto; background: var(--bg); padding: 10px 12px; border-radius: 6px; }
+.prose table { border-collapse: collapse; margin: 0 0 16px; }
+.prose th, .prose td { border: 1px solid var(--line); padding: 6px 10px; text-align: left; }
+.prose .meta { color: var(--muted); font-size: .95rem; margin: 0 0 12px; }
+.disclaimer { font-size: .92rem; margin-top: 24px; }
+.notice-line { background: #fff8e6; border-left: 4px solid var(--focus); padding: 10px 14px; border-radius: 6px; margin: 0 0 16px; }
+.why { color: var(--muted); font-size: .88rem; }
 .site-footer { max-width: 1040px; margin: 0 auto 32px; padding: 0 20px; color: var(--muted); font-size: .9rem; }
 @media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }
 `;

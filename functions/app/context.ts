@@ -23,6 +23,7 @@ import { DynamoSourceStateStore } from '../adapters/dynamodb/source-state-store.
 import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
 import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { DynamoAdminSendStore } from '../adapters/dynamodb/admin-send-store.ts';
+import { DynamoAdminSessionGeneration } from '../adapters/dynamodb/admin-session-generation.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
@@ -40,6 +41,7 @@ import {
 import type { SiteArticle } from '../core/ingest/site-articles.ts';
 import type { SendJob } from '../core/delivery/send-job.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
+import type { AdminSessionGeneration } from '../ports/admin-sessions.ts';
 import type { AdminSendStore } from '../ports/admin-send-store.ts';
 import type { DeadLetterQueue } from '../ports/dead-letter-queue.ts';
 import type { ArticleStore } from '../ports/article-store.ts';
@@ -96,6 +98,8 @@ export interface AppContext {
   readonly editions: EditionStore;
   /** Admin one-off sends and their audit (state table). */
   readonly adminSends: AdminSendStore;
+  /** The admin session generation: "sign out everywhere" moves it on (state table). */
+  readonly adminSessions: AdminSessionGeneration;
   /** Renders admin announcements with the digest's partials and personal-link slots. */
   readonly announcements: AnnouncementRenderer;
 }
@@ -154,7 +158,7 @@ export async function createAppContext(
     clock,
     logger,
     vocabulary,
-    tagger: createTagger(vocabulary),
+    tagger: createTagger(vocabulary, { terms: true }),
     topicLabels: labels,
     sources,
     siteArticles,
@@ -211,6 +215,7 @@ export async function createAppContext(
     requestCounter: new DynamoRequestCounter(clients.documents, config.tables.state),
     editions: new DynamoEditionStore(clients.documents, config.tables.state),
     adminSends: new DynamoAdminSendStore(clients.documents, config.tables.state),
+    adminSessions: new DynamoAdminSessionGeneration(clients.documents, config.tables.state),
     announcements: createAnnouncementRenderer({
       templates,
       topicLabels: labels,

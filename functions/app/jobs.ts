@@ -50,8 +50,11 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
           return fetchUrl ? [{ source, fetchUrl }] : [];
         }),
       siteArticles: context.siteArticles,
+      articlesBaseUrl: context.config.articlesBaseUrl,
       concurrency: context.config.fetch.concurrency,
       maxBytes: context.config.fetch.maxBytes,
+      maxItems: context.config.fetch.maxItems,
+      maxArticleAgeDays: context.config.digest.maxArticleAgeDays,
       apiSources: {
         lookbackDays: context.config.apiSources.lookbackDays,
         maxRecordsPerRun: context.config.apiSources.maxRecordsPerRun,

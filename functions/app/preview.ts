@@ -52,7 +52,9 @@ export async function previewDigest(context: AppContext, options: PreviewOptions
     selection,
     articles: new Map(articles.map((article) => [article.id, article])),
   });
-  const links = personalLinksFor(subscriberIdFor(options.to), context.tokens, context.config.siteUrl, now);
+  const links = personalLinksFor(subscriberIdFor(options.to), context.tokens, context.config.siteUrl, now, {
+    until: now,
+  });
   const email: OutgoingEmail = {
     to: options.to,
     ...personalCopy(rendered, links, context.config.mail.unsubscribeMailto),

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { harmfulBidiControlsIn } from '../core/text/text-safety.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
 
 /**
@@ -59,11 +60,16 @@ const mailbox = z
   .string()
   .refine((value) => /^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value.trim()), {
     message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
+  })
+  // The display name is the first thing a reader sees of every email (text-safety.ts).
+  .refine((value) => harmfulBidiControlsIn(value).length === 0, {
+    message: 'must not hold invisible direction controls (U+202A–U+202E, U+2066–U+2069, stray marks)',
   });
 
 const envSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   SITE_URL: httpUrl,
+  ARTICLES_BASE_URL: httpUrl.optional(),
   MAIL_FROM: mailbox,
   MAIL_REPLY_TO: mailbox,
   UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }),
@@ -93,10 +99,13 @@ const envSchema = z.object({
     message: `must be at least ${TOPIC_IDS.length}, the number of topics, so that every chosen topic can have a section`,
   }),
   DIGEST_FIRST_WINDOW_DAYS: positiveInt(7, 60),
+  DIGEST_MAX_ARTICLE_AGE_DAYS: positiveInt(60, 3650),
   RECIPIENTS_PER_JOB: positiveInt(50, 500),
   FETCH_TIMEOUT_MS: positiveInt(15_000, 120_000),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_CONCURRENCY: positiveInt(8, 64),
+  // The parser's DEFAULT_MAX_ITEMS (a literal here: config must not pull the XML parser into every bundle).
+  FEED_MAX_ITEMS: positiveInt(5000, 100_000),
   NCBI_API_KEY: z
     .string()
     .regex(/^[A-Za-z0-9]{16,64}$/, { message: 'must be an NCBI API key (letters and digits)' })
@@ -116,6 +125,12 @@ export interface Config {
   readonly region: string;
   /** Base of every link we put in an email or a page, without a trailing slash. */
   readonly siteUrl: string;
+  /**
+   * Where the site publishes its own articles (content/articles/<slug>.md is read at
+   * `<articlesBaseUrl>/<slug>`), without a trailing slash. By default the app serves them itself,
+   * at `<siteUrl>/articles`.
+   */
+  readonly articlesBaseUrl: string;
   readonly postalAddress: string;
   readonly mail: {
     readonly from: string;
@@ -149,6 +164,11 @@ export interface Config {
     readonly maxPerTopic: number;
     readonly maxArticles: number;
     readonly firstWindowDays: number;
+    /**
+     * An item published more than this many days before ingest first sees it is not stored: a
+     * new source's back catalogue, or a feed that re-lists old work, is not news to a reader.
+     */
+    readonly maxArticleAgeDays: number;
     readonly recipientsPerJob: number;
   };
   readonly fetch: {
@@ -156,6 +176,8 @@ export interface Config {
     readonly maxBytes: number;
     readonly concurrency: number;
     readonly userAgent: string;
+    /** Most items a feed may hold; a feed with more fails as 'too-many-items'. */
+    readonly maxItems: number;
   };
   /** The API sources (PubMed's E-utilities, ClinicalTrials.gov). */
   readonly apiSources: {
@@ -228,6 +250,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
     mode,
     region: e.AWS_REGION,
     siteUrl: e.SITE_URL.replace(/\/+$/, ''),
+    articlesBaseUrl: (e.ARTICLES_BASE_URL ?? `${e.SITE_URL.replace(/\/+$/, '')}/articles`).replace(
+      /\/+$/,
+      '',
+    ),
     postalAddress: e.POSTAL_ADDRESS,
     mail: {
       from: e.MAIL_FROM,
@@ -252,6 +278,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       maxPerTopic: e.DIGEST_MAX_PER_TOPIC,
       maxArticles: e.DIGEST_MAX_ARTICLES,
       firstWindowDays: e.DIGEST_FIRST_WINDOW_DAYS,
+      maxArticleAgeDays: e.DIGEST_MAX_ARTICLE_AGE_DAYS,
       recipientsPerJob: e.RECIPIENTS_PER_JOB,
     },
     fetch: {
@@ -259,6 +286,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       maxBytes: e.FETCH_MAX_BYTES,
       concurrency: e.FETCH_CONCURRENCY,
       userAgent: USER_AGENT,
+      maxItems: e.FEED_MAX_ITEMS,
     },
     apiSources: {
       ncbiApiKey: e.NCBI_API_KEY,

@@ -44,6 +44,7 @@ export type FeedFailureKind =
   | 'not-a-feed'
   | 'malformed-xml'
   | 'entity-expansion'
+  | 'too-many-items'
   | 'unsupported-encoding'
   // API sources (PubMed, ClinicalTrials.gov): JSON cut short, a shape the API does not document
   // (missing fields, an API change), or an error the API reports inside a 200 answer.

@@ -13,7 +13,7 @@ import { pubmedCandidate, trialCandidate } from '../core/ingest/record-candidate
 import { apiDayOf } from '../core/ingest/api-window.ts';
 import type { NormaliseResult } from '../core/ingest/normalise.ts';
 import type { ArticleCandidate } from '../model/articles.ts';
-import type { Source, SourceKind } from '../model/sources.ts';
+import type { Source, SourceVia } from '../model/sources.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { cannotRead } from './file-errors.ts';
@@ -38,7 +38,7 @@ export interface CheckOptions {
    * How to read the inputs: `feed` (RSS, Atom, RDF), `pubmed` (an E-utilities efetch
    * PubmedArticleSet, or an esearch JSON answer) or `clinicaltrials` (a v2 API studies page).
    */
-  readonly kind?: SourceKind;
+  readonly kind?: SourceVia;
   /** Read the inputs as a focused source (every item relevant), not a broad one. */
   readonly focused: boolean;
   /** Base for relative links in a file (a URL's own address is its base). */
@@ -74,6 +74,7 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
         tagger,
         fetcher,
         maxBytes: config.fetch.maxBytes,
+        maxItems: config.fetch.maxItems,
         lookbackDays: config.apiSources.lookbackDays,
         options,
       });
@@ -93,6 +94,7 @@ async function checkInput(
     tagger: Tagger;
     fetcher: HttpFeedFetcher;
     maxBytes: number;
+    maxItems: number;
     lookbackDays: number;
     options: CheckOptions;
   },
@@ -102,7 +104,7 @@ async function checkInput(
   const kind = deps.options.kind ?? 'feed';
   const source: Source = {
     id: 'check',
-    kind,
+    via: kind,
     name: input,
     url: feedUrl,
     broad: !deps.options.focused,
@@ -122,6 +124,7 @@ async function checkInput(
       {
         url: feedUrl,
         maxBytes: deps.maxBytes,
+        maxItems: deps.maxItems,
         firstSeenAt: new Date(),
         ...(charset ? { httpCharset: charset } : {}),
       },
@@ -161,7 +164,7 @@ function checkApiAnswer(
   let format: string;
   let items: number;
   const errors: string[] = [];
-  if (source.kind === 'pubmed') {
+  if (source.via === 'pubmed') {
     if (body.toString('utf8', 0, 64).trimStart().startsWith('{')) {
       const search = parseEsearch(body);
       return {

@@ -3,11 +3,12 @@ import { ConfigError, DigestError, ValidationError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
-import { SOURCE_KINDS, type SourceKind } from '../model/sources.ts';
+import { SOURCE_VIAS, type SourceVia } from '../model/sources.ts';
 import { cloudCheckCommand } from './cloud-check.ts';
 import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { revokeSessionsCommand } from './admin-command.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { loadLocalSettings } from './local-settings.ts';
 
@@ -113,10 +114,8 @@ program
     '--body-file <file>',
     'the body: Markdown (rendered in the announcement template), or a whole MJML document if the file ends in .mjml',
   )
-  .option(
-    '--topics <ids>',
-    'only readers who follow any of these topics, comma-separated (default: every confirmed reader)',
-  )
+  .option('--topics <ids>', 'the readers who follow any of these topics, comma-separated')
+  .option('--everyone', 'every confirmed reader (the audience is always named: --topics or --everyone)')
   .option(
     '--dry-run',
     'print the audience, in all and per topic, and write the preview; send and record nothing',
@@ -133,7 +132,10 @@ program
     '--preview-out <file>',
     'where --dry-run writes the HTML preview (default: .data/previews/<id>.html)',
   )
-  .option('--yes', 'do not ask for confirmation on a terminal')
+  .option(
+    '--yes',
+    'send for real without asking (needed where there is no terminal to type "send" on: scripts, pipes)',
+  )
   .action((options: SendCommandOptions) => sendCommand(options));
 
 const dlq = program
@@ -157,6 +159,15 @@ dlq
   .action((options: { max?: string }) => dlqRedriveCommand(options));
 
 program
+  .command('admin')
+  .description('Admin housekeeping (token mode, locally)')
+  .command('revoke-sessions')
+  .description(
+    'Sign out every admin page session, everywhere, at once (the admin token itself still works: change ADMIN_TOKEN to revoke it)',
+  )
+  .action(() => revokeSessionsCommand());
+
+program
   .command('tag')
   .description(
     'Tag titles: JSON lines {"title","summary"?} on stdin → {"topics":[...],"relevant":bool} per line on stdout; ' +
@@ -177,7 +188,7 @@ program
       '--kind <kind>',
       'how to read the inputs: feed (RSS, Atom, RDF), pubmed (an efetch PubmedArticleSet or esearch JSON) or clinicaltrials (a v2 studies page)',
     )
-      .choices(SOURCE_KINDS)
+      .choices(SOURCE_VIAS)
       .default('feed'),
   )
   .option('--focused', 'read the inputs as a focused source (every item relevant), not a broad one')
@@ -189,7 +200,7 @@ program
   .action(
     (
       inputs: string[],
-      options: { kind: SourceKind; focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] },
+      options: { kind: SourceVia; focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] },
     ) =>
       checkCommand(inputs, {
         kind: options.kind,

@@ -10,12 +10,13 @@ import { ensureTables } from '../adapters/dynamodb/create-tables.ts';
 import { ensureQueues, type QueueUrls } from '../adapters/sqs/create-queues.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import type { Source } from '../model/sources.ts';
-import type { Clock } from '../ports/clock.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import { loadLocalSettings, type LocalSettings } from './local-settings.ts';
 import { startStandIns, type StandIns } from './stand-ins.ts';
 import { snapshotUrlFor, startSnapshotServer, type SnapshotServer } from './snapshot-server.ts';
 import { liveUrlOf } from '../core/ingest/sources.ts';
+import { snapshotShiftDays } from './snapshot-dates.ts';
 import { findRunningInstance, type RuntimeInfo } from './runtime-file.ts';
 
 /**
@@ -91,9 +92,11 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
     const { Attributes } = await clients.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queues.sendUrl, AttributeNames: ['QueueArn'] }),
     );
+    const clock = options.clock ?? systemClock;
     snapshots = await startSnapshotServer(
       path.join(config.contentDir, 'snapshots'),
       options.ports === 'ephemeral' ? 0 : settings.ports.snapshots,
+      { shiftDays: () => snapshotShiftDays(clock.now()) },
     );
     const context = await createAppContext(
       { ...config, queues: { ...config.queues, sendUrl: queues.sendUrl } },

@@ -27,7 +27,8 @@ export async function previewCommand(options: PreviewCommandOptions): Promise<vo
   if (format !== 'html' && format !== 'eml') {
     throw new ValidationError(`--format: "${format}" is not a format; use html or eml`);
   }
-  if (!emailSchema.safeParse(options.to).success) {
+  const to = emailSchema.safeParse(options.to);
+  if (!to.success) {
     throw new ValidationError(`--to: "${options.to}" is not an email address`);
   }
   const days = Number(options.days);
@@ -37,7 +38,7 @@ export async function previewCommand(options: PreviewCommandOptions): Promise<vo
   const clock = options.now ? fixedClock(options.now) : undefined;
   const environment = await openLocalEnvironment({ ports: 'ephemeral', ...(clock ? { clock } : {}) });
   try {
-    const preview = await previewDigest(environment.context, { topics, to: options.to, days });
+    const preview = await previewDigest(environment.context, { topics, to: to.data, days });
     const content = format === 'eml' ? await preview.mime() : preview.email.html;
     await writeFile(options.out, content).catch((error: unknown) => {
       throw cannotWrite(options.out, error, '--out');

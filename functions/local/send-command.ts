@@ -23,6 +23,8 @@ export interface SendCommandOptions {
   readonly subject: string;
   readonly bodyFile: string;
   readonly topics?: string;
+  /** Every confirmed reader: the audience must be named, `--topics` or this. */
+  readonly everyone?: boolean;
   readonly dryRun?: boolean;
   readonly testTo?: string;
   readonly id?: string;
@@ -35,22 +37,24 @@ const STALL_MS = 60_000;
 const POLL_MS = 500;
 
 /**
- * `immuno-digest send`: an admin's one-off announcement from the command line. `--dry-run` prints
- * the audience and writes the preview; `--test-to` mails that address only; otherwise it records
- * the send, sends it through the queue, sender, rate limiter and ledger the digest uses (its own
- * sender, or the one of a running `npm start`), shows the progress and ends with a report. The
- * last line is always one JSON object.
+ * `immuno-digest send`: an admin's one-off announcement from the command line. The audience is
+ * always named (`--topics`, or `--everyone`). `--dry-run` prints the audience and writes the
+ * preview; `--test-to` mails that address only; otherwise, once confirmed (typing "send" on a
+ * terminal, or `--yes`), it records the send, sends it through the queue, sender, rate limiter and
+ * ledger the digest uses (its own sender, or the one of a running `npm start`), shows the progress
+ * and ends with a report. The last line is always one JSON object.
  */
 export async function sendCommand(options: SendCommandOptions): Promise<void> {
   if (options.dryRun && options.testTo) {
     throw new ValidationError('--dry-run sends nothing: leave out --test-to, or --dry-run');
   }
-  const draft = parseDraft({
-    subject: options.subject,
-    body: await readBody(options.bodyFile),
-    format: path.extname(options.bodyFile).toLowerCase() === '.mjml' ? 'mjml' : 'markdown',
-    topics: options.topics,
-  });
+  const draft = draftOf(options, await readBody(options.bodyFile));
+  // Scripts and pipes have no one to ask, so they say --yes: a real send is never a default.
+  if (!options.dryRun && !options.testTo && !options.yes && !onTerminal()) {
+    throw new ValidationError(
+      'not sending: without a terminal to confirm on, a real send needs --yes (try --dry-run or --test-to first)',
+    );
+  }
   const environment = await openLocalEnvironment({ ports: 'ephemeral' });
   const deps = adminSendDependencies(environment.context);
   try {
@@ -59,7 +63,7 @@ export async function sendCommand(options: SendCommandOptions): Promise<void> {
     console.log(`Send id: ${composed.sendId}`);
     console.log(`Subject: ${composed.draft.content.subject}`);
     for (const line of audienceLines(composed.audience, draft.topics, labels)) console.log(line);
-    for (const removed of composed.email.removed) console.log(`Removed from the body: ${removed}`);
+    for (const removed of composed.removed) console.log(`Removed before sending: ${removed}`);
 
     if (options.dryRun) return await dryRun(composed, options, environment);
     const actor = cliActor();
@@ -80,6 +84,32 @@ export async function sendCommand(options: SendCommandOptions): Promise<void> {
   }
 }
 
+/** The draft of the options, its audience problems said in the options' words. */
+function draftOf(options: SendCommandOptions, body: string) {
+  try {
+    return parseDraft({
+      subject: options.subject,
+      body,
+      format: path.extname(options.bodyFile).toLowerCase() === '.mjml' ? 'mjml' : 'markdown',
+      topics: options.topics,
+      ...(options.everyone ? { audience: 'everyone' } : {}),
+    });
+  } catch (error) {
+    if (
+      !(error instanceof ValidationError) ||
+      !error.issues.some((issue) => /^(audience|topics):/.test(issue))
+    )
+      throw error;
+    throw new ValidationError(
+      `${error.message} (name the audience with --topics a,b or --everyone)`,
+      error.issues,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 async function dryRun(composed: ComposedSend, options: SendCommandOptions, environment: LocalEnvironment) {
   const htmlFile = path.resolve(
     options.previewOut ?? path.join(environment.settings.dataDir, 'previews', `${composed.sendId}.html`),
@@ -96,7 +126,7 @@ async function dryRun(composed: ComposedSend, options: SendCommandOptions, envir
       dryRun: true,
       audience: composed.audience,
       alreadySent: composed.existing?.status === 'queued',
-      removed: composed.email.removed,
+      removed: composed.removed,
       preview: { html: htmlFile, text: textFile },
     }),
   );
@@ -187,8 +217,7 @@ function audienceLines(
 }
 
 async function confirmed(composed: ComposedSend, options: SendCommandOptions): Promise<boolean> {
-  // Scripts and pipes have no one to ask: the dry run is their review.
-  if (options.yes || !process.stdin.isTTY || !process.stdout.isTTY) return true;
+  if (options.yes) return true;
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await prompt.question(
@@ -198,6 +227,10 @@ async function confirmed(composed: ComposedSend, options: SendCommandOptions): P
   } finally {
     prompt.close();
   }
+}
+
+function onTerminal(): boolean {
+  return process.stdin.isTTY === true && process.stdout.isTTY === true;
 }
 
 async function readBody(file: string): Promise<string> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
 import { ApiStandIn, type ApiStandInOptions } from './api-stand-in.ts';
+import { shiftFeedDates } from './snapshot-dates.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.xml': 'application/xml; charset=utf-8',
@@ -21,6 +22,16 @@ export interface SnapshotServer {
   stop(): Promise<void>;
 }
 
+export interface SnapshotServerOptions {
+  /**
+   * Days to move every date of a feed by when serving it, asked on each request (see
+   * snapshot-dates.ts): `npm start` and the tests serve the snapshots as if taken today.
+   */
+  readonly shiftDays?: () => number;
+  /** How the API stand-in answers (see ApiStandIn). */
+  readonly apis?: ApiStandInOptions;
+}
+
 /**
  * Serves content/snapshots on loopback like a real feed host: Content-Type, ETag and
  * Last-Modified, 304 on a matching conditional GET. Offline runs exercise the same fetch path
@@ -30,9 +41,9 @@ export interface SnapshotServer {
 export async function startSnapshotServer(
   directory: string,
   port: number,
-  options: ApiStandInOptions = {},
+  options: SnapshotServerOptions = {},
 ): Promise<SnapshotServer> {
-  const apis = new ApiStandIn(directory, options);
+  const apis = new ApiStandIn(directory, options.apis);
   const server: Server = createServer((request, response) => {
     if (apis.handles(request, response)) return;
     void (async () => {
@@ -43,7 +54,10 @@ export async function startSnapshotServer(
       }
       const file = path.join(directory, name);
       try {
-        const [body, info] = await Promise.all([readFile(file), stat(file)]);
+        const [bytes, info] = await Promise.all([readFile(file), stat(file)]);
+        const days = options.shiftDays?.() ?? 0;
+        // The snapshots are UTF-8: read as text, their dates moved, and served as UTF-8 again.
+        const body = days === 0 ? bytes : Buffer.from(shiftFeedDates(bytes.toString('utf8'), days));
         const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
         const lastModified = info.mtime.toUTCString();
         if (request.headers['if-none-match'] === etag) {
@@ -78,11 +92,11 @@ export async function startSnapshotServer(
  */
 export function snapshotUrlFor(
   baseUrl: string,
-  source: { readonly kind?: string; readonly snapshot?: string },
+  source: { readonly via?: string; readonly snapshot?: string },
 ): string | undefined {
   if (!source.snapshot) return undefined;
-  if (source.kind === 'pubmed' || source.kind === 'clinicaltrials') {
-    return `${baseUrl}/${source.kind}/${source.snapshot}/`;
+  if (source.via === 'pubmed' || source.via === 'clinicaltrials') {
+    return `${baseUrl}/${source.via}/${source.snapshot}/`;
   }
   return `${baseUrl}/${source.snapshot}`;
 }

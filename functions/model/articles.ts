@@ -5,6 +5,10 @@ import type { TopicId } from './topics.ts';
  * DynamoDB items; times are ISO-8601 strings in UTC (`2026-11-26T08:00:00.000Z`).
  */
 
+/**
+ * What an article is, at a glance (the badges of a card): the kind of study, and the kind of text
+ * when it is not a study report (news, a trial's registration, the site's own explainer).
+ */
 export type StudyType =
   | 'randomised-trial'
   | 'phase-1'
@@ -14,7 +18,9 @@ export type StudyType =
   | 'review'
   | 'meta-analysis'
   | 'guideline'
+  | 'news'
   | 'trial-registration'
+  | 'explainer'
   | 'case-report';
 
 export interface ArticleIdentifiers {
@@ -93,6 +99,9 @@ export interface ArticleSourceRef {
 /** Topic scores of one article: only topics that matched, score > 0. */
 export type TopicScores = Partial<Record<TopicId, number>>;
 
+/** For each topic the tagger gave an article, the words that weighed most, as the item wrote them. */
+export type TopicTerms = Partial<Record<TopicId, string>>;
+
 /** A normalised, tagged item before it is stored: what ingest hands to the article store. */
 export interface ArticleCandidate {
   readonly title: string;
@@ -103,6 +112,8 @@ export interface ArticleCandidate {
   readonly identifiers: ArticleIdentifiers;
   readonly studyTypes: readonly StudyType[];
   readonly topics: TopicScores;
+  /** The words that tagged each topic ("why you got this"); none for editors' topics. */
+  readonly matchedTerms?: TopicTerms;
   readonly relevant: boolean;
   /** Identity keys in strength order (doi, pmid, pmc, nct, url, title); the first one names the article. */
   readonly identityKeys: readonly string[];
@@ -133,6 +144,8 @@ export interface Article {
   readonly identifiers: ArticleIdentifiers;
   readonly studyTypes: readonly StudyType[];
   readonly topics: TopicScores;
+  /** Absent on articles stored before the tagger reported its words. */
+  readonly matchedTerms?: TopicTerms;
   readonly relevant: boolean;
   readonly journal?: string;
   /** For a trial registration: its phase, status and sites, as of its last update we saw. */

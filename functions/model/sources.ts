@@ -1,13 +1,13 @@
 /** Sources: the list in content/sources.yaml, and what ingest remembers about fetching each. */
 
 /**
- * How a source is read: `feed` is an RSS, Atom or RDF document fetched whole; `pubmed` searches
- * PubMed through NCBI's E-utilities; `clinicaltrials` searches the ClinicalTrials.gov v2 API.
- * The two APIs carry structured facts (MeSH headings, publication types, trial phase, status and
- * sites) that a feed would flatten into text.
+ * How a source is read (`via` in sources.yaml): `feed` is an RSS, Atom or RDF document fetched
+ * whole; `pubmed` searches PubMed through NCBI's E-utilities; `clinicaltrials` searches the
+ * ClinicalTrials.gov v2 API. The two APIs carry structured facts (MeSH headings, publication
+ * types, trial phase, status and sites) that a feed would flatten into text.
  */
-export const SOURCE_KINDS = ['feed', 'pubmed', 'clinicaltrials'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+export const SOURCE_VIAS = ['feed', 'pubmed', 'clinicaltrials'] as const;
+export type SourceVia = (typeof SOURCE_VIAS)[number];
 
 /** What a `clinicaltrials` source asks the registry (the v2 API's query.intr, query.cond, query.term). */
 export interface TrialQuery {
@@ -16,11 +16,17 @@ export interface TrialQuery {
   readonly term?: string;
 }
 
+/**
+ * What a source publishes, which cards show as a badge: a journal's research (the default), news,
+ * preprints (not peer reviewed), a trial registry's records, or the site's own explainers.
+ */
+export type SourceKind = 'journal' | 'news' | 'preprint' | 'registry' | 'site';
+
 /** A source from content/sources.yaml. */
 export interface Source {
   readonly id: string;
   /** How the source is read; absent means `feed`. */
-  readonly kind?: SourceKind;
+  readonly via?: SourceVia;
   readonly name: string;
   /** The feed's URL; for an API source, the search page a person can open (derived when not given). */
   readonly url: string;
@@ -28,6 +34,8 @@ export interface Source {
   readonly broad: boolean;
   readonly weight: number;
   readonly enabled: boolean;
+  /** What it publishes; a source without one is a journal (or a preprint server, if its URL says rxiv). */
+  readonly kind?: SourceKind;
   /**
    * The offline copy served instead of the real URL: a file under content/snapshots/ for a feed;
    * for an API source, the base name of its recorded responses (`<snapshot>.esearch.json` and

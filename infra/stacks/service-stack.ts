@@ -61,6 +61,8 @@ export class ServiceStack extends Stack {
 
     const sharedSettings = {
       SITE_URL: siteUrl,
+      // Where the site publishes its own articles; unset, the API serves them at SITE_URL/articles.
+      ...(settings.articlesBaseUrl ? { ARTICLES_BASE_URL: settings.articlesBaseUrl } : {}),
       MAIL_FROM: settings.mailFrom,
       MAIL_REPLY_TO: settings.mailReplyTo,
       UNSUBSCRIBE_MAILTO: settings.unsubscribeMailto,

@@ -221,7 +221,7 @@ export async function adminAnnouncement(
   const subject = `Announcement ${sendId}`;
   const started = await adminPost(
     world,
-    { subject, body: 'A **short** announcement.', id: sendId },
+    { subject, body: 'A **short** announcement.', id: sendId, audience: 'everyone', send: true },
     'POST /admin/sends starts an announcement',
   );
   const fanOut = await runSendBatch(world, 'the announcement plan job', { expectJobs: 1 });
@@ -266,7 +266,7 @@ export async function handOn(
   await world.drainSendQueue();
   const started = await adminPost(
     world,
-    { subject: `Hand-on ${sendId}`, body: 'Cut short.', id: sendId },
+    { subject: `Hand-on ${sendId}`, body: 'Cut short.', id: sendId, audience: 'everyone', send: true },
     `POST /admin/sends (${cause})`,
   );
   if (started.status !== 202)
@@ -318,7 +318,13 @@ export async function adminTestSend(world: BundleWorld, to: string, sendId: stri
       SITE_URL,
       'POST',
       '/admin/sends',
-      JSON.stringify({ subject: `Test ${sendId}`, body: 'A test.', id: sendId, testTo: to }),
+      JSON.stringify({
+        subject: `Test ${sendId}`,
+        body: 'A test.',
+        id: sendId,
+        audience: 'everyone',
+        testTo: to,
+      }),
       ADMIN_CALLER,
     ),
     'POST /admin/sends test send',

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     expectHttp(subscription.confirmed, 200, 'GET /confirm');
 
     // The admin routes in the bundle: Markdown, sanitiser and MJML load, and IAM decides who may.
-    const dryRun = { subject: 'Verify', body: 'A **dry** run.', dryRun: true };
+    const dryRun = { subject: 'Verify', body: 'A **dry** run.', audience: 'everyone', dryRun: true };
     expectHttp(
       await adminPost(world, dryRun, 'POST /admin/sends dry run, IAM caller'),
       200,

@@ -49,6 +49,7 @@ export const WEEK: readonly Article[] = [
       'Five-year follow-up of the ELIANA trial finds that roughly half of children and young adults with relapsed acute lymphoblastic leukaemia remain in remission after a single infusion of tisagenlecleucel, with late side effects uncommon.',
     studyTypes: ['phase-2'],
     topics: { 'car-t': 6, leukemia: 5 },
+    matchedTerms: { 'car-t': 'CAR T-cell therapy', leukemia: 'relapsed leukaemia' },
     sources: [{ sourceId: 'nci', sourceName: 'NCI Cancer Currents', weight: 1.3 }],
   }),
   anArticle({
@@ -75,6 +76,7 @@ export const WEEK: readonly Article[] = [
       'The randomised phase 3 KEYNOTE-522 trial reports a significant overall survival benefit for adding the checkpoint inhibitor to chemotherapy before and after surgery.',
     studyTypes: ['randomised-trial', 'phase-3'],
     topics: { 'checkpoint-inhibitors': 6, 'combination-therapy': 4 },
+    matchedTerms: { 'checkpoint-inhibitors': 'Pembrolizumab', 'combination-therapy': 'plus' },
     sources: [
       { sourceId: 'nejm', sourceName: 'NEJM', weight: 1.5 },
       { sourceId: 'nci', sourceName: 'NCI Cancer Currents', weight: 1.3 },

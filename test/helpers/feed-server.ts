@@ -100,7 +100,7 @@ export async function snapshotSources(server: FeedServer): Promise<IngestRequest
   return (await loadSources(CONTENT_DIR)).map((source) => ({
     source: { ...source, enabled: true },
     fetchUrl:
-      source.kind === 'feed'
+      source.via === 'feed'
         ? server.url(`/snapshots/${source.snapshot!}`)
         : snapshotUrlFor(server.url(''), source)!,
   }));

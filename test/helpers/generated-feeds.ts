@@ -3,12 +3,24 @@
  * arguments, so a failure can be reproduced.
  */
 
-/** An RSS 2.0 feed with `count` distinct immunotherapy items (about 400 bytes each). */
-export function manyItemFeed(count: number, options: { host?: string; date?: string } = {}): Buffer {
+/**
+ * An RSS 2.0 feed with `count` distinct immunotherapy items (about 400 bytes each; `compact`:
+ * a title and a link only, about 110 bytes, so 28,000 of them fit under 5 MB).
+ */
+export function manyItemFeed(
+  count: number,
+  options: { host?: string; date?: string; compact?: boolean } = {},
+): Buffer {
   const host = options.host ?? 'bulk.example.org';
   const date = options.date ?? 'Tue, 24 Nov 2026 10:00:00 GMT';
   const items: string[] = [];
   for (let index = 0; index < count; index += 1) {
+    if (options.compact) {
+      items.push(
+        `<item><title>Immunotherapy cohort ${index} in melanoma</title><link>https://${host}/a/${index}</link></item>`,
+      );
+      continue;
+    }
     items.push(
       `<item><title>Checkpoint inhibitor cohort ${index}: nivolumab outcomes in melanoma subgroup ${index}</title>` +
         `<link>https://${host}/articles/${index}</link><guid>https://${host}/articles/${index}</guid>` +

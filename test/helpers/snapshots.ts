@@ -5,6 +5,7 @@ import {
   startSnapshotServer,
   type SnapshotServer,
 } from '../../functions/local/snapshot-server.ts';
+import { snapshotShiftDays } from '../../functions/local/snapshot-dates.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { Source } from '../../functions/model/sources.ts';
 import type { ApiStandInOptions } from '../../functions/local/api-stand-in.ts';
@@ -22,11 +23,11 @@ export async function serveSnapshots(
   fetcher: HttpFeedFetcher;
   fetchUrlFor: (source: Source) => string | undefined;
 }> {
-  const server = await startSnapshotServer(
-    options.directory ?? path.join(CONTENT_DIR, 'snapshots'),
-    0,
-    options.apis,
-  );
+  // Dated as if taken today, as `npm start` serves them: the tests do not age with the snapshots.
+  const server = await startSnapshotServer(options.directory ?? path.join(CONTENT_DIR, 'snapshots'), 0, {
+    shiftDays: () => snapshotShiftDays(new Date()),
+    ...(options.apis ? { apis: options.apis } : {}),
+  });
   return {
     server,
     fetcher: new HttpFeedFetcher({

@@ -364,6 +364,14 @@ describe('service stack', () => {
     );
   });
 
+  it('links the site’s own articles to the API unless articlesBaseUrl names where the site publishes them', () => {
+    expect(fnProps(app, 'ingest').Environment.Variables).not.toHaveProperty('ARTICLES_BASE_URL');
+    const elsewhere = synthesize({ articlesBaseUrl: 'https://www.example.org/learn' });
+    expect(fnProps(elsewhere, 'ingest').Environment.Variables.ARTICLES_BASE_URL).toBe(
+      'https://www.example.org/learn',
+    );
+  });
+
   it('brings the configuration set’s bounces and complaints to ses-events, with a DLQ', () => {
     app.service.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {

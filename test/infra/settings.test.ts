@@ -117,6 +117,7 @@ describe('a production deployment', () => {
       apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
       alarmEmail: 'oncall@ops.example.net',
       sesSandboxRecipients: 'me@mail.test',
+      articlesBaseUrl: 'https://immunotherapy-digest.example.org/articles',
     });
 
     for (const key of [
@@ -126,6 +127,7 @@ describe('a production deployment', () => {
       'apiDomainName',
       'alarmEmail',
       'sesSandboxRecipients',
+      'articlesBaseUrl',
     ]) {
       expect(message).toMatch(new RegExp(`${key} uses the placeholder domain`));
     }

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createApi } from '../../functions/api/app.ts';
+import { createAdminAuth } from '../../functions/api/admin-auth.ts';
 import { lambdaClientIp } from '../../functions/handlers/api.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
@@ -71,7 +72,13 @@ describe('admin sends over the HTTP API', () => {
 
     const response = await api.request(
       '/admin/sends',
-      asAdmin('POST', { subject, body: BODY, topics: ['car-t', 'leukemia'], id: 'car-t-approval' }),
+      asAdmin('POST', {
+        subject,
+        body: BODY,
+        topics: ['car-t', 'leukemia'],
+        id: 'car-t-approval',
+        send: true,
+      }),
     );
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ sendId: 'car-t-approval', outcome: 'started' });
@@ -109,7 +116,13 @@ describe('admin sends over the HTTP API', () => {
 
   it('sends nothing more when the same send id runs again, even with its jobs delivered twice', async () => {
     const subject = 'Site maintenance on Saturday';
-    const draft = { subject, body: 'The site is down for an hour on Saturday morning.', id: 'maintenance-1' };
+    const draft = {
+      subject,
+      body: 'The site is down for an hour on Saturday morning.',
+      audience: 'everyone',
+      id: 'maintenance-1',
+      send: true,
+    };
     await api.request('/admin/sends', asAdmin('POST', draft));
     await drainSendQueue(world.context, world.queues.sendUrl);
     const first = await mailWithSubject(subject);
@@ -132,7 +145,13 @@ describe('admin sends over the HTTP API', () => {
   it('refuses the same send id with other content (409) and sends nothing for it', async () => {
     const response = await api.request(
       '/admin/sends',
-      asAdmin('POST', { subject: 'Something else', body: 'Other text.', id: 'maintenance-1' }),
+      asAdmin('POST', {
+        subject: 'Something else',
+        body: 'Other text.',
+        audience: 'everyone',
+        id: 'maintenance-1',
+        send: true,
+      }),
     );
 
     expect(response.status).toBe(409);
@@ -160,6 +179,23 @@ describe('admin sends over the HTTP API', () => {
     expect(totals).toMatchObject({ sent: 0, batches: 0 });
     expect(await mailWithSubject(subject)).toHaveLength(0);
     expect(await world.context.adminSends.get('dry-run-1')).toBeUndefined();
+  });
+
+  it('takes direction controls out of the subject before anything is sent, and lists them in the dry run', async () => {
+    const response = await api.request(
+      '/admin/sends',
+      asAdmin('POST', {
+        subject: 'Approved: gnp\u202e.exe',
+        body: BODY,
+        topics: ['car-t'],
+        dryRun: true,
+      }),
+    );
+    const answer = (await response.json()) as { removed: string[]; preview: { subject: string } };
+
+    expect(response.status).toBe(200);
+    expect(answer.preview.subject).toBe('Approved: gnp.exe');
+    expect(answer.removed).toContain('U+202E RIGHT-TO-LEFT OVERRIDE removed from the subject');
   });
 
   it('sends a test only to the test address, subject marked [TEST], and audits it', async () => {
@@ -235,6 +271,100 @@ describe('admin sends over the HTTP API', () => {
     expect(notJson.status).toBe(400);
   });
 
+  it('refuses each fail-open body of issue 15 with 400 naming the field, and mails nobody', async () => {
+    const base = { body: BODY, topics: ['car-t'] };
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['dryRun: 1', { ...base, dryRun: 1 }, /dryRun: must be true or false/],
+      ['dryRun: "yes"', { ...base, dryRun: 'yes' }, /dryRun: must be true or false/],
+      ['dryRun: "TRUE"', { ...base, dryRun: 'TRUE' }, /dryRun: must be true or false/],
+      [
+        'dry_run: true',
+        { ...base, dry_run: true },
+        /dry_run: is not a field of this request \(did you mean "dryRun"\?\)/,
+      ],
+      ['testTo: ["a@b"]', { ...base, testTo: ['a@b'] }, /testTo: must be one email address/],
+      ['testTo: 42', { ...base, testTo: 42 }, /testTo: must be one email address/],
+      ['topics: [] with send', { ...base, topics: [], send: true }, /topics: is empty/],
+      ['no action', { ...base }, /send: say what to do/],
+      ['send without an audience', { body: BODY, send: true }, /audience: name the readers/],
+    ];
+    for (const [name, body, message] of cases) {
+      const subject = `Fail-open ${name}`;
+
+      const response = await api.request(
+        '/admin/sends',
+        asAdmin('POST', { subject, ...body, id: `fail-open-${cases.findIndex(([n]) => n === name)}` }),
+      );
+      const answer = (await response.json()) as { error: string; message: string };
+
+      expect(response.status, name).toBe(400);
+      expect(answer.error, name).toBe('invalid_request');
+      expect(answer.message, name).toMatch(message);
+    }
+    const totals = await drainSendQueue(world.context, world.queues.sendUrl);
+    const mailed = (await sentEmails(world.endpoints.ses, world.isMine)).filter((email) =>
+      email.subject.includes('Fail-open'),
+    );
+    expect(totals.sent).toBe(0);
+    expect(mailed).toEqual([]);
+    for (let index = 0; index < cases.length; index += 1) {
+      expect(await world.context.adminSends.get(`fail-open-${index}`)).toBeUndefined();
+    }
+  });
+
+  it('sends to every confirmed reader only when the body says so with "audience": "everyone"', async () => {
+    const subject = 'For everyone, explicitly';
+
+    const response = await api.request(
+      '/admin/sends',
+      asAdmin('POST', { subject, body: BODY, audience: 'everyone', send: true, id: 'everyone-1' }),
+    );
+    await drainSendQueue(world.context, world.queues.sendUrl);
+
+    expect(response.status).toBe(202);
+    expect(recipientsOf(await mailWithSubject(subject))).toEqual(
+      [readers.cart!, readers['cart-and-melanoma']!, readers.leukemia!, readers.melanoma!].sort(),
+    );
+  });
+
+  it('refuses the page’s confirm form when it names no audience, or has a field of its own, and sends nothing', async () => {
+    const csrf = createAdminAuth({
+      mode: 'token',
+      adminToken: ADMIN_TOKEN,
+      csrfKey: world.context.tokenSecret,
+      secureCookies: false,
+      clock: world.context.clock,
+      sessions: world.context.adminSessions,
+    }).csrfToken({ kind: 'bearer' });
+    const post = (fields: Record<string, string>) =>
+      api.request('/admin/sends', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          csrf,
+          subject: 'Form without audience',
+          body: BODY,
+          confirm: 'yes',
+          ...fields,
+        }),
+      });
+
+    const noAudience = await post({ id: 'form-no-audience' });
+    const extraField = await post({ id: 'form-extra-field', audience: 'everyone', sendNow: 'yes' });
+    await drainSendQueue(world.context, world.queues.sendUrl);
+
+    expect(noAudience.status).toBe(400);
+    expect(await noAudience.text()).toContain('Audience: name the readers');
+    expect(extraField.status).toBe(400);
+    expect(await extraField.text()).toContain('sendNow: is not a field of this request');
+    expect(await mailWithSubject('Form without audience')).toEqual([]);
+    expect(await world.context.adminSends.get('form-no-audience')).toBeUndefined();
+    expect(await world.context.adminSends.get('form-extra-field')).toBeUndefined();
+  });
+
   it('answers 404 for an unknown send id', async () => {
     const response = await api.request('/admin/sends/never-sent', asAdmin('GET'));
 
@@ -305,7 +435,16 @@ describe('admin sends in the cloud (IAM-authorised routes)', () => {
 
   it('takes a send signed by an IAM principal and names that principal in the audit', async () => {
     const response = await invoke(
-      event({ subject: 'Cloud send', body: 'Hello from the cloud.', id: 'cloud-1' }, { userArn: ADMIN_ARN }),
+      event(
+        {
+          subject: 'Cloud send',
+          body: 'Hello from the cloud.',
+          audience: 'everyone',
+          id: 'cloud-1',
+          send: true,
+        },
+        { userArn: ADMIN_ARN },
+      ),
     );
     await drainSendQueue(world.context, world.queues.sendUrl);
 

@@ -139,6 +139,7 @@ describe('the public API under abuse', () => {
       confirm: tokens.issue('confirm', reader.subscriberId, clock.now()),
       manage: tokens.issue('manage', reader.subscriberId, clock.now()),
       unsubscribe: tokens.issue('unsubscribe', reader.subscriberId, clock.now()),
+      view: tokens.issue('view', reader.subscriberId, clock.now()),
     };
     const endpoints: { purpose: TokenPurpose; method: 'GET' | 'POST'; path: string; body?: string }[] = [
       { purpose: 'confirm', method: 'GET', path: '/confirm' },
@@ -149,6 +150,7 @@ describe('the public API under abuse', () => {
       { purpose: 'manage', method: 'POST', path: '/preferences/delete', body: 'confirm=yes' },
       { purpose: 'unsubscribe', method: 'GET', path: '/unsubscribe' },
       { purpose: 'unsubscribe', method: 'POST', path: '/unsubscribe', body: 'List-Unsubscribe=One-Click' },
+      { purpose: 'view', method: 'GET', path: '/digest' },
     ];
     const otherSecret = createTokenService('another-secret-that-is-long-enough-0000');
     const statuses = new Map<number, number>();

@@ -34,7 +34,7 @@ function apiWorld(options: { apis?: ApiStandInOptions; directory?: () => string 
       ...(options.directory ? { directory: options.directory() } : {}),
     });
     state.world = await createTestWorld({ fetcher: state.snapshots.fetcher });
-    state.sources = (await loadSources(CONTENT_DIR)).filter((source) => source.kind !== 'feed');
+    state.sources = (await loadSources(CONTENT_DIR)).filter((source) => source.via !== 'feed');
   });
   afterAll(async () => {
     state.world.stop();
@@ -136,7 +136,7 @@ describe('batches of 200 and NCBI politeness', () => {
 
   const source = (id: string): Source => ({
     id,
-    kind: 'pubmed',
+    via: 'pubmed',
     name: id,
     url: 'https://pubmed.ncbi.nlm.nih.gov/',
     term: 'immunotherapy[tiab]',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseFeed } from '@rowanmanning/feed-parser';
 import { createApi } from '../../functions/api/app.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 import type { TestWorld } from '../../testkit/test-world.ts';
@@ -95,5 +96,92 @@ describe('the public archive of weekly editions', () => {
     expect(rss.channel.item[0]?.description).toContain('<h2>CAR-T &amp; cell therapy</h2>');
     expect(xml).not.toContain('\u0007');
     expect(xml).not.toContain('javascript:');
+  });
+
+  it('reads as RSS 2.0 to a real feed reader’s parser, with every element RSS 2.0 requires', async () => {
+    const xml = await (await api.request('/archive/feed.xml')).text();
+    const feed = parseFeed(xml);
+    const { rss } = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'item' }).parse(
+      xml,
+    ) as {
+      rss: {
+        '@_version': string;
+        channel: Record<string, unknown> & { item: Record<string, unknown>[] };
+      };
+    };
+
+    expect(feed.meta).toEqual({ type: 'rss', version: '2.0' });
+    expect(feed.title).toBe('Immunotherapy Digest: weekly editions');
+    expect(feed.url).toBe('http://localhost:3000/archive');
+    expect(feed.items.map((item) => [item.id, item.url, item.published?.toISOString()])).toEqual([
+      [
+        'http://localhost:3000/archive/2026-W48',
+        'http://localhost:3000/archive/2026-W48',
+        '2026-11-30T00:00:00.000Z',
+      ],
+      [
+        'http://localhost:3000/archive/2026-W46',
+        'http://localhost:3000/archive/2026-W46',
+        '2026-11-16T00:00:00.000Z',
+      ],
+    ]);
+    // RSS 2.0: a channel has a title, a link and a description; an item a title or a description.
+    expect(rss['@_version']).toBe('2.0');
+    for (const element of ['title', 'link', 'description']) expect(rss.channel[element]).toBeTruthy();
+    for (const item of rss.channel.item) {
+      expect(item.title ?? item.description).toBeTruthy();
+      expect(String(item.pubDate)).toMatch(
+        /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+      );
+    }
+  });
+
+  it('shows the week under way as "this week so far", apart from the finished editions and out of the feed', async () => {
+    const index = await (await api.request('/archive')).text();
+    const response = await api.request('/archive/this-week');
+    const page = await response.text();
+    const feed = await (await api.request('/archive/feed.xml')).text();
+
+    expect(index).toContain('<a href="/archive/this-week">This week so far</a>');
+    expect(index).toMatch(/1 article since Monday · finished on\s+Monday 7 December/);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(page).toContain('<h1>This week so far</h1>');
+    expect(page).toContain('the edition is still growing');
+    expect(page).toContain('<h2 id="topic-vaccines">');
+    expect(feed).not.toContain('2026-W49');
+  });
+
+  it('pages back to older editions, without the week so far', async () => {
+    const page = await (await api.request('/archive?before=2026-W47')).text();
+
+    expect([...page.matchAll(/href="\/archive\/(\d{4}-W\d{2})"/g)].map((match) => match[1])).toEqual([
+      '2026-W46',
+    ]);
+    expect(page).not.toContain('This week so far');
+    expect(page).toContain('<a href="/archive">Newest editions</a>');
+  });
+});
+
+describe('the archive of a fresh installation', () => {
+  let world: TestWorld;
+  let api: Hono;
+
+  beforeAll(async () => {
+    world = await createTestWorld({ clock: new ManualClock(new Date('2026-12-03T12:00:00.000Z')) });
+    api = createApi(world.context, { clientIp: () => '192.0.2.82' });
+  });
+
+  afterAll(() => world.stop());
+
+  it('says there is nothing yet, and still publishes a feed a reader can subscribe to', async () => {
+    const page = await (await api.request('/archive')).text();
+    const feed = parseFeed(await (await api.request('/archive/feed.xml')).text());
+
+    expect(page).toContain('No finished edition yet.');
+    expect(page).not.toContain('This week so far');
+    expect((await api.request('/archive/this-week')).status).toBe(404);
+    expect(feed.title).toBe('Immunotherapy Digest: weekly editions');
+    expect(feed.items).toEqual([]);
   });
 });

@@ -140,6 +140,32 @@ describe('DynamoArticleStore on dynalite', () => {
     expect(second.articleId).toBe(first.articleId);
   });
 
+  it('keeps the words that tagged each topic, and an article stored without them reads without them', async () => {
+    const tagged = {
+      ...candidate('journal', {
+        title: 'Nivolumab before surgery in lung cancer',
+        url: 'https://journal.example.org/words',
+      }),
+      topics: { 'checkpoint-inhibitors': 4, 'lung-cancer': 4 },
+      matchedTerms: { 'checkpoint-inhibitors': 'Nivolumab', 'lung-cancer': 'lung cancer' },
+    };
+    const untagged = candidate('journal', {
+      title: 'An article of before matched words',
+      url: 'https://journal.example.org/old',
+    });
+
+    const [withWords, withoutWords] = await Promise.all([
+      store.upsert(tagged, NOW),
+      store.upsert(untagged, NOW),
+    ]);
+    const stored = new Map(
+      (await store.getMany([withWords.articleId, withoutWords.articleId])).map((a) => [a.id, a]),
+    );
+
+    expect(stored.get(withWords.articleId)?.matchedTerms).toEqual(tagged.matchedTerms);
+    expect(stored.get(withoutWords.articleId)?.matchedTerms ?? {}).toEqual({});
+  });
+
   it('never overwrites an older work whose id a same-title work beyond 14 days would take', async () => {
     // Title-only works (their link is shared, so not identity) in one 28-day title bucket, 20 days apart.
     const bucketMs = 2 * TITLE_MATCH_MS;

@@ -128,8 +128,24 @@ describe('`immuno-digest send`', () => {
   });
 
   it('sends to the matching confirmed readers with progress and a report, and a second run sends nothing', async () => {
-    const first = await send('--subject', 'CAR-T approved', '--topics', 'car-t', '--id', 'cli-car-t');
-    const second = await send('--subject', 'CAR-T approved', '--topics', 'car-t', '--id', 'cli-car-t');
+    const first = await send(
+      '--subject',
+      'CAR-T approved',
+      '--topics',
+      'car-t',
+      '--id',
+      'cli-car-t',
+      '--yes',
+    );
+    const second = await send(
+      '--subject',
+      'CAR-T approved',
+      '--topics',
+      'car-t',
+      '--id',
+      'cli-car-t',
+      '--yes',
+    );
 
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/sending: 2\/2 readers \(sent 2, skipped 0, failed 0\)/);
@@ -139,6 +155,29 @@ describe('`immuno-digest send`', () => {
     expect(second.result).toMatchObject({ sendId: 'cli-car-t', outcome: 'already-sent', sent: 2 });
     const mail = await mailbox('CAR-T approved');
     expect(mail.map(([, to]) => to).sort()).toEqual(['ana@example.org', 'ben@example.org']);
+  });
+
+  it('refuses a real send from a script without --yes, and one that names no audience, and sends nothing', async () => {
+    const unconfirmed = await send('--subject', 'Unconfirmed news', '--topics', 'car-t');
+    const noAudience = await send('--subject', 'Audience-less news', '--yes');
+
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toMatch(/a real send needs --yes/);
+    expect(noAudience.code).not.toBe(0);
+    expect(noAudience.stderr).toMatch(/audience: name the readers/);
+    expect(await mailbox('Unconfirmed news')).toEqual([]);
+    expect(await mailbox('Audience-less news')).toEqual([]);
+  });
+
+  it('sends to every confirmed reader with --everyone', async () => {
+    const run = await send('--subject', 'News for all', '--everyone', '--id', 'cli-everyone', '--yes');
+
+    expect(run.code, run.stderr).toBe(0);
+    expect((await mailbox('News for all')).map(([, to]) => to).sort()).toEqual([
+      'ana@example.org',
+      'ben@example.org',
+      'cleo@example.org',
+    ]);
   });
 
   it('refuses an unknown topic with a message that names it, and sends nothing', async () => {

@@ -136,9 +136,20 @@ describe('weekly digests on the stand-ins', () => {
     expect(
       world.context.tokens.verify(token(unsubscribeLink(twin)), 'unsubscribe', new Date()).subscriberId,
     ).toBe(readers.cartTwin.subscriberId);
-    expect(cart.body.html!.replaceAll(token(unsubscribeLink(cart)), 'T').replace(/token=m\.[^"]+/, '')).toBe(
-      twin.body.html!.replaceAll(token(unsubscribeLink(twin)), 'T').replace(/token=m\.[^"]+/, ''),
+    // Their own web editions too: the view token of each names its reader.
+    const viewToken = (email: StoredEmail) => /\/digest\?token=(v\.[^&"]+)/.exec(email.body.html!)![1]!;
+    expect(world.context.tokens.verify(viewToken(cart), 'view', new Date()).subscriberId).toBe(
+      readers.cart.subscriberId,
     );
+    expect(world.context.tokens.verify(viewToken(twin), 'view', new Date()).subscriberId).toBe(
+      readers.cartTwin.subscriberId,
+    );
+    const withoutLinks = (email: StoredEmail) =>
+      email.body
+        .html!.replaceAll(token(unsubscribeLink(email)), 'T')
+        .replace(/token=m\.[^"]+/, '')
+        .replace(viewToken(email), 'V');
+    expect(withoutLinks(cart)).toBe(withoutLinks(twin));
     const headers = Object.fromEntries((cart.headers ?? []).map((header) => [header.name, header.value]));
     expect(headers['List-Unsubscribe']).toBe(
       `<${unsubscribeLink(cart)}>, <mailto:unsubscribe@immunotherapy-digest.example.org?subject=unsubscribe%20${token(unsubscribeLink(cart))}>`,

@@ -15,7 +15,7 @@ import {
   testSource,
   type FeedServer,
 } from '../helpers/feed-server.ts';
-import { oversizedFeed } from '../helpers/generated-feeds.ts';
+import { manyItemFeed, oversizedFeed } from '../helpers/generated-feeds.ts';
 import { HttpFeedFetcher } from '../../functions/adapters/http/feed-fetcher.ts';
 import { USER_AGENT } from '../../functions/config/config.ts';
 import type { FeedFetcher } from '../../functions/ports/feed-fetcher.ts';
@@ -77,6 +77,10 @@ describe('hostile sources on the stand-ins', () => {
         .end(bomb),
     );
     server.route('/never-answers.xml', () => undefined);
+    const crowded = manyItemFeed(28_000, { compact: true });
+    server.route('/twenty-eight-thousand-items.xml', (_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(crowded),
+    );
     server.route('/server-error.xml', (_request, response) =>
       response.writeHead(500).end('Internal Server Error'),
     );
@@ -92,6 +96,8 @@ describe('hostile sources on the stand-ins', () => {
       testSource(server, 'billion-laughs', '/hostile/billion-laughs.xml'),
       testSource(server, 'xxe-external-entity', '/hostile/xxe-external-entity.xml'),
       testSource(server, 'xxe-parameter-entity', '/hostile/xxe-parameter-entity.xml'),
+      testSource(server, 'comment-before-doctype', '/hostile/comment-before-doctype.xml'),
+      testSource(server, 'too-many-items', '/twenty-eight-thousand-items.xml'),
       testSource(server, 'html-instead-of-feed', '/hostile/html-instead-of-feed.html'),
       testSource(server, 'truncated', '/hostile/truncated.xml'),
       testSource(server, 'oversize-declared', '/fifty-megabytes-declared.xml'),
@@ -125,6 +131,7 @@ describe('hostile sources on the stand-ins', () => {
       })),
     ).toEqual([
       { sourceId: 'billion-laughs', kind: 'entity-expansion', consecutiveFailures: 1 },
+      { sourceId: 'comment-before-doctype', kind: 'entity-expansion', consecutiveFailures: 1 },
       { sourceId: 'html-instead-of-feed', kind: 'not-a-feed', consecutiveFailures: 1 },
       { sourceId: 'http-error', kind: 'http-status', consecutiveFailures: 1 },
       { sourceId: 'oversize-chunked', kind: 'too-large', consecutiveFailures: 1 },
@@ -132,6 +139,7 @@ describe('hostile sources on the stand-ins', () => {
       { sourceId: 'oversize-gzip', kind: 'too-large', consecutiveFailures: 1 },
       { sourceId: 'ssrf-redirect', kind: 'blocked-address', consecutiveFailures: 1 },
       { sourceId: 'timeout', kind: 'timeout', consecutiveFailures: 1 },
+      { sourceId: 'too-many-items', kind: 'too-many-items', consecutiveFailures: 1 },
       { sourceId: 'truncated', kind: 'malformed-xml', consecutiveFailures: 1 },
       { sourceId: 'xxe-external-entity', kind: 'entity-expansion', consecutiveFailures: 1 },
       { sourceId: 'xxe-parameter-entity', kind: 'entity-expansion', consecutiveFailures: 1 },
@@ -141,6 +149,7 @@ describe('hostile sources on the stand-ins', () => {
     expect(message('truncated')).toContain('still open');
     expect(message('html-instead-of-feed')).toContain('Validate User');
     expect(message('ssrf-redirect')).toContain('169.254.169.254');
+    expect(message('too-many-items')).toContain('28,000 items, over the limit of 5,000');
   });
 
   it('ingests every other source in full', () => {
@@ -173,7 +182,7 @@ describe('hostile sources on the stand-ins', () => {
   it('counts consecutive failures across runs and keeps the error on the source state', async () => {
     const second = await runIngest(ingestRequest(sources), world.context);
 
-    expect(second.failures).toHaveLength(11);
+    expect(second.failures).toHaveLength(13);
     expect(second.failures.every((failure) => failure.consecutiveFailures === 2)).toBe(true);
     expect(second.sourcesNotModified).toBeGreaterThanOrEqual(8);
     const state = await world.context.sourceState.get('billion-laughs');

@@ -84,14 +84,58 @@ describe('an announcement draft', () => {
     expect(draftHash(fromList)).toBe(draftHash(fromString));
   });
 
+  it('names its audience: topics, or "everyone" in so many words; never everyone by default', () => {
+    const issuesOf = (input: Parameters<typeof parseDraft>[0]) => {
+      try {
+        parseDraft({ subject: 'Hi', body: 'Text', ...input });
+        return [];
+      } catch (error) {
+        return (error as ValidationError).issues;
+      }
+    };
+
+    expect(parseDraft({ subject: 'Hi', body: 'Text', audience: 'everyone' }).topics).toEqual([]);
+    expect(parseDraft({ subject: 'Hi', body: 'Text', topics: ['car-t'] }).topics).toEqual(['car-t']);
+    expect(issuesOf({})).toEqual([expect.stringMatching(/^audience: name the readers/)]);
+    expect(issuesOf({ topics: [] })).toEqual([expect.stringMatching(/^topics: is empty/)]);
+    expect(issuesOf({ topics: '' })).toEqual([expect.stringMatching(/^topics: is empty/)]);
+    expect(issuesOf({ topics: [], audience: 'everyone' })).toEqual([
+      expect.stringMatching(/^topics: is empty/),
+    ]);
+    expect(issuesOf({ topics: ['car-t'], audience: 'everyone' })).toEqual([
+      'audience: "everyone" and topics together; choose one',
+    ]);
+    expect(issuesOf({ audience: 'topics' })).toEqual([expect.stringMatching(/^topics: choose at least one/)]);
+    expect(issuesOf({ audience: 'all' })).toEqual([expect.stringMatching(/^audience: must be "everyone"/)]);
+  });
+
+  it('takes direction controls out of the subject and body, and says what it took', () => {
+    const draft = parseDraft({
+      subject: 'Approved: gnp\u202e.exe',
+      body: 'New \u2067therapy\u2069 today.',
+      audience: 'everyone',
+    });
+
+    expect(draft.content.subject).toBe('Approved: gnp.exe');
+    expect(draft.content.body).toBe('New therapy today.');
+    expect(draft.removed).toEqual([
+      'U+202E RIGHT-TO-LEFT OVERRIDE removed from the subject',
+      'U+2067 RIGHT-TO-LEFT ISOLATE removed from the body',
+      'U+2069 POP DIRECTIONAL ISOLATE removed from the body',
+    ]);
+    expect(
+      parseDraft({ subject: 'עדכון חשוב\u200f!', body: 'x', audience: 'everyone' }).content.subject,
+    ).toBe('עדכון חשוב\u200f!');
+  });
+
   it('gets a default send id from its subject and content: the same draft the same id, a changed one another', () => {
-    const draft = parseDraft({ subject: 'New CAR-T approval!', body: 'Text' });
+    const draft = parseDraft({ subject: 'New CAR-T approval!', body: 'Text', audience: 'everyone' });
     const changed = parseDraft({ subject: 'New CAR-T approval!', body: 'Text', topics: 'car-t' });
 
     expect(defaultSendId(draft)).toMatch(/^new-car-t-approval-[0-9a-f]{8}$/);
-    expect(defaultSendId(parseDraft({ subject: 'New CAR-T approval!', body: 'Text' }))).toBe(
-      defaultSendId(draft),
-    );
+    expect(
+      defaultSendId(parseDraft({ subject: 'New CAR-T approval!', body: 'Text', audience: 'everyone' })),
+    ).toBe(defaultSendId(draft));
     expect(defaultSendId(changed)).not.toBe(defaultSendId(draft));
     expect(() => parseSendId('Has Spaces')).toThrow(/id: /);
   });
@@ -146,7 +190,12 @@ describe('an announcement rendered from a whole MJML file', () => {
     `<mjml><mj-body><mj-section><mj-column><mj-text>Maintenance on Saturday.</mj-text></mj-column></mj-section>${section}</mj-body></mjml>`;
 
   it('renders with the digest’s footer, its manage and unsubscribe links personalised', async () => {
-    const draft = parseDraft({ subject: 'Maintenance', body: mjml('{{> footer}}'), format: 'mjml' });
+    const draft = parseDraft({
+      subject: 'Maintenance',
+      body: mjml('{{> footer}}'),
+      format: 'mjml',
+      audience: 'everyone',
+    });
 
     const email = (await renderer.render(draft)).personalise({
       manageUrl: `${SITE_URL}/preferences?token=m`,
@@ -160,7 +209,12 @@ describe('an announcement rendered from a whole MJML file', () => {
   });
 
   it('is refused, naming the body, without an unsubscribe link and the postal address', async () => {
-    const draft = parseDraft({ subject: 'Maintenance', body: mjml(''), format: 'mjml' });
+    const draft = parseDraft({
+      subject: 'Maintenance',
+      body: mjml(''),
+      format: 'mjml',
+      audience: 'everyone',
+    });
 
     await expect(renderer.render(draft)).rejects.toThrow(/body: the MJML must show the unsubscribe link/);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_ITEMS } from '../../functions/core/ingest/feed-parser.ts';
 import { loadConfig } from '../../functions/config/config.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
 
@@ -12,8 +13,34 @@ describe('loadConfig', () => {
       maxPerTopic: 5,
       maxArticles: 25,
       firstWindowDays: 7,
+      maxArticleAgeDays: 60,
       recipientsPerJob: 50,
     });
+  });
+
+  it('reads the site’s articles where the app serves them, unless ARTICLES_BASE_URL names another place', () => {
+    const secret = { TOKEN_SECRET: 'x'.repeat(32) };
+
+    expect(loadConfig({ ...secret, SITE_URL: 'http://localhost:3220' }, 'local').articlesBaseUrl).toBe(
+      'http://localhost:3220/articles',
+    );
+    expect(
+      loadConfig({ ...secret, ARTICLES_BASE_URL: 'https://www.example-site.org/learn/' }, 'local')
+        .articlesBaseUrl,
+    ).toBe('https://www.example-site.org/learn');
+    expect(() => loadConfig({ ...secret, ARTICLES_BASE_URL: '/articles' }, 'local')).toThrow(
+      /ARTICLES_BASE_URL must be an absolute URL \(got "\/articles"\)/,
+    );
+  });
+
+  it('names a bad article age limit', () => {
+    expect(() =>
+      loadConfig({ TOKEN_SECRET: 'x'.repeat(32), DIGEST_MAX_ARTICLE_AGE_DAYS: '0' }, 'local'),
+    ).toThrow(/DIGEST_MAX_ARTICLE_AGE_DAYS .*got "0"/);
+    expect(
+      loadConfig({ TOKEN_SECRET: 'x'.repeat(32), DIGEST_MAX_ARTICLE_AGE_DAYS: '365' }, 'local').digest
+        .maxArticleAgeDays,
+    ).toBe(365);
   });
 
   it('names every missing deployment setting in the cloud', () => {
@@ -42,6 +69,23 @@ describe('loadConfig', () => {
         'local',
       ),
     ).toThrow(/SITE_URL .*got "localhost:3000"[\s\S]*DIGEST_SCHEDULE must be a 5-field cron pattern/);
+  });
+
+  it('caps the items of a feed at the parser’s default unless FEED_MAX_ITEMS says otherwise', () => {
+    const secret = { TOKEN_SECRET: 'x'.repeat(32) };
+
+    expect(loadConfig(secret, 'local').fetch.maxItems).toBe(DEFAULT_MAX_ITEMS);
+    expect(loadConfig({ ...secret, FEED_MAX_ITEMS: '200' }, 'local').fetch.maxItems).toBe(200);
+    expect(() => loadConfig({ ...secret, FEED_MAX_ITEMS: '0' }, 'local')).toThrow(/FEED_MAX_ITEMS/);
+  });
+
+  it('refuses a sender name holding an invisible direction control', () => {
+    expect(() =>
+      loadConfig(
+        { TOKEN_SECRET: 'x'.repeat(32), MAIL_FROM: 'Digest \u202eofni <digest@example.org>' },
+        'local',
+      ),
+    ).toThrow(/MAIL_FROM must not hold invisible direction controls/);
   });
 
   it('refuses a digest cap below the number of topics: every chosen topic must be able to have a section', () => {

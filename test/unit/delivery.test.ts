@@ -211,7 +211,7 @@ describe('planning and sending a week', () => {
       expect(email!.html).toContain(
         headers['List-Unsubscribe']!.slice(1, headers['List-Unsubscribe']!.indexOf('>')),
       );
-      expect(email!.text).toContain('Why you got this: CAR-T & cell therapy');
+      expect(email!.text).toContain('Why you got this: you follow CAR-T & cell therapy.');
     });
 
     it('retries throttling in place and sends', async () => {

@@ -238,9 +238,15 @@ describe('what a digest shows', () => {
     expect(html).toContain('NEJM, NCI Cancer Currents · 20 Nov 2026');
     expect(html).toContain('Preprint: not peer reviewed</span>');
     expect(html).toContain('Randomised trial</span>');
-    expect(html).toContain('Why you got this: CAR-T &amp; cell therapy · Leukemia &amp; blood cancers');
-    // About two lines: long summaries are cut at a word with an ellipsis.
-    expect(html).toContain('remain in remission after a single…');
+    // The section's topic first; the words that matched where they say more than the topic's name.
+    expect(html).toContain(
+      'Why you got this: you follow CAR-T &amp; cell therapy and Leukemia &amp; blood cancers (“relapsed leukaemia”).',
+    );
+    expect(html).toContain('Why you got this: you follow Checkpoint inhibitors (“Pembrolizumab”).');
+    // About three lines, cut at a sentence: this summary fits whole.
+    expect(html).toContain(
+      'after a single infusion of tisagenlecleucel, with late side effects uncommon.</p>',
+    );
   });
 
   it('escapes every text from a feed: markup in a title or summary is shown, never run', () => {

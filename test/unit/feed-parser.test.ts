@@ -193,6 +193,35 @@ describe('parseFeed, whole-document failures and encodings', () => {
     expect(failureOf(() => parseFeed(laughs, { url: FEED_URL })).kind).toBe('entity-expansion');
   });
 
+  it('refuses a DOCTYPE with an internal subset wherever it sits after comments, PIs and whitespace', () => {
+    const item = '<item><title>x</title><link>https://example.org/x</link></item>';
+    const prologs = [
+      '<?xml version="1.0"?><!-- <rss> --><!DOCTYPE rss [<!ENTITY a "b">]>',
+      '<?xml version="1.0"?><?xml-stylesheet href="<a.xsl"?>\n<!--x--><!--y-->  <!DOCTYPE rss [<!ENTITY a "b">]>',
+      '<?xml version="1.0"?><!DOCTYPE rss [<!ATTLIST rss version CDATA "2.0">]>',
+      '<?xml version="1.0"?><!DOCTYPE rss SYSTEM "rss.dtd" [ ]>',
+      '<!DOCTYPE rss PUBLIC "-//x//EN" \'http://example.org/rss.dtd\'[<!ENTITY a "b">]>',
+    ];
+
+    for (const prolog of prologs) {
+      const error = failureOf(() => parseFeed(rss(item, prolog), { url: FEED_URL }));
+      expect(error.kind, prolog).toBe('entity-expansion');
+      expect(error.message).toMatch(/internal subset/);
+    }
+  });
+
+  it('accepts a DOCTYPE whose quoted identifiers hold a bracket, and comments and PIs before it', () => {
+    const feed = parseFeed(
+      rss(
+        '<item><title>Fine</title><link>https://example.org/fine</link></item>',
+        '<?xml version="1.0"?><!-- [ not a subset <rss> --><?pi [?><!DOCTYPE rss SYSTEM "http://example.org/[rss].dtd">',
+      ),
+      { url: FEED_URL },
+    );
+
+    expect(feed.items.map((item) => item.title)).toEqual(['Fine']);
+  });
+
   it('accepts a DOCTYPE that only names an external DTD, and a later <!ENTITY in item text', () => {
     const feed = parseFeed(
       rss(

@@ -192,6 +192,44 @@ describe('the tagger with the project vocabulary', () => {
   });
 });
 
+describe('the words that tagged each topic', () => {
+  let withTerms: Tagger;
+
+  beforeAll(async () => {
+    withTerms = createTagger(await loadVocabulary(path.resolve(import.meta.dirname, '../../content')), {
+      terms: true,
+    });
+  });
+
+  it('reports, per topic, the words of its strongest term as the item writes them', () => {
+    const result = withTerms({
+      title: 'Nivolumab plus chemotherapy before surgery in non-small cell lung cancer',
+      summary: 'Grade 3 immune-related adverse events were uncommon.',
+    });
+
+    expect(result.terms).toMatchObject({
+      'checkpoint-inhibitors': 'Nivolumab',
+      'lung-cancer': 'non-small cell lung cancer',
+    });
+    // Every topic tagged has its words, and no topic that was not tagged does.
+    expect(Object.keys(result.terms ?? {}).sort()).toEqual(Object.keys(result.topics).sort());
+  });
+
+  it('prefers a title hit to a summary hit, and the text as written to the vocabulary’s spelling', () => {
+    const result = withTerms({
+      title: 'KEYTRUDA after surgery',
+      summary: 'Patients received pembrolizumab.',
+    });
+
+    expect(result.terms?.['checkpoint-inhibitors']).toBe('KEYTRUDA');
+  });
+
+  it('reports nothing for an item that is not relevant, and nothing unless asked', () => {
+    expect(withTerms({ title: 'Lobectomy for lung cancer' }).terms).toEqual({});
+    expect(tag({ title: 'Nivolumab for lung cancer' })).not.toHaveProperty('terms');
+  });
+});
+
 describe('the project vocabulary', () => {
   it('labels and describes every topic in one line for the subscribe page', async () => {
     const labels = topicLabels(await loadVocabulary(path.resolve(import.meta.dirname, '../../content')));

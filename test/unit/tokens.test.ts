@@ -39,6 +39,18 @@ describe('signed tokens', () => {
     );
   });
 
+  it('gives the web edition of a digest a token of its own, good for a year and for nothing else', () => {
+    const view = tokens.issue('view', 's', now);
+
+    expect(tokens.verify(view, 'view', new Date(now.getTime() + 365 * 86_400_000)).subscriberId).toBe('s');
+    for (const purpose of ['confirm', 'manage', 'unsubscribe'] as const) {
+      expect(reasonOf(() => tokens.verify(view, purpose, now))).toBe('wrong-purpose');
+      expect(reasonOf(() => tokens.verify(tokens.issue(purpose, 's', now), 'view', now))).toBe(
+        'wrong-purpose',
+      );
+    }
+  });
+
   it('refuses a changed subscriber id or signature, and one signed with another secret', () => {
     const token = tokens.issue('unsubscribe', 'subscriber-123', now);
     const [purpose, , expiry, signature] = token.split('.');

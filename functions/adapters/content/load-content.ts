@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ZodType } from 'zod';
 import { ContentError } from '../../core/errors.ts';
+import { harmfulBidiControlsIn } from '../../core/text/text-safety.ts';
 import type { Source } from '../../model/sources.ts';
 import { vocabularySchema, type Vocabulary } from '../../core/tagging/vocabulary.ts';
 import { sourcesFileSchema } from '../../core/ingest/sources.ts';
@@ -53,8 +54,11 @@ export async function loadTemplates(templatesDir: string): Promise<TemplateFiles
 async function loadYaml<T>(file: string, schema: ZodType<T>): Promise<T> {
   let data: unknown;
   try {
-    data = parseYaml(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    refuseBidiControls(file, text);
+    data = parseYaml(text);
   } catch (error) {
+    if (error instanceof ContentError) throw error;
     throw new ContentError(`${file}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = schema.safeParse(data);
@@ -65,4 +69,20 @@ async function loadYaml<T>(file: string, schema: ZodType<T>): Promise<T> {
     throw new ContentError(`${file} is invalid:\n  - ${problems.join('\n  - ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Topic labels and source names are shown to every reader: a direction control in one (text-safety.ts)
+ * could make it read as something else, and an editor's file is fixed rather than silently changed.
+ */
+function refuseBidiControls(file: string, text: string): void {
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    const controls = harmfulBidiControlsIn(line);
+    if (controls.length > 0) {
+      throw new ContentError(
+        `${file}: line ${index + 1} holds an invisible direction control (${controls.join(', ')}); remove it: a name readers see must read as it is written`,
+      );
+    }
+  }
 }

@@ -57,6 +57,8 @@ export function addSourceUpdate(candidate: ArticleCandidate) {
       values[`:t${index}`] = score;
       sets.push(`topics.#t${index} = if_not_exists(topics.#t${index}, :t${index})`);
     });
+    // The words of topics only this source found are not added: an article stored before there
+    // were matchedTerms has no map to set them in, and "why you got this" names the topic without them.
   }
   return {
     UpdateExpression: `SET ${sets.join(', ')} ADD sourceIds :sourceIdSet`,
@@ -105,6 +107,8 @@ export function articleItem(articleId: string, candidate: ArticleCandidate, firs
     identifiers: { ...candidate.identifiers },
     studyTypes: candidate.studyTypes,
     topics: { ...candidate.topics },
+    // Only when the tagger reported them: an article reads back as it was given.
+    ...(candidate.matchedTerms ? { matchedTerms: { ...candidate.matchedTerms } } : {}),
     relevant: candidate.relevant,
     ...(candidate.journal ? { journal: candidate.journal } : {}),
     ...(candidate.trial ? { trial: candidate.trial } : {}),
@@ -130,6 +134,8 @@ export function addSourceToItem(item: Item, candidate: ArticleCandidate): Upsert
   if (candidate.relevant) {
     item.relevant = true;
     item.topics = { ...candidate.topics, ...(item.topics as object) };
+    if (candidate.matchedTerms || item.matchedTerms)
+      item.matchedTerms = { ...candidate.matchedTerms, ...(item.matchedTerms as object | undefined) };
   }
   return 'merged';
 }

@@ -101,6 +101,7 @@ function toArticle(item: Record<string, unknown>): Article {
     identifiers: item.identifiers ?? {},
     studyTypes: (item.studyTypes ?? []) as Article['studyTypes'],
     topics: item.topics ?? {},
+    ...(item.matchedTerms ? { matchedTerms: item.matchedTerms } : {}),
     relevant: item.relevant === true,
     ...(typeof item.journal === 'string' ? { journal: item.journal } : {}),
     ...(item.trial && typeof item.trial === 'object' ? { trial: item.trial as Article['trial'] } : {}),

@@ -17,6 +17,8 @@ export interface ComposeForm {
   readonly body: string;
   readonly format: 'markdown' | 'mjml';
   readonly topics: ReadonlySet<string>;
+  /** The audience radio: '' until the admin chooses (ticking a topic is a choice too). */
+  readonly audience: 'everyone' | 'topics' | '';
   readonly id: string;
   readonly testTo: string;
 }
@@ -26,18 +28,20 @@ export const EMPTY_FORM: ComposeForm = {
   body: '',
   format: 'markdown',
   topics: new Set(),
+  audience: '',
   id: '',
   testTo: '',
 };
 
-/** Problems by field: subject, body, format, topics, id, testTo, confirm, request. */
+/** Problems by field: subject, body, format, audience, topics, id, testTo, confirm, request. */
 export type AdminFieldErrors = Readonly<Partial<Record<string, string>>>;
 
 const FIELD_LABELS: Readonly<Record<string, string>> = {
   subject: 'Subject',
   body: 'Body',
   format: 'Format',
-  topics: 'Audience',
+  audience: 'Audience',
+  topics: 'Topics',
   id: 'Send id',
   testTo: 'Test address',
   confirm: 'Confirmation',
@@ -100,13 +104,35 @@ export function composePage(view: ComposeView) {
           <textarea id="body" name="body" rows="16" spellcheck="true" aria-describedby="body-hint">
 ${form.body}</textarea>
         </div>
-        <fieldset aria-describedby="topics-hint">
+        <fieldset aria-describedby="audience-hint">
           <legend>Audience</legend>
-          <p class="hint" id="topics-hint">
-            Tick none to send to every confirmed reader, or the topics whose followers should get it. Paused
-            readers are never included.
+          <p class="hint" id="audience-hint">
+            Choose who gets it: nothing is sent to everyone unless you say so. Paused readers are never
+            included.
           </p>
-          ${fieldError('topics', errors.topics)}
+          ${fieldError('audience', errors.audience)} ${fieldError('topics', errors.topics)}
+          <div class="choices">
+            <label
+              ><input
+                type="radio"
+                id="audience-everyone"
+                name="audience"
+                value="everyone"
+                ${form.audience === 'everyone' ? 'checked' : ''}
+              />
+              Every confirmed reader</label
+            >
+            <label
+              ><input
+                type="radio"
+                id="audience-topics"
+                name="audience"
+                value="topics"
+                ${form.audience === 'topics' ? 'checked' : ''}
+              />
+              The followers of the topics ticked below</label
+            >
+          </div>
           <div class="audience-topics">
             ${view.topics.map(
               (topic) =>
@@ -192,7 +218,7 @@ export function reviewPage(view: ReviewView) {
             composed.draft.topics.length > 0
               ? html`who follow
                 ${composed.draft.topics.map((topic) => view.topicLabels[topic] ?? topic).join(' or ')}`
-              : 'who confirmed their subscription'
+              : 'who confirmed their subscription (everyone)'
           }
         </li>
         <li><strong>Send id:</strong> <code>${composed.sendId}</code></li>
@@ -242,7 +268,7 @@ export function reviewPage(view: ReviewView) {
     ${previewCard(composed, view.previewId, view.topicLabels)}`;
 }
 
-export function signInPage(options: { error?: string }) {
+export function signInPage(options: { error?: string; notice?: string }) {
   return html`<div class="narrow">
     <div class="card">
       <h1>Sign in to the admin pages</h1>
@@ -251,6 +277,7 @@ export function signInPage(options: { error?: string }) {
         <code>ADMIN_TOKEN</code> you set); <code>npm start</code> prints where.
       </p>
       ${options.error ? html`<div class="notice error" role="alert">${options.error}</div>` : ''}
+      ${options.notice ? html`<div class="notice ok" role="status">${options.notice}</div>` : ''}
       <form method="post" action="/admin/sign-in">
         <div class="field">
           <label for="token">Admin token</label>
@@ -287,11 +314,11 @@ function previewCard(composed: ComposedSend, previewId: string, labels: Readonly
     <h2>Preview</h2>
     ${audienceFigures(composed.audience, labels)}
     ${
-      composed.email.removed.length > 0
+      composed.removed.length > 0
         ? html`<div class="notice warning" role="status">
-            Removed from the body before sending:
+            Removed before sending:
             <ul>
-              ${composed.email.removed.map((item) => html`<li>${item}</li>`)}
+              ${composed.removed.map((item) => html`<li>${item}</li>`)}
             </ul>
           </div>`
         : ''
@@ -327,6 +354,7 @@ function hiddenDraft(form: ComposeForm, sendId: string) {
     <input type="hidden" name="body" value="${form.body}" />
     <input type="hidden" name="id" value="${sendId}" />
     <input type="hidden" name="testTo" value="${form.testTo}" />
+    ${form.audience ? html`<input type="hidden" name="audience" value="${form.audience}" />` : ''}
     ${[...form.topics].map((topic) => html`<input type="hidden" name="topics" value="${topic}" />`)}`;
 }
 
@@ -335,5 +363,5 @@ function lastTestOf(composed: ComposedSend): AdminTestRecord | undefined {
 }
 
 function problems(errors: AdminFieldErrors) {
-  return errorSummary(errors, { labels: FIELD_LABELS });
+  return errorSummary(errors, { labels: FIELD_LABELS, anchors: { audience: 'audience-everyone' } });
 }

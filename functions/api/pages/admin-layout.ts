@@ -70,7 +70,7 @@ const PREVIEW_CSP = [
 ].join('; ');
 
 export interface AdminLayoutOptions {
-  /** A CSRF token when the admin signed in with the page's session (to sign out). */
+  /** A CSRF token when the admin signed in with the page's session (to sign out, here or everywhere). */
   readonly signOutCsrf?: string;
   readonly current?: 'compose' | 'sends' | 'dead-letters';
   /** Seconds after which the page reloads itself (a send in progress). */
@@ -114,9 +114,13 @@ export function adminPage(
                 ${
                   options.signOutCsrf
                     ? html`<form class="sign-out" method="post" action="/admin/sign-out">
-                        <input type="hidden" name="csrf" value="${options.signOutCsrf}" />
-                        <button type="submit">Sign out</button>
-                      </form>`
+                          <input type="hidden" name="csrf" value="${options.signOutCsrf}" />
+                          <button type="submit">Sign out</button>
+                        </form>
+                        <form class="sign-out" method="post" action="/admin/sessions/revoke">
+                          <input type="hidden" name="csrf" value="${options.signOutCsrf}" />
+                          <button type="submit">Sign out everywhere</button>
+                        </form>`
                     : ''
                 }
               </nav>

@@ -4,8 +4,8 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { Article } from '../../model/articles.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { ArchivePage, EditionView, WeekRange } from '../../core/archive/editions.ts';
-import { STUDY_TYPE_BADGES } from '../../core/rendering/digest-view.ts';
-import { truncateText } from '../../core/ingest/html-text.ts';
+import { badgesOf, isListedLate } from '../../core/rendering/digest-view.ts';
+import { cutAtSentence } from '../../core/ingest/summary.ts';
 
 /** The public archive's pages and its RSS feed. Article text is plain text from ingest; it is escaped here. */
 
@@ -29,7 +29,12 @@ function dateSpan(range: WeekRange): string {
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-export function archiveIndexPage(page: ArchivePage, labels: Labels) {
+/** "Monday 7 December": the day a week's edition is finished. */
+function finishedOn(range: WeekRange): string {
+  return DateTime.fromJSDate(range.end, { zone: 'utc' }).toFormat('cccc d LLLL');
+}
+
+export function archiveIndexPage(page: ArchivePage, labels: Labels, soFar?: EditionView) {
   const { editions } = page;
   return html`<div class="narrow">
     <div class="card">
@@ -43,6 +48,7 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels) {
         <a class="button secondary" href="/archive/feed.xml">RSS feed</a>
       </div>
     </div>
+    ${soFar && !page.before ? weekSoFarCard(soFar, labels) : ''}
     ${
       editions.length === 0
         ? html`<div class="card">
@@ -50,7 +56,7 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels) {
               ${
                 page.before
                   ? 'No editions before this week.'
-                  : 'No editions yet. An edition appears here when its week is over, with the articles first found that week.'
+                  : 'No finished edition yet. An edition is finished when its week is over, with the articles first found that week.'
               }
             </p>
           </div>`
@@ -80,6 +86,46 @@ export function archiveIndexPage(page: ArchivePage, labels: Labels) {
   </div>`;
 }
 
+function weekSoFarCard(soFar: EditionView, labels: Labels) {
+  return html`<section class="card so-far" aria-labelledby="so-far-title">
+    <h2 id="so-far-title"><a href="/archive/this-week">This week so far</a></h2>
+    <p class="muted">
+      ${editionTitle(soFar.range)} · ${plural(soFar.articleCount, 'article')} since Monday · finished on
+      ${finishedOn(soFar.range)}
+    </p>
+    <ul class="tags" aria-label="Topics">
+      ${soFar.sections.map((section) => html`<li>${labels[section.topic]} (${section.articles.length})</li>`)}
+    </ul>
+  </section>`;
+}
+
+/** The week under way, as far as it has come: clearly not a finished edition. */
+export function weekSoFarPage(soFar: EditionView, labels: Labels) {
+  return html`<div class="narrow">
+    <div class="card">
+      <p class="muted"><a href="/archive">Past editions</a></p>
+      <h1>This week so far</h1>
+      <p class="notice-line">
+        ${editionTitle(soFar.range)}: the edition is still growing. It fills up as new articles arrive and is
+        finished on ${finishedOn(soFar.range)}.
+      </p>
+      <p class="lede">${plural(soFar.articleCount, 'new article')} first found since Monday, by topic.</p>
+      ${soFar.sections.map(
+        (section) =>
+          html`<section aria-labelledby="topic-${section.topic}">
+            <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
+            ${section.articles.map((article) => articleCard(article))}
+          </section>`,
+      )}
+    </div>
+    <div class="card">
+      <h2>Get the topics you care about, every week</h2>
+      <p>Choose your topics and the day and hour you want it. Free, and you can leave in one click.</p>
+      <p><a class="button" href="/">Subscribe</a></p>
+    </div>
+  </div>`;
+}
+
 export function editionPage(edition: EditionView, labels: Labels) {
   return html`<div class="narrow">
     <div class="card">
@@ -93,7 +139,7 @@ export function editionPage(edition: EditionView, labels: Labels) {
         (section) =>
           html`<section aria-labelledby="topic-${section.topic}">
             <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
-            ${section.articles.map(articleCard)}
+            ${section.articles.map((article) => articleCard(article))}
           </section>`,
       )}
     </div>
@@ -108,7 +154,8 @@ export function editionPage(edition: EditionView, labels: Labels) {
 /** Only web links become links: a feed can put anything in a URL field. */
 const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
 
-function articleCard(article: Article) {
+/** One article as the site's pages show it: title link, source and date, badges, summary. */
+export function articleCard(article: Article) {
   return html`<article class="article">
     <h3>
       ${
@@ -121,18 +168,22 @@ function articleCard(article: Article) {
     ${
       article.studyTypes.length > 0
         ? html`<p>
-            ${article.studyTypes.map((type) => html`<span class="badge">${STUDY_TYPE_BADGES[type].label}</span>`)}
+            ${badgesOf(article.studyTypes).map(
+              (badge) => html`<span class="badge badge-${badge.type}">${badge.label}</span>`,
+            )}
           </p>`
         : ''
     }
-    ${article.summary ? html`<p>${truncateText(article.summary, SUMMARY_LENGTH)}</p>` : ''}
+    ${article.summary ? html`<p>${cutAtSentence(article.summary, SUMMARY_LENGTH)}</p>` : ''}
   </article>`;
 }
 
 function articleMeta(article: Article): string {
   const sources = article.sources.map((source) => source.sourceName).join(', ');
   const published = DateTime.fromISO(article.publishedAt, { zone: 'utc' });
-  return published.isValid ? `${sources} · ${published.toFormat('d LLL yyyy')}` : sources;
+  if (!published.isValid) return sources;
+  const date = published.toFormat('d LLL yyyy');
+  return isListedLate(article) ? `${sources} · Published ${date} · newly listed` : `${sources} · ${date}`;
 }
 
 // XML 1.0 forbids these characters even escaped; a feed item could still carry one.

@@ -58,6 +58,12 @@ const TOKEN_PROBLEMS: Record<TokenPurpose, { title: string; message: string; but
       'The link may have been cut short when it was copied. Enter your address below and we will email you a link where you can unsubscribe in one click.',
     button: 'Email me a link',
   },
+  view: {
+    title: 'This link to your digest does not work',
+    message:
+      'Links to the web edition of a digest work for a year, and must be copied whole. Past editions for everyone are in the archive; to get a link to your subscription, enter your address below.',
+    button: 'Email me a link',
+  },
 };
 
 /** What someone with an expired, cut or forged link sees: never a 500, always a way forward. */

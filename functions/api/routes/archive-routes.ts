@@ -1,14 +1,23 @@
 import { Hono } from 'hono';
-import { listEditions, loadEdition, type EditionView } from '../../core/archive/editions.ts';
+import { listEditions, loadEdition, loadWeekSoFar, type EditionView } from '../../core/archive/editions.ts';
 import { renderPage, respondWith } from '../respond.ts';
 import type { ApiServices } from '../services.ts';
-import { archiveFeed, archiveIndexPage, editionPage, editionTitle } from '../pages/archive-page.ts';
+import {
+  archiveFeed,
+  archiveIndexPage,
+  editionPage,
+  editionTitle,
+  weekSoFarPage,
+} from '../pages/archive-page.ts';
 
 /** Editions in the RSS feed: a quarter of a year. */
 const FEED_EDITIONS = 13;
 
 /** Past editions change only once a week: shared caches may keep them a while. */
 const PUBLIC_CACHE = 'public, max-age=900';
+
+/** The week so far changes with every ingest: caches keep it briefly. */
+const SO_FAR_CACHE = 'public, max-age=300';
 
 /** The public archive of weekly general editions, as pages and as RSS. */
 export function archiveRoutes(services: ApiServices): Hono {
@@ -17,9 +26,32 @@ export function archiveRoutes(services: ApiServices): Hono {
   const app = new Hono();
 
   app.get('/archive', async (c) => {
-    const editions = await listEditions(archiveLimits, deps);
+    const before = c.req.query('before');
+    const [editions, soFar] = await Promise.all([
+      listEditions(archiveLimits, deps, before),
+      before ? undefined : loadWeekSoFar(archiveLimits, deps),
+    ]);
+    // The index may show the week so far a quarter of an hour late: ingest runs every few hours.
     c.header('Cache-Control', PUBLIC_CACHE);
-    return renderPage(c, 'Past editions', archiveIndexPage(editions, context.topicLabels), {
+    return renderPage(c, 'Past editions', archiveIndexPage(editions, context.topicLabels, soFar), {
+      section: 'archive',
+    });
+  });
+
+  // Before /archive/:week, which would take "this-week" for a week id.
+  app.get('/archive/this-week', async (c) => {
+    const soFar = await loadWeekSoFar(archiveLimits, deps);
+    if (!soFar) {
+      return respondWith(c, {
+        status: 404,
+        title: 'Nothing new this week yet',
+        message: 'No new article has been found since Monday. Past editions are in the archive.',
+        json: { error: 'not_found' },
+        section: 'archive',
+      });
+    }
+    c.header('Cache-Control', SO_FAR_CACHE);
+    return renderPage(c, 'This week so far', weekSoFarPage(soFar, context.topicLabels), {
       section: 'archive',
     });
   });

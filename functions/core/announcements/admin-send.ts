@@ -50,6 +50,8 @@ export interface ComposedSend {
   readonly draft: AnnouncementDraft;
   readonly draftHash: string;
   readonly email: RenderedAnnouncement;
+  /** What was taken out of the typed text and the body before sending, for the admin to see. */
+  readonly removed: readonly string[];
   /** As the preview reader would get it. */
   readonly preview: RenderedEmail;
   readonly audience: AudienceSummary;

@@ -8,10 +8,11 @@ import {
   type PersonalisableEmail,
 } from '../rendering/email-renderer.ts';
 import { createSlots } from '../rendering/slots.ts';
-import { escapeHtml, mjmlToHtml, partialsOf, renderMjmlSource, renderText } from '../rendering/templates.ts';
+import { mjmlToHtml, partialsOf, renderMjmlSource, renderText } from '../rendering/templates.ts';
 import { draftHash, type AnnouncementDraft } from './announcement.ts';
 import { markdownToEmailHtml } from './markdown-body.ts';
-import { unsafeMarkupIn } from './unsafe-markup.ts';
+import { sanitiseEmailDocument } from './email-html.ts';
+import { mustShowProblems } from './must-show.ts';
 
 /**
  * Renders announcements with the digest's machinery: Mustache around MJML with the shared
@@ -20,9 +21,10 @@ import { unsafeMarkupIn } from './unsafe-markup.ts';
  *
  * A Markdown body goes through templates/announcement.mjml and its plain-text twin. A whole MJML
  * document is the admin's own design: it may use the partials and the same values ({{> footer}},
- * {{unsubscribeUrl}}, {{postalAddress}}, …), must show the unsubscribe link and the postal
- * address, is validated strictly, and is refused if it holds anything that could run or load
- * something (scripts, forms, event handlers, remote images or fonts).
+ * {{unsubscribeUrl}}, {{postalAddress}}, …), is validated strictly, and its rendered HTML is
+ * rewritten from an allow-list (email-html.ts: nothing that runs, loads or takes input survives,
+ * and what was removed is reported for the preview). It is refused unless the rewritten email
+ * shows the unsubscribe link and the postal address where a reader can see them (must-show.ts).
  */
 
 const ANNOUNCEMENT_TEMPLATES = ['announcement.mjml', 'announcement.txt'] as const;
@@ -35,7 +37,7 @@ export type AnnouncementRendererSettings = EmailRendererSettings;
 
 /** An announcement rendered once, its personal links still open. */
 export interface RenderedAnnouncement extends PersonalisableEmail {
-  /** What the sanitiser took out of a Markdown body, for the admin to see before sending. */
+  /** What the sanitiser took out of the body (Markdown or MJML), for the admin to see before sending. */
   readonly removed: readonly string[];
 }
 
@@ -94,34 +96,23 @@ export function createAnnouncementRenderer(settings: AnnouncementRendererSetting
         `body: its {{…}} tags do not parse: ${(error as Error).message}`,
       ]);
     }
-    const problems: string[] = [];
-    if (!source.includes(view.unsubscribeUrl)) {
-      problems.push(
-        'body: the MJML must show the unsubscribe link: include {{> footer}} (the footer of the digest) or link to {{unsubscribeUrl}}',
-      );
-    }
-    if (!source.includes(escapeHtml(settings.postalAddress))) {
-      problems.push(
-        'body: the MJML must show our postal address (anti-spam law): include {{> footer}} or {{postalAddress}}',
-      );
-    }
-    if (problems.length > 0) throw new ValidationError(problems.join('; '), problems);
     renders += 1;
-    let html: string;
+    let rendered: string;
     try {
-      html = await mjmlToHtml(source, { validationLevel: 'strict' });
+      rendered = await mjmlToHtml(source, { validationLevel: 'strict' });
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
       throw new ValidationError(error.message, [`body: ${error.message}`], { cause: error });
     }
-    const unsafe = unsafeMarkupIn(html, [view.manageUrl, view.unsubscribeUrl]);
-    if (unsafe.length > 0) {
-      const issues = unsafe.map((problem) => `body: ${problem}`);
-      throw new ValidationError(issues.join('; '), issues);
-    }
+    const safe = sanitiseEmailDocument(rendered, { slotValues: [view.manageUrl, view.unsubscribeUrl] });
+    const problems = mustShowProblems(safe, {
+      unsubscribeUrl: view.unsubscribeUrl,
+      postalAddress: settings.postalAddress,
+    });
+    if (problems.length > 0) throw new ValidationError(problems.join('; '), problems);
     return {
-      ...personalisableEmail(draft.content.subject, html, htmlToText(html, 'layout'), slots),
-      removed: [],
+      ...personalisableEmail(draft.content.subject, safe.html, htmlToText(safe.html, 'layout'), slots),
+      removed: safe.removed,
     };
   }
 

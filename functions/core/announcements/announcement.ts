@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { harmfulBidiControlsIn, withoutBidiControls } from '../text/text-safety.ts';
 import { canonicalTopicOrder, isTopicId, TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import { ANNOUNCEMENT_FORMATS, type AnnouncementFormat } from '../../model/announcements.ts';
 
@@ -30,6 +31,8 @@ export interface AnnouncementContent {
 export interface AnnouncementDraft {
   readonly content: AnnouncementContent;
   readonly topics: readonly TopicId[];
+  /** What parseDraft took out of the typed text ("U+202E RIGHT-TO-LEFT OVERRIDE removed from the subject"). */
+  readonly removed?: readonly string[];
 }
 
 /** Lower-case letters, digits and dashes: safe in a ledger key, a URL path, an SES tag and a file name. */
@@ -42,16 +45,23 @@ export interface DraftInput {
   readonly body?: unknown;
   readonly format?: unknown;
   readonly topics?: unknown;
+  /** "everyone" for every confirmed reader; "topics" (or left out) for the followers of `topics`. */
+  readonly audience?: unknown;
 }
 
 /**
  * Validates what an admin typed (CLI flags, API JSON, the page's form) into a draft.
  *
- * @throws ValidationError whose issues name the field: `subject: …`, `body: …`, `topics: …`.
+ * The audience is always named: topics (their followers), or "everyone". Nothing stands for
+ * everyone by default: a forgotten field or an empty list must never widen a send to every reader.
+ *
+ * @throws ValidationError whose issues name the field: `subject: …`, `body: …`, `topics: …`,
+ *   `audience: …`.
  */
 export function parseDraft(input: DraftInput): AnnouncementDraft {
   const issues: string[] = [];
-  const subject = typeof input.subject === 'string' ? input.subject.trim() : '';
+  const removed: string[] = [];
+  const subject = readableText(input.subject, 'subject', removed).trim();
   if (subject === '') issues.push('subject: is required');
   else if (subject.length > MAX_SUBJECT_LENGTH)
     issues.push(`subject: must be at most ${MAX_SUBJECT_LENGTH} characters (it has ${subject.length})`);
@@ -64,7 +74,7 @@ export function parseDraft(input: DraftInput): AnnouncementDraft {
   }
   // Line ends as a Unix file has them and no blank space around: the same text typed in a form,
   // carried in a hidden field or read from a file is the same draft (and the same hash).
-  const body = typeof input.body === 'string' ? input.body.replace(/\r\n?/g, '\n').trim() : '';
+  const body = readableText(input.body, 'body', removed).replace(/\r\n?/g, '\n').trim();
   const limit = MAX_BODY_LENGTH[format as AnnouncementFormat] ?? MAX_BODY_LENGTH.markdown;
   if (body === '') issues.push('body: is required');
   else if (body.length > limit)
@@ -72,13 +82,51 @@ export function parseDraft(input: DraftInput): AnnouncementDraft {
       `body: must be at most ${limit.toLocaleString('en')} characters (it has ${body.length.toLocaleString('en')})`,
     );
 
-  const topics = parseTopics(input.topics, issues);
+  const topics = parseAudience(input, issues);
   if (issues.length > 0) throw new ValidationError(`invalid announcement: ${issues.join('; ')}`, issues);
-  return { content: { subject, format: format as AnnouncementFormat, body }, topics };
+  return {
+    content: { subject, format: format as AnnouncementFormat, body },
+    topics,
+    ...(removed.length > 0 ? { removed } : {}),
+  };
+}
+
+/**
+ * A typed field without the direction controls that could make it read as something else
+ * (text-safety.ts); each one removed is reported, for the preview to show.
+ */
+function readableText(value: unknown, field: string, removed: string[]): string {
+  if (typeof value !== 'string') return '';
+  for (const control of harmfulBidiControlsIn(value)) removed.push(`${control} removed from the ${field}`);
+  return withoutBidiControls(value);
+}
+
+/** The topics of the audience: [] only when "everyone" was asked for in so many words. */
+function parseAudience(input: DraftInput, issues: string[]): TopicId[] {
+  const { audience } = input;
+  if (audience !== undefined && audience !== 'everyone' && audience !== 'topics') {
+    issues.push('audience: must be "everyone", or left out when topics are named');
+    return [];
+  }
+  const topicsGiven = input.topics !== undefined && input.topics !== null;
+  const topics = topicsGiven ? parseTopics(input.topics, issues) : [];
+  if (topicsGiven && topics.length === 0 && !issues.some((issue) => issue.startsWith('topics:'))) {
+    issues.push(
+      'topics: is empty; name at least one topic, or leave topics out and choose the audience "everyone"',
+    );
+  } else if (audience === 'everyone' && topics.length > 0) {
+    issues.push('audience: "everyone" and topics together; choose one');
+  } else if (audience === 'topics' && !topicsGiven) {
+    issues.push('topics: choose at least one topic, or the audience "everyone"');
+  } else if (audience !== 'everyone' && !topicsGiven) {
+    issues.push(
+      'audience: name the readers: topics (their followers), or "everyone" (every confirmed reader)',
+    );
+  }
+  return topics;
 }
 
 function parseTopics(value: unknown, issues: string[]): TopicId[] {
-  if (value === undefined || value === null || value === '') return [];
   const given = (Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value])
     .map((topic) => (typeof topic === 'string' ? topic.trim() : JSON.stringify(topic)))
     .filter(Boolean);

@@ -31,6 +31,7 @@ export async function composeSend(
     draft,
     draftHash: hash,
     email,
+    removed: [...(draft.removed ?? []), ...email.removed],
     preview: email.personalise(previewLinks(deps)),
     audience: selectAudience(readers, draft.topics).summary,
     existing,

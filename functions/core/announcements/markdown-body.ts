@@ -1,6 +1,6 @@
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { isMailableLink, LINK_SCHEMES } from './unsafe-markup.ts';
+import { isMailableLink, LINK_SCHEMES } from './mail-links.ts';
 
 /**
  * An admin's Markdown body → HTML fit for an email. marked renders it (GitHub-flavoured: tables,

@@ -178,6 +178,34 @@ export async function loadEdition(
   };
 }
 
+/**
+ * The edition of the week under way, so far: the articles first seen since Monday 00:00 UTC,
+ * picked by the same rules as a finished edition. Built on each request and never stored (it
+ * changes with every ingest); undefined while the week has no article. A fresh installation has
+ * no finished edition for up to a week: this is what its archive shows meanwhile.
+ */
+export async function loadWeekSoFar(
+  limits: SelectionLimits,
+  deps: ArchiveDependencies,
+): Promise<EditionView | undefined> {
+  const now = deps.clock.now();
+  const range = weekRange(weekIdOf(now))!;
+  const articles = await deps.articles.listFirstSeenBetween(range.start, now);
+  const selection = selectArticles(
+    articles.filter((article) => Date.parse(article.firstSeenAt) > range.start.getTime()),
+    TOPIC_IDS,
+    limits,
+    now,
+  );
+  const byId = new Map(articles.map((article) => [article.id, article]));
+  const sections = selection.sections.map((section) => ({
+    topic: section.topic,
+    articles: section.articles.map((selected) => byId.get(selected.articleId)!),
+  }));
+  const articleCount = selectionSize(selection);
+  return articleCount === 0 ? undefined : { range, articleCount, sections };
+}
+
 async function buildAndStore(
   range: WeekRange,
   limits: SelectionLimits,

@@ -138,6 +138,7 @@ async function deliverDigest(
     ledgerId: job.digestId,
     logContext: { digestId: job.digestId },
     tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
+    webEdition: { until: windowEnd },
     mayReceive: async (recipient, reader) =>
       reader !== undefined && mayReceive(reader, recipient.topicsKey, deps),
     email: () =>
@@ -202,6 +203,8 @@ interface RecipientRules<R extends Recipient> {
   readonly ledgerId: string;
   readonly logContext: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** A digest's web edition, for its "View in your browser" link; none for an announcement. */
+  readonly webEdition?: { readonly until: Date };
   /** Whether the reader (as read just now; undefined when gone) may get it. */
   mayReceive(recipient: R, reader: Subscriber | undefined): Promise<boolean>;
   /** The email, rendered at most once per job. */
@@ -288,7 +291,13 @@ async function deliverTo<R extends Recipient>(
     return { kind: 'skipped' };
   }
 
-  const links = personalLinksFor(reader.subscriberId, deps.tokens, deps.settings.siteUrl, deps.clock.now());
+  const links = personalLinksFor(
+    reader.subscriberId,
+    deps.tokens,
+    deps.settings.siteUrl,
+    deps.clock.now(),
+    rules.webEdition,
+  );
   const result = await sendWithRetries(deps, {
     ...personalCopy(await rules.email(), links, deps.settings.unsubscribeMailto),
     to: reader.email,

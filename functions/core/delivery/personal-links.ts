@@ -1,19 +1,39 @@
 import type { TokenService } from '../tokens/tokens.ts';
 import type { PersonalisableEmail, PersonalLinks } from '../rendering/email-renderer.ts';
 
-/** The links and headers that make one email one reader's: signed, purpose-bound tokens. */
+/**
+ * The links and headers that make one email one reader's: signed, purpose-bound tokens. A digest
+ * also links to its web edition (`webEdition`: the end of the window the digest covers).
+ */
 export function personalLinksFor(
   subscriberId: string,
   tokens: TokenService,
   siteUrl: string,
   now: Date,
+  webEdition?: { readonly until: Date },
 ): PersonalLinks & { unsubscribeToken: string } {
   const unsubscribeToken = tokens.issue('unsubscribe', subscriberId, now);
   return {
     manageUrl: `${siteUrl}/preferences?token=${tokens.issue('manage', subscriberId, now)}`,
     unsubscribeUrl: `${siteUrl}/unsubscribe?token=${unsubscribeToken}`,
     unsubscribeToken,
+    ...(webEdition ? { viewUrl: webEditionUrl(subscriberId, tokens, siteUrl, now, webEdition.until) } : {}),
   };
+}
+
+/**
+ * The web edition of a reader's digest: `/digest?token=<view token>&until=<end of its window, in
+ * seconds>`. The token says whose topics (and can do nothing else); the window's end is public.
+ */
+export function webEditionUrl(
+  subscriberId: string,
+  tokens: TokenService,
+  siteUrl: string,
+  now: Date,
+  until: Date,
+): string {
+  const seconds = Math.floor(until.getTime() / 1000);
+  return `${siteUrl}/digest?token=${tokens.issue('view', subscriberId, now)}&until=${seconds}`;
 }
 
 /**

@@ -52,7 +52,18 @@ export interface ParseOptions {
   readonly httpCharset?: string;
   /** Largest body accepted, before and after gzip expansion (default 5 MB). */
   readonly maxBytes?: number;
+  /** Most items (entries) a feed may hold (default DEFAULT_MAX_ITEMS; the setting FEED_MAX_ITEMS). */
+  readonly maxItems?: number;
 }
+
+/**
+ * A real feed carries tens of items, a busy journal's a few hundred; thousands are a dump or an
+ * attack, and each item would become an article to store, tag and index.
+ */
+export const DEFAULT_MAX_ITEMS = 5000;
+
+/** Item elements of the three formats, as the parser names them (RSS 1.0 may prefix its own). */
+const ITEM_ELEMENTS = new Set(['item', 'rss:item', 'entry']);
 
 const ALWAYS_ARRAY = new Set([
   'item',
@@ -71,8 +82,10 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  // Entity declarations are refused before parsing; only the five XML entities remain.
-  processEntities: true,
+  // A DOCTYPE with an internal subset is refused before parsing (refuseInternalSubset), so the
+  // only entities left are the five of XML and character references. The limits are a second
+  // wall, should a declaration ever get past the first.
+  processEntities: { enabled: true, maxEntityCount: 1, maxEntitySize: 64, maxExpandedLength: 1024 },
   htmlEntities: false,
   // Fields that hold markup are kept raw (entities, CDATA, even unescaped inline HTML) and turned
   // into text by one careful path instead of the XML layer's guess.
@@ -93,7 +106,8 @@ const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
  * Parses one feed document.
  *
  * @param bytes the HTTP body (or file) as received: any encoding, possibly gzip
- * @throws FeedError 'too-large', 'unsupported-encoding', 'entity-expansion', 'not-a-feed' or 'malformed-xml'
+ * @throws FeedError 'too-large', 'unsupported-encoding', 'entity-expansion', 'not-a-feed',
+ *   'malformed-xml' or 'too-many-items'
  */
 export function parseFeed(bytes: Buffer, options: ParseOptions): ParsedFeed {
   const text = startOfDocument(
@@ -102,8 +116,10 @@ export function parseFeed(bytes: Buffer, options: ParseOptions): ParsedFeed {
       ...(options.httpCharset ? { httpCharset: options.httpCharset } : {}),
     }),
   );
-  refuseEntityDeclarations(text);
+  refuseInternalSubset(text);
   refuseHtmlPages(text);
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+  refuseTooManyItems(countItemTags(text), maxItems);
   const xml = escapeBareAmpersands(text);
   const validation = XMLValidator.validate(xml, { allowBooleanAttributes: true });
   if (validation !== true) throw malformed(validation.err);
@@ -115,10 +131,17 @@ export function parseFeed(bytes: Buffer, options: ParseOptions): ParsedFeed {
     throw new FeedError('malformed-xml', `malformed XML: ${(error as Error).message}`, { cause: error });
   }
 
-  if (isObject(document.rss)) return parseRss2(document.rss, options.url);
-  if (isObject(document.feed)) return parseAtom(document.feed, options.url);
+  const feed = readDocument(document, options.url);
+  // The count before parsing is of tags in the text; this one is of the items the parser found.
+  refuseTooManyItems(feed.items.length + feed.itemErrors.length, maxItems);
+  return feed;
+}
+
+function readDocument(document: XmlObject, url: string): ParsedFeed {
+  if (isObject(document.rss)) return parseRss2(document.rss, url);
+  if (isObject(document.feed)) return parseAtom(document.feed, url);
   const rdfRoot = Object.entries(document).find(([name]) => name === 'RDF' || name.endsWith(':RDF'));
-  if (rdfRoot && isObject(rdfRoot[1])) return parseRdf(rdfRoot[1], options.url);
+  if (rdfRoot && isObject(rdfRoot[1])) return parseRdf(rdfRoot[1], url);
   const root = Object.keys(document).find((name) => !name.startsWith('?'));
   throw new FeedError('not-a-feed', `document root <${root ?? 'none'}> is not rss, feed or rdf:RDF`);
 }
@@ -128,17 +151,75 @@ function startOfDocument(text: string): string {
   return text.replace(/^[\s\uFEFF]+/, '').replace(/^<\?php[^>]*\?>\s*/i, '');
 }
 
-/** Everything before the root element: the only place a DOCTYPE may declare entities. */
-function prologOf(text: string): string {
-  const root = /<[A-Za-z_]/.exec(text);
-  return text.slice(0, root ? root.index : Math.min(text.length, 64 * 1024));
+/**
+ * Reads the prolog as an XML parser does, construct by construct (the XML declaration, comments,
+ * processing instructions, whitespace, the DOCTYPE), up to the root element, and refuses a DOCTYPE
+ * with an internal subset: the only place a document can declare entities (billion laughs, external
+ * entities) or other markup. A text search for "<!ENTITY" before the first tag was not enough: a
+ * comment holding "<rss>" before the DOCTYPE hid the declarations from it (issue 15).
+ *
+ * @throws FeedError 'entity-expansion' for an internal subset; 'malformed-xml' for a prolog that
+ *   ends before its constructs do.
+ */
+function refuseInternalSubset(text: string): void {
+  let at = 0;
+  const skip = (start: number, end: string, what: string): number => {
+    const found = text.indexOf(end, start);
+    if (found < 0) throw new FeedError('malformed-xml', `malformed XML: ${what} in the prolog never ends`);
+    return found + end.length;
+  };
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at]!)) at += 1;
+    if (text.startsWith('<?', at)) at = skip(at + 2, '?>', 'a processing instruction');
+    else if (text.startsWith('<!--', at)) at = skip(at + 4, '-->', 'a comment');
+    else if (/^<!doctype/i.test(text.slice(at, at + 9))) return refuseSubsetOfDoctype(text, at + 9);
+    // The root element, text, or anything else: the prolog is over; the validator judges the rest.
+    else return;
+  }
 }
 
-function refuseEntityDeclarations(text: string): void {
-  if (/<!ENTITY/i.test(prologOf(text))) {
+/** Reads a DOCTYPE from after its keyword to its end: quoted identifiers skipped, "[" refused. */
+function refuseSubsetOfDoctype(text: string, from: number): void {
+  for (let at = from; at < text.length; at += 1) {
+    const char = text[at]!;
+    if (char === '>') return;
+    if (char === '"' || char === "'") {
+      const close = text.indexOf(char, at + 1);
+      if (close < 0) break;
+      at = close;
+    } else if (char === '[') {
+      throw new FeedError(
+        'entity-expansion',
+        "feed declares XML entities or other markup in its DOCTYPE's internal subset " +
+          '(refused: entity expansion and external entities are attacks)',
+      );
+    }
+  }
+  throw new FeedError('malformed-xml', 'malformed XML: the DOCTYPE never ends');
+}
+
+/**
+ * Item start tags in the text, comments and CDATA sections left out: the count before parsing, so
+ * a crowded feed is refused before it costs a parse of every item. It can only overcount (a raw
+ * "<item>" inside an item's own HTML), and the count after parsing is the exact one.
+ */
+function countItemTags(text: string): number {
+  const markup = /<!--|<!\[CDATA\[/.test(text)
+    ? text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, '')
+    : text;
+  let count = 0;
+  for (const match of markup.matchAll(/<((?:[\w.-]+:)?(?:item|entry))[\s>/]/g)) {
+    const name = match[1]!;
+    if (ITEM_ELEMENTS.has(name) || name.endsWith(':item')) count += 1;
+  }
+  return count;
+}
+
+function refuseTooManyItems(count: number, maxItems: number): void {
+  if (count > maxItems) {
     throw new FeedError(
-      'entity-expansion',
-      'feed declares XML entities in its DOCTYPE (refused: entity expansion and external entities are attacks)',
+      'too-many-items',
+      `feed holds ${count.toLocaleString('en')} items, over the limit of ${maxItems.toLocaleString('en')} a feed (FEED_MAX_ITEMS)`,
     );
   }
 }
@@ -310,7 +391,7 @@ export function parseSafeXml(
       ...(options.httpCharset ? { httpCharset: options.httpCharset } : {}),
     }),
   );
-  refuseEntityDeclarations(text);
+  refuseInternalSubset(text);
   refuseHtmlPages(text);
   const xml = escapeBareAmpersands(text);
   const validation = XMLValidator.validate(xml, { allowBooleanAttributes: true });

@@ -1,10 +1,11 @@
 import type { ArticleCandidate, TopicScores } from '../../model/articles.ts';
-import type { Source } from '../../model/sources.ts';
+import type { Source, SourceKind } from '../../model/sources.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { Tagger } from '../tagging/tagger.ts';
 import type { RawFeedItem } from './feed-parser.ts';
 import { parseFeedDate } from './dates.ts';
 import { collapseWhitespace, truncateText } from './html-text.ts';
+import { cleanSummary, cutAtSentence } from './summary.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { extractIdentifiers, identityKeys } from './identity.ts';
 import { studyTypeHints } from './study-types.ts';
@@ -15,6 +16,7 @@ const TITLE_MAX_LENGTH = 300;
 const DERIVED_TITLE_LENGTH = 120;
 /** A date further in the future than this is a feed bug: use the first-seen time instead. */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 /** Score given to editor-chosen topics, above anything the tagger reaches. */
 const OVERRIDE_SCORE = 100;
 
@@ -30,6 +32,11 @@ export interface NormaliseOptions {
   readonly linkIsShared?: boolean;
   /** canonicalUrl(raw.link), when the caller has it already (readFeed needs it for every item). */
   readonly canonicalLink?: string | undefined;
+  /**
+   * An item published more than this many days before it is first seen is rejected: old work a
+   * feed lists now (a new source's back catalogue) is not news to a reader. Undefined: no limit.
+   */
+  readonly maxAgeDays?: number | undefined;
 }
 
 /**
@@ -45,7 +52,8 @@ export function normaliseItem(
   options: NormaliseOptions = {},
 ): NormaliseResult {
   const { topicOverride, linkIsShared = false } = options;
-  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH) || titleFromText(raw.summary);
+  const text = cleanSummary(raw.summary);
+  const title = truncateText(collapseWhitespace(raw.title), TITLE_MAX_LENGTH) || titleFromText(text);
   if (title.length < 3) return { ok: false, reason: 'item has no title and no text' };
   const url =
     'canonicalLink' in options ? options.canonicalLink : raw.link ? canonicalUrl(raw.link) : undefined;
@@ -53,13 +61,20 @@ export function normaliseItem(
   if (!url && !identifiers.doi && !identifiers.pmid && !identifiers.nct) {
     return { ok: false, reason: `item "${title.slice(0, 60)}" has no usable link or identifier` };
   }
-  const summary = truncateText(raw.summary, SUMMARY_MAX_LENGTH);
+  const summary = cutAtSentence(text, SUMMARY_MAX_LENGTH);
 
   const parsedDate = parseFeedDate(raw.published);
   const publishedAt =
     parsedDate && parsedDate.getTime() <= firstSeenAt.getTime() + FUTURE_TOLERANCE_MS
       ? parsedDate
       : firstSeenAt;
+  const ageDays = Math.floor((firstSeenAt.getTime() - publishedAt.getTime()) / DAY_MS);
+  if (options.maxAgeDays !== undefined && ageDays > options.maxAgeDays) {
+    return {
+      ok: false,
+      reason: `item "${title.slice(0, 60)}" was published ${publishedAt.toISOString().slice(0, 10)}, ${ageDays} days ago: older than the ${options.maxAgeDays}-day limit (DIGEST_MAX_ARTICLE_AGE_DAYS)`,
+    };
+  }
 
   const tags = tagger({ title, summary, assumeRelevant: !source.broad });
   const topics: TopicScores = topicOverride
@@ -75,8 +90,14 @@ export function normaliseItem(
       publishedAt: publishedAt.toISOString(),
       source: { sourceId: source.id, sourceName: source.name, weight: source.weight },
       identifiers,
-      studyTypes: studyTypeHints({ title, summary, sourceIsPreprint: /rxiv/i.test(source.id + source.url) }),
+      studyTypes: studyTypeHints({
+        title,
+        summary,
+        sourceKind: sourceKindOf(source),
+        categories: raw.categories,
+      }),
       topics,
+      matchedTerms: topicOverride ? {} : (tags.terms ?? {}),
       relevant: topicOverride ? true : tags.relevant,
       identityKeys: itemIdentityKeys(),
     },
@@ -88,6 +109,11 @@ export function normaliseItem(
     if (keys.length === 0 && raw.guid) keys.push(`guid:${source.id}:${raw.guid}`);
     return keys;
   }
+}
+
+/** A source's kind; one without a kind is a journal, or a preprint server when its address says so. */
+function sourceKindOf(source: Source): SourceKind {
+  return source.kind ?? (/rxiv/i.test(source.id + source.url) ? 'preprint' : 'journal');
 }
 
 /** Where a work without a link of its own can be read: its DOI, PubMed or registry record. */

@@ -7,6 +7,7 @@ import { canonicalUrl } from './canonical-url.ts';
 import { parseFeed, type FeedFormat, type ParseOptions, type RawFeedItem } from './feed-parser.ts';
 import { normaliseTitle } from './identity.ts';
 import { normaliseItem } from './normalise.ts';
+import { withoutBidiControls } from '../text/text-safety.ts';
 
 /** Stages of one ingest, for the benchmark's time shares. */
 export type IngestStage = 'fetch' | 'parse' | 'normalise' | 'store';
@@ -63,11 +64,17 @@ export function readFeed(
   bytes: Buffer,
   source: Source,
   deps: { readonly tagger: Tagger; readonly timer?: StageTimer | undefined },
-  options: ParseOptions & { readonly firstSeenAt: Date },
+  options: ParseOptions & {
+    readonly firstSeenAt: Date;
+    /** Items published more than this many days before `firstSeenAt` are rejected. */
+    readonly maxAgeDays?: number;
+  },
 ): ReadFeed {
   const feed = timedSync(deps.timer, 'parse', () => parseFeed(bytes, options));
   const { candidates, rejections } = timedSync(deps.timer, 'normalise', () =>
-    normaliseItems(feed.items, source, deps.tagger, options.firstSeenAt),
+    normaliseItems(feed.items, source, deps.tagger, options.firstSeenAt, {
+      ...(options.maxAgeDays === undefined ? {} : { maxAgeDays: options.maxAgeDays }),
+    }),
   );
   return {
     format: feed.format,
@@ -87,7 +94,11 @@ export function normaliseItems(
   source: Source,
   tagger: Tagger,
   firstSeenAt: Date,
-  topicOverrides?: readonly (readonly TopicId[] | undefined)[],
+  options: {
+    /** Editors' topics, item by item (the site's own articles). */
+    readonly topicOverrides?: readonly (readonly TopicId[] | undefined)[];
+    readonly maxAgeDays?: number;
+  } = {},
 ): { candidates: ArticleCandidate[]; rejections: string[] } {
   const links = items.map((item) => (item.link ? canonicalUrl(item.link) : undefined));
   const shared = sharedLinks(items, links);
@@ -96,8 +107,9 @@ export function normaliseItems(
   items.forEach((item, index) => {
     try {
       const url = links[index];
-      const result = normaliseItem(item, source, tagger, firstSeenAt, {
-        topicOverride: topicOverrides?.[index],
+      const result = normaliseItem(readableItem(item), source, tagger, firstSeenAt, {
+        topicOverride: options.topicOverrides?.[index],
+        maxAgeDays: options.maxAgeDays,
         linkIsShared: url !== undefined && shared.has(url),
         canonicalLink: url,
       });
@@ -108,6 +120,16 @@ export function normaliseItems(
     }
   });
   return { candidates, rejections };
+}
+
+/** The item's reader-visible text without direction controls that could misrepresent it (text-safety.ts). */
+function readableItem(item: RawFeedItem): RawFeedItem {
+  return {
+    ...item,
+    title: withoutBidiControls(item.title),
+    summary: withoutBidiControls(item.summary),
+    categories: item.categories.map(withoutBidiControls),
+  };
 }
 
 function sharedLinks(items: readonly RawFeedItem[], links: readonly (string | undefined)[]): Set<string> {

@@ -63,9 +63,10 @@ export function pubmedCandidate(
       studyTypes:
         fromPublicationTypes.length > 0
           ? fromPublicationTypes
-          : studyTypeHints({ title, summary, sourceIsPreprint: false }),
+          : studyTypeHints({ title, summary, sourceKind: source.kind }),
       ...(fromPublicationTypes.length > 0 ? { studyTypesFromRecord: true } : {}),
       topics: tags.topics,
+      matchedTerms: tags.terms ?? {},
       relevant: tags.relevant,
       identityKeys: identityKeys({ identifiers, url, title, publishedAt }),
       ...(record.journal ? { journal: truncateText(collapseWhitespace(record.journal), 200) } : {}),
@@ -126,6 +127,7 @@ export function trialCandidate(
       studyTypes: studyTypesOfTrial(record),
       studyTypesFromRecord: true,
       topics: tags.topics,
+      matchedTerms: tags.terms ?? {},
       relevant: tags.relevant,
       identityKeys: identityKeys({ identifiers, url, title, publishedAt }),
       trial: trialFacts(record, interventions),

@@ -15,7 +15,7 @@ import { normaliseItems, readFeed, timed, type StageTimer } from './read-feed.ts
 import { readTrialRegistrySource } from './read-clinicaltrials.ts';
 import { readPubMedSource, type ApiSourceRun, type ApiSourceSettings } from './read-pubmed.ts';
 import type { SiteArticle } from './site-articles.ts';
-import { kindOf, SITE_SOURCE } from './sources.ts';
+import { SITE_SOURCE, viaOf } from './sources.ts';
 
 export interface IngestDependencies {
   readonly fetcher: FeedFetcher;
@@ -39,8 +39,20 @@ export interface IngestRequest {
    */
   readonly sources: readonly { readonly source: Source; readonly fetchUrl: string }[];
   readonly siteArticles: readonly SiteArticle[];
+  /**
+   * Where the site publishes its own articles (ARTICLES_BASE_URL): each links to `<base>/<slug>`.
+   * Unset: to the `canonical` of its front matter.
+   */
+  readonly articlesBaseUrl?: string;
   readonly concurrency: number;
   readonly maxBytes: number;
+  /** Most items a feed may hold (FEED_MAX_ITEMS); a feed with more fails as 'too-many-items'. */
+  readonly maxItems?: number;
+  /**
+   * Feed items published more than this many days before this run are left out (the site's own
+   * articles are not: an explainer does not age). Unset: no limit.
+   */
+  readonly maxArticleAgeDays?: number;
   /** How long to wait for a concurrent ingest to finish writing (default: the store's). */
   readonly writerWaitMs?: number;
   /** How API sources are read (default: a 7-day first look back, 500 records per source and run). */
@@ -148,11 +160,15 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
     const states = await deps.sourceState.getMany(request.sources.map(({ source }) => source.id));
 
     const { candidates, rejections } = normaliseItems(
-      request.siteArticles.map((article) => article.item),
+      request.siteArticles.map((article) =>
+        request.articlesBaseUrl
+          ? { ...article.item, link: `${request.articlesBaseUrl}/${article.slug}` }
+          : article.item,
+      ),
       SITE_SOURCE,
       deps.tagger,
       deps.clock.now(),
-      request.siteArticles.map((article) => article.topicOverride),
+      { topicOverrides: request.siteArticles.map((article) => article.topicOverride) },
     );
     for (const rejection of rejections) deps.logger.warn('site article rejected', { rejection });
     reports.push({
@@ -170,8 +186,8 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
           try {
             const state = states.get(source.id);
             reports.push(
-              kindOf(source) === 'feed'
-                ? await ingestSource(source, fetchUrl, request.maxBytes, state, writer, successes, deps)
+              viaOf(source) === 'feed'
+                ? await ingestSource(source, fetchUrl, request, state, writer, successes, deps)
                 : await ingestApiSource(source, fetchUrl, request, state, writer, successes, deps),
             );
           } catch (error) {
@@ -209,7 +225,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
 async function ingestSource(
   source: Source,
   fetchUrl: string,
-  maxBytes: number,
+  limits: Pick<IngestRequest, 'maxBytes' | 'maxItems' | 'maxArticleAgeDays'>,
   state: SourceState | undefined,
   writer: ArticleWriter,
   successes: SuccessRecorder,
@@ -243,8 +259,10 @@ async function ingestSource(
     // Relative links resolve against the source's own URL, not a local snapshot server's.
     {
       url: source.url,
-      maxBytes,
+      maxBytes: limits.maxBytes,
+      ...(limits.maxItems ? { maxItems: limits.maxItems } : {}),
       firstSeenAt: deps.clock.now(),
+      ...(limits.maxArticleAgeDays === undefined ? {} : { maxAgeDays: limits.maxArticleAgeDays }),
       ...(charset ? { httpCharset: charset } : {}),
     },
   );
@@ -298,7 +316,7 @@ async function ingestApiSource(
   };
   const settings = request.apiSources ?? DEFAULT_API_SETTINGS;
   let run: ApiSourceRun;
-  if (kindOf(source) === 'pubmed') {
+  if (viaOf(source) === 'pubmed') {
     if (!deps.pubmed) throw new Error('no E-utilities client is configured for PubMed sources');
     run = await readPubMedSource(source, baseUrl, state, deps.pubmed, settings, readDeps);
   } else {

@@ -10,7 +10,7 @@ const httpUrl = z
   .url()
   .refine((value) => /^https?:\/\//.test(value), { message: 'must be an http(s) URL' });
 
-/** Fields every kind has. */
+/** Fields every source has, however it is read. */
 const common = {
   id: z
     .string()
@@ -19,18 +19,20 @@ const common = {
   broad: z.boolean(),
   weight: z.number().min(0.1).max(5).default(1),
   enabled: z.boolean().default(true),
+  /** What it publishes (a card's badge), as opposed to `via`, how it is read. */
+  kind: z.enum(['journal', 'news', 'preprint', 'registry']).optional(),
   snapshot: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, { message: 'must be a file name inside content/snapshots' })
     .optional(),
 };
 
-const feedSchema = z.object({ kind: z.literal('feed'), ...common, url: httpUrl }).strict();
+const feedSchema = z.object({ via: z.literal('feed'), ...common, url: httpUrl }).strict();
 
 // A PubMed query is PubMed's own syntax; only its length and the characters a URL cannot carry are checked.
 const pubmedSchema = z
   .object({
-    kind: z.literal('pubmed'),
+    via: z.literal('pubmed'),
     ...common,
     url: httpUrl.optional(),
     term: z
@@ -56,14 +58,14 @@ const trialQuerySchema = z
   });
 
 const clinicalTrialsSchema = z
-  .object({ kind: z.literal('clinicaltrials'), ...common, url: httpUrl.optional(), trials: trialQuerySchema })
+  .object({ via: z.literal('clinicaltrials'), ...common, url: httpUrl.optional(), trials: trialQuerySchema })
   .strict();
 
-/** One source; `kind` defaults to `feed`, so a file written before kinds existed reads as before. */
+/** One source; `via` defaults to `feed`, so a file written before API sources existed reads as before. */
 const sourceSchema = z.preprocess(
-  (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'feed' } : value),
+  (value) => (value && typeof value === 'object' && !('via' in value) ? { ...value, via: 'feed' } : value),
   z
-    .discriminatedUnion('kind', [feedSchema, pubmedSchema, clinicalTrialsSchema])
+    .discriminatedUnion('via', [feedSchema, pubmedSchema, clinicalTrialsSchema])
     .transform((source): Source => ({ ...source, url: source.url ?? searchPageUrl(source) })),
 );
 
@@ -86,8 +88,8 @@ export const sourcesFileSchema = z
   });
 
 /** The search page a reader can open for an API source: PubMed's, or the registry's. */
-function searchPageUrl(source: Pick<Source, 'kind' | 'term' | 'trials'>): string {
-  if (source.kind === 'pubmed') {
+function searchPageUrl(source: Pick<Source, 'via' | 'term' | 'trials'>): string {
+  if (source.via === 'pubmed') {
     return `https://pubmed.ncbi.nlm.nih.gov/?${new URLSearchParams({ term: source.term ?? '', sort: 'date' }).toString()}`;
   }
   const query = new URLSearchParams();
@@ -97,14 +99,14 @@ function searchPageUrl(source: Pick<Source, 'kind' | 'term' | 'trials'>): string
   return `https://clinicaltrials.gov/search?${query.toString()}`;
 }
 
-/** A source's kind; a source written without one is a feed. */
-export function kindOf(source: Pick<Source, 'kind'>): NonNullable<Source['kind']> {
-  return source.kind ?? 'feed';
+/** How a source is read; a source written without `via` is a feed. */
+export function viaOf(source: Pick<Source, 'via'>): NonNullable<Source['via']> {
+  return source.via ?? 'feed';
 }
 
 /** What the cloud and `--live` fetch for a source: the feed itself, or the API it searches. */
 export function liveUrlOf(source: Source): string {
-  switch (kindOf(source)) {
+  switch (viaOf(source)) {
     case 'pubmed':
       return EUTILS_BASE_URL;
     case 'clinicaltrials':
@@ -117,10 +119,11 @@ export function liveUrlOf(source: Source): string {
 /** The site's own articles are one more source, always focused and enabled. */
 export const SITE_SOURCE: Source = {
   id: 'site',
-  kind: 'feed',
+  via: 'feed',
   name: 'Immunotherapy Digest',
   url: 'https://immunotherapy-digest.example.org/',
   broad: false,
   weight: 1.5,
   enabled: true,
+  kind: 'site',
 };

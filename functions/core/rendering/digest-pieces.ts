@@ -5,7 +5,6 @@ import type { CardView, DigestView } from './digest-view.ts';
 import type { Slots } from './slots.ts';
 import {
   escapeHtml,
-  mergeOutlookConditionals,
   mjmlToHtml,
   partialsOf,
   renderMjmlSource,
@@ -63,12 +62,18 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     ...basePartials,
     // A topic has two pieces: its heading (t-) and its quiet line (q-), "nothing new this week".
     'digest-topic': `<mj-raw><!--${marker}:{{#quiet}}q{{/quiet}}{{^quiet}}t{{/quiet}}-{{topic}}--></mj-raw>\n${basePartials['digest-topic']}`,
+    // The topics and their cards share one section: these two (empty in a whole render) mark its
+    // opening and its closing, the same in every digest.
+    'cut-before-topics': `<mj-raw><!--${marker}:open--></mj-raw>`,
     'digest-card': `<mj-raw><!--${marker}:c-{{key}}--></mj-raw>\n${basePartials['digest-card']}`,
+    'cut-after-topics': `<mj-raw><!--${marker}:close--></mj-raw>`,
     'digest-closing': `<mj-raw><!--${marker}:end--></mj-raw>\n${basePartials['digest-closing']}`,
   };
   const cutPattern = new RegExp(`\\s*<!--${marker}:([\\w-]+)-->\\s*`);
 
   let frame: { prefix: string; suffix: string } | undefined;
+  // The opening and the closing of the section that holds the topics and their cards.
+  let topicsSection: { open: string; close: string } | undefined;
   /** Topic pieces by `t-<topic>` (heading) or `q-<topic>` (quiet line). */
   const topics = new Map<string, string>();
   const cards = new LRUCache<string, string>({
@@ -80,10 +85,12 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   const slotView = {
     ...options.shared,
     kicker: slots.token('kicker'),
+    preheader: slots.token('preheader'),
     intro: slots.token('intro'),
     contents: slots.token('contents'),
     manageUrl: slots.token('manageUrl'),
     unsubscribeUrl: slots.token('unsubscribeUrl'),
+    viewUrl: slots.token('viewUrl'),
   };
 
   async function renderBatch(sections: Heading[], batchCards: readonly CardView[]): Promise<void> {
@@ -107,12 +114,17 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       );
     }
     frame ??= { prefix: chunks[0]!, suffix: chunks.at(-1)! };
+    const section: { open?: string; close?: string } = {};
     for (let index = 1; index < chunks.length - 2; index += 2) {
       const id = chunks[index]!;
       const piece = chunks[index + 1]!;
       if (id.startsWith('t-') || id.startsWith('q-')) topics.set(id, piece);
       else if (id.startsWith('c-')) cards.set(id.slice(2), piece);
+      else if (id === 'open') section.open = piece;
+      else if (id === 'close') section.close = piece;
     }
+    if (section.open !== undefined && section.close !== undefined)
+      topicsSection ??= { open: section.open, close: section.close };
   }
 
   async function prepare(views: readonly DigestView[]): Promise<void> {
@@ -158,11 +170,12 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       await prepare([view]);
       const why = slots.token('why');
       let prefix = frame!.prefix;
-      for (const name of ['kicker', 'intro', 'contents'] as const) {
+      for (const name of ['kicker', 'preheader', 'intro', 'contents'] as const) {
         const text = escapeHtml(view[name]);
         prefix = prefix.replaceAll(slots.token(name), () => text);
       }
-      const parts: string[] = [prefix];
+      if (!topicsSection) throw new Error('the section around the topics was not prepared');
+      const parts: string[] = [prefix, topicsSection.open];
       for (const section of view.sections) {
         parts.push(topics.get(pieceId(section))!);
         for (const card of section.articles) {
@@ -172,6 +185,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
           parts.push(piece.replaceAll(why, () => text));
         }
       }
+      parts.push(topicsSection.close);
       parts.push(frame!.suffix);
       return joinSections(parts);
     },
@@ -192,24 +206,20 @@ const OPEN = '<!--[if mso | IE]>';
 const CLOSE = '<![endif]-->';
 
 /**
- * Concatenates cut sections the way MJML joins neighbouring sections in a whole document: where
- * one ends with the Outlook conditional's end and the next starts with its opening, both go
- * (mergeOutlookConditionals on the joints only; the pieces themselves were merged by MJML).
+ * Joins cut pieces the way MJML's whole document has them. Between two sections, MJML merges
+ * the Outlook conditional that ends one with the one that opens the next: both go. Inside a
+ * section (a card after the opening of its column, or after another card) the pieces were rows
+ * separated by a line break, which the cut took away: it comes back.
  */
 function joinSections(parts: readonly string[]): string {
-  const trimmed = [...parts];
-  let merged = true;
-  for (let index = 1; index < trimmed.length; index += 1) {
-    const before = trimmed[index - 1]!;
-    const after = trimmed[index]!;
-    if (before.endsWith(CLOSE) && after.startsWith(OPEN)) {
-      trimmed[index - 1] = before.slice(0, -CLOSE.length);
-      trimmed[index] = after.slice(OPEN.length);
+  let html = parts[0] ?? '';
+  for (let index = 1; index < parts.length; index += 1) {
+    const after = parts[index]!;
+    if (html.endsWith(CLOSE) && after.startsWith(OPEN)) {
+      html = html.slice(0, -CLOSE.length) + after.slice(OPEN.length);
     } else {
-      merged = false;
+      html += `\n${after}`;
     }
   }
-  const html = trimmed.join('');
-  // A template whose pieces do not start and end with a section falls back to the full pass.
-  return merged ? html : mergeOutlookConditionals(html);
+  return html;
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Article, StudyType } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
-import { truncateText } from '../ingest/html-text.ts';
+import { cutAtSentence } from '../ingest/summary.ts';
 
 /**
  * What a digest shows, as plain data for the templates: one builder for the whole render, the
@@ -11,6 +11,8 @@ import { truncateText } from '../ingest/html-text.ts';
  */
 
 export interface BadgeView {
+  /** The study type, or the highest phase of a combined-phase badge: the site's pages colour by it. */
+  readonly type: StudyType;
   readonly label: string;
   readonly background: string;
   readonly color: string;
@@ -24,10 +26,14 @@ export interface CardView {
   readonly title: string;
   readonly url: string;
   readonly source: string;
+  /** "20 Nov 2026", or "Published 22 Oct 2026 · newly listed" for an older article listed late. */
   readonly date: string;
   readonly summary: string;
   readonly badges: readonly BadgeView[];
-  /** "Why you got this": the reader's topics the article matched. A text slot of the card. */
+  /**
+   * "Why you got this": the reader's topics the article matched, with the words that matched
+   * where they say more than the topic's name. A text slot of the card.
+   */
   readonly why: string;
 }
 
@@ -46,11 +52,14 @@ export interface SectionView {
 
 export interface DigestView {
   readonly subject: string;
+  /** The line inboxes show after the subject: the first title and what else the digest holds. */
+  readonly preheader: string;
   /** "Week of 23 November 2026": the reader's ISO week, the one the digest id names. */
   readonly kicker: string;
   readonly intro: string;
   /** The topics of this digest with their counts: "CAR-T & cell therapy (3) · Lung cancer (1)". */
   readonly contents: string;
+  /** Articles in the digest, older ones listed late included. */
   readonly count: number;
   /** In topic order: the sections with articles and the quiet lines of the topics without. */
   readonly sections: readonly SectionView[];
@@ -67,35 +76,52 @@ export interface DigestViewInput {
 /** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
 export type SelectionContent = Pick<Selection, 'sections'> & Partial<Pick<Selection, 'quietTopics'>>;
 
-/** Summaries are cut to about two lines on a desktop screen (a little more on a phone). */
-const CARD_SUMMARY_LENGTH = 180;
+/** Summaries are cut at a sentence to about three lines on a desktop screen (a little more on a phone). */
+const CARD_SUMMARY_LENGTH = 240;
 
-/** How each study type reads and looks, in emails and on archive pages alike. */
-export const STUDY_TYPE_BADGES: Record<StudyType, { label: string; background: string; color: string }> = {
+/**
+ * An article first listed this long after it was published is new to us but not new: its card
+ * says so, and the intro counts it apart. (Older than DIGEST_MAX_ARTICLE_AGE_DAYS, ingest leaves
+ * it out altogether.)
+ */
+export const LATE_LISTING_DAYS = 14;
+
+type Badge = { readonly label: string; readonly background: string; readonly color: string };
+
+/**
+ * How each study type reads and looks, in emails and on the site alike. Every pair keeps a
+ * contrast of at least 7:1 at the badges' 12 px bold.
+ */
+export const STUDY_TYPE_BADGES: Record<StudyType, Badge> = {
   'randomised-trial': { label: 'Randomised trial', background: '#e3f8ec', color: '#0e5a2f' },
   'phase-3': { label: 'Phase 3', background: '#e3f0fb', color: '#0b3d6e' },
   'phase-2': { label: 'Phase 2', background: '#e3f0fb', color: '#0b3d6e' },
   'phase-1': { label: 'Phase 1', background: '#e3f0fb', color: '#0b3d6e' },
   review: { label: 'Review', background: '#efeaf9', color: '#4b2a86' },
   'meta-analysis': { label: 'Meta-analysis', background: '#efeaf9', color: '#4b2a86' },
-  guideline: { label: 'Guideline', background: '#efeaf9', color: '#4b2a86' },
-  'trial-registration': { label: 'Trial registration', background: '#e3f0fb', color: '#0b3d6e' },
-  'case-report': { label: 'Case report', background: '#eef0f2', color: '#33404d' },
+  guideline: { label: 'Guideline', background: '#eceff3', color: '#2d3a48' },
+  'case-report': { label: 'Case report', background: '#eceff3', color: '#2d3a48' },
+  news: { label: 'News', background: '#e4f4f6', color: '#0a4a56' },
+  'trial-registration': { label: 'Trial registration', background: '#eef0fb', color: '#29367f' },
+  explainer: { label: 'Explainer by our editors', background: '#fbeaf1', color: '#7d1a43' },
   // Amber: a reader should notice that a preprint has not been checked by other scientists.
   preprint: { label: 'Preprint: not peer reviewed', background: '#fff3dc', color: '#7a4100' },
 };
 
-const BADGE_ORDER: readonly StudyType[] = [
+/** What the text is first, then the kind of study. */
+export const BADGE_ORDER: readonly StudyType[] = [
   'preprint',
+  'explainer',
+  'news',
+  'trial-registration',
+  'guideline',
+  'meta-analysis',
+  'review',
+  'case-report',
   'randomised-trial',
   'phase-3',
   'phase-2',
   'phase-1',
-  'trial-registration',
-  'meta-analysis',
-  'review',
-  'guideline',
-  'case-report',
 ];
 
 export function buildDigestView(
@@ -106,7 +132,7 @@ export function buildDigestView(
     const label = topicLabels[topic];
     return { topic, label, labelUpper: label.toUpperCase(), labelRule: '-'.repeat(label.length) };
   };
-  const withArticles: SectionView[] = input.selection.sections
+  const withArticles = input.selection.sections
     .map((section) => ({
       ...heading(section.topic),
       quiet: false,
@@ -114,11 +140,13 @@ export function buildDigestView(
         const article = input.articles.get(selected.articleId);
         // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
         if (!article || !/^https?:\/\//i.test(article.url)) return [];
-        return [cardView(article, selected.matchedTopics.map((topic) => topicLabels[topic]).join(' · '))];
+        // The section's own topic first: it is why the card stands here.
+        const matched = [section.topic, ...selected.matchedTopics.filter((topic) => topic !== section.topic)];
+        return [cardView(article, whyLine(article, matched, topicLabels))];
       }),
     }))
     .filter((section) => section.articles.length > 0);
-  const quiet: SectionView[] = (input.selection.quietTopics ?? []).map((topic) => ({
+  const quiet = (input.selection.quietTopics ?? []).map((topic) => ({
     ...heading(topic),
     quiet: true,
     articles: [],
@@ -126,20 +154,100 @@ export function buildDigestView(
   const sections = [...withArticles, ...quiet].sort(
     (a, b) => TOPIC_IDS.indexOf(a.topic) - TOPIC_IDS.indexOf(b.topic),
   );
-  const count = withArticles.reduce((total, section) => total + section.articles.length, 0);
-  const articlesWord = count === 1 ? 'article' : 'articles';
+  const cards = withArticles.flatMap((section) => section.articles);
+  const count = cards.length;
+  const late = cards.filter((card) => card.late).length;
   const week = weekOf(input.digestId);
+  const topics = withArticles.map((section) => section.label);
   return {
-    subject: `Your Immunotherapy Digest: ${count} new ${articlesWord}, week of ${week}`,
+    subject: `Your Immunotherapy Digest: ${subjectCount(count, late)}, week of ${week}`,
+    preheader: preheaderOf(cards[0]?.title ?? '', count, topics),
     kicker: `Weekly digest · week of ${week}`,
-    intro: `${count} new ${articlesWord} this week on the topics you follow.`,
+    intro: introOf(count, late),
     contents: withArticles.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
     count,
-    sections,
+    sections: sections.map((section) => ({
+      ...section,
+      articles: section.articles.map(({ late: _late, ...card }) => card),
+    })),
   };
 }
 
-type CardContent = Omit<CardView, 'why'>;
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** "8 new articles"; with older ones listed late, only the new ones are called new. */
+function subjectCount(count: number, late: number): string {
+  if (late === 0) return plural(count, 'new article');
+  if (late === count) return plural(count, 'article');
+  return `${plural(count - late, 'new article')} and ${late} older`;
+}
+
+function introOf(count: number, late: number): string {
+  const fresh = count - late;
+  const older = `${late} older ${late === 1 ? 'one' : 'ones'} listed for the first time`;
+  if (late === 0) return `${plural(count, 'new article')} this week on the topics you follow.`;
+  if (fresh === 0)
+    return `${plural(late, 'older article')} listed for the first time this week on the topics you follow.`;
+  return `${plural(fresh, 'new article')} this week on the topics you follow, and ${older}.`;
+}
+
+/** "CAR T cells bring lasting remissions … and 7 more on CAR-T & cell therapy and Leukemia." */
+function preheaderOf(firstTitle: string, count: number, topics: readonly string[]): string {
+  const title = cutAtSentence(firstTitle, 90);
+  if (count <= 1) return title;
+  return `${title} — and ${count - 1} more on ${joinWords(topics)}.`;
+}
+
+/** "A", "A and B", "A, B and C". */
+function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/**
+ * "you follow Lung cancer (“non-small cell lung cancer”) and Checkpoint inhibitors
+ * (“pembrolizumab”)". The section heading names the topic already: the words that matched say
+ * what in the article did. They are left out where they only repeat the topic's name. The site's
+ * own articles carry their editors' topics, not matched words.
+ */
+function whyLine(
+  article: Article,
+  matched: readonly TopicId[],
+  labels: Readonly<Record<TopicId, string>>,
+): string {
+  const topics = joinWords(
+    matched.map((topic, index) => {
+      const words = index < QUOTED_TOPICS ? article.matchedTerms?.[topic] : undefined;
+      return words && saysMoreThan(words, labels[topic]) ? `${labels[topic]} (“${words}”)` : labels[topic];
+    }),
+  );
+  return article.studyTypes.includes('explainer')
+    ? `our editors wrote it for readers of ${topics}.`
+    : `you follow ${topics}.`;
+}
+
+/** Matched words are quoted for the first topics only: the line stays a line. */
+const QUOTED_TOPICS = 2;
+
+/** Connecting words a combination rule finds: they say nothing on their own. */
+const EMPTY_WORDS = new Set(['plus', 'with', 'and', 'combined with', 'in combination with', 'versus', 'vs']);
+
+function saysMoreThan(words: string, label: string): boolean {
+  if (EMPTY_WORDS.has(words.toLowerCase().trim())) return false;
+  // "CAR T cells" adds nothing to "CAR-T & cell therapy"; "lifileucel" does.
+  const labelWords = new Set(wordsOf(label));
+  const termWords = wordsOf(words);
+  return termWords.length > 0 && !termWords.every((word) => labelWords.has(word));
+}
+
+/** Lower-case words without a plural "s": what two wordings share. */
+function wordsOf(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).map((word) =>
+    word.length > 3 ? word.replace(/s$/, '') : word,
+  );
+}
+
+type CardContent = Omit<CardView, 'why'> & { readonly late: boolean };
 
 /**
  * Card content per article object: a sender builds the views of a batch twice (to prepare the
@@ -147,24 +255,61 @@ type CardContent = Omit<CardView, 'why'>;
  */
 const cardContents = new WeakMap<Article, CardContent>();
 
-function cardView(article: Article, why: string): CardView {
+function cardView(article: Article, why: string): CardView & { readonly late: boolean } {
   let content = cardContents.get(article);
   if (!content) cardContents.set(article, (content = cardContentOf(article)));
   return { ...content, why };
 }
 
 function cardContentOf(article: Article): CardContent {
-  const types = BADGE_ORDER.filter((type) => article.studyTypes.includes(type));
+  const badges = badgesOf(article.studyTypes);
+  const late = isListedLate(article);
   const shown = {
     title: article.title,
     url: article.url,
     source: [...new Set(article.sources.map((source) => source.sourceName))].join(', '),
-    date: shortDate(article.publishedAt),
-    summary: truncateText(article.summary, CARD_SUMMARY_LENGTH),
-    badges: types.map((type, index) => ({ ...STUDY_TYPE_BADGES[type], last: index === types.length - 1 })),
+    date: late
+      ? `Published ${shortDate(article.publishedAt)} · newly listed`
+      : shortDate(article.publishedAt),
+    summary: cutAtSentence(article.summary, CARD_SUMMARY_LENGTH),
+    badges: badges.map((badge, index) => ({ ...badge, last: index === badges.length - 1 })),
   };
   const key = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22);
-  return { key, ...shown };
+  return { key, ...shown, late };
+}
+
+const PHASES: readonly StudyType[] = ['phase-1', 'phase-2', 'phase-3'];
+
+/**
+ * The badges of an article in BADGE_ORDER. A trial of combined phases gets one badge ("Phase
+ * 1/2"), as registries write it, instead of one per phase.
+ */
+export function badgesOf(studyTypes: readonly StudyType[]): (Badge & { readonly type: StudyType })[] {
+  const phases = PHASES.filter((phase) => studyTypes.includes(phase));
+  const badges: (Badge & { readonly type: StudyType })[] = [];
+  for (const type of BADGE_ORDER) {
+    if (!studyTypes.includes(type)) continue;
+    if (phases.length > 1 && PHASES.includes(type)) {
+      // BADGE_ORDER lists phase 3 first: the combined badge stands where the highest phase would.
+      if (type === phases.at(-1)) {
+        const label = `Phase ${phases.map((phase) => phase.slice(-1)).join('/')}`;
+        badges.push({ type, ...STUDY_TYPE_BADGES[type], label });
+      }
+      continue;
+    }
+    badges.push({ type, ...STUDY_TYPE_BADGES[type] });
+  }
+  return badges;
+}
+
+/**
+ * Whether an article reached us LATE_LISTING_DAYS or more after it was published. The site's own
+ * explainers are never late: they are written to last, and listed when the editors publish them.
+ */
+export function isListedLate(article: Pick<Article, 'publishedAt' | 'firstSeenAt' | 'studyTypes'>): boolean {
+  if (article.studyTypes.includes('explainer')) return false;
+  const gap = Date.parse(article.firstSeenAt) - Date.parse(article.publishedAt);
+  return gap >= LATE_LISTING_DAYS * 86_400_000;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -22,7 +22,15 @@ export interface RenderedEmail {
 export interface PersonalLinks {
   readonly manageUrl: string;
   readonly unsubscribeUrl: string;
+  /**
+   * The web edition of this reader's digest ("View in your browser"). Without one (a preview, a
+   * test send) the link opens the public archive.
+   */
+  readonly viewUrl?: string;
 }
+
+/** The personal-link slots an email may hold. */
+const PERSONAL_SLOTS = ['manageUrl', 'unsubscribeUrl', 'viewUrl'] as const;
 
 /**
  * An email rendered once for many readers, with its personal links still open. `personalise`
@@ -49,19 +57,27 @@ export function personalisableEmail(
   html: string,
   text: string,
   slots: Slots,
+  defaults: Partial<PersonalLinks> = {},
 ): PersonalisableEmail {
-  const compiledHtml = slots.compile(html, ['manageUrl', 'unsubscribeUrl']);
-  const compiledText = slots.compile(text, ['manageUrl', 'unsubscribeUrl']);
+  const compiledHtml = slots.compile(html, PERSONAL_SLOTS);
+  const compiledText = slots.compile(text, PERSONAL_SLOTS);
   return {
     subject,
     html: compiledHtml,
     text: compiledText,
-    personalise: (links) => ({
-      subject,
-      html: fillSlots(compiledHtml, links, escapeHtml),
-      text: fillSlots(compiledText, links),
-    }),
+    personalise: (links) => {
+      const values = { ...defaults, ...withoutUndefined(links) };
+      return {
+        subject,
+        html: fillSlots(compiledHtml, values, escapeHtml),
+        text: fillSlots(compiledText, values),
+      };
+    },
   };
+}
+
+function withoutUndefined(links: PersonalLinks): Partial<PersonalLinks> {
+  return Object.fromEntries(Object.entries(links).filter(([, value]) => value !== undefined));
 }
 
 export interface EmailRendererSettings {
@@ -88,7 +104,10 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
   const linkSlots = {
     manageUrl: slots.token('manageUrl'),
     unsubscribeUrl: slots.token('unsubscribeUrl'),
+    viewUrl: slots.token('viewUrl'),
   };
+  // A digest personalised without a reader's web edition (a preview) links to the archive instead.
+  const digestDefaults = { viewUrl: `${settings.siteUrl}/archive` };
   const pieces = createDigestPieces({ templates: settings.templates, mjml: settings.mjml, shared, slots });
   let wholeRenders = 0;
 
@@ -96,7 +115,7 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
   const textOf = (view: DigestView) =>
     renderText(settings.templates, 'digest.txt', { ...shared, ...view, ...linkSlots });
   const groupEmail = (view: DigestView, html: string): GroupEmail => ({
-    ...personalisableEmail(view.subject, html, textOf(view), slots),
+    ...personalisableEmail(view.subject, html, textOf(view), slots, digestDefaults),
     articleCount: view.count,
   });
 
@@ -128,7 +147,7 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
       const mjml = renderMjmlSource(settings.templates, 'digest.mjml', {
         ...shared,
         ...view,
-        ...(links ?? linkSlots),
+        ...(links ? { ...digestDefaults, ...withoutUndefined(links) } : linkSlots),
       });
       return groupEmail(view, await mjmlToHtml(mjml, settings.mjml));
     },

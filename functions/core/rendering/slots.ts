@@ -8,7 +8,16 @@ import { randomBytes } from 'node:crypto';
  * carries a random nonce made when the renderer is built, so no feed text can contain a token
  * and have a reader's link or anything else put in its place.
  */
-const SLOT_NAMES = ['kicker', 'intro', 'contents', 'why', 'manageUrl', 'unsubscribeUrl'] as const;
+const SLOT_NAMES = [
+  'kicker',
+  'preheader',
+  'intro',
+  'contents',
+  'why',
+  'manageUrl',
+  'unsubscribeUrl',
+  'viewUrl',
+] as const;
 
 export type SlotName = (typeof SLOT_NAMES)[number];
 

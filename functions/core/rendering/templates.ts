@@ -88,6 +88,10 @@ export async function mjmlToHtml(mjml: string, options: MjmlOptions): Promise<st
     const result = await mjml2html(mjml, {
       validationLevel: options.validationLevel,
       keepComments: false,
+      // An admin's MJML is rendered here too: <mj-include> must never read a file of the server.
+      // MJML 5 ignores includes by default; pinned, so no upgrade or .mjmlconfig turns them on.
+      ignoreIncludes: true,
+      useMjmlConfigOptions: false,
       // No web-font <link>: the system font stack reads well, and a font fetched from a third
       // party on open would tell it who read the email.
       fonts: {},
@@ -108,13 +112,4 @@ export async function mjmlToHtml(mjml: string, options: MjmlOptions): Promise<st
  */
 function collapseIndentation(html: string): string {
   return html.replace(/[ \t]*\n\s*/g, '\n');
-}
-
-/**
- * MJML wraps every section in Outlook conditional comments and, in a whole document, merges the
- * comments of neighbouring sections. An email assembled from separately cut sections gets the
- * same treatment here, so it is the very HTML a whole render would give.
- */
-export function mergeOutlookConditionals(html: string): string {
-  return html.replace(/(<!\[endif]-->\s*?<!--\[if mso \| IE]>)/gm, '');
 }

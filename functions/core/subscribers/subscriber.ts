@@ -8,6 +8,7 @@ import {
   type SubscriberStatus,
 } from '../../model/subscribers.ts';
 import { timeZoneSchema } from './time-zones.ts';
+import { asciiAddress } from './email-address.ts';
 
 /**
  * Who a subscriber is. The id is a hash of the normalised address: one item per address with a
@@ -27,11 +28,22 @@ export function subscriberIdFor(email: string): string {
     .slice(0, 32);
 }
 
+/** An email address; an internationalised domain comes out in ASCII (email-address.ts). */
 export const emailSchema = z
   .string()
   .trim()
-  .max(254, { message: 'email address is too long' })
-  .email({ message: 'enter a valid email address, like name@example.org' });
+  .transform((value, context) => {
+    const reading = asciiAddress(value);
+    if (reading.ok) return reading.address;
+    context.addIssue({ code: 'custom', message: reading.problem });
+    return z.NEVER;
+  })
+  .pipe(
+    z
+      .string()
+      .max(254, { message: 'email address is too long' })
+      .email({ message: 'enter a valid email address, like name@example.org' }),
+  );
 
 export const deliverySlotSchema = z
   .object({

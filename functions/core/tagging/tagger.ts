@@ -48,6 +48,12 @@ export interface TagResult {
    * and for relevance (`"title: pembrolizumab"`), including topics dropped as not relevant.
    */
   readonly evidence?: Partial<Record<TopicId | 'relevance', string[]>>;
+  /**
+   * Only with `createTagger(vocabulary, { terms: true })`: for each topic tagged, the words of the
+   * term that weighed most, as the item writes them ("pembrolizumab", "non-small cell lung
+   * cancer"): what "why you got this" quotes.
+   */
+  readonly terms?: Partial<Record<TopicId, string>>;
 }
 
 export type Tagger = (input: TagInput) => TagResult;
@@ -55,6 +61,8 @@ export type Tagger = (input: TagInput) => TagResult;
 export interface TaggerOptions {
   /** Report which words counted (slower; for the eval script and for editors tuning words). */
   readonly explain?: boolean;
+  /** Report the words that tagged each topic (`terms`). Costs nothing measurable: the scoring finds them anyway. */
+  readonly terms?: boolean;
 }
 
 /**
@@ -72,6 +80,7 @@ export interface TaggerOptions {
 export function createTagger(vocabulary: Vocabulary, options: TaggerOptions = {}): Tagger {
   const compiled = compileVocabulary(vocabulary);
   const explain = options.explain === true;
+  const reportTerms = options.terms === true;
 
   return ({ title, summary = '', assumeRelevant = false, facts }) => {
     const names = facts?.names?.filter(Boolean) ?? [];
@@ -85,20 +94,23 @@ export function createTagger(vocabulary: Vocabulary, options: TaggerOptions = {}
     const factScores = facts ? scoreFacts(facts, compiled) : undefined;
 
     const candidates: TopicScores = {};
+    const candidateTerms: Partial<Record<TopicId, string>> = {};
     // Topics without requirements first: a requirement looks at them.
     for (let pass = 0; pass < 2; pass += 1) {
       for (const topic of compiled.topics) {
         if ((topic.requires === undefined) !== (pass === 0)) continue;
         if (topic.requires && !requirementMet(topic.requires, candidates, item)) continue;
         const notes: string[] | undefined = evidence ? [] : undefined;
+        const strongest: Strongest | undefined = reportTerms ? { weight: 0, words: '' } : undefined;
         const fromFacts = factScores?.get(topic.id);
         const value =
-          scoreRule(topic, item, compiled, notes, compiled.facts.namesFor.has(topic.id)) +
+          scoreRule(topic, item, compiled, notes, strongest, compiled.facts.namesFor.has(topic.id)) +
           (fromFacts?.score ?? 0);
         if (fromFacts) notes?.push(...fromFacts.notes);
         if (value < compiled.threshold) continue;
         candidates[topic.id] = round(value);
         if (evidence && notes) evidence[topic.id] = notes;
+        if (strongest?.words) candidateTerms[topic.id] = strongest.words;
       }
     }
 
@@ -112,9 +124,26 @@ export function createTagger(vocabulary: Vocabulary, options: TaggerOptions = {}
     }
 
     const topics: TopicScores = {};
-    if (relevant) for (const id of TOPIC_IDS) if (candidates[id] !== undefined) topics[id] = candidates[id];
-    return evidence ? { topics, relevant, evidence } : { topics, relevant };
+    const terms: Partial<Record<TopicId, string>> = {};
+    if (relevant)
+      for (const id of TOPIC_IDS) {
+        if (candidates[id] === undefined) continue;
+        topics[id] = candidates[id];
+        if (candidateTerms[id] !== undefined) terms[id] = candidateTerms[id];
+      }
+    return {
+      topics,
+      relevant,
+      ...(evidence ? { evidence } : {}),
+      ...(reportTerms ? { terms } : {}),
+    };
   };
+}
+
+/** The term of a rule that weighed most so far, and its words as the item writes them. */
+interface Strongest {
+  weight: number;
+  words: string;
 }
 
 type Evidence = Partial<Record<TopicId | 'relevance', string[]>>;
@@ -229,6 +258,7 @@ function scoreRule(
   item: Item,
   compiled: CompiledVocabulary,
   notes?: string[],
+  strongest?: Strongest,
   readNames = false,
 ): number {
   if (vetoed(item.title, rule.exclude)) return 0;
@@ -247,12 +277,20 @@ function scoreRule(
     if (inTitle !== undefined) {
       score += term.weight * compiled.titleWeight;
       notes?.push(`title: ${inTitle}`);
+      if (strongest && term.weight * compiled.titleWeight > strongest.weight) {
+        strongest.weight = term.weight * compiled.titleWeight;
+        strongest.words = wordsAsWritten(term, [title]) ?? inTitle;
+      }
       continue;
     }
     const inNames = names ? termFound(term, [names], compiled) : undefined;
     if (inNames !== undefined) {
       score += term.weight * compiled.titleWeight;
       notes?.push(`fact: ${inNames}`);
+      if (strongest && term.weight * compiled.titleWeight > strongest.weight) {
+        strongest.weight = term.weight * compiled.titleWeight;
+        strongest.words = wordsAsWritten(term, [names!]) ?? inNames;
+      }
       continue;
     }
     if (!summary) continue;
@@ -263,6 +301,10 @@ function scoreRule(
     if (inSummary !== undefined) {
       score += term.weight;
       notes?.push(`summary: ${inSummary}`);
+      if (strongest && term.weight > strongest.weight) {
+        strongest.weight = term.weight;
+        strongest.words = wordsAsWritten(term, [summary, title]) ?? inSummary;
+      }
     }
   }
   return score;
@@ -310,6 +352,22 @@ function termFound(
       return undefined;
     }
   }
+}
+
+/**
+ * The words by which a term was found, as the text writes them ("Pembrolizumab", "NSCLC"), rather
+ * than the vocabulary's own spelling or pattern: the first place of its (first) group.
+ */
+function wordsAsWritten(term: CompiledTerm, views: readonly RuleView[]): string | undefined {
+  // A pair's words ("PD-1 and CTLA-4") are what termFound gave already.
+  if (term.kind === 'pair') return undefined;
+  const group = term.kind === 'allOf' ? term.groups[0] : term.group;
+  if (group === undefined) return undefined;
+  for (const view of views) {
+    const [place] = view.places(group);
+    if (place) return view.field.found.text.slice(place.start, place.end);
+  }
+  return undefined;
 }
 
 function requirementMet(

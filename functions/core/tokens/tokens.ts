@@ -7,7 +7,7 @@ import { TokenError } from '../errors.ts';
  * else, an unsubscribe link cannot open the preference centre). Comparison is constant-time.
  */
 
-export type TokenPurpose = 'confirm' | 'manage' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'manage' | 'unsubscribe' | 'view';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -16,6 +16,8 @@ export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
   confirm: 7 * DAY_MS,
   manage: 90 * DAY_MS,
   unsubscribe: 400 * DAY_MS,
+  // "View in your browser" in a digest kept for a year: it reads the reader's topics, changes nothing.
+  view: 400 * DAY_MS,
 };
 
 export interface VerifiedToken {
@@ -30,7 +32,12 @@ export interface TokenService {
   verify(token: string, purpose: TokenPurpose, now: Date): VerifiedToken;
 }
 
-const PURPOSE_CODES: Record<TokenPurpose, string> = { confirm: 'c', manage: 'm', unsubscribe: 'u' };
+const PURPOSE_CODES: Record<TokenPurpose, string> = {
+  confirm: 'c',
+  manage: 'm',
+  unsubscribe: 'u',
+  view: 'v',
+};
 const MAX_TOKEN_LENGTH = 200;
 
 export function createTokenService(secret: string): TokenService {

@@ -45,6 +45,7 @@ export function createAdminKit(services: ApiServices): AdminKit {
     csrfKey: context.tokenSecret,
     secureCookies: context.config.siteUrl.startsWith('https://'),
     clock: context.clock,
+    sessions: context.adminSessions,
   });
   return {
     services,

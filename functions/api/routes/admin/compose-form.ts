@@ -8,6 +8,7 @@ export function composeFormOf(input: Record<string, unknown>): ComposeForm {
     body: text(input.body),
     format: input.format === 'mjml' ? 'mjml' : 'markdown',
     topics: new Set(Array.isArray(input.topics) ? input.topics.map(String) : []),
+    audience: input.audience === 'everyone' || input.audience === 'topics' ? input.audience : '',
     id: text(input.id),
     testTo: text(input.testTo),
   };

@@ -14,6 +14,7 @@ import {
 import { adminProblemOf } from './admin-problem.ts';
 import type { AdminApp, AdminKit } from './admin-kit.ts';
 import { composeFormOf } from './compose-form.ts';
+import { parseAdminForm } from './send-request.ts';
 
 /**
  * The compose page (`GET /admin`) and its buttons (`POST /admin`): preview, send a test, review
@@ -55,7 +56,11 @@ export function registerComposeRoutes(app: AdminApp, kit: AdminKit): void {
       if (input.action === 'test' && form.testTo.trim() === '') {
         throw new ValidationError('no test address', ['testTo: enter the address to send the test to']);
       }
-      const composed = await composeSend(parseDraft(input), form.id.trim() || undefined, deps);
+      const composed = await composeSend(
+        parseDraft(parseAdminForm(input)),
+        form.id.trim() || undefined,
+        deps,
+      );
       const previewId = await storePreview(composed.preview.html);
       if (input.action === 'test') {
         const sent = await sendTest(composed, form.testTo, actorOf(credential, 'page'), deps);

@@ -31,7 +31,7 @@ export function guardAdminRoutes(app: AdminApp, { auth }: AdminKit): void {
     return adminPage(c, 'Sign in', body, {}, 401);
   };
   const requireAdmin: MiddlewareHandler<AdminEnv> = async (c, next) => {
-    const credential = auth.identify(c);
+    const credential = await auth.identify(c);
     if (!credential) return unauthorized(c);
     c.set('admin', credential);
     await next();

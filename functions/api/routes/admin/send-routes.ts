@@ -3,17 +3,18 @@ import { composeSend } from '../../../core/announcements/compose-send.ts';
 import { startSend } from '../../../core/announcements/start-send.ts';
 import { sendTest } from '../../../core/announcements/test-send.ts';
 import { parseDraft } from '../../../core/announcements/announcement.ts';
-import { ValidationError } from '../../../core/errors.ts';
 import { readInput } from '../../input.ts';
 import { adminPage } from '../../pages/admin-layout.ts';
 import { composePage, reviewPage } from '../../pages/admin-compose-page.ts';
 import { adminProblemOf } from './admin-problem.ts';
 import type { AdminApp, AdminKit } from './admin-kit.ts';
 import { composeFormOf } from './compose-form.ts';
+import { parseAdminForm, parseJsonSendRequest } from './send-request.ts';
 
 /**
- * `POST /admin/sends`: the JSON API's send (dry run, test or for real, `202` with the status
- * URL), and the review page's confirm form (which must tick the box, and carry the CSRF token).
+ * `POST /admin/sends`: the JSON API's send (a dry run, a test, or `"send": true` for real, `202`
+ * with the status URL; read strictly by send-request.ts), and the review page's confirm form
+ * (which must tick the box, and carry the CSRF token).
  */
 export function registerSendRoutes(app: AdminApp, kit: AdminKit): void {
   const { services, auth, deps, labels, layout, actorOf, storePreview, csrfFailed } = kit;
@@ -25,11 +26,11 @@ export function registerSendRoutes(app: AdminApp, kit: AdminKit): void {
     const fromForm = !(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json');
     if (fromForm && !auth.csrfTokenMatches(credential, input.csrf)) return csrfFailed(c);
     const actor = actorOf(credential, fromForm ? 'page' : 'api');
-    const sendId = typeof input.id === 'string' && input.id.trim() !== '' ? input.id.trim() : undefined;
     try {
-      const composed = await composeSend(parseDraft(input), sendId, deps);
       if (fromForm) {
-        if (input.confirm !== 'yes') {
+        const form = parseAdminForm(input);
+        const composed = await composeSend(parseDraft(form), form.id?.trim() || undefined, deps);
+        if (form.confirm !== 'yes') {
           const previewId = await storePreview(composed.preview.html);
           return adminPage(
             c,
@@ -49,17 +50,13 @@ export function registerSendRoutes(app: AdminApp, kit: AdminKit): void {
         const started = await startSend(composed, actor, deps);
         return c.redirect(`/admin/sends/${started.sendId}`, 303);
       }
-      const dryRun = input.dryRun === true || input.dryRun === 'true';
-      const testTo =
-        typeof input.testTo === 'string' && input.testTo.trim() !== '' ? input.testTo : undefined;
-      if (dryRun && testTo) {
-        throw new ValidationError('dry run and test send together', [
-          'dryRun: a dry run sends nothing; leave out testTo or dryRun',
-        ]);
+      const request = parseJsonSendRequest(input);
+      const composed = await composeSend(request.draft, request.id, deps);
+      if (request.action.kind === 'dry-run') return c.json(dryRunJson(composed));
+      if (request.action.kind === 'test') {
+        const test = await sendTest(composed, request.action.to, actor, deps);
+        return c.json({ sendId: composed.sendId, test });
       }
-      if (dryRun) return c.json(dryRunJson(composed));
-      if (testTo)
-        return c.json({ sendId: composed.sendId, test: await sendTest(composed, testTo, actor, deps) });
       const started = await startSend(composed, actor, deps);
       c.header('Location', `/admin/sends/${started.sendId}`);
       return c.json(
@@ -92,7 +89,7 @@ function dryRunJson(composed: ComposedSend) {
     sendId: composed.sendId,
     dryRun: true,
     audience: composed.audience,
-    removed: composed.email.removed,
+    removed: composed.removed,
     alreadySent: composed.existing?.status === 'queued',
     preview: composed.preview,
   };

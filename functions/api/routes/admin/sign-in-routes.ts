@@ -1,5 +1,6 @@
 import { perIpRateLimit } from '../../rate-limit.ts';
-import { readInput } from '../../input.ts';
+import { principalOf } from '../../admin-auth.ts';
+import { readInput, wantsJson } from '../../input.ts';
 import { adminPage } from '../../pages/admin-layout.ts';
 import { signInPage } from '../../pages/admin-compose-page.ts';
 import type { AdminApp, AdminKit } from './admin-kit.ts';
@@ -9,7 +10,9 @@ const SIGN_IN_ATTEMPTS = 10;
 
 /**
  * The admin page's session (token mode): the sign-in form, which trades the admin token for a
- * session cookie, and sign-out. With IAM (in the cloud) there is no session: both go to /admin.
+ * session cookie, sign-out, and "sign out everywhere", which revokes every session cookie (the
+ * generation in the state table moves on). With IAM (in the cloud) there is no session: each goes
+ * to /admin.
  */
 export function registerSignInRoutes(app: AdminApp, { services, auth, csrfFailed }: AdminKit): void {
   const { context } = services;
@@ -24,9 +27,14 @@ export function registerSignInRoutes(app: AdminApp, { services, auth, csrfFailed
     },
   );
 
-  app.get('/admin/sign-in', (c) => {
-    if (auth.mode === 'iam' || auth.identify(c)) return c.redirect('/admin', 303);
-    return adminPage(c, 'Sign in', signInPage({}));
+  app.get('/admin/sign-in', async (c) => {
+    if (auth.mode === 'iam' || (await auth.identify(c))) return c.redirect('/admin', 303);
+    const signedOutEverywhere = c.req.query('signed-out') === 'everywhere';
+    return adminPage(
+      c,
+      'Sign in',
+      signInPage(signedOutEverywhere ? { notice: 'Every admin session was signed out, this one too.' } : {}),
+    );
   });
 
   app.post('/admin/sign-in', signInLimit, async (c) => {
@@ -36,7 +44,7 @@ export function registerSignInRoutes(app: AdminApp, { services, auth, csrfFailed
       context.logger.warn('admin sign-in refused', {});
       return adminPage(c, 'Sign in', signInPage({ error: 'That is not the admin token.' }), {}, 401);
     }
-    auth.startSession(c);
+    await auth.startSession(c);
     return c.redirect('/admin', 303);
   });
 
@@ -45,5 +53,23 @@ export function registerSignInRoutes(app: AdminApp, { services, auth, csrfFailed
     if (!auth.csrfTokenMatches(c.get('admin'), input.csrf)) return csrfFailed(c);
     auth.endSession(c);
     return c.redirect('/admin/sign-in', 303);
+  });
+
+  // Sign out everywhere: every session cookie, on every browser, stops working at once.
+  app.post('/admin/sessions/revoke', async (c) => {
+    const credential = c.get('admin');
+    const json = wantsJson(c);
+    const input = await readInput(c);
+    if (!json && !auth.csrfTokenMatches(credential, input.csrf)) return csrfFailed(c);
+    if (auth.mode === 'iam') {
+      const message = 'In the cloud there are no admin sessions: access is revoked in IAM.';
+      return json ? c.json({ error: 'no_sessions', message }, 409) : c.redirect('/admin', 303);
+    }
+    const generation = await auth.revokeAllSessions(principalOf(credential));
+    context.logger.warn('admin sessions revoked', { generation, by: principalOf(credential) });
+    auth.endSession(c);
+    return json
+      ? c.json({ revoked: true, generation })
+      : c.redirect('/admin/sign-in?signed-out=everywhere', 303);
   });
 }
