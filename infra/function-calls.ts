@@ -45,12 +45,15 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     ...SECRET,
     // The NCBI API key of the PubMed sources, read once, at the first PubMed request.
     'secret/ncbi-api-key': ['secretsmanager:GetSecretValue'],
-    // Identity claims and articles in batches; the writer lease is a put and a delete.
+    // Identity claims and articles in batches; the writer lease is a put and a delete; another
+    // source's sighting of an article stored by an earlier run (or a trial's newer facts) is a
+    // conditional update.
     'table/articles': [
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:PutItem',
       'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
     ],
     // Per-source fetch state (validators, failures).
     'table/state': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
