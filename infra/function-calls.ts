@@ -11,7 +11,7 @@ import type { HandlerName } from './constructs/digest-function.ts';
  *
  * Resources are named in one vocabulary: `table/<id>` and `table/<id>/index/<name>` (the tables
  * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`,
- * `secret/identity`, `ses/identity` (the sender identity),
+ * `secret/identity`, `secret/ncbi-api-key`, `ses/identity` (the sender identity),
  * `ses/configuration-set`, and `*` for actions IAM grants on no resource type.
  */
 
@@ -24,6 +24,7 @@ export type CallResource =
   | 'queue/send-dlq'
   | 'secret/token'
   | 'secret/identity'
+  | 'secret/ncbi-api-key'
   | 'ses/identity'
   | 'ses/configuration-set'
   | '*';
@@ -48,12 +49,17 @@ const SEND_EMAIL: FunctionCalls = {
 export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   ingest: {
     ...SECRET,
-    // Identity claims and articles in batches; the writer lease is a put and a delete.
+    // The NCBI API key of the PubMed sources, read once, at the first PubMed request.
+    'secret/ncbi-api-key': ['secretsmanager:GetSecretValue'],
+    // Identity claims and articles in batches; the writer lease is a put and a delete; another
+    // source's sighting of an article stored by an earlier run (or a trial's newer facts) is a
+    // conditional update.
     'table/articles': [
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:PutItem',
       'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
     ],
     // Per-source fetch state (validators, failures).
     'table/state': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],

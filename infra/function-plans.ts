@@ -17,6 +17,8 @@ export interface FunctionAccess {
   readonly sendsEmail: boolean;
   /** ses:GetAccount: the account's send rate, which the rate limiter paces by. */
   readonly readsSendQuota: boolean;
+  /** The NCBI API key secret of the PubMed sources (ingest only). */
+  readonly readsNcbiApiKey: boolean;
 }
 
 /** What each function is, and exactly what it may touch. The service stack grants from this only. */
@@ -67,6 +69,9 @@ export function accessFor(calls: FunctionCalls): FunctionAccess {
         : 'none',
     sendsEmail: all.includes('ses:SendEmail'),
     readsSendQuota: all.includes('ses:GetAccount'),
+    readsNcbiApiKey: actionsOn((resource) => resource === 'secret/ncbi-api-key').includes(
+      'secretsmanager:GetSecretValue',
+    ),
   };
 }
 

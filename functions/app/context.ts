@@ -37,6 +37,8 @@ import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts
 import { SqsSendQueue } from '../adapters/sqs/sqs-send-queue.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs/sqs-dead-letter-queue.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
+import { EutilsClient } from '../adapters/http/eutils-client.ts';
+import { ClinicalTrialsClient } from '../adapters/http/clinicaltrials-client.ts';
 import {
   loadSiteArticles,
   loadSources,
@@ -55,6 +57,8 @@ import type { EditionStore } from '../ports/edition-store.ts';
 import type { FeedFetcher } from '../ports/feed-fetcher.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Mailer } from '../ports/mailer.ts';
+import type { PubMedApi } from '../ports/pubmed-api.ts';
+import type { TrialRegistryApi } from '../ports/trial-registry-api.ts';
 import type { RequestCounter } from '../ports/request-counter.ts';
 import type { SendQueue } from '../ports/send-queue.ts';
 import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
@@ -95,6 +99,9 @@ export interface AppContext {
   /** The send queue's DLQ, for an operator's look and redrive (its URL is found on first use). */
   readonly deadLetters: DeadLetterQueue;
   readonly fetcher: FeedFetcher;
+  /** PubMed (NCBI's E-utilities) and ClinicalTrials.gov, each polite to its API for the whole process. */
+  readonly pubmed: PubMedApi;
+  readonly trialRegistry: TrialRegistryApi;
   readonly limiter: SendRateLimiter;
   /** "Here is your manage link" and other account emails. */
   readonly accountEmails: AccountEmailRenderer;
@@ -115,6 +122,10 @@ export interface ContextOverrides {
   readonly logger?: Logger;
   readonly clients?: AwsClients;
   readonly fetcher?: FeedFetcher;
+  /** What the API clients fetch with (default: `fetcher` if given, else one with the APIs' larger size cap). */
+  readonly apiFetcher?: FeedFetcher;
+  readonly pubmed?: PubMedApi;
+  readonly trialRegistry?: TrialRegistryApi;
   readonly mailer?: Mailer;
   readonly limiter?: SendRateLimiter;
   /** 'strict' in tests and CI: a template error fails loudly instead of rendering half an email. */
@@ -140,6 +151,14 @@ export async function createAppContext(
   const labels = Object.fromEntries(
     topicLabels(vocabulary).map((topic) => [topic.id, topic.label]),
   ) as Record<TopicId, string>;
+  const apiFetcher =
+    overrides.apiFetcher ??
+    overrides.fetcher ??
+    new HttpFeedFetcher({
+      timeoutMs: config.fetch.timeoutMs,
+      maxBytes: config.apiSources.maxBytes,
+      userAgent: config.fetch.userAgent,
+    });
   const renderer = createEmailRenderer({
     templates,
     topicLabels: labels,
@@ -186,6 +205,14 @@ export async function createAppContext(
         maxBytes: config.fetch.maxBytes,
         userAgent: config.fetch.userAgent,
       }),
+    pubmed:
+      overrides.pubmed ??
+      new EutilsClient(apiFetcher, {
+        tool: config.apiSources.ncbiTool,
+        email: config.apiSources.ncbiEmail,
+        apiKey: () => resolveNcbiApiKey(config),
+      }),
+    trialRegistry: overrides.trialRegistry ?? new ClinicalTrialsClient(apiFetcher),
     limiter:
       overrides.limiter ??
       new DynamoSendRateLimiter(clients.documents, config.tables.state, {
@@ -268,6 +295,26 @@ async function readVersion(
     throw new ConfigError(`${setting} ${arn} (${stage}) holds no secret of at least 32 characters`);
   }
   return SecretString;
+}
+
+/**
+ * The NCBI API key: the setting, or the secret's value in the cloud. The secret is created
+ * holding "none" (no key: 3 requests a second); an operator puts a key in it to allow 10.
+ */
+async function resolveNcbiApiKey(config: Config): Promise<string | undefined> {
+  const { ncbiApiKey, ncbiApiKeyArn } = config.apiSources;
+  if (ncbiApiKey) return ncbiApiKey;
+  if (!ncbiApiKeyArn) return undefined;
+  const client = new SecretsManagerClient({ region: config.region });
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: ncbiApiKeyArn }));
+  const key = SecretString?.trim() ?? '';
+  if (key === '' || key.toLowerCase() === 'none') return undefined;
+  if (!/^[A-Za-z0-9]{16,64}$/.test(key)) {
+    throw new ConfigError(
+      `NCBI_API_KEY_ARN ${ncbiApiKeyArn} holds no NCBI API key (letters and digits) nor "none"`,
+    );
+  }
+  return key;
 }
 
 async function resolveQueueUrl(config: Config, clients: AwsClients): Promise<string> {

@@ -23,6 +23,7 @@ import { loadAnnouncementSend } from '../core/announcements/load-announcement-se
 import { planAnnouncementSend } from '../core/announcements/plan-announcement-send.ts';
 import { deliverAccountEmail } from '../core/subscribers/account-requests.ts';
 import type { Source } from '../model/sources.ts';
+import { liveUrlOf } from '../core/ingest/sources.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -32,14 +33,15 @@ import type { AppContext } from './context.ts';
 
 export interface IngestOptions {
   /**
-   * Which URL to fetch for a source: the real one in the cloud, a loopback snapshot locally.
-   * undefined skips the source (offline, a source without a snapshot cannot be fetched).
+   * Which URL to fetch for a source (a feed's, or the base URL of the API it searches): the real
+   * one in the cloud, a loopback snapshot locally. undefined skips the source (offline, a source
+   * without a snapshot cannot be fetched).
    */
   readonly fetchUrlFor?: (source: Source) => string | undefined;
 }
 
 export function ingestOnce(context: AppContext, options: IngestOptions = {}): Promise<IngestSummary> {
-  const fetchUrlFor = options.fetchUrlFor ?? ((source: Source) => source.url);
+  const fetchUrlFor = options.fetchUrlFor ?? liveUrlOf;
   return runIngest(
     {
       sources: context.sources
@@ -54,6 +56,11 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
       maxBytes: context.config.fetch.maxBytes,
       maxItems: context.config.fetch.maxItems,
       maxArticleAgeDays: context.config.digest.maxArticleAgeDays,
+      apiSources: {
+        lookbackDays: context.config.apiSources.lookbackDays,
+        maxRecordsPerRun: context.config.apiSources.maxRecordsPerRun,
+        maxBytes: context.config.apiSources.maxBytes,
+      },
     },
     context,
   );

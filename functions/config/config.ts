@@ -109,6 +109,14 @@ const envSchema = z.object({
   FETCH_CONCURRENCY: positiveInt(8, 64),
   // The parser's DEFAULT_MAX_ITEMS (a literal here: config must not pull the XML parser into every bundle).
   FEED_MAX_ITEMS: positiveInt(5000, 100_000),
+  NCBI_API_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,64}$/, { message: 'must be an NCBI API key (letters and digits)' })
+    .optional(),
+  NCBI_API_KEY_ARN: z.string().startsWith('arn:', { message: 'must be a Secrets Manager ARN' }).optional(),
+  NCBI_EMAIL: z.string().email({ message: 'must be an email address' }).optional(),
+  API_LOOKBACK_DAYS: positiveInt(7, 90),
+  API_MAX_RECORDS_PER_RUN: positiveInt(500, 5000),
   API_RATE_LIMIT_PER_IP: positiveInt(20, 1_000_000),
   API_RATE_LIMIT_WINDOW_SECONDS: positiveInt(600, 86_400),
   CONTENT_DIR: z.string().min(1).default(DEFAULT_CONTENT_DIR),
@@ -184,6 +192,21 @@ export interface Config {
     /** Most items a feed may hold; a feed with more fails as 'too-many-items'. */
     readonly maxItems: number;
   };
+  /** The API sources (PubMed's E-utilities, ClinicalTrials.gov). */
+  readonly apiSources: {
+    /** An NCBI API key (10 requests a second instead of 3), or the secret holding one. */
+    readonly ncbiApiKey: string | undefined;
+    readonly ncbiApiKeyArn: string | undefined;
+    /** NCBI's `tool` and `email` parameters: who to write to before blocking us. */
+    readonly ncbiTool: string;
+    readonly ncbiEmail: string;
+    /** How far back a source's first run looks. */
+    readonly lookbackDays: number;
+    /** Records taken per source and run; the rest wait for the next run. */
+    readonly maxRecordsPerRun: number;
+    /** Largest API answer accepted (an efetch batch of 200 records with their references). */
+    readonly maxBytes: number;
+  };
   readonly api: {
     /** Requests that can send an email (subscribe, "email me a link") one IP may make per window. */
     readonly rateLimitPerIp: number;
@@ -192,6 +215,12 @@ export interface Config {
   readonly contentDir: string;
   readonly templatesDir: string;
 }
+
+/** NCBI's `tool` parameter: the software's name, one word. */
+export const NCBI_TOOL = 'immunotherapy-digest';
+
+/** An efetch batch of 200 records with their reference lists runs to a few megabytes. */
+const API_MAX_BYTES = 32 * 1024 * 1024;
 
 export const USER_AGENT =
   'ImmunotherapyDigest/0.1 (+https://github.com/immunotherapy-digest/immunotherapy-digest; feed reader)';
@@ -285,10 +314,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       userAgent: USER_AGENT,
       maxItems: e.FEED_MAX_ITEMS,
     },
+    apiSources: {
+      ncbiApiKey: e.NCBI_API_KEY,
+      ncbiApiKeyArn: e.NCBI_API_KEY_ARN,
+      ncbiTool: NCBI_TOOL,
+      // The editors' mailbox unless another is given: NCBI writes there before blocking the tool.
+      ncbiEmail: e.NCBI_EMAIL ?? bareAddress(e.MAIL_REPLY_TO),
+      lookbackDays: e.API_LOOKBACK_DAYS,
+      maxRecordsPerRun: e.API_MAX_RECORDS_PER_RUN,
+      maxBytes: Math.max(API_MAX_BYTES, e.FETCH_MAX_BYTES),
+    },
     api: { rateLimitPerIp: e.API_RATE_LIMIT_PER_IP, rateLimitWindowSeconds: e.API_RATE_LIMIT_WINDOW_SECONDS },
     contentDir: e.CONTENT_DIR,
     templatesDir: e.TEMPLATES_DIR,
   };
+}
+
+/** "Name <a@b.example>" → "a@b.example". */
+function bareAddress(mailbox: string): string {
+  return /<([^<>]+)>/.exec(mailbox)?.[1]?.trim() ?? mailbox.trim();
 }
 
 /**

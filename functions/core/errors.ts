@@ -45,7 +45,12 @@ export type FeedFailureKind =
   | 'malformed-xml'
   | 'entity-expansion'
   | 'too-many-items'
-  | 'unsupported-encoding';
+  | 'unsupported-encoding'
+  // API sources (PubMed, ClinicalTrials.gov): JSON cut short, a shape the API does not document
+  // (missing fields, an API change), or an error the API reports inside a 200 answer.
+  | 'malformed-json'
+  | 'unexpected-response'
+  | 'api-error';
 
 /** A source could not be fetched or parsed. One source failing never stops the others. */
 export class FeedError extends DigestError {
@@ -56,6 +61,18 @@ export class FeedError extends DigestError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** A non-2xx answer, with its status: API clients retry 429 and 5xx, honouring Retry-After. */
+export class HttpStatusError extends FeedError {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The server's Retry-After, in milliseconds, when it sent one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super('http-status', message);
   }
 }
 

@@ -7,8 +7,13 @@ import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
 import { createTagger, type Tagger } from '../core/tagging/tagger.ts';
 import { describeError, FeedError, ValidationError } from '../core/errors.ts';
 import { readFeed } from '../core/ingest/read-feed.ts';
+import { parseEfetch, parseEsearch } from '../core/ingest/pubmed-parser.ts';
+import { parseStudiesPage } from '../core/ingest/clinicaltrials-parser.ts';
+import { pubmedCandidate, trialCandidate } from '../core/ingest/record-candidates.ts';
+import { apiDayOf } from '../core/ingest/api-window.ts';
+import type { NormaliseResult } from '../core/ingest/normalise.ts';
 import type { ArticleCandidate } from '../model/articles.ts';
-import type { Source } from '../model/sources.ts';
+import type { Source, SourceVia } from '../model/sources.ts';
 import { TOPIC_IDS } from '../model/topics.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { cannotRead } from './file-errors.ts';
@@ -29,6 +34,11 @@ export interface CheckLine {
 }
 
 export interface CheckOptions {
+  /**
+   * How to read the inputs: `feed` (RSS, Atom, RDF), `pubmed` (an E-utilities efetch
+   * PubmedArticleSet, or an esearch JSON answer) or `clinicaltrials` (a v2 API studies page).
+   */
+  readonly kind?: SourceVia;
   /** Read the inputs as a focused source (every item relevant), not a broad one. */
   readonly focused: boolean;
   /** Base for relative links in a file (a URL's own address is its base). */
@@ -65,6 +75,7 @@ export async function checkCommand(inputs: readonly string[], options: CheckOpti
         fetcher,
         maxBytes: config.fetch.maxBytes,
         maxItems: config.fetch.maxItems,
+        lookbackDays: config.apiSources.lookbackDays,
         options,
       });
       process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -84,13 +95,16 @@ async function checkInput(
     fetcher: HttpFeedFetcher;
     maxBytes: number;
     maxItems: number;
+    lookbackDays: number;
     options: CheckOptions;
   },
 ): Promise<CheckLine & { readonly unreadable?: true }> {
   const isUrl = /^https?:\/\//i.test(input);
   const feedUrl = isUrl ? input : (deps.options.baseUrl ?? pathToFileURL(path.resolve(input)).toString());
+  const kind = deps.options.kind ?? 'feed';
   const source: Source = {
     id: 'check',
+    via: kind,
     name: input,
     url: feedUrl,
     broad: !deps.options.focused,
@@ -101,6 +115,7 @@ async function checkInput(
     const { body, contentType } = isUrl
       ? await download(input, deps.fetcher)
       : await readLocal(input, deps.maxBytes);
+    if (kind !== 'feed') return checkApiAnswer(input, body, source, deps);
     const charset = /charset=["']?([^;"'\s]+)/i.exec(contentType ?? '')?.[1];
     const feed = readFeed(
       body,
@@ -130,6 +145,69 @@ async function checkInput(
     const message = error instanceof FeedError ? `${error.kind}: ${error.message}` : describeError(error);
     return { ...failed, errors: [message] };
   }
+}
+
+/**
+ * An API answer as ingest would read it: a PubMed efetch PubmedArticleSet (or an esearch answer,
+ * which lists no records: its count is the line's items) or a ClinicalTrials.gov studies page.
+ *
+ * @throws FeedError of the answer's failure, as ingest would record it
+ */
+function checkApiAnswer(
+  input: string,
+  body: Buffer,
+  source: Source,
+  deps: { tagger: Tagger; maxBytes: number; lookbackDays: number },
+): CheckLine {
+  const now = new Date();
+  const results: NormaliseResult[] = [];
+  let format: string;
+  let items: number;
+  const errors: string[] = [];
+  if (source.via === 'pubmed') {
+    if (body.toString('utf8', 0, 64).trimStart().startsWith('{')) {
+      const search = parseEsearch(body);
+      return {
+        input,
+        format: 'pubmed-esearch',
+        items: search.count,
+        articles: 0,
+        relevant: 0,
+        errors,
+        sample: null,
+      };
+    }
+    const parsed = parseEfetch(body, { maxBytes: deps.maxBytes });
+    format = 'pubmed-efetch';
+    items = parsed.records.length + parsed.recordErrors.length;
+    errors.push(...parsed.recordErrors);
+    for (const record of parsed.records) results.push(pubmedCandidate(record, source, deps.tagger, now));
+  } else {
+    const page = parseStudiesPage(body, { maxBytes: deps.maxBytes });
+    format = 'clinicaltrials-v2';
+    items = page.studies.length + page.studyErrors.length;
+    errors.push(...page.studyErrors);
+    const newness = {
+      windowFirstDay: apiDayOf(new Date(now.getTime() - deps.lookbackDays * 86_400_000)),
+      lookbackDays: deps.lookbackDays,
+    };
+    for (const study of page.studies) results.push(trialCandidate(study, source, deps.tagger, now, newness));
+  }
+  const candidates: ArticleCandidate[] = [];
+  for (const result of results) {
+    if (result.ok) candidates.push(result.candidate);
+    else errors.push(result.reason);
+  }
+  const [first] = candidates;
+  return {
+    input,
+    format,
+    items,
+    articles: candidates.length,
+    relevant: candidates.filter((candidate) => candidate.relevant).length,
+    errors,
+    sample: first ? sample(first) : null,
+  };
 }
 
 async function download(
@@ -165,5 +243,8 @@ function sample(candidate: ArticleCandidate): Record<string, unknown> {
     studyTypes: candidate.studyTypes,
     topics: TOPIC_IDS.filter((id) => (candidate.topics[id] ?? 0) > 0),
     relevant: candidate.relevant,
+    ...(candidate.journal ? { journal: candidate.journal } : {}),
+    ...(candidate.trial ? { trial: candidate.trial } : {}),
+    ...(candidate.updateOnly ? { updateOnly: true } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { ConfigError, DigestError, ValidationError } from '../core/errors.ts';
 import { runStart } from './start.ts';
 import { digestCommand, ingestCommand, tagCommand } from './commands.ts';
 import { checkCommand } from './check-command.ts';
+import { SOURCE_VIAS, type SourceVia } from '../model/sources.ts';
 import { cloudCheckCommand } from './cloud-check.ts';
 import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
@@ -183,6 +184,14 @@ program
       '(exit 0); an input that cannot be read at all is bad input (exit 2, after every line).',
   )
   .argument('<inputs...>', 'feed files or http(s) URLs')
+  .addOption(
+    new Option(
+      '--kind <kind>',
+      'how to read the inputs: feed (RSS, Atom, RDF), pubmed (an efetch PubmedArticleSet or esearch JSON) or clinicaltrials (a v2 studies page)',
+    )
+      .choices(SOURCE_VIAS)
+      .default('feed'),
+  )
   .option('--focused', 'read the inputs as a focused source (every item relevant), not a broad one')
   .option('--base-url <url>', 'base for relative links in a file')
   .option(
@@ -190,8 +199,12 @@ program
     'let URLs reach these loopback ports (to check a feed served on this machine)',
   )
   .action(
-    (inputs: string[], options: { focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] }) =>
+    (
+      inputs: string[],
+      options: { kind: SourceVia; focused?: boolean; baseUrl?: string; allowLoopbackPort?: string[] },
+    ) =>
       checkCommand(inputs, {
+        kind: options.kind,
         focused: options.focused === true,
         ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
         allowLoopbackPorts: (options.allowLoopbackPort ?? []).map(Number).filter(Number.isInteger),

@@ -14,7 +14,8 @@ import { systemClock, type Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import { loadLocalSettings, type LocalSettings } from './local-settings.ts';
 import { startStandIns, type StandIns } from './stand-ins.ts';
-import { startSnapshotServer, type SnapshotServer } from './snapshot-server.ts';
+import { snapshotUrlFor, startSnapshotServer, type SnapshotServer } from './snapshot-server.ts';
+import { liveUrlOf } from '../core/ingest/sources.ts';
 import { snapshotShiftDays } from './snapshot-dates.ts';
 import { findRunningInstance, type RuntimeInfo } from './runtime-file.ts';
 
@@ -111,6 +112,12 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
           // Offline, the only loopback address ingest may reach is the snapshot server.
           allowedLoopbackPorts: options.live ? [] : [snapshots.port],
         }),
+        apiFetcher: new HttpFeedFetcher({
+          timeoutMs: config.fetch.timeoutMs,
+          maxBytes: config.apiSources.maxBytes,
+          userAgent: config.fetch.userAgent,
+          allowedLoopbackPorts: options.live ? [] : [snapshots.port],
+        }),
       },
     );
     const snapshotBase = snapshots.baseUrl;
@@ -129,8 +136,7 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
       standIns,
       snapshots: ownSnapshots,
       adminTokenFile: env.ADMIN_TOKEN?.trim() ? undefined : path.join(settings.dataDir, ADMIN_TOKEN_FILE),
-      fetchUrlFor: (source) =>
-        options.live ? source.url : source.snapshot ? `${snapshotBase}/${source.snapshot}` : undefined,
+      fetchUrlFor: (source) => (options.live ? liveUrlOf(source) : snapshotUrlFor(snapshotBase, source)),
       async stop() {
         clients.dynamo.destroy();
         clients.ses.destroy();

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
+import { ApiStandIn, type ApiStandInOptions } from './api-stand-in.ts';
 import { shiftFeedDates } from './snapshot-dates.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -16,6 +17,8 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface SnapshotServer {
   readonly baseUrl: string;
   readonly port: number;
+  /** The stand-in of PubMed's E-utilities and ClinicalTrials.gov (its request log, its faults). */
+  readonly apis: ApiStandIn;
   stop(): Promise<void>;
 }
 
@@ -25,19 +28,24 @@ export interface SnapshotServerOptions {
    * snapshot-dates.ts): `npm start` and the tests serve the snapshots as if taken today.
    */
   readonly shiftDays?: () => number;
+  /** How the API stand-in answers (see ApiStandIn). */
+  readonly apis?: ApiStandInOptions;
 }
 
 /**
  * Serves content/snapshots on loopback like a real feed host: Content-Type, ETag and
  * Last-Modified, 304 on a matching conditional GET. Offline runs exercise the same fetch path
- * as live ones, conditional GET included.
+ * as live ones, conditional GET included. Under `/pubmed/` and `/clinicaltrials/` it is a
+ * stand-in of those APIs, answering from their recordings (see ApiStandIn).
  */
 export async function startSnapshotServer(
   directory: string,
   port: number,
   options: SnapshotServerOptions = {},
 ): Promise<SnapshotServer> {
+  const apis = new ApiStandIn(directory, options.apis);
   const server: Server = createServer((request, response) => {
+    if (apis.handles(request, response)) return;
     void (async () => {
       const name = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname.slice(1));
       if (!/^[A-Za-z0-9._-]+$/.test(name)) {
@@ -70,5 +78,25 @@ export async function startSnapshotServer(
     })();
   });
   const actualPort = await listenOnLoopback(server, port, 'Feed snapshot server', PORT_VARIABLES.snapshots);
-  return { baseUrl: `http://127.0.0.1:${actualPort}`, port: actualPort, stop: () => closeServer(server) };
+  return {
+    baseUrl: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    apis,
+    stop: () => closeServer(server),
+  };
+}
+
+/**
+ * Where a source is fetched from when offline: a feed's snapshot file, or the stand-in's base
+ * URL for an API source's recording; undefined for a source without a snapshot.
+ */
+export function snapshotUrlFor(
+  baseUrl: string,
+  source: { readonly via?: string; readonly snapshot?: string },
+): string | undefined {
+  if (!source.snapshot) return undefined;
+  if (source.via === 'pubmed' || source.via === 'clinicaltrials') {
+    return `${baseUrl}/${source.via}/${source.snapshot}/`;
+  }
+  return `${baseUrl}/${source.snapshot}`;
 }

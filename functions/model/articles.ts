@@ -20,12 +20,72 @@ export type StudyType =
   | 'guideline'
   | 'news'
   | 'trial-registration'
-  | 'explainer';
+  | 'explainer'
+  | 'case-report';
 
 export interface ArticleIdentifiers {
   readonly doi?: string;
   readonly pmid?: string;
+  /** PubMed Central's id of the free full text ("PMC1234567"). */
+  readonly pmcid?: string;
   readonly nct?: string;
+}
+
+/** A trial's phase as ClinicalTrials.gov states it. */
+export const TRIAL_PHASES = [
+  'early-phase-1',
+  'phase-1',
+  'phase-2',
+  'phase-3',
+  'phase-4',
+  'not-applicable',
+] as const;
+export type TrialPhase = (typeof TRIAL_PHASES)[number];
+
+/**
+ * Recruitment status of a trial, or of one of its sites: ClinicalTrials.gov's list (RECRUITING,
+ * ACTIVE_NOT_RECRUITING, ...) in lower-case words. The last five are for expanded access records.
+ */
+export const RECRUITMENT_STATUSES = [
+  'not-yet-recruiting',
+  'recruiting',
+  'enrolling-by-invitation',
+  'active-not-recruiting',
+  'suspended',
+  'terminated',
+  'completed',
+  'withdrawn',
+  'unknown',
+  'available',
+  'no-longer-available',
+  'temporarily-not-available',
+  'approved-for-marketing',
+  'withheld',
+] as const;
+export type RecruitmentStatus = (typeof RECRUITMENT_STATUSES)[number];
+
+/**
+ * What a trial registration says about the trial, as of its last update: what the trial card
+ * shows (phase, status, where it recruits) and what matches a reader's country.
+ */
+export interface TrialFacts {
+  readonly phases: readonly TrialPhase[];
+  readonly status: RecruitmentStatus;
+  readonly conditions: readonly string[];
+  readonly interventions: readonly string[];
+  /** The lead sponsor's name. */
+  readonly sponsor?: string;
+  /** Countries of the trial's sites, ISO 3166-1 alpha-2 codes, sorted. */
+  readonly countries: readonly string[];
+  /**
+   * Countries with a site recruiting now: by each site's own status, or, when the registry gives
+   * sites no status, every site country of a trial that is recruiting. Empty for a trial that is
+   * not recruiting.
+   */
+  readonly recruitingCountries: readonly string[];
+  /** Calendar dates (YYYY-MM-DD, or YYYY-MM when the registry gives no day). */
+  readonly firstPostedOn?: string;
+  readonly lastUpdatedOn: string;
 }
 
 /** Where an article was seen. One article may be seen in several sources. */
@@ -55,8 +115,21 @@ export interface ArticleCandidate {
   /** The words that tagged each topic ("why you got this"); none for editors' topics. */
   readonly matchedTerms?: TopicTerms;
   readonly relevant: boolean;
-  /** Identity keys in strength order (doi, pmid, nct, url, title); the first one names the article. */
+  /** Identity keys in strength order (doi, pmid, pmc, nct, url, title); the first one names the article. */
   readonly identityKeys: readonly string[];
+  /** The journal's name, when the source says it (PubMed). */
+  readonly journal?: string;
+  readonly trial?: TrialFacts;
+  /**
+   * The study types come from the record's own facts (publication types, trial design), not
+   * from words in its title: merged onto a stored article, they replace its guessed ones.
+   */
+  readonly studyTypesFromRecord?: boolean;
+  /**
+   * A newer version of a work this pipeline may already hold (a trial updated long after it was
+   * first posted): it refreshes the stored facts but never creates an article of its own.
+   */
+  readonly updateOnly?: boolean;
 }
 
 export interface Article {
@@ -74,4 +147,7 @@ export interface Article {
   /** Absent on articles stored before the tagger reported its words. */
   readonly matchedTerms?: TopicTerms;
   readonly relevant: boolean;
+  readonly journal?: string;
+  /** For a trial registration: its phase, status and sites, as of its last update we saw. */
+  readonly trial?: TrialFacts;
 }

@@ -1,6 +1,10 @@
 import type { Article, ArticleCandidate } from '../model/articles.ts';
 
-export type UpsertOutcome = 'created' | 'merged' | 'unchanged';
+/**
+ * What storing a candidate did: a new article; another source's sighting added to a stored one;
+ * nothing new; or, for a source already on the article, newer facts (a trial's status) written.
+ */
+export type UpsertOutcome = 'created' | 'merged' | 'unchanged' | 'updated';
 
 /** The result of storing one candidate. */
 export interface StoredArticle {

@@ -10,6 +10,8 @@ export interface SourceSuccess {
   readonly url?: string;
   /** The state read at the start of the run: its failure history (last error) is kept. */
   readonly previous?: SourceState;
+  /** API sources: where the next search window starts (ISO instant). */
+  readonly windowStart?: string;
 }
 
 export interface SourceStateStore {

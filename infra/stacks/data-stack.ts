@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -39,6 +39,8 @@ export class DataStack extends Stack {
   readonly sendDeadLetterQueue: Queue;
   readonly tokenSecret: Secret;
   readonly identitySecret: Secret;
+  /** NCBI's E-utilities API key for the PubMed sources, or "none" (no key: 3 requests a second). */
+  readonly ncbiApiKeySecret: Secret;
   readonly mail: MailSending;
   readonly api: DigestApi;
 
@@ -105,6 +107,20 @@ export class DataStack extends Stack {
       this.identitySecret,
       'AwsSolutions-SMG4',
       'The secret keys the id of every address; after an erasure the id is all that remains (the suppression entry), and a new key could not recompute it, so rotating it would let erased and bounced addresses be mailed again. It is read only by our functions (grantRead) and never leaves AWS.',
+    );
+
+    // Created holding "none": ingest reads PubMed at 3 requests a second. An operator who has an
+    // NCBI API key puts it here (10 a second); ingest reads it once per cold start.
+    this.ncbiApiKeySecret = new Secret(this, 'ncbi-api-key', {
+      description:
+        'NCBI E-utilities API key of the PubMed sources, or "none" (no key: 3 requests a second instead of 10)',
+      secretStringValue: SecretValue.unsafePlainText('none'),
+      removalPolicy,
+    });
+    acknowledge(
+      this.ncbiApiKeySecret,
+      'AwsSolutions-SMG4',
+      'An NCBI API key is issued by NCBI to an account holder and replaced by hand there; AWS cannot rotate it. The initial value "none" is not a secret. Only the ingest function reads it.',
     );
 
     this.mail = new MailSending(this, 'mail', {

@@ -99,6 +99,8 @@ export class ServiceStack extends Stack {
       fn.bindSendQueue(data.sendQueue, data.sendDeadLetterQueue, plan.queue);
       fn.bindSecret(data.tokenSecret, 'TOKEN_SECRET_ARN');
       fn.bindSecret(data.identitySecret, 'IDENTITY_SECRET_ARN');
+      // Only ingest calls PubMed; the key is read at its first request (functions/app/context.ts).
+      if (plan.readsNcbiApiKey) fn.bindSecret(data.ncbiApiKeySecret, 'NCBI_API_KEY_ARN');
       if (plan.sendsEmail) fn.bindMailSending(data.mail, settings.sesMaxSendRate);
       // GetAccount tells the rate limiter the account's real send rate and daily quota.
       if (plan.readsSendQuota) data.mail.grantReadSendQuota(fn);

@@ -155,6 +155,7 @@ export async function startBundleWorld(
   );
   const secretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-token-AbCdEf`;
   const identitySecretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-identity-AbCdEf`;
+  const ncbiKeyArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-ncbi-api-key-AbCdEf`;
 
   // The local value of every variable the stack fills from a resource.
   const stackResources: Record<string, string> = {
@@ -169,6 +170,7 @@ export async function startBundleWorld(
     SITE_URL,
     TOKEN_SECRET_ARN: secretArn,
     IDENTITY_SECRET_ARN: identitySecretArn,
+    NCBI_API_KEY_ARN: ncbiKeyArn,
   };
   const resolver = new TemplateResolver(readAssemblyStacks(assemblyDir));
   bindFromEnvironment(resolver, stackResources);
@@ -184,7 +186,8 @@ export async function startBundleWorld(
       ]),
     ),
     upstreams: { dynamodb: standIns.dynamodb, sqs: standIns.sqs, ses: ses.endpoint },
-    secrets: { [secretArn]: tokenSecret, [identitySecretArn]: identitySecret },
+    // As the stack creates it: no NCBI API key.
+    secrets: { [secretArn]: tokenSecret, [identitySecretArn]: identitySecret, [ncbiKeyArn]: 'none' },
   });
 
   const stagingRoot = await mkdtemp(path.join(os.tmpdir(), 'immuno-digest-bundles-'));
@@ -228,6 +231,7 @@ export async function startBundleWorld(
     if (arn === '*') return '*';
     if (arn === secretArn) return 'secret/token';
     if (arn === identitySecretArn) return 'secret/identity';
+    if (arn === ncbiKeyArn) return 'secret/ncbi-api-key';
     const rest = arn.split(':').slice(5).join(':');
     if (arn.startsWith(`arn:aws:dynamodb:${region}:${account}:`)) {
       const [, tableName, ...index] = rest.split('/');

@@ -11,6 +11,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
 import { createTestWorld } from './test-context.ts';
 import type { TestWorld } from '../../testkit/test-world.ts';
+import { ApiStandIn, type ApiStandInOptions } from '../../functions/local/api-stand-in.ts';
+import { snapshotUrlFor } from '../../functions/local/snapshot-server.ts';
 
 export const CONTENT_DIR = path.resolve(import.meta.dirname, '../../content');
 export const HOSTILE_DIR = path.resolve(import.meta.dirname, '../fixtures/hostile');
@@ -19,6 +21,8 @@ type Route = Buffer | ((request: IncomingMessage, response: ServerResponse) => u
 
 export interface FeedServer {
   readonly http: TestHttpServer;
+  /** The stand-in of PubMed's E-utilities and ClinicalTrials.gov (`/pubmed/…`, `/clinicaltrials/…`). */
+  readonly apis: ApiStandIn;
   /** A fetcher that may reach this server (and nothing else on loopback). */
   readonly fetcher: HttpFeedFetcher;
   /** URL of a project snapshot (`/snapshots/<file>`) or a hostile fixture (`/hostile/<file>`). */
@@ -34,10 +38,12 @@ export interface FeedServer {
  * failing servers).
  */
 export async function startFeedServer(
-  options: { timeoutMs?: number; maxBytes?: number } = {},
+  options: { timeoutMs?: number; maxBytes?: number; apis?: ApiStandInOptions } = {},
 ): Promise<FeedServer> {
   const routes = new Map<string, Route>();
+  const apis = new ApiStandIn(path.join(CONTENT_DIR, 'snapshots'), options.apis);
   const http = await startTestServer((request, response) => {
+    if (apis.handles(request, response)) return;
     const routePath = new URL(request.url ?? '/', 'http://x').pathname;
     const route = routes.get(routePath) ?? fileRoute(routePath);
     if (!route) return response.writeHead(404).end();
@@ -52,6 +58,7 @@ export async function startFeedServer(
   });
   return {
     http,
+    apis,
     fetcher,
     url: (routePath) => `${http.origin}${routePath}`,
     route: (routePath, route) => routes.set(routePath, route),
@@ -85,11 +92,17 @@ function serveBody(request: IncomingMessage, response: ServerResponse, body: Buf
     .end(body);
 }
 
-/** The project's sources (all enabled, PubMed too), fetched from the feed server's snapshots. */
+/**
+ * The project's sources (all enabled), fetched from the feed server: a feed's snapshot file, or
+ * the API stand-in answering from an API source's recordings.
+ */
 export async function snapshotSources(server: FeedServer): Promise<IngestRequest['sources']> {
   return (await loadSources(CONTENT_DIR)).map((source) => ({
     source: { ...source, enabled: true },
-    fetchUrl: server.url(`/snapshots/${source.snapshot!}`),
+    fetchUrl:
+      source.via === 'feed'
+        ? server.url(`/snapshots/${source.snapshot!}`)
+        : snapshotUrlFor(server.url(''), source)!,
   }));
 }
 

@@ -161,6 +161,7 @@ describe('service stack', () => {
       SEND_DLQ_NAME: 'send-dlq',
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:token-AbCdEf',
       IDENTITY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:identity-AbCdEf',
+      NCBI_API_KEY_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:ncbi-api-key-AbCdEf',
       SES_CONFIGURATION_SET: 'configuration-set',
     };
     const resolver = new TemplateResolver([
@@ -175,6 +176,7 @@ describe('service stack', () => {
       if (resource === 'queue/send-dlq') return `arn:aws:sqs:${region}:${account}:send-dlq`;
       if (resource === 'secret/token') return names.TOKEN_SECRET_ARN!;
       if (resource === 'secret/identity') return names.IDENTITY_SECRET_ARN!;
+      if (resource === 'secret/ncbi-api-key') return names.NCBI_API_KEY_ARN!;
       if (resource === 'ses/identity')
         return `arn:aws:ses:${region}:${account}:identity/immunotherapy-digest.example.org`;
       if (resource === 'ses/configuration-set')
@@ -209,9 +211,10 @@ describe('service stack', () => {
     }
   });
 
-  it('lets every function read the link and identity secrets, and nothing else of Secrets Manager', () => {
+  it('lets every function read the link and identity secrets, ingest the NCBI API key too, and nothing else of Secrets Manager', () => {
     const link = app.logicalId(app.deployment.data.tokenSecret);
     const identity = app.logicalId(app.deployment.data.identitySecret);
+    const ncbiKey = app.logicalId(app.deployment.data.ncbiApiKeySecret);
     for (const name of HANDLERS) {
       const secretStatements = statements(name).filter((s) =>
         actionsOf(s).some((action) => action.startsWith('secretsmanager:')),
@@ -219,7 +222,14 @@ describe('service stack', () => {
 
       expect(secretStatements.some((s) => touches(s, link))).toBe(true);
       expect(secretStatements.some((s) => touches(s, identity))).toBe(true);
-      expect(secretStatements.every((s) => touches(s, link) || touches(s, identity))).toBe(true);
+      expect(
+        secretStatements.some((s) => touches(s, ncbiKey)),
+        name,
+      ).toBe(name === 'ingest');
+      expect(
+        secretStatements.every((s) => touches(s, link) || touches(s, identity) || touches(s, ncbiKey)),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -450,5 +460,7 @@ function placeholderFor(name: string): string {
   if (name === 'TOKEN_SECRET_ARN') return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf';
   if (name === 'IDENTITY_SECRET_ARN')
     return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:identity-AbCdEf';
+  if (name === 'NCBI_API_KEY_ARN')
+    return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ncbi-api-key-AbCdEf';
   return `${name.toLowerCase()}-from-the-stack`;
 }

@@ -115,4 +115,68 @@ describe('`immuno-digest check FILE|URL ...`', () => {
     ]);
     expect(run.stderr).not.toMatch(/ENOENT|\n\s+at /);
   });
+
+  it('reads PubMed and ClinicalTrials.gov answers with --kind, one JSON line per input', async () => {
+    const snapshot = (name: string) => path.join(CONTENT_DIR, 'snapshots', name);
+    const truncated = path.join(scratch, 'truncated.efetch.xml');
+    await writeFile(truncated, '<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation>');
+    const linesOf = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+    const pubmed = linesOf(
+      (
+        await run(
+          'node',
+          [
+            CLI,
+            'check',
+            '--kind',
+            'pubmed',
+            snapshot('pubmed-checkpoint-inhibitors.efetch.xml'),
+            snapshot('pubmed-checkpoint-inhibitors.esearch.json'),
+            truncated,
+          ],
+          { timeout: 60_000 },
+        )
+      ).stdout,
+    );
+    const trials = linesOf(
+      (
+        await run(
+          'node',
+          [CLI, 'check', '--kind', 'clinicaltrials', snapshot('clinicaltrials-immunotherapy.studies.json')],
+          { timeout: 60_000 },
+        )
+      ).stdout,
+    );
+
+    expect(pubmed[0]).toMatchObject({
+      format: 'pubmed-efetch',
+      items: 3,
+      articles: 3,
+      errors: [],
+      sample: {
+        url: 'https://pubmed.ncbi.nlm.nih.gov/41302345/',
+        identifiers: { doi: '10.1016/j.jtho.2026.11.008', pmid: '41302345' },
+        studyTypes: ['meta-analysis'],
+        topics: expect.arrayContaining(['checkpoint-inhibitors', 'lung-cancer']),
+      },
+    });
+    expect(pubmed[1]).toMatchObject({ format: 'pubmed-esearch', items: 3, articles: 0, errors: [] });
+    expect(pubmed[2]).toMatchObject({ format: null, items: 0 });
+    expect(pubmed[2]!.errors).toEqual([expect.stringMatching(/^malformed-xml: /)]);
+    expect(trials[0]).toMatchObject({
+      format: 'clinicaltrials-v2',
+      items: 6,
+      errors: [],
+      sample: {
+        identifiers: { nct: 'NCT07012345' },
+        studyTypes: ['trial-registration', 'phase-1', 'phase-2'],
+        trial: { status: 'recruiting', phases: ['phase-1', 'phase-2'], recruitingCountries: ['FR', 'US'] },
+      },
+    });
+  });
 });

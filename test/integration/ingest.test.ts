@@ -46,28 +46,44 @@ describe('ingest of the project sources on the stand-ins', () => {
     );
 
     expect(summary.failures).toEqual([]);
-    expect(summary.sourcesFetched).toBe(9);
-    // 44 feed items + 2 site articles; 4 of them are works another source already brought.
+    // 7 feeds, 5 PubMed queries and 1 registry query.
+    expect(summary.sourcesFetched).toBe(13);
+    // 36 feed items, 17 PubMed records (12 works: the queries overlap), 6 trials and 2 site
+    // articles; 9 are works another source already brought; the trial registered in 2023 and
+    // updated this week refreshes a stored trial and creates none.
     expect(summary).toMatchObject({
-      itemsSeen: 46,
-      articlesCreated: 42,
-      articlesMerged: 4,
+      itemsSeen: 61,
+      articlesCreated: 51,
+      articlesMerged: 9,
+      articlesUnchanged: 1,
       itemsRejected: 0,
     });
     const articles = await storedArticles(t.world.context);
-    expect(articles).toHaveLength(42);
+    expect(articles).toHaveLength(51);
+    expect(articles.some((article) => article.identifiers.nct === 'NCT05813691')).toBe(false);
 
+    // A PubMed record and a journal's feed item of the same DOI are one article, with the
+    // record's PMID, PMC id and journal added to it.
     const byDoi = byTitle(articles, 'Tocilizumab prophylaxis and the incidence of cytokine release syndrome');
     expect(byDoi.sources.map((source) => source.sourceId).sort()).toEqual([
       'jitc-current-issue',
+      'pubmed-immune-adverse-events',
       'pubmed-immunotherapy',
     ]);
-    expect(byDoi.identifiers).toEqual({ doi: '10.1136/jitc-2026-012847', pmid: '41298765' });
+    expect(byDoi.identifiers).toEqual({
+      doi: '10.1136/jitc-2026-012847',
+      pmid: '41298765',
+      pmcid: 'PMC12651907',
+    });
+    expect(byDoi.journal).toBe('Journal for immunotherapy of cancer');
     const byDoiToo = byTitle(articles, 'CD19 CAR T cells induce drug-free remission');
     expect(byDoiToo.sources.map((source) => source.sourceId).sort()).toEqual([
       'frontiers-immunology',
+      'pubmed-car-t',
       'pubmed-immunotherapy',
     ]);
+    // The record's publication types replace the badges guessed from the feed item's title.
+    expect(byDoiToo.studyTypes).toEqual(['phase-1']);
     // A preprint and its journal version: different DOIs, the same title a week apart.
     const byTitleMatch = byTitle(
       articles,
@@ -92,7 +108,18 @@ describe('ingest of the project sources on the stand-ins', () => {
     expect(nci.publishedAt).toBe('2026-11-17T12:00:00.000Z');
     const trial = byTitle(articles, 'Autologous Anti-CD19/CD20 Bispecific CAR T Cells');
     expect(trial.identifiers).toEqual({ nct: 'NCT07012345' });
-    expect(trial.studyTypes).toEqual(expect.arrayContaining(['phase-1', 'phase-2']));
+    expect(trial.studyTypes).toEqual(['trial-registration', 'phase-1', 'phase-2']);
+    expect(trial.url).toBe('https://clinicaltrials.gov/study/NCT07012345');
+    expect(trial.trial).toMatchObject({
+      phases: ['phase-1', 'phase-2'],
+      status: 'recruiting',
+      countries: ['DE', 'FR', 'US'],
+      recruitingCountries: ['FR', 'US'],
+      sponsor: 'Fred Hutchinson Cancer Center',
+    });
+    const metaAnalysis = byTitle(articles, 'Perioperative versus neoadjuvant-only immune checkpoint');
+    expect(metaAnalysis.studyTypes).toEqual(['meta-analysis']);
+    expect(metaAnalysis.url).toBe('https://pubmed.ncbi.nlm.nih.gov/41302345/');
     const jitc = byTitle(articles, 'Durvalumab with concurrent chemoradiotherapy');
     expect(jitc.publishedAt).toBe('2026-11-18T10:30:15.000Z');
     expect(byTitle(articles, 'Out-of-pocket costs and financial toxicity').studyTypes).toContain('preprint');
@@ -110,18 +137,23 @@ describe('ingest of the project sources on the stand-ins', () => {
 
     const summary = await runIngest(ingestRequest(await snapshotSources(t.server)), t.world.context);
 
+    // The feeds answer 304; the API sources search again (they have no validators) and find
+    // only works already stored.
     expect(summary).toMatchObject({
-      sourcesNotModified: 9,
-      sourcesFetched: 0,
+      sourcesNotModified: 7,
+      sourcesFetched: 6,
       articlesCreated: 0,
       articlesMerged: 0,
+      failures: [],
     });
-    const conditional = t.server.http.requests.slice(requestsBefore);
-    expect(conditional).toHaveLength(9);
+    const conditional = t.server.http.requests
+      .slice(requestsBefore)
+      .filter((request) => request.path.startsWith('/snapshots/'));
+    expect(conditional).toHaveLength(7);
     expect(
       conditional.every((request) => /^"[0-9a-f]{16}"$/.test(String(request.headers['if-none-match']))),
     ).toBe(true);
-    expect((await storedArticles(t.world.context)).length).toBe(42);
+    expect((await storedArticles(t.world.context)).length).toBe(51);
   });
 
   it('sends no validators to a source whose URL changed', async () => {
@@ -259,11 +291,11 @@ describe('two ingests at once', () => {
 
     const summaries = await Promise.all(contexts.map((context) => runIngest(request, context)));
 
-    expect(summaries.reduce((sum, summary) => sum + summary.articlesCreated, 0)).toBe(42);
+    expect(summaries.reduce((sum, summary) => sum + summary.articlesCreated, 0)).toBe(51);
     expect(summaries.flatMap((summary) => summary.failures)).toEqual([]);
     const articles = await storedArticles(t.world.context);
-    expect(articles).toHaveLength(42);
-    expect(new Set(articles.map((article) => article.title)).size).toBe(42);
+    expect(articles).toHaveLength(51);
+    expect(new Set(articles.map((article) => article.title)).size).toBe(51);
     for (const context of contexts) {
       context.clients.dynamo.destroy();
       context.clients.ses.destroy();

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { studyTypeHints } from '../../functions/core/ingest/study-types.ts';
 import { readFeed } from '../../functions/core/ingest/read-feed.ts';
+import { parseStudiesPage } from '../../functions/core/ingest/clinicaltrials-parser.ts';
+import { trialCandidate } from '../../functions/core/ingest/record-candidates.ts';
 import { createTagger } from '../../functions/core/tagging/tagger.ts';
 import { loadSources, loadVocabulary } from '../../functions/adapters/content/load-content.ts';
 import type { SourceKind } from '../../functions/model/sources.ts';
@@ -118,8 +120,20 @@ describe('the badges of the snapshots', async () => {
 
   it('marks every NCI blog post as news and every ClinicalTrials.gov record as a trial registration', () => {
     expect(read('nci-cancer-currents').every((item) => item.studyTypes.includes('news'))).toBe(true);
+    // ClinicalTrials.gov is read through its API: every study of the recording is a registration.
+    const trials = sources.find((candidate) => candidate.id === 'clinicaltrials-immunotherapy')!;
+    const page = parseStudiesPage(
+      readFileSync(path.join(ROOT, 'content/snapshots', `${trials.snapshot!}.studies.json`)),
+    );
+    const newness = { windowFirstDay: '2026-11-20', lookbackDays: 7 };
+    const registrations = page.studies.map((study) =>
+      trialCandidate(study, trials, tagger, new Date('2026-12-01T00:00:00Z'), newness),
+    );
+    expect(registrations.length).toBeGreaterThan(0);
     expect(
-      read('clinicaltrials-immunotherapy').every((item) => item.studyTypes.includes('trial-registration')),
+      registrations.every(
+        (result) => result.ok && result.candidate.studyTypes.includes('trial-registration'),
+      ),
     ).toBe(true);
     expect(read('biorxiv-immunology').every((item) => item.studyTypes.includes('preprint'))).toBe(true);
   });

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFeed } from '../../functions/core/ingest/read-feed.ts';
+import { parseEfetch } from '../../functions/core/ingest/pubmed-parser.ts';
+import { parseStudiesPage } from '../../functions/core/ingest/clinicaltrials-parser.ts';
+import { pubmedCandidate, trialCandidate } from '../../functions/core/ingest/record-candidates.ts';
 import { cleanSummary, cutAtSentence } from '../../functions/core/ingest/summary.ts';
 import { createTagger } from '../../functions/core/tagging/tagger.ts';
 import { loadVocabulary } from '../../functions/adapters/content/load-content.ts';
@@ -16,10 +19,34 @@ import type { Source } from '../../functions/model/sources.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PUBLISHERS = path.join(ROOT, 'test/fixtures/publishers');
 const SNAPSHOTS = path.join(ROOT, 'content/snapshots');
+const FIXTURE_SOURCE: Source = {
+  id: 'fixture',
+  name: 'Fixture',
+  url: 'https://example.org/feed',
+  broad: false,
+  weight: 1,
+  enabled: true,
+};
 const tagger = createTagger(await loadVocabulary(path.join(ROOT, 'content')));
 const FIRST_SEEN = new Date('2026-12-04T12:00:00.000Z');
 
 function summariesOf(file: string): string[] {
+  // The API sources' recordings: PubMed records and trial registrations, read as ingest reads them.
+  if (file.endsWith('.efetch.xml')) {
+    const pubmed: Source = { ...FIXTURE_SOURCE, via: 'pubmed' };
+    return parseEfetch(readFileSync(file)).records.flatMap((record) => {
+      const result = pubmedCandidate(record, pubmed, tagger, FIRST_SEEN);
+      return result.ok ? [result.candidate.summary] : [];
+    });
+  }
+  if (file.endsWith('.studies.json')) {
+    const registry: Source = { ...FIXTURE_SOURCE, via: 'clinicaltrials' };
+    const newness = { windowFirstDay: '2026-11-27', lookbackDays: 7 };
+    return parseStudiesPage(readFileSync(file)).studies.flatMap((study) => {
+      const result = trialCandidate(study, registry, tagger, FIRST_SEEN, newness);
+      return result.ok ? [result.candidate.summary] : [];
+    });
+  }
   const source: Source = {
     id: 'fixture',
     name: 'Fixture',
@@ -109,7 +136,10 @@ describe('summaries of each publisher pattern', () => {
 
 describe('every summary of the snapshots and the fixtures', () => {
   const files = [
-    ...readdirSync(SNAPSHOTS).map((name) => path.join(SNAPSHOTS, name)),
+    // Every snapshot but esearch answers, which hold no records.
+    ...readdirSync(SNAPSHOTS)
+      .filter((name) => !name.endsWith('.esearch.json'))
+      .map((name) => path.join(SNAPSHOTS, name)),
     ...readdirSync(PUBLISHERS).map((name) => path.join(PUBLISHERS, name)),
   ];
   const summaries = files.flatMap((file) => summariesOf(file).map((summary) => ({ file, summary })));

@@ -1,4 +1,5 @@
-import type { ArticleCandidate } from '../../model/articles.ts';
+import type { ArticleCandidate, TrialFacts } from '../../model/articles.ts';
+import type { UpsertOutcome } from '../../ports/article-store.ts';
 import { neighbouringTitleKey } from '../../core/ingest/identity.ts';
 
 /**
@@ -21,9 +22,10 @@ export type Item = Record<string, unknown> & {
 };
 
 /**
- * The conditional update that adds a source to a stored article, with any identifier it lacks
- * and, when the source vouches for relevance, its topics. Fails its condition when the source
- * is already there.
+ * The conditional update that adds a source to a stored article, with any identifier or journal
+ * it lacks, study types read from the record's own facts (they replace guessed ones) and, when
+ * the source vouches for relevance, its topics. Fails its condition when the source is already
+ * there. A trial's facts are written by {@link refreshTrialUpdate}, which keeps the newest.
  */
 export function addSourceUpdate(candidate: ArticleCandidate) {
   const names: Record<string, string> = {};
@@ -37,6 +39,14 @@ export function addSourceUpdate(candidate: ArticleCandidate) {
     names[`#id_${kind}`] = kind;
     values[`:id_${kind}`] = value;
     sets.push(`identifiers.#id_${kind} = if_not_exists(identifiers.#id_${kind}, :id_${kind})`);
+  }
+  if (candidate.journal) {
+    values[':journal'] = candidate.journal;
+    sets.push('journal = if_not_exists(journal, :journal)');
+  }
+  if (candidate.studyTypesFromRecord) {
+    values[':studyTypes'] = candidate.studyTypes;
+    sets.push('studyTypes = :studyTypes');
   }
   if (candidate.relevant) {
     // A focused source vouches for a work a broad source's tagger doubted: its topics count too.
@@ -55,6 +65,19 @@ export function addSourceUpdate(candidate: ArticleCandidate) {
     ConditionExpression: 'attribute_exists(pk) AND NOT contains(sourceIds, :sourceId)',
     ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
     ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * The conditional update that writes a trial's facts when the stored ones are older (or absent):
+ * a registry's later update (recruiting → completed) replaces the earlier, never the reverse.
+ */
+export function refreshTrialUpdate(trial: TrialFacts) {
+  return {
+    UpdateExpression: 'SET trial = :trial',
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(trial) OR trial.lastUpdatedOn < :updated)',
+    ExpressionAttributeValues: { ':trial': trial, ':updated': trial.lastUpdatedOn },
   };
 }
 
@@ -87,22 +110,34 @@ export function articleItem(articleId: string, candidate: ArticleCandidate, firs
     // Only when the tagger reported them: an article reads back as it was given.
     ...(candidate.matchedTerms ? { matchedTerms: { ...candidate.matchedTerms } } : {}),
     relevant: candidate.relevant,
+    ...(candidate.journal ? { journal: candidate.journal } : {}),
+    ...(candidate.trial ? { trial: candidate.trial } : {}),
   };
 }
 
-/** Adds another source's sighting to an item not yet written; false if that source is on it. */
-export function addSourceToItem(item: Item, candidate: ArticleCandidate): boolean {
-  if (item.sourceIds.has(candidate.source.sourceId)) return false;
+/**
+ * Adds another source's sighting to an item held in memory (as addSourceUpdate and
+ * refreshTrialUpdate do to a stored one): 'merged' when the source is new to it, 'updated' when
+ * the source was there but brought a newer trial record, 'unchanged' otherwise.
+ */
+export function addSourceToItem(item: Item, candidate: ArticleCandidate): UpsertOutcome {
+  const trialIsNewer =
+    candidate.trial !== undefined &&
+    (item.trial === undefined || (item.trial as TrialFacts).lastUpdatedOn < candidate.trial.lastUpdatedOn);
+  if (trialIsNewer) item.trial = candidate.trial;
+  if (item.sourceIds.has(candidate.source.sourceId)) return trialIsNewer ? 'updated' : 'unchanged';
   item.sources.push(candidate.source);
   item.sourceIds.add(candidate.source.sourceId);
   item.identifiers = { ...candidate.identifiers, ...(item.identifiers as object) };
+  if (candidate.journal && item.journal === undefined) item.journal = candidate.journal;
+  if (candidate.studyTypesFromRecord) item.studyTypes = candidate.studyTypes;
   if (candidate.relevant) {
     item.relevant = true;
     item.topics = { ...candidate.topics, ...(item.topics as object) };
     if (candidate.matchedTerms || item.matchedTerms)
       item.matchedTerms = { ...candidate.matchedTerms, ...(item.matchedTerms as object | undefined) };
   }
-  return true;
+  return 'merged';
 }
 
 export function toClaim(item: Record<string, unknown>): Claim {

@@ -14,7 +14,7 @@ const WRITER_LEASE_PK = 'lease#article-writer';
 const DEFAULT_WRITER_WAIT_MS = 120_000;
 
 /**
- * Articles in DynamoDB, deduplicated by claims: every identity key of a work (DOI, PMID, NCT id,
+ * Articles in DynamoDB, deduplicated by claims: every identity key of a work (DOI, PMID, PMC id, NCT id,
  * URL, title within 14 days) is an item `claim#<key>` naming the article that owns it. The first
  * writer of a key owns the work; later sources merge onto it. One writer at a time holds the
  * table's writer lease (a conditional put with a heartbeat), which is what lets it read a whole
@@ -103,6 +103,8 @@ function toArticle(item: Record<string, unknown>): Article {
     topics: item.topics ?? {},
     ...(item.matchedTerms ? { matchedTerms: item.matchedTerms } : {}),
     relevant: item.relevant === true,
+    ...(typeof item.journal === 'string' ? { journal: item.journal } : {}),
+    ...(item.trial && typeof item.trial === 'object' ? { trial: item.trial as Article['trial'] } : {}),
   };
 }
 

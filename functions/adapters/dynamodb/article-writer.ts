@@ -2,7 +2,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import pLimit from 'p-limit';
 import type { ArticleCandidate } from '../../model/articles.ts';
 import { articleIdFor, isTitleKey, withinTitleWindow } from '../../core/ingest/identity.ts';
-import type { ArticleWriter, StoredArticle } from '../../ports/article-store.ts';
+import type { ArticleWriter, StoredArticle, UpsertOutcome } from '../../ports/article-store.ts';
 import { batchGetAll, batchPutAll, isConditionFailure } from './batch.ts';
 import type { WriterLease } from './writer-lease.ts';
 import {
@@ -12,6 +12,7 @@ import {
   articlePk,
   claimPk,
   lookupKeys,
+  refreshTrialUpdate,
   sourceIdsOf,
   toClaim,
   type Claim,
@@ -191,6 +192,11 @@ export class DynamoArticleWriter implements ArticleWriter {
           .find((id) => id !== undefined) ??
         // Its id is taken by an older work of the same title, beyond the window (see readStored).
         (stored.articles.has(newId) || this.articles.has(newId) ? newId : undefined);
+      if (articleId === undefined && candidate.updateOnly) {
+        // An update of a work we never stored: it claims nothing and creates nothing.
+        results[index] = { articleId: newId, outcome: 'unchanged' };
+        return;
+      }
 
       for (const key of candidate.identityKeys) {
         if (this.claims.has(key) || stored.claims.has(key)) continue;
@@ -207,11 +213,11 @@ export class DynamoArticleWriter implements ArticleWriter {
         this.articles.set(newId, { item, written: Promise.resolve() });
         results[index] = { articleId: newId, outcome: 'created' };
       } else if (inBatch) {
-        results[index] = { articleId, outcome: addSourceToItem(inBatch, candidate) ? 'merged' : 'unchanged' };
+        results[index] = { articleId, outcome: addSourceToItem(inBatch, candidate) };
       } else if (this.articles.has(articleId)) {
-        const grown = addSourceToItem(this.articles.get(articleId)!.item, candidate);
-        if (grown) grownInSession.add(articleId);
-        results[index] = { articleId, outcome: grown ? 'merged' : 'unchanged' };
+        const outcome = addSourceToItem(this.articles.get(articleId)!.item, candidate);
+        if (outcome !== 'unchanged') grownInSession.add(articleId);
+        results[index] = { articleId, outcome };
       } else {
         mergesIntoStored.set(articleId, [...(mergesIntoStored.get(articleId) ?? []), { candidate, index }]);
       }
@@ -272,9 +278,9 @@ export class DynamoArticleWriter implements ArticleWriter {
       const session = this.articles.get(articleId);
       if (session) {
         for (const merge of list) {
-          const grown = addSourceToItem(session.item, merge.candidate);
-          if (grown) grownInSession.add(articleId);
-          results[merge.index] = { articleId, outcome: grown ? 'merged' : 'unchanged' };
+          const outcome = addSourceToItem(session.item, merge.candidate);
+          if (outcome !== 'unchanged') grownInSession.add(articleId);
+          results[merge.index] = { articleId, outcome };
         }
         continue;
       }
@@ -282,10 +288,7 @@ export class DynamoArticleWriter implements ArticleWriter {
       const item = articleItem(articleId, first!.candidate, firstSeenAt);
       results[first!.index] = { articleId, outcome: 'created' };
       for (const merge of rest) {
-        results[merge.index] = {
-          articleId,
-          outcome: addSourceToItem(item, merge.candidate) ? 'merged' : 'unchanged',
-        };
+        results[merge.index] = { articleId, outcome: addSourceToItem(item, merge.candidate) };
       }
       mended.push(item);
       this.articles.set(articleId, { item, written: Promise.resolve() });
@@ -296,9 +299,14 @@ export class DynamoArticleWriter implements ArticleWriter {
     await Promise.all([
       mendedWritten,
       this.resave(grownInSession),
-      ...updates.map(async ({ articleId, merge }) => {
-        const isNew = await this.addSource(articleId, merge.candidate, owners.get(articleId));
-        results[merge.index] = { articleId, outcome: isNew ? 'merged' : 'unchanged' };
+      // One article's updates in order: a batch can hold two versions of one trial.
+      ...[...groupBy(updates, (update) => update.articleId)].map(async ([articleId, list]) => {
+        for (const { merge } of list) {
+          results[merge.index] = {
+            articleId,
+            outcome: await this.addSource(articleId, merge.candidate, owners.get(articleId)),
+          };
+        }
       }),
     ]);
   }
@@ -324,27 +332,57 @@ export class DynamoArticleWriter implements ArticleWriter {
     return results.flat();
   }
 
-  /** Adds the candidate's source (and any identifier or topic the article lacks); false if it was there. */
+  /**
+   * Adds the candidate's source (and any identifier or topic the article lacks), then its trial
+   * facts when they are newer than the stored ones: 'merged', 'updated' (the source was there,
+   * its trial record is newer) or 'unchanged'.
+   */
   private async addSource(
     articleId: string,
     candidate: ArticleCandidate,
     sourceIds?: Set<string>,
+  ): Promise<UpsertOutcome> {
+    let outcome: UpsertOutcome = 'unchanged';
+    if (!sourceIds?.has(candidate.source.sourceId)) {
+      this.lease.assertHeld();
+      const added = await this.conditionalUpdate(articleId, addSourceUpdate(candidate));
+      if (added) {
+        sourceIds?.add(candidate.source.sourceId);
+        outcome = 'merged';
+      }
+    }
+    if (candidate.trial) {
+      this.lease.assertHeld();
+      const refreshed = await this.conditionalUpdate(articleId, refreshTrialUpdate(candidate.trial));
+      if (refreshed && outcome === 'unchanged') outcome = 'updated';
+    }
+    return outcome;
+  }
+
+  /** An UpdateItem whose condition may fail: false when it did. */
+  private async conditionalUpdate(
+    articleId: string,
+    update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
   ): Promise<boolean> {
-    if (sourceIds?.has(candidate.source.sourceId)) return false;
-    this.lease.assertHeld();
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: articlePk(articleId) },
-          ...addSourceUpdate(candidate),
-        }),
+        new UpdateCommand({ TableName: this.tableName, Key: { pk: articlePk(articleId) }, ...update }),
       );
-      sourceIds?.add(candidate.source.sourceId);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
   }
+}
+
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }

@@ -8,7 +8,8 @@ const sourcePk = (sourceId: string) => `source#${sourceId}`;
 
 /**
  * Per-source fetch state in the state table: the validators of the last good fetch (ETag,
- * Last-Modified, and the URL they came from) for conditional GET, and consecutive failures.
+ * Last-Modified, and the URL they came from) for conditional GET, where an API source's next
+ * search window starts, and consecutive failures.
  */
 export class DynamoSourceStateStore implements SourceStateStore {
   constructor(
@@ -41,7 +42,7 @@ export class DynamoSourceStateStore implements SourceStateStore {
     await batchPutAll(
       this.client,
       this.tableName,
-      successes.map(({ sourceId, at, conditions, url, previous }) => ({
+      successes.map(({ sourceId, at, conditions, url, previous, windowStart }) => ({
         pk: sourcePk(sourceId),
         sourceId,
         lastSuccessAt: at.toISOString(),
@@ -49,6 +50,7 @@ export class DynamoSourceStateStore implements SourceStateStore {
         ...(conditions.etag ? { etag: conditions.etag } : {}),
         ...(conditions.lastModified ? { lastModified: conditions.lastModified } : {}),
         ...(url ? { validatorsUrl: url } : {}),
+        ...(windowStart ? { windowStart } : {}),
         ...(previous?.lastFailureAt ? { lastFailureAt: previous.lastFailureAt } : {}),
         ...(previous?.lastError ? { lastError: previous.lastError } : {}),
       })),
@@ -102,6 +104,7 @@ function toState(item: Record<string, unknown>): SourceState {
     ...optional('etag'),
     ...optional('lastModified'),
     ...optional('validatorsUrl'),
+    ...optional('windowStart'),
     ...optional('lastSuccessAt'),
     ...optional('lastFailureAt'),
     ...optional('lastError'),

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
-import { FeedError } from '../../core/errors.ts';
+import { FeedError, HttpStatusError } from '../../core/errors.ts';
 import type { FeedFetcher, FetchConditions, FetchResult } from '../../ports/feed-fetcher.ts';
 import {
   checkAddress,
@@ -147,7 +147,13 @@ export class HttpFeedFetcher implements FeedFetcher {
           }
           if (status < 200 || status >= 300) {
             response.resume();
-            return fail(new FeedError('http-status', `HTTP ${status} from ${url}`));
+            return fail(
+              new HttpStatusError(
+                status,
+                `HTTP ${status} from ${url}`,
+                retryAfterMs(firstHeader(response.headers['retry-after'])),
+              ),
+            );
           }
           this.readBody(response, url, fail, (body) =>
             finish(() =>
@@ -227,6 +233,14 @@ export class HttpFeedFetcher implements FeedFetcher {
 
 /** The request went out on a reused socket the server had just closed (retried once). */
 class StaleSocketError extends FeedError {}
+
+/** Retry-After in seconds or as an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -372,3 +372,33 @@ function hints(first: string | undefined, item: XmlObject): string[] {
     (hint): hint is string => Boolean(hint),
   );
 }
+
+/**
+ * parseFeed's safe path for any XML document (PubMed's efetch answers): decoded like a feed,
+ * entity declarations and HTML pages refused, validated before the given parser reads it. A
+ * DOCTYPE that only names an external DTD (as PubMed's does) is not fetched and not refused.
+ *
+ * @throws FeedError 'too-large', 'unsupported-encoding', 'entity-expansion', 'not-a-feed' or 'malformed-xml'
+ */
+export function parseSafeXml(
+  bytes: Buffer,
+  options: Omit<ParseOptions, 'url'>,
+  xmlParser: Pick<XMLParser, 'parse'>,
+): XmlObject {
+  const text = startOfDocument(
+    decodeFeedBytes(bytes, {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      ...(options.httpCharset ? { httpCharset: options.httpCharset } : {}),
+    }),
+  );
+  refuseInternalSubset(text);
+  refuseHtmlPages(text);
+  const xml = escapeBareAmpersands(text);
+  const validation = XMLValidator.validate(xml, { allowBooleanAttributes: true });
+  if (validation !== true) throw malformed(validation.err);
+  try {
+    return xmlParser.parse(xml) as XmlObject;
+  } catch (error) {
+    throw new FeedError('malformed-xml', `malformed XML: ${(error as Error).message}`, { cause: error });
+  }
+}

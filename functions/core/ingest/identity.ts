@@ -4,9 +4,13 @@ import { urlIdentity } from './canonical-url.ts';
 
 /**
  * The identity rules of deduplication: which keys make two items the same work. The strongest
- * key an item has (DOI, then PMID, then NCT id, then URL, then title) names its article; every
- * key is claimed in the store, so a later source carrying any of them merges onto the same
- * article.
+ * key an item has (DOI, then PMID, then PMC id, then NCT id, then URL, then title) names its
+ * article; every key is claimed in the store, so a later source carrying any of them merges onto
+ * the same article, whatever kind of source saw it first: a PubMed record, a journal's feed item
+ * and a registry entry meet on these keys.
+ *
+ * A PubMed record's own DOI, PMID and PMC id are its identity; the trial ids it cites in its data
+ * banks are not: every paper of a trial names it, and the trial's registration is another work.
  */
 
 // A DOI ends at whitespace, quotes, markup or the query/fragment of the URL it sits in.
@@ -14,6 +18,8 @@ const DOI_PATTERN = /\b(10\.\d{4,9}\/[^\s"'<>&?#]+)/i;
 const PMID_PATTERN =
   /pubmed\.ncbi\.nlm\.nih\.gov\/(\d{5,9})\b|ncbi\.nlm\.nih\.gov\/pubmed\/(\d{5,9})\b|\bpubmed:\s*(\d{5,9})\b|\bpmid:?\s*(\d{5,9})\b/i;
 const NCT_PATTERN = /\b(NCT\d{8})\b/i;
+// PubMed Central's id, in its article URLs (old and new hosts) or as "pmc:"/"PMCID:" in an identifier.
+const PMC_PATTERN = /(?:\/pmc\/articles\/|pmc\.ncbi\.nlm\.nih\.gov\/articles\/|\bpmcid?:\s*)(PMC\d{4,9})\b/i;
 
 /** Normalises a DOI: lower case (DOIs are case-insensitive), no resolver prefix, no trailing punctuation. */
 function normaliseDoi(raw: string): string | undefined {
@@ -37,15 +43,22 @@ function decodeURIComponentSafe(text: string): string {
 export function extractIdentifiers(texts: readonly (string | undefined)[]): ArticleIdentifiers {
   let doi: string | undefined;
   let pmid: string | undefined;
+  let pmcid: string | undefined;
   let nct: string | undefined;
   for (const text of texts) {
     if (!text) continue;
     doi ??= normaliseDoi(text);
     const pmidMatch = PMID_PATTERN.exec(text);
     pmid ??= pmidMatch?.slice(1).find(Boolean);
+    pmcid ??= PMC_PATTERN.exec(text)?.[1]?.toUpperCase();
     nct ??= NCT_PATTERN.exec(text)?.[1]?.toUpperCase();
   }
-  return { ...(doi ? { doi } : {}), ...(pmid ? { pmid } : {}), ...(nct ? { nct } : {}) };
+  return {
+    ...(doi ? { doi } : {}),
+    ...(pmid ? { pmid } : {}),
+    ...(pmcid ? { pmcid } : {}),
+    ...(nct ? { nct } : {}),
+  };
 }
 
 /** Lower case, letters and digits only, single spaces: titles that differ only in punctuation match. */
@@ -68,7 +81,7 @@ const TITLE_BUCKET_MS = 2 * TITLE_MATCH_MS;
 const MIN_TITLE_WORDS = 4;
 
 /**
- * Identity keys in strength order: `doi:`, `pmid:`, `nct:`, `url:` (see urlIdentity) and
+ * Identity keys in strength order: `doi:`, `pmid:`, `pmc:`, `nct:`, `url:` (see urlIdentity) and
  * `title:<bucket>:<hash>` for a normalised title of at least four words.
  */
 export function identityKeys(input: {
@@ -80,6 +93,7 @@ export function identityKeys(input: {
   const keys: string[] = [];
   if (input.identifiers.doi) keys.push(`doi:${input.identifiers.doi}`);
   if (input.identifiers.pmid) keys.push(`pmid:${input.identifiers.pmid}`);
+  if (input.identifiers.pmcid) keys.push(`pmc:${input.identifiers.pmcid}`);
   if (input.identifiers.nct) keys.push(`nct:${input.identifiers.nct}`);
   const url = input.url ? urlIdentity(input.url) : undefined;
   if (url) keys.push(`url:${url}`);

@@ -6,15 +6,23 @@ import type { ArticleIngest, ArticleWriter, UpsertOutcome } from '../../ports/ar
 import type { Clock } from '../../ports/clock.ts';
 import type { FeedFetcher } from '../../ports/feed-fetcher.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { PubMedApi } from '../../ports/pubmed-api.ts';
+import type { TrialRegistryApi } from '../../ports/trial-registry-api.ts';
 import type { SourceState } from '../../model/sources.ts';
 import type { SourceStateStore, SourceSuccess } from '../../ports/source-state-store.ts';
 import type { Tagger } from '../tagging/tagger.ts';
 import { normaliseItems, readFeed, timed, type StageTimer } from './read-feed.ts';
+import { readTrialRegistrySource } from './read-clinicaltrials.ts';
+import { readPubMedSource, type ApiSourceRun, type ApiSourceSettings } from './read-pubmed.ts';
 import type { SiteArticle } from './site-articles.ts';
-import { SITE_SOURCE } from './sources.ts';
+import { SITE_SOURCE, viaOf } from './sources.ts';
 
 export interface IngestDependencies {
   readonly fetcher: FeedFetcher;
+  /** NCBI's E-utilities, for `pubmed` sources. */
+  readonly pubmed?: PubMedApi;
+  /** ClinicalTrials.gov, for `clinicaltrials` sources. */
+  readonly trialRegistry?: TrialRegistryApi;
   readonly articles: ArticleIngest;
   readonly sourceState: SourceStateStore;
   readonly tagger: Tagger;
@@ -25,7 +33,10 @@ export interface IngestDependencies {
 }
 
 export interface IngestRequest {
-  /** Enabled sources, each with the URL to fetch (the real one, or a local snapshot's). */
+  /**
+   * Enabled sources, each with the URL to fetch: a feed's (the real one, or a local snapshot's),
+   * or the base URL of the API an API source searches (the real one, or a loopback stand-in's).
+   */
   readonly sources: readonly { readonly source: Source; readonly fetchUrl: string }[];
   readonly siteArticles: readonly SiteArticle[];
   /**
@@ -44,7 +55,11 @@ export interface IngestRequest {
   readonly maxArticleAgeDays?: number;
   /** How long to wait for a concurrent ingest to finish writing (default: the store's). */
   readonly writerWaitMs?: number;
+  /** How API sources are read (default: a 7-day first look back, 500 records per source and run). */
+  readonly apiSources?: ApiSourceSettings;
 }
+
+const DEFAULT_API_SETTINGS: ApiSourceSettings = { lookbackDays: 7, maxRecordsPerRun: 500 };
 
 export interface SourceFailure {
   readonly sourceId: string;
@@ -61,6 +76,8 @@ export interface SourceReport {
   readonly created: number;
   readonly merged: number;
   readonly unchanged: number;
+  /** Articles whose facts this source brought newer (a trial's status). */
+  readonly updated: number;
   readonly rejected: number;
 }
 
@@ -73,6 +90,7 @@ export interface IngestSummary {
   readonly articlesCreated: number;
   readonly articlesMerged: number;
   readonly articlesUnchanged: number;
+  readonly articlesUpdated: number;
   readonly itemsRejected: number;
   readonly failures: readonly SourceFailure[];
   readonly sources: readonly SourceReport[];
@@ -167,7 +185,11 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
         limit(async () => {
           try {
             const state = states.get(source.id);
-            reports.push(await ingestSource(source, fetchUrl, request, state, writer, successes, deps));
+            reports.push(
+              viaOf(source) === 'feed'
+                ? await ingestSource(source, fetchUrl, request, state, writer, successes, deps)
+                : await ingestApiSource(source, fetchUrl, request, state, writer, successes, deps),
+            );
           } catch (error) {
             const failure = await recordFailure(source, error, states.get(source.id), deps);
             failures.push(failure);
@@ -181,7 +203,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
     await writer.close();
   }
 
-  const total = (field: 'itemsSeen' | 'created' | 'merged' | 'unchanged' | 'rejected') =>
+  const total = (field: 'itemsSeen' | 'created' | 'merged' | 'unchanged' | 'updated' | 'rejected') =>
     reports.reduce((sum, report) => sum + report[field], 0);
   const feeds = reports.filter((report) => report.sourceId !== SITE_SOURCE.id);
   return {
@@ -193,6 +215,7 @@ export async function runIngest(request: IngestRequest, deps: IngestDependencies
     articlesCreated: total('created'),
     articlesMerged: total('merged'),
     articlesUnchanged: total('unchanged'),
+    articlesUpdated: total('updated'),
     itemsRejected: total('rejected'),
     failures: failures.sort((a, b) => a.sourceId.localeCompare(b.sourceId)),
     sources: reports.sort((a, b) => a.sourceId.localeCompare(b.sourceId)),
@@ -267,12 +290,65 @@ async function ingestSource(
   };
 }
 
+/**
+ * One run of an API source (PubMed, ClinicalTrials.gov): its reader searches the window since
+ * the last run and stores batch by batch; only when every batch is stored does the window start
+ * move on, so a run that fails half way asks for the same records again next time.
+ */
+async function ingestApiSource(
+  source: Source,
+  baseUrl: string,
+  request: IngestRequest,
+  state: SourceState | undefined,
+  writer: ArticleWriter,
+  successes: SuccessRecorder,
+  deps: IngestDependencies,
+): Promise<SourceReport> {
+  const counts: Record<UpsertOutcome, number> = { created: 0, merged: 0, unchanged: 0, updated: 0 };
+  const readDeps = {
+    tagger: deps.tagger,
+    now: deps.clock.now(),
+    timer: deps.timer,
+    store: async (candidates: readonly ArticleCandidate[]) => {
+      const stored = await storeAll(writer, candidates, deps);
+      for (const outcome of Object.keys(counts) as UpsertOutcome[]) counts[outcome] += stored[outcome];
+    },
+  };
+  const settings = request.apiSources ?? DEFAULT_API_SETTINGS;
+  let run: ApiSourceRun;
+  if (viaOf(source) === 'pubmed') {
+    if (!deps.pubmed) throw new Error('no E-utilities client is configured for PubMed sources');
+    run = await readPubMedSource(source, baseUrl, state, deps.pubmed, settings, readDeps);
+  } else {
+    if (!deps.trialRegistry) throw new Error('no ClinicalTrials.gov client is configured');
+    run = await readTrialRegistrySource(source, baseUrl, state, deps.trialRegistry, settings, readDeps);
+  }
+  if (run.rejections.length > 0) {
+    deps.logger.info('records rejected', { sourceId: source.id, rejections: run.rejections.slice(0, 10) });
+  }
+  successes.add({
+    sourceId: source.id,
+    at: deps.clock.now(),
+    conditions: {},
+    url: baseUrl,
+    ...(state ? { previous: state } : {}),
+    windowStart: run.windowStart.toISOString(),
+  });
+  return {
+    sourceId: source.id,
+    status: 'fetched',
+    itemsSeen: run.itemsSeen,
+    ...counts,
+    rejected: run.rejections.length,
+  };
+}
+
 async function storeAll(
   writer: ArticleWriter,
   candidates: readonly ArticleCandidate[],
   deps: IngestDependencies,
 ): Promise<Record<UpsertOutcome, number>> {
-  const counts: Record<UpsertOutcome, number> = { created: 0, merged: 0, unchanged: 0 };
+  const counts: Record<UpsertOutcome, number> = { created: 0, merged: 0, unchanged: 0, updated: 0 };
   for (let start = 0; start < candidates.length; start += STORE_SLICE) {
     const slice = candidates.slice(start, start + STORE_SLICE);
     const stored = await timed(deps.timer, 'store', () => writer.store(slice, deps.clock.now()));
@@ -309,5 +385,14 @@ async function recordFailure(
 }
 
 function emptyReport(sourceId: string): SourceReport {
-  return { sourceId, status: 'fetched', itemsSeen: 0, created: 0, merged: 0, unchanged: 0, rejected: 0 };
+  return {
+    sourceId,
+    status: 'fetched',
+    itemsSeen: 0,
+    created: 0,
+    merged: 0,
+    unchanged: 0,
+    updated: 0,
+    rejected: 0,
+  };
 }

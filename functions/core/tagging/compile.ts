@@ -45,6 +45,28 @@ export interface CompiledTopic extends CompiledRule {
   readonly requires?: { readonly topics: readonly TopicId[]; readonly groups: readonly number[] };
 }
 
+/** The facts mapping, ready to compare: headings and qualifiers in lower case, cues as groups. */
+export interface CompiledFacts {
+  readonly weight: number;
+  readonly minorWeight: number;
+  readonly adverseQualifiers: ReadonlySet<string>;
+  readonly namesFor: ReadonlySet<TopicId>;
+  readonly mesh: readonly {
+    readonly heading?: string;
+    readonly narrower: boolean;
+    readonly qualifier?: string;
+    readonly topics: readonly TopicId[];
+    /** How the entry reads in evidence: "Receptors, Chimeric Antigen", "…/adverse effects". */
+    readonly label: string;
+  }[];
+  readonly combinationArm?: {
+    readonly topic: TopicId;
+    readonly therapy: readonly number[];
+    readonly partner: readonly number[];
+    readonly notAPartner: readonly number[];
+  };
+}
+
 export interface CompiledVocabulary {
   readonly matcher: TextMatcher;
   /** The groups each matcher belongs to. */
@@ -55,6 +77,7 @@ export interface CompiledVocabulary {
   readonly threshold: number;
   readonly relevanceThreshold: number;
   readonly titleWeight: number;
+  readonly facts: CompiledFacts;
 }
 
 type PrimitiveEntry = Exclude<CueEntry, { cue: string }>;
@@ -158,6 +181,31 @@ export function compileVocabulary(vocabulary: Vocabulary): CompiledVocabulary {
     };
   });
   const relevance = compileRule(vocabulary.relevance);
+  const { facts: factsDefinition } = vocabulary;
+  const arm = factsDefinition.combinationArm;
+  const facts: CompiledFacts = {
+    weight: factsDefinition.weight,
+    minorWeight: factsDefinition.minorWeight,
+    adverseQualifiers: new Set(factsDefinition.adverseQualifiers.map((name) => name.toLowerCase())),
+    namesFor: new Set(factsDefinition.namesFor),
+    mesh: factsDefinition.mesh.map((entry) => ({
+      ...(entry.heading ? { heading: entry.heading.toLowerCase() } : {}),
+      narrower: entry.narrower,
+      ...(entry.qualifier ? { qualifier: entry.qualifier.toLowerCase() } : {}),
+      topics: entry.topics,
+      label: [entry.heading ?? '*', entry.qualifier].filter(Boolean).join('/'),
+    })),
+    ...(arm
+      ? {
+          combinationArm: {
+            topic: arm.topic,
+            therapy: arm.therapy.map(cueOf),
+            partner: arm.partner.map(cueOf),
+            notAPartner: arm.notAPartner.map(cueOf),
+          },
+        }
+      : {}),
+  };
 
   for (const { spec, cues } of pendingExcepts) {
     specs[spec] = { ...specs[spec]!, except: cues.flatMap((name) => groupMatchers[cueOf(name)]!) };
@@ -175,5 +223,6 @@ export function compileVocabulary(vocabulary: Vocabulary): CompiledVocabulary {
     threshold: vocabulary.threshold,
     relevanceThreshold: vocabulary.relevance.threshold,
     titleWeight: vocabulary.titleWeight,
+    facts,
   };
 }

@@ -10,11 +10,32 @@ import {
 import { overlaps, type Found, type Span } from './matcher.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
+/** A MeSH heading as the tagger reads it: the descriptor, its qualifiers, which are main points. */
+export interface MeshFact {
+  readonly descriptor: string;
+  readonly major: boolean;
+  readonly qualifiers: readonly { readonly name: string; readonly major: boolean }[];
+}
+
+/**
+ * Structured facts of a record (PubMed, ClinicalTrials.gov), read beside its title and summary:
+ * content/topics.yaml (`facts:`) says what each counts for.
+ */
+export interface TagFacts {
+  /** PubMed's MeSH headings, or the registry's MeSH terms for a trial's conditions and interventions. */
+  readonly mesh?: readonly MeshFact[];
+  /** Names the record lists: substances, conditions, interventions, author keywords. */
+  readonly names?: readonly string[];
+  /** A trial's arms, each the names of the interventions it gives. */
+  readonly arms?: readonly (readonly string[])[];
+}
+
 export interface TagInput {
   readonly title: string;
   readonly summary?: string;
   /** Items of a focused source (not `broad`) are relevant by the source's nature: keep their topics. */
   readonly assumeRelevant?: boolean;
+  readonly facts?: TagFacts;
 }
 
 export interface TagResult {
@@ -61,9 +82,16 @@ export function createTagger(vocabulary: Vocabulary, options: TaggerOptions = {}
   const explain = options.explain === true;
   const reportTerms = options.terms === true;
 
-  return ({ title, summary = '', assumeRelevant = false }) => {
-    const item: Item = { title: readField(compiled, title), summary: readField(compiled, summary) };
+  return ({ title, summary = '', assumeRelevant = false, facts }) => {
+    const names = facts?.names?.filter(Boolean) ?? [];
+    const item: Item = {
+      title: readField(compiled, title),
+      summary: readField(compiled, summary),
+      // " | " keeps a phrase from running from one name into the next.
+      ...(names.length > 0 ? { names: readField(compiled, names.join(' | ')) } : {}),
+    };
     const evidence: Evidence | undefined = explain ? {} : undefined;
+    const factScores = facts ? scoreFacts(facts, compiled) : undefined;
 
     const candidates: TopicScores = {};
     const candidateTerms: Partial<Record<TopicId, string>> = {};
@@ -74,7 +102,11 @@ export function createTagger(vocabulary: Vocabulary, options: TaggerOptions = {}
         if (topic.requires && !requirementMet(topic.requires, candidates, item)) continue;
         const notes: string[] | undefined = evidence ? [] : undefined;
         const strongest: Strongest | undefined = reportTerms ? { weight: 0, words: '' } : undefined;
-        const value = scoreRule(topic, item, compiled, notes, strongest);
+        const fromFacts = factScores?.get(topic.id);
+        const value =
+          scoreRule(topic, item, compiled, notes, strongest, compiled.facts.namesFor.has(topic.id)) +
+          (fromFacts?.score ?? 0);
+        if (fromFacts) notes?.push(...fromFacts.notes);
         if (value < compiled.threshold) continue;
         candidates[topic.id] = round(value);
         if (evidence && notes) evidence[topic.id] = notes;
@@ -126,6 +158,8 @@ interface Field {
 interface Item {
   readonly title: Field;
   readonly summary: Field;
+  /** The record's names (substances, conditions, interventions): evidence like the title's. */
+  readonly names?: Field;
 }
 
 function readField(compiled: CompiledVocabulary, text: string): Field {
@@ -225,12 +259,17 @@ function scoreRule(
   compiled: CompiledVocabulary,
   notes?: string[],
   strongest?: Strongest,
+  readNames = false,
 ): number {
   if (vetoed(item.title, rule.exclude)) return 0;
   const title = new RuleView(item.title, rule.ignore, compiled.matcherGroups);
   const summary = vetoed(item.summary, rule.exclude)
     ? undefined
     : new RuleView(item.summary, rule.ignore, compiled.matcherGroups);
+  const names =
+    readNames && item.names && !vetoed(item.names, rule.exclude)
+      ? new RuleView(item.names, rule.ignore, compiled.matcherGroups)
+      : undefined;
 
   let score = 0;
   for (const term of rule.terms) {
@@ -241,6 +280,16 @@ function scoreRule(
       if (strongest && term.weight * compiled.titleWeight > strongest.weight) {
         strongest.weight = term.weight * compiled.titleWeight;
         strongest.words = wordsAsWritten(term, [title]) ?? inTitle;
+      }
+      continue;
+    }
+    const inNames = names ? termFound(term, [names], compiled) : undefined;
+    if (inNames !== undefined) {
+      score += term.weight * compiled.titleWeight;
+      notes?.push(`fact: ${inNames}`);
+      if (strongest && term.weight * compiled.titleWeight > strongest.weight) {
+        strongest.weight = term.weight * compiled.titleWeight;
+        strongest.words = wordsAsWritten(term, [names!]) ?? inNames;
       }
       continue;
     }
@@ -328,8 +377,86 @@ function requirementMet(
 ): boolean {
   for (const id of requires.topics) if (candidates[id] !== undefined) return true;
   for (const group of requires.groups)
-    if (item.title.groups.has(group) || item.summary.groups.has(group)) return true;
+    if (item.title.groups.has(group) || item.summary.groups.has(group) || item.names?.groups.has(group))
+      return true;
   return false;
+}
+
+/**
+ * What the structured facts add to each topic: every MeSH mapping entry that matches counts
+ * once (a main point `weight`, otherwise `minorWeight`, times titleWeight), and a trial arm
+ * that gives an immunotherapy with a partner counts `weight` for the combination topic.
+ */
+function scoreFacts(
+  facts: TagFacts,
+  compiled: CompiledVocabulary,
+): Map<TopicId, { score: number; notes: string[] }> {
+  const rules = compiled.facts;
+  const scores = new Map<TopicId, { score: number; notes: string[] }>();
+  const add = (topic: TopicId, weight: number, note: string) => {
+    const entry = scores.get(topic) ?? { score: 0, notes: [] };
+    entry.score += weight * compiled.titleWeight;
+    entry.notes.push(note);
+    scores.set(topic, entry);
+  };
+
+  const headings = (facts.mesh ?? []).map((heading) => ({
+    descriptor: heading.descriptor.toLowerCase(),
+    major: heading.major,
+    qualifiers: heading.qualifiers.map((qualifier) => ({
+      name: qualifier.name.toLowerCase(),
+      major: qualifier.major,
+    })),
+  }));
+  for (const entry of rules.mesh) {
+    let best = 0;
+    for (const heading of headings) {
+      if (
+        entry.heading !== undefined &&
+        heading.descriptor !== entry.heading &&
+        !(entry.narrower && heading.descriptor.startsWith(`${entry.heading},`))
+      )
+        continue;
+      let major = heading.major;
+      if (entry.qualifier !== undefined) {
+        const qualifier = heading.qualifiers.find((candidate) => candidate.name === entry.qualifier);
+        if (!qualifier) continue;
+        major ||= qualifier.major;
+      } else if (heading.qualifiers.some((qualifier) => rules.adverseQualifiers.has(qualifier.name))) {
+        // "Colitis/chemically induced" is an adverse event, not the disease.
+        continue;
+      }
+      best = Math.max(best, major ? rules.weight : rules.minorWeight);
+    }
+    if (best > 0) for (const topic of entry.topics) add(topic, best, `fact: MeSH ${entry.label}`);
+  }
+
+  const arm = rules.combinationArm;
+  if (arm && facts.arms) {
+    const combined = facts.arms.map((names) => combinationIn(names, arm, compiled)).find(Boolean);
+    if (combined) add(arm.topic, rules.weight, `fact: arm ${combined}`);
+  }
+  return scores;
+}
+
+/** "Pembrolizumab + Carboplatin" when an arm gives a therapy with a partner; undefined otherwise. */
+function combinationIn(
+  names: readonly string[],
+  arm: NonNullable<CompiledVocabulary['facts']['combinationArm']>,
+  compiled: CompiledVocabulary,
+): string | undefined {
+  const groups = names.map((name) =>
+    groupFound(compiled.matcher.find(name).spans.keys(), compiled.matcherGroups),
+  );
+  const has = (index: number, wanted: readonly number[]) => wanted.some((group) => groups[index]!.has(group));
+  for (let therapy = 0; therapy < names.length; therapy += 1) {
+    if (!has(therapy, arm.therapy)) continue;
+    for (let partner = 0; partner < names.length; partner += 1) {
+      if (partner === therapy || !has(partner, arm.partner) || has(partner, arm.notAPartner)) continue;
+      return `${names[therapy]!} + ${names[partner]!}`;
+    }
+  }
+  return undefined;
 }
 
 function round(value: number): number {

@@ -116,6 +116,58 @@ const topicSchema = z
   })
   .strict();
 
+/**
+ * One line of the MeSH mapping: a heading (with the headings under it when `narrower`: MeSH
+ * names them "Leukemia, Myeloid, Acute" under "Leukemia"), a qualifier ("adverse effects"), or
+ * both, and the topics it stands for.
+ */
+const meshEntrySchema = z
+  .object({
+    heading: z.string().min(2).optional(),
+    narrower: z.boolean().default(false),
+    qualifier: z.string().min(2).optional(),
+    topics: z.array(z.enum(TOPIC_IDS)).min(1),
+  })
+  .strict()
+  .refine((entry) => entry.heading !== undefined || entry.qualifier !== undefined, {
+    message: 'needs a heading, a qualifier or both',
+  });
+
+/**
+ * Structured facts the API sources carry, and how they count towards topics. A fact counts like a
+ * term found in a title (its weight × titleWeight): indexers and registries say what a work is
+ * about, so one main-point fact is enough alone.
+ */
+const factsSchema = z
+  .object({
+    /** What a main-point MeSH heading (or a registry's MeSH term, or a trial arm) weighs. */
+    weight: z.number().positive().max(10).default(1),
+    /** What a MeSH heading that is not a main point of the work weighs. */
+    minorWeight: z.number().min(0).max(10).default(0.5),
+    /**
+     * Qualifiers that make a heading an adverse event ("Colitis/chemically induced" is colitis a
+     * drug caused, not the disease): such a heading speaks only through entries naming the qualifier.
+     */
+    adverseQualifiers: z.array(z.string().min(2)).default([]),
+    /** Topics whose words are read in the names a record lists (substances, conditions, interventions, keywords), as in a title. */
+    namesFor: z.array(z.enum(TOPIC_IDS)).default([]),
+    mesh: z.array(meshEntrySchema).default([]),
+    /** A trial arm that gives a `therapy` with a `partner` (another of its interventions) is a combination. */
+    combinationArm: z
+      .object({
+        topic: z.enum(TOPIC_IDS),
+        therapy: z.array(cueName).min(1),
+        partner: z.array(cueName).min(1),
+        /** Interventions that never count as the partner (conditioning chemotherapy before cell therapy). */
+        notAPartner: z.array(cueName).default([]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type FactsDefinition = z.output<typeof factsSchema>;
+
 export const vocabularySchema = z
   .object({
     /** A topic is tagged when its weighted hits reach this score. */
@@ -133,6 +185,7 @@ export const vocabularySchema = z
       .strict(),
     // partialRecord + the check below: a missing topic gets a message that names it.
     topics: z.partialRecord(z.enum(TOPIC_IDS), topicSchema),
+    facts: factsSchema.prefault({}),
   })
   .strict()
   .superRefine((vocabulary, context) => {
@@ -169,6 +222,7 @@ function cueProblems(vocabulary: {
     ignore: readonly MaskDefinition[];
   };
   topics: Partial<Record<TopicId, TopicDefinition>>;
+  facts?: FactsDefinition;
 }): Problem[] {
   const problems: Problem[] = [];
   const known = new Set(Object.keys(vocabulary.cues));
@@ -204,6 +258,12 @@ function cueProblems(vocabulary: {
       problems.push({ path: ['cues', name], message: `cue "${name}" includes itself` });
   }
   checkRule(vocabulary.relevance, ['relevance']);
+  const arm = vocabulary.facts?.combinationArm;
+  if (arm) {
+    for (const field of ['therapy', 'partner', 'notAPartner'] as const) {
+      arm[field].forEach((name, index) => check(name, ['facts', 'combinationArm', field, index]));
+    }
+  }
   for (const id of TOPIC_IDS) {
     const topic = vocabulary.topics[id];
     if (!topic) continue;
