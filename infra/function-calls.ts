@@ -162,9 +162,20 @@ export function undeclaredCalls(observed: readonly ObservedCall[]): string[] {
   return [...missing];
 }
 
+/**
+ * Declared calls that a run of every path makes or not, as its data and its pace decide: asked of
+ * no run by `unseenCalls`, granted all the same. Ingest's UpdateItem on articles renews the writer
+ * lease every 15 s (a run slower than that, on a busy machine) and adds a second source's sighting
+ * to an article stored before (which the bundle run's one ingest may or may not meet).
+ */
+export const OCCASIONAL_CALLS: readonly string[] = ['ingest: dynamodb:UpdateItem on table/articles'];
+
 /** Calls declared that were never made: a stale line, or a path the run did not drive. */
 export function unseenCalls(observed: readonly ObservedCall[]): string[] {
-  const seen = new Set(observed.map((call) => describe(call.principal, call.action, call.resource)));
+  const seen = new Set([
+    ...observed.map((call) => describe(call.principal, call.action, call.resource)),
+    ...OCCASIONAL_CALLS,
+  ]);
   return Object.entries(FUNCTION_CALLS).flatMap(([principal, calls]) =>
     Object.entries(calls).flatMap(([resource, actions]) =>
       (actions ?? [])
