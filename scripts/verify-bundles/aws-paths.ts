@@ -212,17 +212,20 @@ export async function get(world: BundleWorld, rawPath: string, caller?: string):
   return httpAnswer(await world.invoke('api', event, `GET ${rawPath}`));
 }
 
-/** A POST to the admin API as the IAM caller API Gateway authorised. */
+/**
+ * A POST to the admin API as the IAM caller API Gateway authorised, or (`caller` null) unsigned.
+ * Null, not undefined: an explicit undefined would take the default and sign the request.
+ */
 export async function adminPost(
   world: BundleWorld,
   body: Record<string, unknown>,
   what: string,
-  caller: string | undefined = ADMIN_CALLER,
+  caller: string | null = ADMIN_CALLER,
 ): Promise<HttpAnswer> {
   return httpAnswer(
     await world.invoke(
       'api',
-      adminHttpEvent(SITE_URL, 'POST', '/admin/sends', JSON.stringify(body), caller),
+      adminHttpEvent(SITE_URL, 'POST', '/admin/sends', JSON.stringify(body), caller ?? undefined),
       what,
     ),
   );

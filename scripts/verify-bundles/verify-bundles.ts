@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       'dry run',
       '"total":1',
     );
-    expectHttp(await adminPost(world, dryRun, 'POST /admin/sends, no caller', undefined), 401, 'no caller');
+    expectHttp(await adminPost(world, dryRun, 'POST /admin/sends, no caller', null), 401, 'no caller');
 
     const week = await weeklyDigest(world, reader, `quiet.${world.prefix}@example.org`);
     const summary = week.ingest.result as { articlesCreated?: unknown; failures?: unknown };
