@@ -110,19 +110,9 @@ export function weekSoFarPage(soFar: EditionView, labels: Labels) {
         finished on ${finishedOn(soFar.range)}.
       </p>
       <p class="lede">${plural(soFar.articleCount, 'new article')} first found since Monday, by topic.</p>
-      ${soFar.sections.map(
-        (section) =>
-          html`<section aria-labelledby="topic-${section.topic}">
-            <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
-            ${section.articles.map((article) => articleCard(article))}
-          </section>`,
-      )}
+      ${topicSections(soFar.sections, labels)}
     </div>
-    <div class="card">
-      <h2>Get the topics you care about, every week</h2>
-      <p>Choose your topics and the day and hour you want it. Free, and you can leave in one click.</p>
-      <p><a class="button" href="/">Subscribe</a></p>
-    </div>
+    ${SUBSCRIBE_CARD}
   </div>`;
 }
 
@@ -135,19 +125,9 @@ export function editionPage(edition: EditionView, labels: Labels) {
         ${plural(edition.articleCount, 'new article')} first found between ${dateSpan(edition.range)}, by
         topic.
       </p>
-      ${edition.sections.map(
-        (section) =>
-          html`<section aria-labelledby="topic-${section.topic}">
-            <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
-            ${section.articles.map((article) => articleCard(article))}
-          </section>`,
-      )}
+      ${topicSections(edition.sections, labels)}
     </div>
-    <div class="card">
-      <h2>Get the topics you care about, every week</h2>
-      <p>Choose your topics and the day and hour you want it. Free, and you can leave in one click.</p>
-      <p><a class="button" href="/">Subscribe</a></p>
-    </div>
+    ${SUBSCRIBE_CARD}
   </div>`;
 }
 
@@ -256,3 +236,20 @@ function markupOf(markup: ReturnType<typeof html>): string {
   if (markup instanceof Promise) throw new Error('feed markup must render synchronously');
   return markup.toString();
 }
+
+/** An edition's articles, a section per topic: the same on a finished edition and the week so far. */
+function topicSections(sections: EditionView['sections'], labels: Labels) {
+  return sections.map(
+    (section) =>
+      html`<section aria-labelledby="topic-${section.topic}">
+        <h2 id="topic-${section.topic}">${labels[section.topic]}</h2>
+        ${section.articles.map((article) => articleCard(article))}
+      </section>`,
+  );
+}
+
+const SUBSCRIBE_CARD = html`<div class="card">
+  <h2>Get the topics you care about, every week</h2>
+  <p>Choose your topics and the day and hour you want it. Free, and you can leave in one click.</p>
+  <p><a class="button" href="/">Subscribe</a></p>
+</div>`;
