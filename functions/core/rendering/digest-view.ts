@@ -4,6 +4,7 @@ import type { Article, StudyType } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { cutAtSentence } from '../ingest/summary.ts';
+import { trialViewOf, type TrialView } from './trial-card.ts';
 
 /**
  * What a digest shows, as plain data for the templates: one builder for the whole render, the
@@ -30,6 +31,8 @@ export interface CardView {
   readonly date: string;
   readonly summary: string;
   readonly badges: readonly BadgeView[];
+  /** A trial registration's phase, status and recruiting countries; absent on other articles. */
+  readonly trial?: TrialView;
   /**
    * "Why you got this": the reader's topics the article matched, with the words that matched
    * where they say more than the topic's name. A text slot of the card.
@@ -142,7 +145,7 @@ export function buildDigestView(
         if (!article || !/^https?:\/\//i.test(article.url)) return [];
         // The section's own topic first: it is why the card stands here.
         const matched = [section.topic, ...selected.matchedTopics.filter((topic) => topic !== section.topic)];
-        return [cardView(article, whyLine(article, matched, topicLabels))];
+        return [cardView(article, whyLine(article, matched, topicLabels), selected.recruitingHere === true)];
       }),
     }))
     .filter((section) => section.articles.length > 0);
@@ -251,17 +254,24 @@ type CardContent = Omit<CardView, 'why'> & { readonly late: boolean };
 
 /**
  * Card content per article object: a sender builds the views of a batch twice (to prepare the
- * pieces, then to send) from the same articles, and an article read once is never changed.
+ * pieces, then to send) from the same articles, and an article read once is never changed. A
+ * trial has a second card, with "Recruiting in your country", for the readers it recruits near.
  */
-const cardContents = new WeakMap<Article, CardContent>();
+const cardContents = new WeakMap<Article, { plain?: CardContent; recruitingHere?: CardContent }>();
 
-function cardView(article: Article, why: string): CardView & { readonly late: boolean } {
-  let content = cardContents.get(article);
-  if (!content) cardContents.set(article, (content = cardContentOf(article)));
+function cardView(
+  article: Article,
+  why: string,
+  recruitingHere: boolean,
+): CardView & { readonly late: boolean } {
+  let variants = cardContents.get(article);
+  if (!variants) cardContents.set(article, (variants = {}));
+  const variant = recruitingHere && article.trial ? 'recruitingHere' : 'plain';
+  const content = (variants[variant] ??= cardContentOf(article, variant === 'recruitingHere'));
   return { ...content, why };
 }
 
-function cardContentOf(article: Article): CardContent {
+function cardContentOf(article: Article, recruitingHere: boolean): CardContent {
   const badges = badgesOf(article.studyTypes);
   const late = isListedLate(article);
   const shown = {
@@ -273,6 +283,7 @@ function cardContentOf(article: Article): CardContent {
       : shortDate(article.publishedAt),
     summary: cutAtSentence(article.summary, CARD_SUMMARY_LENGTH),
     badges: badges.map((badge, index) => ({ ...badge, last: index === badges.length - 1 })),
+    ...(article.trial ? { trial: trialViewOf(article.trial, recruitingHere) } : {}),
   };
   const key = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22);
   return { key, ...shown, late };
