@@ -319,11 +319,39 @@ describe('planning readers with countries', () => {
 
     // France's readers share one digest; Germany, Japan and no country share the country-less one.
     expect(summary.groups).toBe(2);
-    for (const french of [paris, lyon])
-      expect(emailTo(french).html).toContain('Recruiting in your country');
+    for (const french of [paris, lyon]) expect(emailTo(french).html).toContain('Recruiting in your country');
     for (const other of [berlin, tokyo, nowhere]) {
       expect(emailTo(other).html).toContain('Trial trial-fr');
       expect(emailTo(other).html).not.toContain('Recruiting in your country');
     }
+  });
+});
+
+describe('a group of several jobs in one batch', () => {
+  const article = aTrial('batch-trial', {});
+  const inputOf = (articles: ReadonlyMap<string, Article>, groupKey: string) => ({
+    digestId: 'weekly-2026-W49',
+    articles,
+    groupKey,
+    selection: {
+      sections: [
+        { topic: 'car-t' as const, articles: [{ articleId: article.id, matchedTopics: ['car-t' as const] }] },
+      ],
+    },
+  });
+
+  it('is assembled once for the batch, and again for another batch or another group', async () => {
+    const batch = new Map([[article.id, article]]);
+    const nextBatch = new Map([[article.id, article]]);
+
+    const first = renderer.renderDigest(inputOf(batch, 'group-a'));
+    const second = renderer.renderDigest(inputOf(batch, 'group-a'));
+    const otherGroup = renderer.renderDigest(inputOf(batch, 'group-b'));
+    const otherBatch = renderer.renderDigest(inputOf(nextBatch, 'group-a'));
+
+    expect(second).toBe(first);
+    expect(otherGroup).not.toBe(first);
+    expect(otherBatch).not.toBe(first);
+    expect((await otherBatch).personalise(links).html).toBe((await first).personalise(links).html);
   });
 });

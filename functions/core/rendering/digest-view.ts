@@ -74,6 +74,11 @@ export interface DigestViewInput {
   readonly selection: SelectionContent;
   /** Articles missing here (deleted since planning) are left out rather than failing the group. */
   readonly articles: ReadonlyMap<string, Article>;
+  /**
+   * The planner's key of the selection (a send job's groupKey): inputs of one batch (one articles
+   * map) with the same key and digest are the same email, rendered once.
+   */
+  readonly groupKey?: string;
 }
 
 /** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
