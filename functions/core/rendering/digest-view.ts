@@ -223,6 +223,24 @@ function whyLine(
   matched: readonly TopicId[],
   labels: Readonly<Record<TopicId, string>>,
 ): string {
+  // The same article is in many groups' digests under the same few topic lists: word it once.
+  let byArticle = whyLines.get(labels);
+  if (!byArticle) whyLines.set(labels, (byArticle = new WeakMap<Article, Map<string, string>>()));
+  let lines = byArticle.get(article);
+  if (!lines) byArticle.set(article, (lines = new Map<string, string>()));
+  const key = matched.join(',');
+  let line = lines.get(key);
+  if (line === undefined) lines.set(key, (line = whyLineUncached(article, matched, labels)));
+  return line;
+}
+
+const whyLines = new WeakMap<object, WeakMap<Article, Map<string, string>>>();
+
+function whyLineUncached(
+  article: Article,
+  matched: readonly TopicId[],
+  labels: Readonly<Record<TopicId, string>>,
+): string {
   const topics = joinWords(
     matched.map((topic, index) => {
       const words = index < QUOTED_TOPICS ? article.matchedTerms?.[topic] : undefined;
@@ -337,8 +355,21 @@ function shortDate(iso: string): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
+/** Weeks by digest id: every view of a send names the same few weeks, and luxon is slow per call. */
+const weeks = new Map<string, string>();
+
 /** "weekly-2026-W48" → "23 November 2026" (the Monday of that ISO week). */
 function weekOf(digestId: string): string {
+  let week = weeks.get(digestId);
+  if (week === undefined) {
+    week = weekOfUncached(digestId);
+    if (weeks.size > 1000) weeks.clear();
+    weeks.set(digestId, week);
+  }
+  return week;
+}
+
+function weekOfUncached(digestId: string): string {
   const match = /(\d{4})-W(\d{2})$/.exec(digestId);
   if (!match) return digestId;
   return DateTime.fromObject(
