@@ -40,9 +40,17 @@ export interface ImportRuns {
   recordRun(run: ImportRunRecord): Promise<void>;
 }
 
+/** A page of confirmed readers, and where the next one starts (none after the last). */
+export interface ConfirmedPage {
+  readonly subscribers: readonly Subscriber[];
+  /** Opaque; give it back as `after` to read on from here. */
+  readonly next?: string;
+}
+
 /** The confirmed readers, a page at a time, read from the sparse confirmed index. */
 export interface ConfirmedSubscriberPages {
-  confirmedPages(pageSize: number): AsyncIterable<readonly Subscriber[]>;
+  /** From the start, or from the `next` of an earlier page; an `after` that does not read is refused. */
+  confirmedPages(pageSize: number, after?: string): AsyncIterable<ConfirmedPage>;
 }
 
 /** Everything of the above: what the adapter implements and the app wires. */

@@ -231,3 +231,61 @@ async function collect(chunks: AsyncIterable<string>): Promise<string> {
   for await (const chunk of chunks) text += chunk;
   return text;
 }
+
+describe('an import that crashes half-way', () => {
+  it('finishes on a re-run without a duplicate reader or a second confirmation email', async () => {
+    const crashWorld = await createTestWorld();
+    try {
+      const rows = Array.from({ length: 250 }, (_, index) =>
+        index % 2 === 0
+          ? `crash-${index}@example.net,car-t,2025-01-01T00:00:00Z`
+          : `crash-${index}@example.net,melanoma,`,
+      );
+      const csv = ['email,tags,consent_at', ...rows].join('\n');
+      const deps = subscriberImportDependencies(crashWorld.context);
+      let enqueues = 0;
+      const crashing = {
+        ...deps,
+        queue: {
+          enqueue: async (jobs: Parameters<typeof deps.queue.enqueue>[0]) => {
+            enqueues += 1;
+            if (enqueues === 2) throw new Error('the process died here');
+            await deps.queue.enqueue(jobs);
+          },
+        },
+      };
+      const options = { dryRun: false, consented: true, importId: 'crash', by: 'test', via: 'cli' } as const;
+      const once = (async function* () {
+        yield csv;
+      })();
+      await expect(importSubscribers(once, options, crashing)).rejects.toThrow('the process died here');
+
+      const again = (async function* () {
+        yield csv;
+      })();
+      const rerun = await importSubscribers(again, { ...options, importId: 'crash-rerun' }, deps);
+      expect(rerun.new + rerun.alreadyHere).toBe(250);
+      expect(rerun.alreadyHere).toBeGreaterThan(0);
+
+      const exported = await collect(exportConfirmedSubscribers(crashWorld.context.subscriberImports));
+      expect(exported.trim().split('\n')).toHaveLength(1 + 125);
+      await drainSendQueue(crashWorld.context, crashWorld.queues.sendUrl);
+      const asked = await sentEmails(crashWorld.endpoints.ses, (to) => /^crash-\d+@example\.net$/.test(to));
+      const addresses = asked.map((mail) => mail.destination.to[0]);
+      expect(addresses).toHaveLength(125);
+      expect(new Set(addresses).size).toBe(125);
+
+      const third = await importSubscribers(
+        (async function* () {
+          yield csv;
+        })(),
+        { ...options, importId: 'crash-third' },
+        deps,
+      );
+      expect(third.new).toBe(0);
+    } finally {
+      crashWorld.stop();
+    }
+  });
+});
+

@@ -3,11 +3,13 @@ import type { Subscriber } from '../../model/subscribers.ts';
 import type { AddressRecords } from '../../ports/subscriber-store.ts';
 import type {
   AddressBatchReader,
+  ConfirmedPage,
   ConfirmedSubscriberPages,
   ImportClaims,
   ImportRunRecord,
   ImportRuns,
 } from '../../ports/subscriber-import.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { batchGetAll, batchPutAll } from './batch.ts';
 import { CONFIRMED_SHARDS, SUBSCRIBERS_TABLE } from './tables.ts';
 import {
@@ -89,9 +91,10 @@ export class DynamoSubscriberImportStore
     );
   }
 
-  async *confirmedPages(pageSize: number): AsyncIterable<readonly Subscriber[]> {
-    for (let shard = 0; shard < CONFIRMED_SHARDS; shard += 1) {
-      let startKey: Record<string, unknown> | undefined;
+  async *confirmedPages(pageSize: number, after?: string): AsyncIterable<ConfirmedPage> {
+    const from = after === undefined ? { shard: 0 } : readCursor(after);
+    for (let shard = from.shard; shard < CONFIRMED_SHARDS; shard += 1) {
+      let startKey: Record<string, unknown> | undefined = shard === from.shard ? from.key : undefined;
       do {
         const page = await this.client.send(
           new QueryCommand({
@@ -103,9 +106,41 @@ export class DynamoSubscriberImportStore
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),
         );
-        yield (page.Items ?? []).map(toSubscriber);
         startKey = page.LastEvaluatedKey;
+        const next = startKey
+          ? writeCursor({ shard, key: startKey })
+          : shard + 1 < CONFIRMED_SHARDS
+            ? writeCursor({ shard: shard + 1 })
+            : undefined;
+        yield { subscribers: (page.Items ?? []).map(toSubscriber), ...(next ? { next } : {}) };
       } while (startKey);
     }
   }
+}
+
+interface Cursor {
+  readonly shard: number;
+  readonly key?: Record<string, unknown>;
+}
+
+const writeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+/** A cursor from a client: only a shard number and the index's own key attributes pass. */
+function readCursor(text: string): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw new ValidationError('after: not a cursor of this export', [], { cause: error });
+  }
+  const { shard, key } = (parsed ?? {}) as { shard?: unknown; key?: unknown };
+  const keyOk =
+    key === undefined ||
+    (typeof key === 'object' &&
+      key !== null &&
+      Object.keys(key).sort().join() === 'confirmedShard,subscriberId' &&
+      Object.values(key).every((part) => typeof part === 'string'));
+  if (!Number.isInteger(shard) || (shard as number) < 0 || (shard as number) >= CONFIRMED_SHARDS || !keyOk)
+    throw new ValidationError('after: not a cursor of this export');
+  return { shard: shard as number, ...(key ? { key: key as Record<string, unknown> } : {}) };
 }

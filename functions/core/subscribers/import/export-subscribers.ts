@@ -41,10 +41,25 @@ export function exportRow(reader: Subscriber): string[] {
   ];
 }
 
-/** The export as CSV text, one chunk per page of readers, header first; paused readers are confirmed and included. */
-export async function* exportConfirmedSubscribers(pages: ConfirmedSubscriberPages): AsyncGenerator<string> {
+/**
+ * The export as CSV text, one chunk per page of readers, header first; paused readers are
+ * confirmed and included. With `limit`, it stops after about that many readers and `onNext` gets
+ * the cursor to read on from (the API's paging); `after` starts from such a cursor.
+ */
+export async function* exportConfirmedSubscribers(
+  pages: ConfirmedSubscriberPages,
+  options: { readonly after?: string; readonly limit?: number; readonly onNext?: (next: string) => void } = {},
+): AsyncGenerator<string> {
   // Written here, not with the first page: an export of nobody is still a header.
   yield stringify([[...EXPORT_COLUMNS]]);
-  for await (const page of pages.confirmedPages(PAGE_SIZE))
-    if (page.length > 0) yield stringify(page.map(exportRow));
+  let written = 0;
+  const pageSize = Math.min(PAGE_SIZE, options.limit ?? PAGE_SIZE);
+  for await (const page of pages.confirmedPages(pageSize, options.after)) {
+    if (page.subscribers.length > 0) yield stringify(page.subscribers.map(exportRow));
+    written += page.subscribers.length;
+    if (options.limit !== undefined && written >= options.limit && page.next) {
+      options.onNext?.(page.next);
+      return;
+    }
+  }
 }
