@@ -44,7 +44,7 @@ export const IMPORTED_CONSENT_WORDING = 'imported';
 
 const CHUNK_ROWS = 100;
 /** Conditional puts in flight at once within a chunk. */
-const WRITE_CONCURRENCY = 8;
+const WRITE_CONCURRENCY = 16;
 /** A report lists this many problem lines; the counts cover them all. */
 const MAX_PROBLEMS = 200;
 const MAX_UNKNOWN_TOPIC_NAMES = 100;
