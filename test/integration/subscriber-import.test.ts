@@ -288,4 +288,3 @@ describe('an import that crashes half-way', () => {
     }
   });
 });
-

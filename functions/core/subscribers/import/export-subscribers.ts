@@ -48,7 +48,11 @@ export function exportRow(reader: Subscriber): string[] {
  */
 export async function* exportConfirmedSubscribers(
   pages: ConfirmedSubscriberPages,
-  options: { readonly after?: string; readonly limit?: number; readonly onNext?: (next: string) => void } = {},
+  options: {
+    readonly after?: string;
+    readonly limit?: number;
+    readonly onNext?: (next: string) => void;
+  } = {},
 ): AsyncGenerator<string> {
   // Written here, not with the first page: an export of nobody is still a header.
   yield stringify([[...EXPORT_COLUMNS]]);
