@@ -1,5 +1,4 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber } from '../../model/subscribers.ts';
 import type { AddressRecords } from '../../ports/subscriber-store.ts';
 import type {
   AddressBatchReader,
