@@ -17,8 +17,8 @@ import type { AdminApp, AdminEnv, AdminKit } from './admin-kit.ts';
 
 /**
  * A CSV import may be larger than other admin requests, and still below Lambda's 6 MB payload:
- * about 50,000 rows of a Mailchimp export. Larger lists: split the file (a re-run adds nobody
- * twice), or `immuno-digest subscribers import` locally.
+ * about 50,000 rows of a Mailchimp export. In the cloud the request's 30 s allow far fewer (a few
+ * thousand rows): docs/admin.md says to send parts; a part cut off is finished by its re-run.
  */
 export const IMPORT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
