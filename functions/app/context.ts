@@ -1,3 +1,5 @@
+import { DynamoEditorialMarksStore, DynamoEditorNoteStore } from '../adapters/dynamodb/editorial-store.ts';
+import type { EditorialMarksStore, EditorNoteStore } from '../ports/editorial-store.ts';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   GetSecretValueCommand,
@@ -115,6 +117,10 @@ export interface AppContext {
   readonly adminSessions: AdminSessionGeneration;
   /** Renders admin announcements with the digest's partials and personal-link slots. */
   readonly announcements: AnnouncementRenderer;
+  /** The editors' hide, pin and retag marks on articles (articles table). */
+  readonly editorialMarks: EditorialMarksStore;
+  /** The editor's note of each week (state table). */
+  readonly editorNotes: EditorNoteStore;
 }
 
 export interface ContextOverrides {
@@ -232,6 +238,8 @@ export async function createAppContext(
     editions: new DynamoEditionStore(clients.documents, config.tables.state),
     adminSends: new DynamoAdminSendStore(clients.documents, config.tables.state),
     adminSessions: new DynamoAdminSessionGeneration(clients.documents, config.tables.state),
+    editorialMarks: new DynamoEditorialMarksStore(clients.documents, config.tables.articles),
+    editorNotes: new DynamoEditorNoteStore(clients.documents, config.tables.state),
     announcements: createAnnouncementRenderer({
       templates,
       topicLabels: labels,

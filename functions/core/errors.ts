@@ -180,3 +180,8 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** An editor named an article that is not stored (the desk's hide, pin, retag). */
+export class ArticleNotFoundError extends DigestError {
+  override readonly code = 'ARTICLE_NOT_FOUND';
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Article } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
+import { EDITORS_PICK_RANK, isHidden, isPinned } from '../editorial/editorial-marks.ts';
 
 export interface SelectedArticle {
   readonly articleId: string;
@@ -41,17 +42,20 @@ export interface RankableArticle {
 }
 
 export function prepareForSelection(articles: readonly Article[], now: Date): RankableArticle[] {
-  return articles
-    .filter((article) => article.relevant)
-    .map((article) => {
-      const ageDays = Math.max(0, (now.getTime() - Date.parse(article.publishedAt)) / 86_400_000);
-      return {
-        article,
-        firstSeenMs: Date.parse(article.firstSeenAt),
-        sourceWeight: Math.max(1, ...article.sources.map((source) => source.weight)),
-        recencyBonus: RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS),
-      };
-    });
+  return (
+    articles
+      // An article an editor hid is out of every digest planned after the hide (the sender drops it from earlier ones).
+      .filter((article) => article.relevant && !isHidden(article))
+      .map((article) => {
+        const ageDays = Math.max(0, (now.getTime() - Date.parse(article.publishedAt)) / 86_400_000);
+        return {
+          article,
+          firstSeenMs: Date.parse(article.firstSeenAt),
+          sourceWeight: Math.max(1, ...article.sources.map((source) => source.weight)),
+          recencyBonus: RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS),
+        };
+      })
+  );
 }
 
 /**
@@ -105,9 +109,13 @@ export function selectPrepared(
   for (const { article, sourceWeight, recencyBonus } of articles) {
     const matched = wanted.filter((id) => (article.topics[id] ?? 0) > 0);
     for (const topic of matched) {
-      queues
-        .get(topic)!
-        .push({ article, matched, rank: article.topics[topic]! * sourceWeight + recencyBonus });
+      queues.get(topic)!.push({
+        article,
+        matched,
+        // An editor's pick leads every section it is in.
+        rank:
+          article.topics[topic]! * sourceWeight + recencyBonus + (isPinned(article) ? EDITORS_PICK_RANK : 0),
+      });
     }
   }
   for (const queue of queues.values()) queue.sort(byRank);

@@ -4,6 +4,8 @@ import type { Article, StudyType } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { cutAtSentence } from '../ingest/summary.ts';
+import type { NoteView } from '../editorial/note-view.ts';
+import { EDITORS_PICK_LABEL, isPinned, pinnedFirst } from '../editorial/editorial-marks.ts';
 
 /**
  * What a digest shows, as plain data for the templates: one builder for the whole render, the
@@ -30,6 +32,8 @@ export interface CardView {
   readonly date: string;
   readonly summary: string;
   readonly badges: readonly BadgeView[];
+  /** "Editor's pick" on an article the editors pinned; empty otherwise. */
+  readonly pick: string;
   /**
    * "Why you got this": the reader's topics the article matched, with the words that matched
    * where they say more than the topic's name. A text slot of the card.
@@ -63,6 +67,8 @@ export interface DigestView {
   readonly count: number;
   /** In topic order: the sections with articles and the quiet lines of the topics without. */
   readonly sections: readonly SectionView[];
+  /** The editor's note of the week, above the sections; absent when the week has none. */
+  readonly note?: Pick<NoteView, 'key' | 'html' | 'text'>;
 }
 
 export interface DigestViewInput {
@@ -71,6 +77,10 @@ export interface DigestViewInput {
   readonly selection: SelectionContent;
   /** Articles missing here (deleted since planning) are left out rather than failing the group. */
   readonly articles: ReadonlyMap<string, Article>;
+  /** Ids of the selection's articles an editor hid since planning (left out of `articles`). */
+  readonly hidden?: ReadonlySet<string>;
+  /** The editor's note of the digest's week, shown above the sections. */
+  readonly note?: NoteView;
 }
 
 /** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
@@ -136,7 +146,13 @@ export function buildDigestView(
     .map((section) => ({
       ...heading(section.topic),
       quiet: false,
-      articles: section.articles.flatMap((selected) => {
+      // An editor's pick leads its section, even in a digest planned before the pin.
+      articles: pinnedFirst(
+        section.articles.map((selected) => ({
+          selected,
+          editorial: input.articles.get(selected.articleId)?.editorial,
+        })),
+      ).flatMap(({ selected }) => {
         const article = input.articles.get(selected.articleId);
         // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
         if (!article || !/^https?:\/\//i.test(article.url)) return [];
@@ -166,6 +182,7 @@ export function buildDigestView(
     intro: introOf(count, late),
     contents: withArticles.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
     count,
+    ...(input.note ? { note: { key: input.note.key, html: input.note.html, text: input.note.text } } : {}),
     sections: sections.map((section) => ({
       ...section,
       articles: section.articles.map(({ late: _late, ...card }) => card),
@@ -273,6 +290,7 @@ function cardContentOf(article: Article): CardContent {
       : shortDate(article.publishedAt),
     summary: cutAtSentence(article.summary, CARD_SUMMARY_LENGTH),
     badges: badges.map((badge, index) => ({ ...badge, last: index === badges.length - 1 })),
+    pick: isPinned(article) ? EDITORS_PICK_LABEL : '',
   };
   const key = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22);
   return { key, ...shown, late };
