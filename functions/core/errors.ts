@@ -181,7 +181,7 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** An editor named an article that is not stored (the desk's hide, pin, retag). */
-export class ArticleNotFoundError extends DigestError {
+/** An editor named an article that is not stored (the desk's hide, pin, retag): bad input, 404 over HTTP. */
+export class ArticleNotFoundError extends ValidationError {
   override readonly code = 'ARTICLE_NOT_FOUND';
 }
