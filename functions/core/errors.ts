@@ -182,6 +182,4 @@ export function describeError(error: unknown): string {
 }
 
 /** An editor named an article that is not stored (the desk's hide, pin, retag): bad input, 404 over HTTP. */
-export class ArticleNotFoundError extends ValidationError {
-  override readonly code = 'ARTICLE_NOT_FOUND';
-}
+export class ArticleNotFoundError extends ValidationError {}
