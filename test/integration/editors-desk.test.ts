@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApi } from '../../functions/api/app.ts';
 import { planDigestOnce } from '../../functions/app/jobs.ts';
 import { loadEdition } from '../../functions/core/archive/editions.ts';
 import { editArticle } from '../../functions/core/editorial/edit-article.ts';
@@ -263,5 +264,97 @@ describe("the editors' desk on the stand-ins", () => {
     const editionW50 = await loadEdition('2026-W50', archiveLimits(), archiveDeps());
     expect(editionW50!.articleCount).toBe(1);
     expect(editionW50!.note).toBeUndefined();
+  });
+});
+
+describe("the editors' desk over the admin API", () => {
+  const ADMIN_TOKEN = 'admin-token-for-desk-tests-0123456789ab';
+  let world: TestWorld;
+  let api: ReturnType<typeof createApi>;
+  const clock = new ManualClock(new Date(THURSDAY_W49));
+
+  afterEach(() => world?.stop());
+
+  const asAdmin = (method: string, body?: unknown): RequestInit => ({
+    method,
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+  it('lists, hides, pins, retags and notes with the admin credential, and refuses without it', async () => {
+    world = await createTestWorld({ clock, env: { ADMIN_TOKEN } });
+    api = createApi(world.context, { clientIp: () => '203.0.113.9' });
+    const put = (slug: string, topics: Partial<Record<TopicId, number>>) =>
+      world.context.articles.upsert(
+        aCandidate({ url: `https://research.example.org/${slug}`, topics }),
+        WEDNESDAY_W49,
+      );
+    const { articleId: cart } = await put('api-cart', { 'car-t': 5 });
+    const { articleId: skin } = await put('api-skin', { melanoma: 5 });
+
+    expect(
+      (await api.request('/admin/articles?week=2026-W49', { headers: { accept: 'application/json' } }))
+        .status,
+    ).toBe(401);
+    const all = (await (await api.request('/admin/articles?week=2026-W49', asAdmin('GET'))).json()) as {
+      total: number;
+      articles: { id: string }[];
+    };
+    expect(all.total).toBe(2);
+    const onCart = (await (await api.request('/admin/articles?topic=car-t', asAdmin('GET'))).json()) as {
+      weekId: string;
+      articles: { id: string }[];
+    };
+    expect(onCart).toMatchObject({ weekId: '2026-W49', articles: [{ id: cart }] });
+
+    const hide = await api.request(`/admin/articles/${cart}/hide`, asAdmin('POST', { reason: 'Duplicate' }));
+    expect(hide.status).toBe(200);
+    expect(await hide.json()).toMatchObject({
+      action: 'hide',
+      article: { hidden: { by: 'local admin (admin token)', reason: 'Duplicate' } },
+    });
+    expect((await api.request(`/admin/articles/${skin}/pin`, asAdmin('POST'))).status).toBe(200);
+    const retag = await api.request(
+      `/admin/articles/${skin}/topics`,
+      asAdmin('PUT', { topics: ['melanoma', 'side-effects'] }),
+    );
+    expect(await retag.json()).toMatchObject({
+      article: {
+        topics: { melanoma: 1, 'side-effects': 1 },
+        taggedByEditor: { taggerTopics: { melanoma: 5 } },
+      },
+    });
+    expect(
+      (await api.request(`/admin/articles/${skin}/topics`, asAdmin('PUT', { topics: ['nope'] }))).status,
+    ).toBe(400);
+    expect((await api.request('/admin/articles/no-such-article/pin', asAdmin('POST'))).status).toBe(404);
+
+    const hiddenOnes = (await (await api.request('/admin/articles?state=hidden', asAdmin('GET'))).json()) as {
+      articles: { id: string }[];
+    };
+    expect(hiddenOnes.articles.map((article) => article.id)).toEqual([cart]);
+
+    const note = await api.request('/admin/notes/2026-W49', asAdmin('PUT', { body: 'Read *this* first.' }));
+    expect(await note.json()).toMatchObject({ weekId: '2026-W49', by: 'local admin (admin token)', removed: [] });
+    expect((await api.request('/admin/notes/2026-W99', asAdmin('PUT', { body: 'x' }))).status).toBe(400);
+
+    const preview = await api.request(
+      '/admin/notes/2026-W49/preview?topics=melanoma&topics=car-t',
+      asAdmin('GET'),
+    );
+    const { previewUrl, articleCount } = (await preview.json()) as {
+      previewUrl: string;
+      articleCount: number;
+    };
+    expect(articleCount).toBe(1);
+    const framed = await (await api.request(previewUrl, asAdmin('GET'))).text();
+    expect(framed).toContain('A NOTE FROM THE EDITORS');
+    expect(framed).toContain('<em>this</em>');
+    expect(framed).toContain('Editor&#39;s pick');
+    expect(framed).not.toContain('api-cart');
   });
 });
