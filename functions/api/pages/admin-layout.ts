@@ -43,6 +43,7 @@ select { font: inherit; padding: 8px 10px; border: 2px solid #7b8794; border-rad
 .desk-actions form { margin: 0 0 8px; }
 .note-body { min-height: 140px; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
+@media (max-width: 640px) { table.desk thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); } table.desk tr, table.desk td { display: block; } table.desk td { border-bottom: 0; padding: 6px 0; } table.desk tr { border-bottom: 1px solid #e4e7eb; padding: 8px 0; } }
 .sign-out { display: inline; }
 .sign-out button { background: none; border: 0; padding: 4px 0; min-height: 0; color: #e3eef9; font-weight: 400; font-size: .95rem; text-decoration: underline; }
 .sign-out button:hover { background: none; color: #fff; }
