@@ -93,7 +93,9 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   api: {
     ...SECRET,
     ...SEND_EMAIL,
-    // The archive lists the articles of each week.
+    // The editors' desk: hide, pin and retag are conditional updates of the article item.
+    'table/articles': ['dynamodb:UpdateItem'],
+    // The archive (and the editors' desk) lists the articles of each week.
     'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
     // Confirmation reads the pending subscription and makes it the live one (deleting the pending
     // item); preferences, unsubscribe and erasure change the record.
