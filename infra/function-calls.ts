@@ -77,7 +77,8 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   send: {
     ...SECRET,
     ...SEND_EMAIL,
-    'table/articles': ['dynamodb:BatchGetItem'],
+    // Reads each job's articles; adds the job's sent count to each (the editors' desk shows it).
+    'table/articles': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     // Re-reads each reader before sending; moves their digest window on. Carries out the requests
     // typed on the site (account-email jobs): reads the address, puts a pending subscription.
     'table/subscribers': ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

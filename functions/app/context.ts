@@ -1,5 +1,9 @@
-import { DynamoEditorialMarksStore, DynamoEditorNoteStore } from '../adapters/dynamodb/editorial-store.ts';
-import type { EditorialMarksStore, EditorNoteStore } from '../ports/editorial-store.ts';
+import {
+  DynamoDigestReaderCounts,
+  DynamoEditorialMarksStore,
+  DynamoEditorNoteStore,
+} from '../adapters/dynamodb/editorial-store.ts';
+import type { DigestReaderCounts, EditorialMarksStore, EditorNoteStore } from '../ports/editorial-store.ts';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   GetSecretValueCommand,
@@ -121,6 +125,8 @@ export interface AppContext {
   readonly editorialMarks: EditorialMarksStore;
   /** The editor's note of each week (state table). */
   readonly editorNotes: EditorNoteStore;
+  /** How many readers were sent each article (articles table), for the desk. */
+  readonly digestReaderCounts: DigestReaderCounts;
 }
 
 export interface ContextOverrides {
@@ -240,6 +246,7 @@ export async function createAppContext(
     adminSessions: new DynamoAdminSessionGeneration(clients.documents, config.tables.state),
     editorialMarks: new DynamoEditorialMarksStore(clients.documents, config.tables.articles),
     editorNotes: new DynamoEditorNoteStore(clients.documents, config.tables.state),
+    digestReaderCounts: new DynamoDigestReaderCounts(clients.documents, config.tables.articles),
     announcements: createAnnouncementRenderer({
       templates,
       topicLabels: labels,

@@ -164,7 +164,7 @@ async function listCommand(options: ListOptions): Promise<void> {
         .join(', ');
       console.log(`  ${article.id}  ${article.firstSeenAt.slice(0, 16)}  ${article.title}`);
       console.log(
-        `      ${article.sources.map((s) => s.sourceName).join(', ')} · ${topics || 'no topic'}${marks.length ? ` · ${marks.join(' · ')}` : ''}`,
+        `      ${article.sources.map((s) => s.sourceName).join(', ')} · ${topics || 'no topic'} · in ${article.digestReaders ?? 0} digests${marks.length ? ` · ${marks.join(' · ')}` : ''}`,
       );
     }
   }

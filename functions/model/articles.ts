@@ -152,6 +152,8 @@ export interface Article {
   readonly trial?: TrialFacts;
   /** What the editors did to it on the desk (hidden, pinned, retagged); absent when nothing. */
   readonly editorial?: EditorialMarks;
+  /** How many readers were sent a digest holding it so far (absent: none yet). */
+  readonly digestReaders?: number;
 }
 
 /** Who did something on the editors' desk, and when (ISO time). */

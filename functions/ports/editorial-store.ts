@@ -26,6 +26,15 @@ export interface EditorialMarksStore {
   listRetagged(): Promise<Article[]>;
 }
 
+/**
+ * How many readers were sent a digest holding each article: what the desk shows. The sender adds
+ * a job's sent count to each of its articles once the job is done (one update per article per
+ * job of up to 50 readers), so the figure is the emails really sent, never the planned ones.
+ */
+export interface DigestReaderCounts {
+  addDigestReaders(articleIds: readonly string[], readers: number): Promise<void>;
+}
+
 /** The editor's note of each week. */
 export interface EditorNoteStore {
   getNote(weekId: string): Promise<EditorNote | undefined>;

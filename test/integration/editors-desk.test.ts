@@ -126,6 +126,12 @@ describe("the editors' desk on the stand-ins", () => {
     expect(mail!.body.text).not.toContain(wrong.url);
     expect(mail!.body.html).not.toContain(wrong.url);
     expect(await mailTo(onlyWrong.email)).toEqual([]);
+    // The desk counts the emails really sent with each article: the hidden one went to nobody.
+    const counted = await world.context.articles.getMany([kept.id, wrong.id]);
+    expect(Object.fromEntries(counted.map((article) => [article.id, article.digestReaders ?? 0]))).toEqual({
+      [kept.id]: 1,
+      [wrong.id]: 0,
+    });
     const records = await world.context.ledger.listForDigest('weekly-2026-W49');
     expect(records.find((record) => record.subscriberId === onlyWrong.subscriberId)).toMatchObject({
       status: 'skipped',
@@ -339,7 +345,11 @@ describe("the editors' desk over the admin API", () => {
     expect(hiddenOnes.articles.map((article) => article.id)).toEqual([cart]);
 
     const note = await api.request('/admin/notes/2026-W49', asAdmin('PUT', { body: 'Read *this* first.' }));
-    expect(await note.json()).toMatchObject({ weekId: '2026-W49', by: 'local admin (admin token)', removed: [] });
+    expect(await note.json()).toMatchObject({
+      weekId: '2026-W49',
+      by: 'local admin (admin token)',
+      removed: [],
+    });
     expect((await api.request('/admin/notes/2026-W99', asAdmin('PUT', { body: 'x' }))).status).toBe(400);
 
     const preview = await api.request(

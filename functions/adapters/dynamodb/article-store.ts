@@ -111,6 +111,7 @@ export function toArticle(item: Record<string, unknown>): Article {
     ...(typeof item.journal === 'string' ? { journal: item.journal } : {}),
     ...(item.trial && typeof item.trial === 'object' ? { trial: item.trial as Article['trial'] } : {}),
     ...(editorial ? { editorial } : {}),
+    ...(typeof item.digestReaders === 'number' ? { digestReaders: item.digestReaders } : {}),
   };
 }
 

@@ -7,7 +7,12 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Article, EditorAction, TopicScores } from '../../model/articles.ts';
-import type { EditorialMarksStore, EditorNote, EditorNoteStore } from '../../ports/editorial-store.ts';
+import type {
+  DigestReaderCounts,
+  EditorialMarksStore,
+  EditorNote,
+  EditorNoteStore,
+} from '../../ports/editorial-store.ts';
 import { isConditionFailure } from './batch.ts';
 import { articlePk } from './article-items.ts';
 import { toArticle } from './article-store.ts';
@@ -93,6 +98,35 @@ export class DynamoEditorialMarksStore implements EditorialMarksStore {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+}
+
+/** The count of readers sent each article, an attribute of the article item ingest never writes. */
+export class DynamoDigestReaderCounts implements DigestReaderCounts {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly articlesTable: string,
+  ) {}
+
+  async addDigestReaders(articleIds: readonly string[], readers: number): Promise<void> {
+    await Promise.all(
+      [...new Set(articleIds)].map(async (articleId) => {
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.articlesTable,
+              Key: { pk: articlePk(articleId) },
+              UpdateExpression: 'ADD digestReaders :readers',
+              // An article deleted since would come back as a stub: count only stored ones.
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':readers': readers },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }),
+    );
   }
 }
 

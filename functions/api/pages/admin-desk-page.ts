@@ -123,7 +123,8 @@ function articleRow(article: Article, labels: Labels, csrf: string, back: string
       <strong><a href="${article.url}" rel="noopener noreferrer">${article.title}</a></strong>
       <p class="meta">
         ${article.sources.map((source) => source.sourceName).join(', ')} · published
-        ${dateOf(article.publishedAt)} · first seen ${dateOf(article.firstSeenAt)} · id
+        ${dateOf(article.publishedAt)} · first seen ${dateOf(article.firstSeenAt)} ·
+        ${readersLine(article.digestReaders ?? 0)} · id
         <code>${article.id}</code>
       </p>
       <p>
@@ -185,6 +186,11 @@ function articleRow(article: Article, labels: Labels, csrf: string, back: string
       </details>
     </td>
   </tr>`;
+}
+
+/** "in 3 readers' digests so far": emails sent, counted by the sender. */
+function readersLine(readers: number): string {
+  return `in ${readers} reader${readers === 1 ? "'s digest" : "s' digests"} so far`;
 }
 
 function pager(listing: WeekArticles, back: string) {

@@ -1,7 +1,7 @@
 import type { Article } from '../../model/articles.ts';
 import type { Subscriber } from '../../model/subscribers.ts';
 import type { ArticleReader } from '../../ports/article-store.ts';
-import type { EditorNoteStore } from '../../ports/editorial-store.ts';
+import type { DigestReaderCounts, EditorNoteStore } from '../../ports/editorial-store.ts';
 import { isHidden } from '../editorial/editorial-marks.ts';
 import { noteView, weekOfDigest } from '../editorial/note-view.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -38,6 +38,8 @@ export interface DeliveryDependencies {
   readonly settings: DeliverySettings;
   /** The editor's note of each week (none shown when absent). */
   readonly editorNotes?: Pick<EditorNoteStore, 'getNote'>;
+  /** Counts the readers sent each article, for the editors' desk (not counted when absent). */
+  readonly digestReaderCounts?: DigestReaderCounts;
 }
 
 export interface DeliverySettings {
@@ -200,7 +202,30 @@ async function deliverDigest(
     // A send that reached SES but whose window update was lost (crash) is repaired here.
     afterFoundSent: recordDelivery,
   });
+  if (result.sent > 0 && deps.digestReaderCounts) await countReaders(await content(), result.sent, deps);
   return outcomeOf(result, (recipients) => ({ ...job, recipients }));
+}
+
+/**
+ * Adds a job's sent count to each article its email showed. The emails are out: a failure here
+ * is logged, never a reason to send the job again (the desk's figure is then a little low).
+ */
+async function countReaders(
+  content: DigestViewInput,
+  sent: number,
+  deps: DeliveryDependencies,
+): Promise<void> {
+  const shown = content.selection.sections.flatMap((section) =>
+    section.articles.map((article) => article.articleId).filter((id) => content.articles.has(id)),
+  );
+  try {
+    await deps.digestReaderCounts!.addDigestReaders(shown, sent);
+  } catch (error) {
+    deps.logger.warn('counting the readers of a digest’s articles failed', {
+      digestId: content.digestId,
+      error,
+    });
+  }
 }
 
 /**

@@ -102,6 +102,7 @@ export function weekArticleJson(article: Article) {
     topics: article.topics,
     studyTypes: article.studyTypes,
     relevant: article.relevant,
+    digestReaders: article.digestReaders ?? 0,
     hidden: article.editorial?.hidden ?? null,
     pinned: article.editorial?.pinned ?? null,
     taggedByEditor: article.editorial?.retagged
