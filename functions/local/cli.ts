@@ -11,6 +11,7 @@ import { sendCommand, type SendCommandOptions } from './send-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
 import { registerEditorialCommands } from './editorial-command.ts';
+import { subscribersCommands } from './subscribers-cli.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { loadLocalSettings } from './local-settings.ts';
 
@@ -170,6 +171,7 @@ program
   .action(() => revokeSessionsCommand());
 
 registerEditorialCommands(program);
+subscribersCommands(program);
 
 program
   .command('tag')

@@ -19,6 +19,7 @@ import {
   handOn,
   hardBounce,
   manageLinkExportAndErase,
+  readersImportAndExport,
   subscribeAndConfirm,
   weeklyDigest,
 } from '../../scripts/verify-bundles/aws-paths.ts';
@@ -205,6 +206,23 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(redrive.redrive.status).toBe(200);
       expect(JSON.parse(redrive.redrive.body)).toMatchObject({ moved: 1, poison: 1 });
       expect(redrive.requeued).toEqual([{ kind: 'announcement-plan', version: 1, sendId, resume: true }]);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'lets an admin import readers from a CSV and export the confirmed ones',
+    async () => {
+      const imported = `imported.${world.prefix}@example.org`;
+
+      const run = await readersImportAndExport(world, imported);
+
+      expect(run.imported.status).toBe(200);
+      expect(JSON.parse(run.imported.body)).toMatchObject({ new: 1, pending: 1 });
+      expect(run.exported.status).toBe(200);
+      expect(run.exported.body.split('\n')[0]).toBe(
+        'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source',
+      );
     },
     10 * MINUTES,
   );

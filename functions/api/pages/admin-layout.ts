@@ -79,7 +79,7 @@ const PREVIEW_CSP = [
 export interface AdminLayoutOptions {
   /** A CSRF token when the admin signed in with the page's session (to sign out, here or everywhere). */
   readonly signOutCsrf?: string;
-  readonly current?: 'compose' | 'sends' | 'dead-letters' | 'articles';
+  readonly current?: 'compose' | 'sends' | 'dead-letters' | 'subscribers' | 'articles';
   /** Seconds after which the page reloads itself (a send in progress). */
   readonly refreshSeconds?: number;
 }
@@ -118,6 +118,7 @@ export function adminPage(
                 <a href="/admin/sends" ${current('sends')}>Past sends</a>
                 <a href="/admin/articles" ${current('articles')}>This week's articles</a>
                 <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
+                <a href="/admin/subscribers" ${current('subscribers')}>Readers in and out</a>
                 <a href="/">Public site</a>
                 ${
                   options.signOutCsrf

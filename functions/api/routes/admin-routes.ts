@@ -9,6 +9,7 @@ import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
+import { registerSubscriberRoutes } from './admin/subscriber-routes.ts';
 
 /**
  * The admin's one-off sends over HTTP: the JSON API (`POST /admin/sends`, `GET /admin/sends`,
@@ -28,5 +29,6 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   registerPreviewRoutes(app, kit);
   registerDeadLetterRoutes(app, kit);
   registerEditorialRoutes(app, kit);
+  registerSubscriberRoutes(app, kit);
   return app;
 }
