@@ -77,7 +77,8 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   send: {
     ...SECRET,
     ...SEND_EMAIL,
-    'table/articles': ['dynamodb:BatchGetItem'],
+    // Reads each job's articles; adds the job's sent count to each (the editors' desk shows it).
+    'table/articles': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     // Re-reads each reader before sending; moves their digest window on. Carries out the requests
     // typed on the site (account-email jobs): reads the address, puts a pending subscription.
     'table/subscribers': ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -93,7 +94,9 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   api: {
     ...SECRET,
     ...SEND_EMAIL,
-    // The archive lists the articles of each week.
+    // The editors' desk: hide, pin and retag are conditional updates of the article item.
+    'table/articles': ['dynamodb:UpdateItem'],
+    // The archive (and the editors' desk) lists the articles of each week.
     'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
     // Confirmation reads the pending subscription and makes it the live one (deleting the pending
     // item); preferences, unsubscribe and erasure change the record.

@@ -31,6 +31,9 @@ const KEPT: Readonly<Record<string, string>> = {
   'edition-1280.png': 'subscriber-journey',
   'admin-preview-frame.png': 'admin-send',
   'admin-past-sends.png': 'admin-send',
+  'editors-desk-1280.png': 'editors-desk',
+  'editors-desk-375.png': 'editors-desk',
+  'editors-desk-preview-1280.png': 'editors-desk',
 };
 
 const startedAt = Date.now();

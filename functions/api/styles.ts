@@ -111,6 +111,9 @@ button.link-button:hover { background: none; color: var(--brand); }
 .trial-facts { margin: 4px 0; }
 .trial-here span { display: inline-block; background: #e3f8ec; color: #0e5a2f; border-radius: 999px; padding: 1px 9px; font-weight: 600; }
 .badge { display: inline-block; background: #fff4d6; color: #5c4200; border-radius: 999px; padding: 1px 9px; font-size: .8rem; font-weight: 600; margin-right: 6px; }
+.badge-pick { background: #0b3d6e; color: #ffffff; }
+.editors-note { margin: 0 0 18px; padding: 12px 16px; border-left: 4px solid var(--brand); background: #f4f7fb; }
+.editors-note h2 { font-size: .8rem; letter-spacing: .06em; text-transform: uppercase; color: var(--muted); margin: 0 0 6px; }
 ${BADGE_COLOURS}
 .prose h2 { font-size: 1.25rem; margin: 28px 0 8px; }
 .prose h3 { font-size: 1.08rem; margin: 20px 0 6px; }

@@ -1,3 +1,9 @@
+import {
+  DynamoDigestReaderCounts,
+  DynamoEditorialMarksStore,
+  DynamoEditorNoteStore,
+} from '../adapters/dynamodb/editorial-store.ts';
+import type { DigestReaderCounts, EditorialMarksStore, EditorNoteStore } from '../ports/editorial-store.ts';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   GetSecretValueCommand,
@@ -119,6 +125,12 @@ export interface AppContext {
   readonly adminSessions: AdminSessionGeneration;
   /** Renders admin announcements with the digest's partials and personal-link slots. */
   readonly announcements: AnnouncementRenderer;
+  /** The editors' hide, pin and retag marks on articles (articles table). */
+  readonly editorialMarks: EditorialMarksStore;
+  /** The editor's note of each week (state table). */
+  readonly editorNotes: EditorNoteStore;
+  /** How many readers were sent each article (articles table), for the desk. */
+  readonly digestReaderCounts: DigestReaderCounts;
 }
 
 export interface ContextOverrides {
@@ -241,6 +253,9 @@ export async function createAppContext(
     editions: new DynamoEditionStore(clients.documents, config.tables.state),
     adminSends: new DynamoAdminSendStore(clients.documents, config.tables.state),
     adminSessions: new DynamoAdminSessionGeneration(clients.documents, config.tables.state),
+    editorialMarks: new DynamoEditorialMarksStore(clients.documents, config.tables.articles),
+    editorNotes: new DynamoEditorNoteStore(clients.documents, config.tables.state),
+    digestReaderCounts: new DynamoDigestReaderCounts(clients.documents, config.tables.articles),
     announcements: createAnnouncementRenderer({
       templates,
       topicLabels: labels,

@@ -180,3 +180,6 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** An editor named an article that is not stored (the desk's hide, pin, retag): bad input, 404 over HTTP. */
+export class ArticleNotFoundError extends ValidationError {}

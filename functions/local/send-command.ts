@@ -242,7 +242,7 @@ async function readBody(file: string): Promise<string> {
 }
 
 /** Who the audit names for a command-line send: the OS user on this machine. */
-function cliActor(): AdminActor {
+export function cliActor(): AdminActor {
   let user = 'unknown';
   try {
     user = userInfo().username;

@@ -150,4 +150,31 @@ export interface Article {
   readonly journal?: string;
   /** For a trial registration: its phase, status and sites, as of its last update we saw. */
   readonly trial?: TrialFacts;
+  /** What the editors did to it on the desk (hidden, pinned, retagged); absent when nothing. */
+  readonly editorial?: EditorialMarks;
+  /** How many readers were sent a digest holding it so far (absent: none yet). */
+  readonly digestReaders?: number;
+}
+
+/** Who did something on the editors' desk, and when (ISO time). */
+export interface EditorAction {
+  /** The authenticated principal, as admin sends record it ("local-admin", an IAM ARN). */
+  readonly by: string;
+  readonly at: string;
+}
+
+/**
+ * The editors' marks on an article. They live beside the work, keyed like it, so re-ingest of
+ * the same work from any source (which merges onto the same article) never loses them.
+ */
+export interface EditorialMarks {
+  /** Out of every digest not yet sent and out of the archive. */
+  readonly hidden?: EditorAction & { readonly reason?: string };
+  /** Editor's pick: leads its sections with a badge. */
+  readonly pinned?: EditorAction;
+  /**
+   * The editor set the article's topics and relevance (Article.topics and .relevant are theirs);
+   * the tagger's own, kept here, are what re-ingest updates and what the label export compares.
+   */
+  readonly retagged?: EditorAction & { readonly taggerTopics: TopicScores; readonly taggerRelevant: boolean };
 }

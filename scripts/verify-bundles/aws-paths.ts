@@ -486,6 +486,49 @@ export async function deadLetterRedrive(world: BundleWorld, sendId: string): Pro
   return { listing, redrive, requeued: jobsOf(requeued) };
 }
 
+export interface EditorsDesk {
+  /** The desk page of this week's articles. */
+  readonly listing: HttpAnswer;
+  /** The pin and unpin of the first article listed: the editors' marks are updates of the article. */
+  readonly pin: HttpAnswer | undefined;
+  readonly unpin: HttpAnswer | undefined;
+  /** The week's editor's note, set as JSON. */
+  readonly note: HttpAnswer;
+}
+
+/**
+ * An editor on the desk (after weeklyDigest stored this week's articles): the api lists the
+ * week's articles, pins and unpins the first (UpdateItem on articles) and sets the week's note.
+ */
+export async function editorsDesk(world: BundleWorld, weekId: string): Promise<EditorsDesk> {
+  const listing = await get(world, '/admin/articles', ADMIN_CALLER);
+  const articleId = /id="article-([^"]+)"/.exec(listing.body)?.[1];
+  const post = async (verb: string) =>
+    httpAnswer(
+      await world.invoke(
+        'api',
+        adminHttpEvent(SITE_URL, 'POST', `/admin/articles/${articleId}/${verb}`, '{}', ADMIN_CALLER),
+        `POST /admin/articles/{id}/${verb}`,
+      ),
+    );
+  const pin = articleId ? await post('pin') : undefined;
+  const unpin = articleId ? await post('unpin') : undefined;
+  const note = httpAnswer(
+    await world.invoke(
+      'api',
+      adminHttpEvent(
+        SITE_URL,
+        'PUT',
+        `/admin/notes/${weekId}`,
+        JSON.stringify({ body: 'A word from the editors.' }),
+        ADMIN_CALLER,
+      ),
+      'PUT /admin/notes/{week}',
+    ),
+  );
+  return { listing, pin, unpin, note };
+}
+
 export interface ReaderImport {
   /** A one-row CSV imported through the admin API: the reader is asked to confirm. */
   readonly imported: HttpAnswer;

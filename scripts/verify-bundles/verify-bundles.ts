@@ -4,11 +4,13 @@ import { METRIC } from '../../functions/handlers/metric-names.ts';
 import { FUNCTION_CALLS, undeclaredCalls } from '../../infra/function-calls.ts';
 import { publishedMetrics, type Invocation } from './lambda-bundles.ts';
 import { startBundleWorld } from './bundle-world.ts';
+import { weekIdOf } from '../../functions/core/archive/editions.ts';
 import {
   adminAnnouncement,
   adminPost,
   adminTestSend,
   deadLetterRedrive,
+  editorsDesk,
   readersImportAndExport,
   handOn,
   hardBounce,
@@ -95,6 +97,13 @@ async function main(): Promise<void> {
     check(digest && digest.body.html?.includes('<table'), `no digest email reached ${reader}`);
     console.log(`  digest "${digest.subject}" delivered to the SES stand-in`);
     expectHttp(week.archive, 200, 'GET /archive');
+
+    const desk = await editorsDesk(world, weekIdOf(new Date()));
+    expectHttp(desk.listing, 200, 'GET /admin/articles', "This week's articles");
+    check(desk.pin && desk.unpin, 'the desk listed no article to pin');
+    expectHttp(desk.pin, 200, 'POST /admin/articles/{id}/pin', '"action":"pin"');
+    expectHttp(desk.unpin, 200, 'POST /admin/articles/{id}/unpin', '"action":"unpin"');
+    expectHttp(desk.note, 200, 'PUT /admin/notes/{week}', '"weekId"');
 
     const announcement = await adminAnnouncement(world, reader, `verify-${world.prefix}`);
     expectHttp(announcement.started, 202, 'POST /admin/sends');

@@ -5,14 +5,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QUOTA_RETRY_DELAY_SECONDS } from '../../functions/core/delivery/send-policy.ts';
 import { FUNCTION_CALLS, undeclaredCalls, unseenCalls } from '../../infra/function-calls.ts';
 import {
+  ADMIN_CALLER,
   startBundleWorld,
   synthesizeWithBundles,
   type BundleWorld,
 } from '../../scripts/verify-bundles/bundle-world.ts';
+import { weekIdOf } from '../../functions/core/archive/editions.ts';
 import {
   adminAnnouncement,
   adminTestSend,
   deadLetterRedrive,
+  editorsDesk,
   handOn,
   hardBounce,
   manageLinkExportAndErase,
@@ -62,6 +65,24 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(week.send.failures).toEqual([]);
       expect(week.digest?.body.html).toContain('<table');
       expect(week.archive.status).toBe(200);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    "lets an editor list this week's articles, pin and unpin one and set the week's note",
+    async () => {
+      const desk = await editorsDesk(world, weekIdOf(new Date()));
+
+      expect(desk.listing.status).toBe(200);
+      expect(desk.listing.body).toContain("This week's articles");
+      expect(desk.pin?.status).toBe(200);
+      expect(JSON.parse(desk.pin!.body)).toMatchObject({
+        action: 'pin',
+        article: { pinned: { by: ADMIN_CALLER } },
+      });
+      expect(desk.unpin?.status).toBe(200);
+      expect(desk.note.status).toBe(200);
     },
     10 * MINUTES,
   );

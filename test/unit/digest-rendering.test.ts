@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { EmailRenderer, PersonalLinks } from '../../functions/core/rendering/email-renderer.ts';
 import { mjmlToHtml, renderMjmlSource } from '../../functions/core/rendering/templates.ts';
 import { ContentError } from '../../functions/core/errors.ts';
+import { noteView } from '../../functions/core/editorial/note-view.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
 import {
   createTestRenderer,
@@ -89,6 +90,31 @@ describe('a digest rendered in pieces', () => {
     expect(assembled.html).toBe(whole.html);
     expect(assembled.text).toBe(whole.text);
     expect(assembled.subject).toBe(whole.subject);
+  });
+
+  it("is byte for byte the whole render with the week's editor's note on top and an Editor's pick leading its section", async () => {
+    const pinned = new Map(FULL_DIGEST.articles);
+    const pick = pinned.get('car-nk-preprint')!;
+    pinned.set(pick.id, { ...pick, editorial: { pinned: { by: 'editor', at: '2026-11-24T09:00:00.000Z' } } });
+    const input = { ...FULL_DIGEST, articles: pinned, note: noteView('A **big** week for CAR-T.') };
+
+    const assembled = (await renderer.renderDigest(input)).personalise(links);
+    const whole = (await renderer.renderDigestWhole(input, links)).personalise(links);
+
+    expect(assembled.html).toBe(whole.html);
+    expect(assembled.text).toBe(whole.text);
+    expect(assembled.html).toContain('A NOTE FROM THE EDITORS');
+    expect(assembled.text.indexOf('A NOTE FROM THE EDITORS')).toBeLessThan(
+      assembled.text.indexOf('Why you got this'),
+    );
+    expect(assembled.text).toMatch(/A NOTE FROM THE EDITORS\nA big week for CAR-T\./);
+    // The pick leads the CAR-T section, ahead of the better-ranked article planned first.
+    const carT = assembled.text.slice(assembled.text.indexOf('A NOTE FROM THE EDITORS'));
+    expect(carT.indexOf("[Editor's pick]")).toBeLessThan(carT.indexOf(pick.title));
+    expect(carT.indexOf(pick.title)).toBeLessThan(
+      carT.indexOf(WEEK.find((a) => a.id === 'eliana-five-years')!.title),
+    );
+    expect(assembled.html.match(/Editor&#39;s pick/g)).toHaveLength(1);
   });
 
   it('stays identical to the whole render for any selection, order and links (property)', async () => {

@@ -1,3 +1,4 @@
+import { editorialMarksOf, editorRelevantOf, editorTopicsOf } from './editorial-items.ts';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Article, ArticleCandidate } from '../../model/articles.ts';
 import type { ArticleStore, ArticleWriter, UpsertOutcome } from '../../ports/article-store.ts';
@@ -89,7 +90,10 @@ export class DynamoArticleStore implements ArticleStore {
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-function toArticle(item: Record<string, unknown>): Article {
+/** An article item as the Article it stores, the editors' marks applied (editorial-store.ts). */
+export function toArticle(item: Record<string, unknown>): Article {
+  const editorial = editorialMarksOf(item);
+  const retagged = editorial?.retagged;
   return {
     id: text(item.id),
     title: text(item.title),
@@ -100,11 +104,14 @@ function toArticle(item: Record<string, unknown>): Article {
     sources: (item.sources ?? []) as Article['sources'],
     identifiers: item.identifiers ?? {},
     studyTypes: (item.studyTypes ?? []) as Article['studyTypes'],
-    topics: item.topics ?? {},
+    // An editor's topics replace the tagger's everywhere an article is read.
+    topics: retagged ? editorTopicsOf(item) : (item.topics ?? {}),
     ...(item.matchedTerms ? { matchedTerms: item.matchedTerms } : {}),
-    relevant: item.relevant === true,
+    relevant: retagged ? editorRelevantOf(item) : item.relevant === true,
     ...(typeof item.journal === 'string' ? { journal: item.journal } : {}),
     ...(item.trial && typeof item.trial === 'object' ? { trial: item.trial as Article['trial'] } : {}),
+    ...(editorial ? { editorial } : {}),
+    ...(typeof item.digestReaders === 'number' ? { digestReaders: item.digestReaders } : {}),
   };
 }
 

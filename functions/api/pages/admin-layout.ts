@@ -37,6 +37,13 @@ table.data td.number, table.data th.number { text-align: right; font-variant-num
 .pill.sending, .pill.queued { background: #fff4d6; color: #5c4200; }
 .warning { background: #fff4d6; color: #5c4200; border-left-color: #a36b00; }
 .confirm-box { border: 3px solid var(--err); border-radius: 10px; padding: 16px 18px; margin: 20px 0; }
+select { font: inherit; padding: 8px 10px; border: 2px solid #7b8794; border-radius: 8px; background: #fff; color: var(--ink); min-height: 44px; margin-top: 6px; display: block; max-width: 100%; }
+.desk-filters { display: flex; flex-wrap: wrap; gap: 10px 16px; align-items: flex-end; }
+.desk-filters label { flex: 1 1 140px; }
+.desk-actions form { margin: 0 0 8px; }
+.note-body { min-height: 140px; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
+@media (max-width: 640px) { table.desk thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); } table.desk tr, table.desk td { display: block; } table.desk td { border-bottom: 0; padding: 6px 0; } table.desk tr { border-bottom: 1px solid #e4e7eb; padding: 8px 0; } }
 .sign-out { display: inline; }
 .sign-out button { background: none; border: 0; padding: 4px 0; min-height: 0; color: #e3eef9; font-weight: 400; font-size: .95rem; text-decoration: underline; }
 .sign-out button:hover { background: none; color: #fff; }
@@ -72,7 +79,7 @@ const PREVIEW_CSP = [
 export interface AdminLayoutOptions {
   /** A CSRF token when the admin signed in with the page's session (to sign out, here or everywhere). */
   readonly signOutCsrf?: string;
-  readonly current?: 'compose' | 'sends' | 'dead-letters' | 'subscribers';
+  readonly current?: 'compose' | 'sends' | 'dead-letters' | 'subscribers' | 'articles';
   /** Seconds after which the page reloads itself (a send in progress). */
   readonly refreshSeconds?: number;
 }
@@ -109,6 +116,7 @@ export function adminPage(
               <nav aria-label="Admin">
                 <a href="/admin" ${current('compose')}>Compose</a>
                 <a href="/admin/sends" ${current('sends')}>Past sends</a>
+                <a href="/admin/articles" ${current('articles')}>This week's articles</a>
                 <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
                 <a href="/admin/subscribers" ${current('subscribers')}>Readers in and out</a>
                 <a href="/">Public site</a>

@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { DateTime } from 'luxon';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Article } from '../../model/articles.ts';
@@ -8,6 +8,7 @@ import { badgesOf, isListedLate } from '../../core/rendering/digest-view.ts';
 import { trialViewOf } from '../../core/rendering/trial-card.ts';
 import { trialFactsHtml } from './trial-facts.ts';
 import { cutAtSentence } from '../../core/ingest/summary.ts';
+import { EDITORS_PICK_LABEL, isPinned } from '../../core/editorial/editorial-marks.ts';
 
 /** The public archive's pages and its RSS feed. Article text is plain text from ingest; it is escaped here. */
 
@@ -112,7 +113,7 @@ export function weekSoFarPage(soFar: EditionView, labels: Labels) {
         finished on ${finishedOn(soFar.range)}.
       </p>
       <p class="lede">${plural(soFar.articleCount, 'new article')} first found since Monday, by topic.</p>
-      ${topicSections(soFar.sections, labels)}
+      ${editorsNote(soFar)} ${topicSections(soFar.sections, labels)}
     </div>
     ${SUBSCRIBE_CARD}
   </div>`;
@@ -127,10 +128,23 @@ export function editionPage(edition: EditionView, labels: Labels) {
         ${plural(edition.articleCount, 'new article')} first found between ${dateSpan(edition.range)}, by
         topic.
       </p>
-      ${topicSections(edition.sections, labels)}
+      ${editorsNote(edition)} ${topicSections(edition.sections, labels)}
     </div>
     ${SUBSCRIBE_CARD}
   </div>`;
+}
+
+/**
+ * The week's editor's note: Markdown sanitised as announcements are (note-view.ts). The inline
+ * styles written for email clients are dropped: the site's stylesheet styles it, and its CSP
+ * allows no inline style.
+ */
+export function editorsNote(view: Pick<EditionView, 'note'>) {
+  if (!view.note) return '';
+  return html`<aside class="editors-note" aria-labelledby="editors-note-heading">
+    <h2 id="editors-note-heading">A note from the editors</h2>
+    ${raw(view.note.html.replace(/ style="[^"]*"/g, ''))}
+  </aside>`;
 }
 
 /** Only web links become links: a feed can put anything in a URL field. */
@@ -148,6 +162,7 @@ export function articleCard(article: Article) {
     </h3>
     <p class="meta">${articleMeta(article)}</p>
     ${article.trial ? trialFactsHtml(trialViewOf(article.trial, false)) : ''}
+    ${isPinned(article) ? html`<p><span class="badge badge-pick">${EDITORS_PICK_LABEL}</span></p>` : ''}
     ${
       article.studyTypes.length > 0
         ? html`<p>

@@ -46,6 +46,7 @@ export function digestPage(edition: WebEdition, labels: Readonly<Record<TopicId,
 
 function cardHtml(card: CardView) {
   return html`<article class="article">
+    ${card.pick ? html`<p><span class="badge badge-pick">${card.pick}</span></p>` : ''}
     ${
       card.badges.length > 0
         ? html`<p>

@@ -3,6 +3,7 @@ import type { ApiServices } from '../services.ts';
 import { createAdminKit, type AdminEnv } from './admin/admin-kit.ts';
 import { registerComposeRoutes } from './admin/compose-routes.ts';
 import { registerDeadLetterRoutes } from './admin/dead-letter-routes.ts';
+import { registerEditorialRoutes } from './admin/editorial-routes.ts';
 import { guardAdminRoutes } from './admin/guard-admin-routes.ts';
 import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
@@ -27,6 +28,7 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   registerPastSendsRoutes(app, kit);
   registerPreviewRoutes(app, kit);
   registerDeadLetterRoutes(app, kit);
+  registerEditorialRoutes(app, kit);
   registerSubscriberRoutes(app, kit);
   return app;
 }

@@ -22,7 +22,12 @@ const SO_FAR_CACHE = 'public, max-age=300';
 /** The public archive of weekly general editions, as pages and as RSS. */
 export function archiveRoutes(services: ApiServices): Hono {
   const { context, archiveLimits } = services;
-  const deps = { articles: context.articles, editions: context.editions, clock: context.clock };
+  const deps = {
+    articles: context.articles,
+    editions: context.editions,
+    clock: context.clock,
+    editorNotes: context.editorNotes,
+  };
   const app = new Hono();
 
   app.get('/archive', async (c) => {

@@ -7,6 +7,9 @@ import type { ArticleReader } from '../../ports/article-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EditionStore } from '../../ports/edition-store.ts';
 import type { StoredEdition } from '../../model/editions.ts';
+import type { EditorNoteStore } from '../../ports/editorial-store.ts';
+import { isHidden, pinnedFirst } from '../editorial/editorial-marks.ts';
+import { noteView, type NoteView } from '../editorial/note-view.ts';
 
 /**
  * The public archive: one general, non-personalised edition per ISO week (UTC), made of the best
@@ -105,6 +108,8 @@ export interface ArchiveDependencies {
   readonly articles: ArticleReader;
   readonly editions: EditionStore;
   readonly clock: Clock;
+  /** The editor's note of each week, shown at the top of its edition. */
+  readonly editorNotes?: Pick<EditorNoteStore, 'getNote'>;
 }
 
 export interface ArchivePage {
@@ -152,6 +157,8 @@ export interface EditionView {
   readonly range: WeekRange;
   readonly articleCount: number;
   readonly sections: readonly { readonly topic: TopicId; readonly articles: readonly Article[] }[];
+  /** The editor's note of the week, as sanitised HTML (editor-note.ts). */
+  readonly note?: NoteView;
 }
 
 /** One published edition with its articles; undefined for a week that is not (yet) an edition. */
@@ -165,16 +172,27 @@ export async function loadEdition(
   const [stored] = await deps.editions.getMany([weekId]);
   const edition = stored ?? (await buildAndStore(range, limits, deps));
   const ids = edition.sections.flatMap((section) => section.articleIds);
-  const articles = new Map((await deps.articles.getMany(ids)).map((article) => [article.id, article]));
+  // A stored edition is kept as built; the editors' marks are applied as it is read: an article
+  // hidden since is left out, and a pinned one leads its section.
+  const articles = new Map(
+    (await deps.articles.getMany(ids))
+      .filter((article) => !isHidden(article))
+      .map((article) => [article.id, article]),
+  );
+  const sections = edition.sections
+    .map((section) => ({
+      topic: section.topic,
+      articles: pinnedFirst(
+        section.articleIds.flatMap((id) => (articles.has(id) ? [articles.get(id)!] : [])),
+      ),
+    }))
+    .filter((section) => section.articles.length > 0);
+  const note = await noteOfWeek(weekId, deps);
   return {
     range,
-    articleCount: edition.articleCount,
-    sections: edition.sections
-      .map((section) => ({
-        topic: section.topic,
-        articles: section.articleIds.flatMap((id) => (articles.has(id) ? [articles.get(id)!] : [])),
-      }))
-      .filter((section) => section.articles.length > 0),
+    articleCount: sections.reduce((total, section) => total + section.articles.length, 0),
+    sections,
+    ...(note ? { note } : {}),
   };
 }
 
@@ -203,7 +221,29 @@ export async function loadWeekSoFar(
     articles: section.articles.map((selected) => byId.get(selected.articleId)!),
   }));
   const articleCount = selectionSize(selection);
-  return articleCount === 0 ? undefined : { range, articleCount, sections };
+  if (articleCount === 0) return undefined;
+  const note = await noteOfWeek(range.weekId, deps);
+  return { range, articleCount, sections, ...(note ? { note } : {}) };
+}
+
+async function noteOfWeek(weekId: string, deps: ArchiveDependencies): Promise<NoteView | undefined> {
+  const note = await deps.editorNotes?.getNote(weekId);
+  return note ? noteView(note.body) : undefined;
+}
+
+/**
+ * Builds a published week's edition again from its articles as they are now: after an editor
+ * hid, unhid or retagged one of them (a stored edition is otherwise never rebuilt). Nothing for a
+ * week whose edition is not out yet: it is built, with the marks, when it is first asked for.
+ */
+export async function rebuildEdition(
+  weekId: string,
+  limits: SelectionLimits,
+  deps: ArchiveDependencies,
+): Promise<void> {
+  const range = weekRange(weekId);
+  if (!range || !isPublished(range, deps.clock.now())) return;
+  await buildAndStore(range, limits, deps);
 }
 
 async function buildAndStore(

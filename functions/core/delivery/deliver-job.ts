@@ -1,6 +1,9 @@
 import type { Article } from '../../model/articles.ts';
 import type { Subscriber } from '../../model/subscribers.ts';
 import type { ArticleReader } from '../../ports/article-store.ts';
+import type { DigestReaderCounts, EditorNoteStore } from '../../ports/editorial-store.ts';
+import { isHidden } from '../editorial/editorial-marks.ts';
+import { noteView, weekOfDigest } from '../editorial/note-view.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeliveryKey } from '../../model/deliveries.ts';
 import type { DeliveryClaims } from '../../ports/delivery-ledger.ts';
@@ -33,6 +36,10 @@ export interface DeliveryDependencies {
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
   readonly settings: DeliverySettings;
+  /** The editor's note of each week (none shown when absent). */
+  readonly editorNotes?: Pick<EditorNoteStore, 'getNote'>;
+  /** Counts the readers sent each article, for the editors' desk (not counted when absent). */
+  readonly digestReaderCounts?: DigestReaderCounts;
 }
 
 export interface DeliverySettings {
@@ -113,23 +120,51 @@ export async function deliverJob(
 
 /**
  * What the renderer needs for each job: its digest, selection and the articles it names, read
- * with one batch read for all the jobs together.
+ * with one batch read for all the jobs together, and the editor's note of each job's week.
+ * Articles an editor hid are read as missing: a hide stored after planning still keeps them out
+ * (the sender checks at send time, as it checks a reader's status).
  */
 export async function digestInputsFor(
   jobs: readonly DigestJob[],
   articles: ArticleReader,
+  notes?: Pick<EditorNoteStore, 'getNote'>,
 ): Promise<DigestViewInput[]> {
   const ids = jobs.flatMap((job) =>
     job.sections.flatMap((section) => section.articles.map((article) => article.articleId)),
   );
-  const found = new Map<string, Article>((await articles.getMany(ids)).map((a) => [a.id, a]));
-  return jobs.map((job) => ({
-    digestId: job.digestId,
-    selection: job,
-    articles: found,
-    groupKey: job.groupKey,
-  }));
+  const read = await articles.getMany(ids);
+  const found = new Map<string, Article>(read.filter((a) => !isHidden(a)).map((a) => [a.id, a]));
+  const hidden = new Set(read.filter(isHidden).map((a) => a.id));
+  const weeks = [...new Set(jobs.flatMap((job) => weekOfDigest(job.digestId) ?? []))];
+  const noteOfWeek = new Map(
+    notes ? await Promise.all(weeks.map(async (week) => [week, await notes.getNote(week)] as const)) : [],
+  );
+  // One batch shares one articles map, hidden set and note per week: inputs with the same digest
+  // and groupKey are the same email, rendered once.
+  return jobs.map((job) => {
+    const note = noteOfWeek.get(weekOfDigest(job.digestId) ?? '');
+    return {
+      digestId: job.digestId,
+      selection: job,
+      articles: found,
+      groupKey: job.groupKey,
+      ...(hidden.size > 0 ? { hidden } : {}),
+      ...(note ? { note: noteView(note.body) } : {}),
+    };
+  });
 }
+
+/**
+ * Whether editors hid every article a prepared digest had left (a digest whose articles were
+ * deleted since planning still goes, with its quiet lines, as before).
+ */
+function emptiedByEditors(input: DigestViewInput): boolean {
+  const ids = input.selection.sections.flatMap((section) => section.articles.map((a) => a.articleId));
+  return ids.some((id) => input.hidden?.has(id)) && !ids.some((id) => input.articles.has(id));
+}
+
+/** Why a reader got no email when the editors hid every article of their planned digest. */
+export const ALL_HIDDEN_REASON = 'every article was hidden by the editors';
 
 async function deliverDigest(
   job: DigestJob,
@@ -141,21 +176,59 @@ async function deliverDigest(
   const windowEnd = new Date(job.windowEnd);
   const recordDelivery = (subscriberId: string) =>
     deps.subscribers.recordDelivery(subscriberId, job.digestId, windowEnd);
+  let read: Promise<DigestViewInput> | undefined;
+  const content = () =>
+    (read ??= input
+      ? Promise.resolve(input)
+      : digestInputsFor([job], deps.articles, deps.editorNotes).then((inputs) => inputs[0]!));
   const result = await deliverRecipients(job.recipients, deps, run, {
     ledgerId: job.digestId,
     logContext: { digestId: job.digestId },
     tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
     webEdition: { until: windowEnd },
-    mayReceive: async (recipient, reader) =>
-      reader !== undefined && mayReceive(reader, recipient.topicsKey, deps),
-    email: () =>
-      (email ??= (async () =>
-        deps.renderer.renderDigest(input ?? (await digestInputsFor([job], deps.articles))[0]!))()),
+    mayReceive: async (recipient, reader) => {
+      if (reader === undefined || !(await mayReceive(reader, recipient.topicsKey, deps))) return false;
+      // Every article hidden since planning: no email (as for a reader with nothing new),
+      // recorded as skipped, and the reader's window stays where it was.
+      if (!emptiedByEditors(await content())) return true;
+      const now = deps.clock.now();
+      await deps.ledger.markSkipped(
+        { digestId: job.digestId, subscriberId: recipient.subscriberId },
+        ALL_HIDDEN_REASON,
+        now,
+      );
+      await deps.subscribers.markSkipped(recipient.subscriberId, job.digestId, now);
+      return false;
+    },
+    email: () => (email ??= content().then((found) => deps.renderer.renderDigest(found))),
     afterSent: recordDelivery,
     // A send that reached SES but whose window update was lost (crash) is repaired here.
     afterFoundSent: recordDelivery,
   });
+  if (result.sent > 0 && deps.digestReaderCounts) await countReaders(await content(), result.sent, deps);
   return outcomeOf(result, (recipients) => ({ ...job, recipients }));
+}
+
+/**
+ * Adds a job's sent count to each article its email showed. The emails are out: a failure here
+ * is logged, never a reason to send the job again (the desk's figure is then a little low).
+ */
+async function countReaders(
+  content: DigestViewInput,
+  sent: number,
+  deps: DeliveryDependencies,
+): Promise<void> {
+  const shown = content.selection.sections.flatMap((section) =>
+    section.articles.map((article) => article.articleId).filter((id) => content.articles.has(id)),
+  );
+  try {
+    await deps.digestReaderCounts!.addDigestReaders(shown, sent);
+  } catch (error) {
+    deps.logger.warn('counting the readers of a digest’s articles failed', {
+      digestId: content.digestId,
+      error,
+    });
+  }
 }
 
 /**

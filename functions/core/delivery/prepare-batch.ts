@@ -1,4 +1,5 @@
 import type { ArticleReader } from '../../ports/article-store.ts';
+import type { EditorNoteStore } from '../../ports/editorial-store.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { DigestViewInput } from '../rendering/digest-view.ts';
 import type { EmailRenderer } from '../rendering/email-renderer.ts';
@@ -14,6 +15,7 @@ export interface PrepareDependencies {
   readonly articles: ArticleReader;
   readonly renderer: Pick<EmailRenderer, 'prepareDigests'>;
   readonly logger: Logger;
+  readonly editorNotes?: Pick<EditorNoteStore, 'getNote'>;
 }
 
 /**
@@ -50,7 +52,7 @@ async function prepareTogether(
   jobs: readonly DigestJob[],
   deps: PrepareDependencies,
 ): Promise<DigestViewInput[]> {
-  const inputs = await digestInputsFor(jobs, deps.articles);
+  const inputs = await digestInputsFor(jobs, deps.articles, deps.editorNotes);
   await deps.renderer.prepareDigests(inputs);
   return inputs;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Article } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
+import { EDITORS_PICK_RANK, isHidden, isPinned } from '../editorial/editorial-marks.ts';
 import { isRecruitingIn } from './recruiting.ts';
 
 export interface SelectedArticle {
@@ -44,17 +45,20 @@ export interface RankableArticle {
 }
 
 export function prepareForSelection(articles: readonly Article[], now: Date): RankableArticle[] {
-  return articles
-    .filter((article) => article.relevant)
-    .map((article) => {
-      const ageDays = Math.max(0, (now.getTime() - Date.parse(article.publishedAt)) / 86_400_000);
-      return {
-        article,
-        firstSeenMs: Date.parse(article.firstSeenAt),
-        sourceWeight: Math.max(1, ...article.sources.map((source) => source.weight)),
-        recencyBonus: RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS),
-      };
-    });
+  return (
+    articles
+      // An article an editor hid is out of every digest planned after the hide (the sender drops it from earlier ones).
+      .filter((article) => article.relevant && !isHidden(article))
+      .map((article) => {
+        const ageDays = Math.max(0, (now.getTime() - Date.parse(article.publishedAt)) / 86_400_000);
+        return {
+          article,
+          firstSeenMs: Date.parse(article.firstSeenAt),
+          sourceWeight: Math.max(1, ...article.sources.map((source) => source.weight)),
+          recencyBonus: RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS),
+        };
+      })
+  );
 }
 
 /**
@@ -120,7 +124,9 @@ export function selectPrepared(
       queues.get(topic)!.push({
         article,
         matched,
-        rank: article.topics[topic]! * sourceWeight + recencyBonus,
+        // An editor's pick leads every section it is in.
+        rank:
+          article.topics[topic]! * sourceWeight + recencyBonus + (isPinned(article) ? EDITORS_PICK_RANK : 0),
         recruitingHere,
       });
     }
@@ -175,14 +181,17 @@ const LIFT_MARGIN = 0.001;
  * Within one section, the trials recruiting in the reader's country rank above the trials that
  * are not: all of them are lifted by one amount (their order among themselves stays), just above
  * the best other trial. Articles that are not trials keep their places against both: a reader
- * near a trial sees it first among trials, not instead of the week's results.
+ * near a trial sees it first among trials, not instead of the week's results. An editor's pick
+ * still leads its section.
  */
 function liftRecruitingHere(queue: readonly Candidate[]): Candidate[] {
   let lowestHere = Infinity;
   let bestOtherTrial = -Infinity;
   for (const candidate of queue) {
     if (candidate.recruitingHere) lowestHere = Math.min(lowestHere, candidate.rank);
-    else if (candidate.article.trial) bestOtherTrial = Math.max(bestOtherTrial, candidate.rank);
+    // An editor's pick keeps the lead: only unpinned trials set the bar.
+    else if (candidate.article.trial && !isPinned(candidate.article))
+      bestOtherTrial = Math.max(bestOtherTrial, candidate.rank);
   }
   if (lowestHere === Infinity || bestOtherTrial < lowestHere) return [...queue];
   const lift = bestOtherTrial - lowestHere + LIFT_MARGIN;

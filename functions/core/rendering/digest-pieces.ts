@@ -66,6 +66,8 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     // opening and its closing, the same in every digest.
     'cut-before-topics': `<mj-raw><!--${marker}:open--></mj-raw>`,
     'digest-card': `<mj-raw><!--${marker}:c-{{key}}--></mj-raw>\n${basePartials['digest-card']}`,
+    // The week's editor's note (n-), above the first topic.
+    'digest-note': `<mj-raw><!--${marker}:n-{{key}}--></mj-raw>\n${basePartials['digest-note']}`,
     'cut-after-topics': `<mj-raw><!--${marker}:close--></mj-raw>`,
     'digest-closing': `<mj-raw><!--${marker}:end--></mj-raw>\n${basePartials['digest-closing']}`,
   };
@@ -80,6 +82,8 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     maxSize: options.maxCachedCharacters ?? 20_000_000,
     sizeCalculation: (html) => Math.max(1, html.length),
   });
+  /** Editor's notes by key: one a week, a few kept. */
+  const notes = new LRUCache<string, string>({ max: 16 });
   let renders = 0;
 
   const slotView = {
@@ -93,9 +97,14 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     viewUrl: slots.token('viewUrl'),
   };
 
-  async function renderBatch(sections: Heading[], batchCards: readonly CardView[]): Promise<void> {
+  async function renderBatch(
+    sections: Heading[],
+    batchCards: readonly CardView[],
+    note?: DigestView['note'],
+  ): Promise<void> {
     const view = {
       ...slotView,
+      ...(note ? { note } : {}),
       sections: sections.map((section, index) => ({
         ...section,
         articles: index === 0 ? batchCards.map((card) => ({ ...card, why: slots.token('why') })) : [],
@@ -120,6 +129,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       const piece = chunks[index + 1]!;
       if (id.startsWith('t-') || id.startsWith('q-')) topics.set(id, piece);
       else if (id.startsWith('c-')) cards.set(id.slice(2), piece);
+      else if (id.startsWith('n-')) notes.set(id.slice(2), piece);
       else if (id === 'open') section.open = piece;
       else if (id === 'close') section.close = piece;
     }
@@ -130,8 +140,10 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   async function prepare(views: readonly DigestView[]): Promise<void> {
     const missingTopics = new Map<string, DigestView['sections'][number]>();
     const missingCards = new Map<string, CardView>();
+    const missingNotes = new Map<string, NonNullable<DigestView['note']>>();
     let anySection: DigestView['sections'][number] | undefined;
     for (const view of views) {
+      if (view.note && !notes.has(view.note.key)) missingNotes.set(view.note.key, view.note);
       for (const section of view.sections) {
         if (!section.quiet) anySection ??= section;
         if (!topics.has(pieceId(section))) missingTopics.set(pieceId(section), section);
@@ -140,7 +152,7 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
         }
       }
     }
-    if (frame && missingTopics.size === 0 && missingCards.size === 0) return;
+    if (frame && missingTopics.size === 0 && missingCards.size === 0 && missingNotes.size === 0) return;
     // A digest of quiet lines alone (its articles deleted since planning) needs no cards.
     if (!anySection && missingTopics.size === 0) return;
     const headingOf = (section: DigestView['sections'][number]): Heading => ({
@@ -157,9 +169,14 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       .sort((a, b) => Number(a.quiet) - Number(b.quiet));
     if (anySection && (headings.length === 0 || headings[0]!.quiet)) headings.unshift(headingOf(anySection));
     const pending = [...missingCards.values()];
+    const pendingNotes = [...missingNotes.values()];
     let first = true;
-    while (first || pending.length > 0) {
-      await renderBatch(first ? headings : headings.slice(0, 1), pending.splice(0, cardsPerRender));
+    while (first || pending.length > 0 || pendingNotes.length > 0) {
+      await renderBatch(
+        first ? headings : headings.slice(0, 1),
+        pending.splice(0, cardsPerRender),
+        pendingNotes.shift(),
+      );
       first = false;
     }
   }
@@ -176,6 +193,11 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
       }
       if (!topicsSection) throw new Error('the section around the topics was not prepared');
       const parts: string[] = [prefix, topicsSection.open];
+      if (view.note) {
+        const note = notes.get(view.note.key);
+        if (note === undefined) throw new Error(`note ${view.note.key} was not prepared`);
+        parts.push(note);
+      }
       for (const section of view.sections) {
         parts.push(topics.get(pieceId(section))!);
         for (const card of section.articles) {

@@ -5,6 +5,8 @@ import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { cutAtSentence } from '../ingest/summary.ts';
 import { trialViewOf, type TrialView } from './trial-card.ts';
+import type { NoteView } from '../editorial/note-view.ts';
+import { EDITORS_PICK_LABEL, isPinned, pinnedFirst } from '../editorial/editorial-marks.ts';
 
 /**
  * What a digest shows, as plain data for the templates: one builder for the whole render, the
@@ -33,6 +35,8 @@ export interface CardView {
   readonly badges: readonly BadgeView[];
   /** A trial registration's phase, status and recruiting countries; absent on other articles. */
   readonly trial?: TrialView;
+  /** "Editor's pick" on an article the editors pinned; empty otherwise. */
+  readonly pick: string;
   /**
    * "Why you got this": the reader's topics the article matched, with the words that matched
    * where they say more than the topic's name. A text slot of the card.
@@ -66,6 +70,8 @@ export interface DigestView {
   readonly count: number;
   /** In topic order: the sections with articles and the quiet lines of the topics without. */
   readonly sections: readonly SectionView[];
+  /** The editor's note of the week, above the sections; absent when the week has none. */
+  readonly note?: Pick<NoteView, 'key' | 'html' | 'text'>;
 }
 
 export interface DigestViewInput {
@@ -79,6 +85,10 @@ export interface DigestViewInput {
    * map) with the same key and digest are the same email, rendered once.
    */
   readonly groupKey?: string;
+  /** Ids of the selection's articles an editor hid since planning (left out of `articles`). */
+  readonly hidden?: ReadonlySet<string>;
+  /** The editor's note of the digest's week, shown above the sections. */
+  readonly note?: NoteView;
 }
 
 /** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
@@ -144,7 +154,13 @@ export function buildDigestView(
     .map((section) => ({
       ...heading(section.topic),
       quiet: false,
-      articles: section.articles.flatMap((selected) => {
+      // An editor's pick leads its section, even in a digest planned before the pin.
+      articles: pinnedFirst(
+        section.articles.map((selected) => ({
+          selected,
+          editorial: input.articles.get(selected.articleId)?.editorial,
+        })),
+      ).flatMap(({ selected }) => {
         const article = input.articles.get(selected.articleId);
         // Ingest keeps only http(s) links; a card never links anywhere else, whatever got stored.
         if (!article || !/^https?:\/\//i.test(article.url)) return [];
@@ -174,6 +190,7 @@ export function buildDigestView(
     intro: introOf(count, late),
     contents: withArticles.map((section) => `${section.label} (${section.articles.length})`).join(' · '),
     count,
+    ...(input.note ? { note: { key: input.note.key, html: input.note.html, text: input.note.text } } : {}),
     sections: sections.map((section) => ({
       ...section,
       articles: section.articles.map(({ late: _late, ...card }) => card),
@@ -307,6 +324,7 @@ function cardContentOf(article: Article, recruitingHere: boolean): CardContent {
     summary: cutAtSentence(article.summary, CARD_SUMMARY_LENGTH),
     badges: badges.map((badge, index) => ({ ...badge, last: index === badges.length - 1 })),
     ...(article.trial ? { trial: trialViewOf(article.trial, recruitingHere) } : {}),
+    pick: isPinned(article) ? EDITORS_PICK_LABEL : '',
   };
   const key = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22);
   return { key, ...shown, late };

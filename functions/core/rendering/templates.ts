@@ -21,6 +21,7 @@ const REQUIRED_TEMPLATES = [
   'partials/footer.mjml',
   'partials/digest-topic.mjml',
   'partials/digest-card.mjml',
+  'partials/digest-note.mjml',
   'partials/digest-closing.mjml',
 ] as const;
 
