@@ -31,6 +31,8 @@ import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
 import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { DynamoAdminSendStore } from '../adapters/dynamodb/admin-send-store.ts';
 import { DynamoAdminSessionGeneration } from '../adapters/dynamodb/admin-session-generation.ts';
+import { DynamoSubscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
+import { DynamoRunLog, DynamoWeeklyCountStore } from '../adapters/dynamodb/list-health-state.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
@@ -64,6 +66,7 @@ import type { SendQueue } from '../ports/send-queue.ts';
 import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
 import type { SourceStateStore } from '../ports/source-state-store.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
+import type { RunLog, SubscriberCensus, WeeklyCountStore } from '../ports/list-health.ts';
 
 /**
  * Everything a use case may need, built once per process (a Lambda cold start, the local
@@ -115,6 +118,10 @@ export interface AppContext {
   readonly adminSessions: AdminSessionGeneration;
   /** Renders admin announcements with the digest's partials and personal-link slots. */
   readonly announcements: AnnouncementRenderer;
+  /** The dashboard's reads: the subscribers table without addresses, runs, weekly reader counts. */
+  readonly census: SubscriberCensus;
+  readonly runLog: RunLog;
+  readonly weeklyCounts: WeeklyCountStore;
 }
 
 export interface ContextOverrides {
@@ -239,6 +246,9 @@ export async function createAppContext(
       postalAddress: config.postalAddress,
       mjml: { validationLevel: overrides.mjmlValidation ?? 'soft' },
     }),
+    census: new DynamoSubscriberCensus(clients.documents, config.tables.subscribers),
+    runLog: new DynamoRunLog(clients.documents, config.tables.state),
+    weeklyCounts: new DynamoWeeklyCountStore(clients.documents, config.tables.state),
   };
 }
 

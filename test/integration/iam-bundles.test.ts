@@ -12,6 +12,7 @@ import {
 import {
   adminAnnouncement,
   adminTestSend,
+  adminStats,
   deadLetterRedrive,
   handOn,
   hardBounce,
@@ -184,6 +185,23 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(redrive.redrive.status).toBe(200);
       expect(JSON.parse(redrive.redrive.body)).toMatchObject({ moved: 1, poison: 1 });
       expect(redrive.requeued).toEqual([{ kind: 'announcement-plan', version: 1, sendId, resume: true }]);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'shows the dashboard: readers counted, runs recorded by ingest and the planner',
+    async () => {
+      const stats = await adminStats(world);
+
+      expect(stats.status).toBe(200);
+      const body = JSON.parse(stats.body) as {
+        readers: { byState: { confirmed: number } };
+        runs: { ingest: unknown[]; planDigest: unknown[] };
+      };
+      expect(body.readers.byState.confirmed).toBeGreaterThan(0);
+      expect(body.runs.ingest.length).toBeGreaterThan(0);
+      expect(body.runs.planDigest.length).toBeGreaterThan(0);
     },
     10 * MINUTES,
   );

@@ -37,6 +37,11 @@ table.data td.number, table.data th.number { text-align: right; font-variant-num
 .pill.sending, .pill.queued { background: #fff4d6; color: #5c4200; }
 .warning { background: #fff4d6; color: #5c4200; border-left-color: #a36b00; }
 .confirm-box { border: 3px solid var(--err); border-radius: 10px; padding: 16px 18px; margin: 20px 0; }
+.pill.failing { background: #fdecec; color: #7f1414; }
+.pill.silent { background: #fff4d6; color: #5c4200; }
+.pill.ok { background: #e6f6ed; color: #0b5132; }
+svg.chart { display: block; margin: 8px 0 16px; max-width: 100%; height: auto; }
+svg.gauge { display: block; max-width: 240px; height: auto; margin-top: 4px; }
 .sign-out { display: inline; }
 .sign-out button { background: none; border: 0; padding: 4px 0; min-height: 0; color: #e3eef9; font-weight: 400; font-size: .95rem; text-decoration: underline; }
 .sign-out button:hover { background: none; color: #fff; }
@@ -72,7 +77,7 @@ const PREVIEW_CSP = [
 export interface AdminLayoutOptions {
   /** A CSRF token when the admin signed in with the page's session (to sign out, here or everywhere). */
   readonly signOutCsrf?: string;
-  readonly current?: 'compose' | 'sends' | 'dead-letters';
+  readonly current?: 'dashboard' | 'compose' | 'sends' | 'dead-letters' | 'readers';
   /** Seconds after which the page reloads itself (a send in progress). */
   readonly refreshSeconds?: number;
 }
@@ -107,7 +112,9 @@ export function adminPage(
             <div class="bar">
               <a class="brand" href="/admin"><span>Immunotherapy Digest · Admin</span></a>
               <nav aria-label="Admin">
-                <a href="/admin" ${current('compose')}>Compose</a>
+                <a href="/admin" ${current('dashboard')}>Dashboard</a>
+                <a href="/admin/readers" ${current('readers')}>Readers</a>
+                <a href="/admin/compose" ${current('compose')}>Compose</a>
                 <a href="/admin/sends" ${current('sends')}>Past sends</a>
                 <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
                 <a href="/">Public site</a>

@@ -8,6 +8,7 @@ import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
+import { registerStatsRoutes } from './admin/stats-routes.ts';
 
 /**
  * The admin's one-off sends over HTTP: the JSON API (`POST /admin/sends`, `GET /admin/sends`,
@@ -21,6 +22,7 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   guardAdminRoutes(app, kit);
   registerSignInRoutes(app, kit);
+  registerStatsRoutes(app, kit);
   registerComposeRoutes(app, kit);
   registerSendRoutes(app, kit);
   registerPastSendsRoutes(app, kit);
