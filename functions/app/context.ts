@@ -32,7 +32,11 @@ import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { DynamoAdminSendStore } from '../adapters/dynamodb/admin-send-store.ts';
 import { DynamoAdminSessionGeneration } from '../adapters/dynamodb/admin-session-generation.ts';
 import { DynamoSubscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
-import { DynamoRunLog, DynamoWeeklyCountStore } from '../adapters/dynamodb/list-health-state.ts';
+import {
+  DynamoReaderAuditLog,
+  DynamoRunLog,
+  DynamoWeeklyCountStore,
+} from '../adapters/dynamodb/list-health-state.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
@@ -66,7 +70,7 @@ import type { SendQueue } from '../ports/send-queue.ts';
 import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
 import type { SourceStateStore } from '../ports/source-state-store.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
-import type { RunLog, SubscriberCensus, WeeklyCountStore } from '../ports/list-health.ts';
+import type { ReaderAuditLog, RunLog, SubscriberCensus, WeeklyCountStore } from '../ports/list-health.ts';
 
 /**
  * Everything a use case may need, built once per process (a Lambda cold start, the local
@@ -122,6 +126,8 @@ export interface AppContext {
   readonly census: SubscriberCensus;
   readonly runLog: RunLog;
   readonly weeklyCounts: WeeklyCountStore;
+  /** Who unsubscribed or suppressed a reader by hand, when and why (state table). */
+  readonly readerAudit: ReaderAuditLog;
 }
 
 export interface ContextOverrides {
@@ -249,6 +255,7 @@ export async function createAppContext(
     census: new DynamoSubscriberCensus(clients.documents, config.tables.subscribers),
     runLog: new DynamoRunLog(clients.documents, config.tables.state),
     weeklyCounts: new DynamoWeeklyCountStore(clients.documents, config.tables.state),
+    readerAudit: new DynamoReaderAuditLog(clients.documents, config.tables.state),
   };
 }
 

@@ -10,6 +10,7 @@ import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
+import { registerListHealthCommands } from './list-health-commands.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { loadLocalSettings } from './local-settings.ts';
 
@@ -167,6 +168,8 @@ program
     'Sign out every admin page session, everywhere, at once (the admin token itself still works: change ADMIN_TOKEN to revoke it)',
   )
   .action(() => revokeSessionsCommand());
+
+registerListHealthCommands(program);
 
 program
   .command('tag')

@@ -61,3 +61,14 @@ export interface RunRecord {
   /** Sources that failed (ingest); empty when none did. */
   readonly problems: readonly string[];
 }
+
+/** What an admin did by hand to one reader, kept under the reader's keyed id (never the address). */
+export interface ReaderAuditEntry {
+  readonly at: string;
+  /** The IAM principal, the OS user of the CLI, or "local admin (admin token)"; and the door. */
+  readonly by: { readonly principal: string; readonly via: 'cli' | 'api' | 'page' };
+  readonly action: 'unsubscribe' | 'suppress';
+  readonly reason: string;
+  /** What the action found and did: 'unsubscribed', 'suppressed', or 'already' (nothing to change). */
+  readonly outcome: string;
+}

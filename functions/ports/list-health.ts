@@ -1,4 +1,10 @@
-import type { CensusRow, RunKind, RunRecord, WeeklyReaderCounts } from '../model/list-health.ts';
+import type {
+  CensusRow,
+  ReaderAuditEntry,
+  RunKind,
+  RunRecord,
+  WeeklyReaderCounts,
+} from '../model/list-health.ts';
 
 /** Every item of the subscribers table, read without its address: what the dashboard counts. */
 export interface SubscriberCensus {
@@ -19,4 +25,10 @@ export interface WeeklyCountStore {
   /** True when a count was already taken in this week. */
   has(week: string): Promise<boolean>;
   getMany(weeks: readonly string[]): Promise<WeeklyReaderCounts[]>;
+}
+
+/** The audit of admins' changes to readers, by keyed id, oldest first (state table). */
+export interface ReaderAuditLog {
+  record(subscriberId: string, entry: ReaderAuditEntry): Promise<void>;
+  list(subscriberId: string): Promise<ReaderAuditEntry[]>;
 }

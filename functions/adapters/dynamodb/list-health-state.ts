@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RunKind, RunRecord, WeeklyReaderCounts } from '../../model/list-health.ts';
-import type { RunLog, WeeklyCountStore } from '../../ports/list-health.ts';
+import type { ReaderAuditEntry, RunKind, RunRecord, WeeklyReaderCounts } from '../../model/list-health.ts';
+import type { ReaderAuditLog, RunLog, WeeklyCountStore } from '../../ports/list-health.ts';
 import { batchGetAll } from './batch.ts';
 
 /** Runs of each kind kept: the dashboard shows the last few; a week of hourly plans is more than enough. */
@@ -89,7 +89,38 @@ export class DynamoWeeklyCountStore implements WeeklyCountStore {
       week: String(item.week),
       takenAt: String(item.takenAt),
       byState: item.byState as WeeklyReaderCounts['byState'],
-      byTopic: (item.byTopic ?? {}),
+      byTopic: item.byTopic ?? {},
     }));
+  }
+}
+
+const auditPk = (subscriberId: string) => `readeraudit#${subscriberId}`;
+
+/**
+ * The audit of admins' changes to readers in the state table: one item per reader,
+ * `readeraudit#<keyed id>`, whose `entries` list grows by one atomic list_append per change.
+ */
+export class DynamoReaderAuditLog implements ReaderAuditLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(subscriberId: string, entry: ReaderAuditEntry): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: auditPk(subscriberId) },
+        UpdateExpression: 'SET entries = list_append(if_not_exists(entries, :none), :entry)',
+        ExpressionAttributeValues: { ':entry': [entry], ':none': [] },
+      }),
+    );
+  }
+
+  async list(subscriberId: string): Promise<ReaderAuditEntry[]> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: auditPk(subscriberId) }, ConsistentRead: true }),
+    );
+    return Array.isArray(Item?.entries) ? (Item.entries as ReaderAuditEntry[]) : [];
   }
 }

@@ -40,6 +40,9 @@ table.data td.number, table.data th.number { text-align: right; font-variant-num
 .pill.failing { background: #fdecec; color: #7f1414; }
 .pill.silent { background: #fff4d6; color: #5c4200; }
 .pill.ok { background: #e6f6ed; color: #0b5132; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 12px 0; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 svg.chart { display: block; margin: 8px 0 16px; max-width: 100%; height: auto; }
 svg.gauge { display: block; max-width: 240px; height: auto; margin-top: 4px; }
 .sign-out { display: inline; }

@@ -6,6 +6,7 @@ import { registerDeadLetterRoutes } from './admin/dead-letter-routes.ts';
 import { guardAdminRoutes } from './admin/guard-admin-routes.ts';
 import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
+import { registerReaderRoutes } from './admin/reader-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
 import { registerStatsRoutes } from './admin/stats-routes.ts';
@@ -23,6 +24,7 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   guardAdminRoutes(app, kit);
   registerSignInRoutes(app, kit);
   registerStatsRoutes(app, kit);
+  registerReaderRoutes(app, kit);
   registerComposeRoutes(app, kit);
   registerSendRoutes(app, kit);
   registerPastSendsRoutes(app, kit);
