@@ -134,7 +134,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
 
     <section class="card" aria-labelledby="readers-heading">
       <h2 id="readers-heading">Readers</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Readers by status">
         <table class="data">
           <caption>
             Readers by status, now
@@ -170,7 +170,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
           parts: [{ value: week.counts?.byState.confirmed ?? 0, colour: '#0b5cad' }],
         })),
       )}
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Readers by week">
         <table class="data">
           <caption>
             Readers at the last count of each week (a week nobody counted shows a dash)
@@ -193,7 +193,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
         </table>
       </div>
       <h3>Confirmed readers by topic</h3>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Readers by topic">
         <table class="data">
           <caption>
             A reader of several topics counts in each; paused readers are not counted
@@ -241,7 +241,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
           ],
         })),
       )}
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Emails per digest week">
         <table class="data">
           <caption>
             From the delivery ledger, newest first
@@ -278,7 +278,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
         each (2.5 % and 0.05 %), as the CloudWatch alarms do. The dashed line marks the warning, the solid one
         SES’s threshold.
       </p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Bounce and complaint rates">
         <table class="data">
           <caption>
             Hard bounces and complaints over the emails sent in each window
@@ -323,7 +323,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
         ] as const
       ).map(
         ([name, runs, keys]) =>
-          html`<div class="table-wrap">
+          html`<div class="table-wrap" tabindex="0" role="region" aria-label="${name} runs">
             <table class="data">
               <caption>
                 ${name}: the last ${runs.length} runs
@@ -357,7 +357,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
 
     <section class="card" aria-labelledby="feeds-heading">
       <h2 id="feeds-heading">Feed health</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Feed health">
         <table class="data">
           <caption>
             A feed is silent when its newest item is older than three times its usual gap between items, or

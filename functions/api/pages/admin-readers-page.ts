@@ -113,7 +113,7 @@ function readerCard(view: ReadersView, reader: ReaderView) {
     ${
       reader.lastDigests.length === 0
         ? html`<p>None in the last two months.</p>`
-        : html`<div class="table-wrap">
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Last digests and announcements">
             <table class="data">
               <caption>
                 From the delivery ledger, newest first
