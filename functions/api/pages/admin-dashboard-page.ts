@@ -352,7 +352,7 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
             </table>
           </div>`,
       )}
-      <p><a href="/admin/dead-letters">Dead letters: ${number(stats.deadLetterDepth)}</a></p>
+      <p><a href="/admin/dead-letters">Open the dead-letter queue (${number(stats.deadLetterDepth)})</a></p>
     </section>
 
     <section class="card" aria-labelledby="feeds-heading">
