@@ -31,4 +31,6 @@ export interface WeeklyCountStore {
 export interface ReaderAuditLog {
   record(subscriberId: string, entry: ReaderAuditEntry): Promise<void>;
   list(subscriberId: string): Promise<ReaderAuditEntry[]>;
+  /** Deletes the reader's entries (their erasure: the reasons are free text); returns how many. */
+  forget(subscriberId: string): Promise<number>;
 }

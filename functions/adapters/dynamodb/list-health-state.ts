@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { ReaderAuditEntry, RunKind, RunRecord, WeeklyReaderCounts } from '../../model/list-health.ts';
 import type { ReaderAuditLog, RunLog, WeeklyCountStore } from '../../ports/list-health.ts';
 import { batchGetAll } from './batch.ts';
@@ -122,5 +128,16 @@ export class DynamoReaderAuditLog implements ReaderAuditLog {
       new GetCommand({ TableName: this.tableName, Key: { pk: auditPk(subscriberId) }, ConsistentRead: true }),
     );
     return Array.isArray(Item?.entries) ? (Item.entries as ReaderAuditEntry[]) : [];
+  }
+
+  async forget(subscriberId: string): Promise<number> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: auditPk(subscriberId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Array.isArray(Attributes?.entries) ? Attributes.entries.length : 0;
   }
 }
