@@ -111,6 +111,8 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
   );
   const silentOrFailing = stats.feeds.filter((feed) => feed.status === 'failing' || feed.status === 'silent');
   const weekLabel = (week: string) => week.slice(5);
+  // The oldest week of the 12 with a count: the topic table compares with it, and says which it is.
+  const earliest = stats.history.find((week) => week.counts);
   return html`<div class="card">
       <h1>Dashboard</h1>
       <p class="lede">How the list and the feeds are doing, as of ${when(stats.generatedAt)}.</p>
@@ -202,14 +204,14 @@ export function dashboardPage(view: DashboardView): HtmlEscapedString | Promise<
             <tr>
               <th scope="col">Topic</th>
               <th scope="col" class="number">Now</th>
-              <th scope="col" class="number">12 weeks ago</th>
+              <th scope="col" class="number">${earliest ? `In ${earliest.week}` : 'Earlier'}</th>
             </tr>
           </thead>
           <tbody>
             ${Object.entries(topicLabels).map(([topic, label]) => {
-              const then = stats.history.find((week) => week.counts)?.counts?.byTopic[
-                topic as keyof typeof byTopic
-              ];
+              const then = earliest?.counts
+                ? (earliest.counts.byTopic[topic as keyof typeof byTopic] ?? 0)
+                : undefined;
               return html`<tr>
                 <th scope="row">${label}</th>
                 <td class="number">${number(byTopic[topic as keyof typeof byTopic] ?? 0)}</td>

@@ -28,7 +28,7 @@ export interface ListHealthDependencies {
   readonly census: SubscriberCensus;
   readonly weeklyCounts: WeeklyCountStore;
   readonly runLog: RunLog;
-  readonly ledger: Pick<DeliveryReports, 'countByStatus' | 'listForDigest'>;
+  readonly ledger: Pick<DeliveryReports, 'countByStatus' | 'sentTimes'>;
   readonly adminSends: Pick<AdminSendStore, 'listRecent'>;
   readonly deadLetters: Pick<DeadLetterQueue, 'depth'>;
   readonly sources: readonly Source[];
@@ -157,10 +157,7 @@ async function sentInWindows(
       .filter((send) => send.sentAt && Date.parse(send.sentAt) > now.getTime() - (longest + 7) * DAY_MS)
       .map((send) => announcementLedgerId(send.sendId)),
   ];
-  const sentTimes = (await Promise.all(ledgerIds.map((id) => deps.ledger.listForDigest(id))))
-    .flat()
-    .filter((record) => record.status === 'sent' && record.sentAt)
-    .map((record) => Date.parse(record.sentAt!));
+  const sentTimes = (await Promise.all(ledgerIds.map((id) => deps.ledger.sentTimes(id)))).flat();
   return windows.map(
     (days) =>
       sentTimes.filter((time) => time > now.getTime() - days * DAY_MS && time <= now.getTime()).length,
