@@ -119,10 +119,12 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
       'dynamodb:DeleteItem',
     ],
     // Request counters, archive editions, admin sends and their previews; an erasure drops the
-    // reader's entry in the index of admin test sends.
+    // reader's entry in the index of admin test sends. An import reads and writes its marks on the
+    // addresses it asked to confirm, in batches, and records its run.
     'table/state': [
       'dynamodb:GetItem',
       'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',

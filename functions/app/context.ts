@@ -37,6 +37,7 @@ import {
   DynamoRunLog,
   DynamoWeeklyCountStore,
 } from '../adapters/dynamodb/list-health-state.ts';
+import { DynamoSubscriberImportStore } from '../adapters/dynamodb/subscriber-import-store.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
 import { DynamoSendRateLimiter } from '../adapters/dynamodb/send-rate-limiter.ts';
@@ -71,6 +72,7 @@ import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
 import type { SourceStateStore } from '../ports/source-state-store.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import type { ReaderAuditLog, RunLog, SubscriberCensus, WeeklyCountStore } from '../ports/list-health.ts';
+import type { SubscriberImportStore } from '../ports/subscriber-import.ts';
 
 /**
  * Everything a use case may need, built once per process (a Lambda cold start, the local
@@ -99,6 +101,8 @@ export interface AppContext {
   readonly keys: { readonly csrf: string; readonly ipHash: string };
   readonly articles: ArticleStore;
   readonly subscribers: SubscriberStore;
+  /** Batched address reads, import marks and runs, and the confirmed readers page by page (import and export). */
+  readonly subscriberImports: SubscriberImportStore;
   readonly ledger: DeliveryLedger;
   readonly sourceState: SourceStateStore;
   readonly mailer: Mailer;
@@ -197,6 +201,11 @@ export async function createAppContext(
     keys: { csrf: keys.csrf, ipHash: keys.ipHash },
     articles: new DynamoArticleStore(clients.documents, config.tables.articles),
     subscribers: new DynamoSubscriberStore(clients.documents, config.tables.subscribers),
+    subscriberImports: new DynamoSubscriberImportStore(
+      clients.documents,
+      config.tables.subscribers,
+      config.tables.state,
+    ),
     ledger: new DynamoDeliveryLedger(clients.documents, config.tables.deliveries),
     sourceState: new DynamoSourceStateStore(clients.documents, config.tables.state),
     mailer:

@@ -24,7 +24,7 @@ export async function revokeSessionsCommand(): Promise<void> {
 }
 
 /** Who the state table names as the revoker: the OS user on this machine. */
-function operator(): string {
+export function operator(): string {
   let user = 'unknown';
   try {
     user = userInfo().username;

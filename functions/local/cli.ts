@@ -10,6 +10,7 @@ import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
+import { subscribersCommands } from './subscribers-cli.ts';
 import { registerListHealthCommands } from './list-health-commands.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { loadLocalSettings } from './local-settings.ts';
@@ -169,6 +170,7 @@ program
   )
   .action(() => revokeSessionsCommand());
 
+subscribersCommands(program);
 registerListHealthCommands(program);
 
 program

@@ -18,10 +18,26 @@ export const DEFAULT_DELIVERY_SLOT: DeliverySlot = { weekday: 1, hour: 8, timeZo
 
 export interface ConsentRecord {
   readonly at: string;
-  /** HMAC-SHA256 of the IP with the IP-hash key: evidence without keeping the address itself. */
+  /**
+   * HMAC-SHA256 of the IP with the IP-hash key: evidence without keeping the address itself.
+   * Empty for an imported consent whose source gave no IP.
+   */
   readonly ipHash: string;
   readonly topics: readonly TopicId[];
+  /** A version of CONSENT_WORDINGS, or IMPORTED_CONSENT_WORDING when the words were another tool's. */
   readonly wordingVersion: string;
+  /** Set when the consent was given to another tool and brought in by an import (`at` is the source's time). */
+  readonly imported?: ImportedConsent;
+}
+
+/** The evidence an import keeps for a reader it adds as confirmed (docs/privacy.md). */
+export interface ImportedConsent {
+  /** The tool whose export it was: mailchimp, buttondown, listmonk, immuno-digest or csv. */
+  readonly sourceTool: string;
+  readonly importId: string;
+  /** Who ran the import (the admin's principal, or the OS user of the CLI). */
+  readonly by: string;
+  readonly importedAt: string;
 }
 
 export interface Subscriber {

@@ -490,3 +490,29 @@ export async function deadLetterRedrive(world: BundleWorld, sendId: string): Pro
   await world.acknowledge(requeued);
   return { listing, redrive, requeued: jobsOf(requeued) };
 }
+
+export interface ReaderImport {
+  /** A one-row CSV imported through the admin API: the reader is asked to confirm. */
+  readonly imported: HttpAnswer;
+  /** The confirmed readers, a page of them, through the admin API. */
+  readonly exported: HttpAnswer;
+}
+
+/**
+ * An admin imports a reader from a CSV (a confirmation request queued, the address marked as
+ * asked, the run recorded) and exports the confirmed readers, through the admin API. The queued
+ * request is taken off again unhandled, so the next scenario starts on an empty queue.
+ */
+export async function readersImportAndExport(world: BundleWorld, reader: string): Promise<ReaderImport> {
+  const csv = `email,tags\n${reader},car-t\n`;
+  const imported = httpAnswer(
+    await world.invoke(
+      'api',
+      adminHttpEvent(SITE_URL, 'POST', '/admin/subscribers/import', csv, ADMIN_CALLER),
+      'POST /admin/subscribers/import',
+    ),
+  );
+  const exported = await get(world, '/admin/subscribers.csv?limit=100', ADMIN_CALLER);
+  await world.drainSendQueue();
+  return { imported, exported };
+}

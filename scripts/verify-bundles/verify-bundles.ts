@@ -10,6 +10,7 @@ import {
   adminTestSend,
   adminStats,
   deadLetterRedrive,
+  readersImportAndExport,
   handOn,
   hardBounce,
   manageLinkExportAndErase,
@@ -137,6 +138,10 @@ async function main(): Promise<void> {
     expectHttp(erasure.exported, 200, 'GET /preferences/data', '"deliveryLog"');
     check(erasure.erased, 'the erasure was not asked');
     expectHttp(erasure.erased, 200, 'POST /preferences/delete');
+
+    const readers = await readersImportAndExport(world, `imported.${world.prefix}@example.org`);
+    expectHttp(readers.imported, 200, 'POST /admin/subscribers/import', '"new":1');
+    expectHttp(readers.exported, 200, 'GET /admin/subscribers.csv', 'email,topics');
 
     const redrive = await deadLetterRedrive(world, `verify-redrive-${world.prefix}`);
     expectHttp(redrive.listing, 200, 'GET /admin/dead-letters');

@@ -121,8 +121,8 @@ describe('the admin dashboard in a real browser', () => {
   });
 
   it('finds one reader by address on the readers page and suppresses them with a reason', async () => {
-    await page.getByRole('link', { name: 'Readers' }).click();
-    await page.getByRole('heading', { name: 'Readers', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Find a reader' }).click();
+    await page.getByRole('heading', { name: 'Find a reader', level: 1 }).waitFor();
     await page.getByLabel('Address').fill(world.email('dan'));
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByRole('heading', { name: /Confirmed: gets the weekly digest/ }).waitFor();

@@ -17,6 +17,7 @@ import {
   handOn,
   hardBounce,
   manageLinkExportAndErase,
+  readersImportAndExport,
   subscribeAndConfirm,
   weeklyDigest,
 } from '../../scripts/verify-bundles/aws-paths.ts';
@@ -203,6 +204,23 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(Object.values(body.readers.byState).reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
       expect(body.runs.ingest.length).toBeGreaterThan(0);
       expect(body.runs.planDigest.length).toBeGreaterThan(0);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'lets an admin import readers from a CSV and export the confirmed ones',
+    async () => {
+      const imported = `imported.${world.prefix}@example.org`;
+
+      const run = await readersImportAndExport(world, imported);
+
+      expect(run.imported.status).toBe(200);
+      expect(JSON.parse(run.imported.body)).toMatchObject({ new: 1, pending: 1 });
+      expect(run.exported.status).toBe(200);
+      expect(run.exported.body.split('\n')[0]).toBe(
+        'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source',
+      );
     },
     10 * MINUTES,
   );

@@ -47,7 +47,7 @@ function toItem(subscriber: Subscriber): Record<string, unknown> {
  */
 export const LEGACY_INSTANCE = 'legacy';
 
-function toSubscriber(item: Record<string, unknown>): Subscriber {
+export function toSubscriber(item: Record<string, unknown>): Subscriber {
   const { confirmedShard: _shard, ...rest } = item;
   return {
     ...rest,
@@ -56,7 +56,7 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
 }
 
 /** An erased subscriber's item is a suppression entry: no address, no profile, never a Subscriber. */
-const isSuppressionEntry = (item: Record<string, unknown>) => typeof item.erasedAt === 'string';
+export const isSuppressionEntry = (item: Record<string, unknown>) => typeof item.erasedAt === 'string';
 
 /** Every write that touches a live subscriber must not bring an erased one back to life. */
 const LIVE = 'attribute_exists(subscriberId) AND attribute_not_exists(erasedAt)';
@@ -83,12 +83,12 @@ function toPendingItem(pending: PendingSubscription): Record<string, unknown> {
   };
 }
 
-function toPending(item: Record<string, unknown>): PendingSubscription {
+export function toPending(item: Record<string, unknown>): PendingSubscription {
   const { pendingFor, [PENDING_TTL_ATTRIBUTE]: _ttl, ...rest } = item;
   return { ...rest, subscriberId: String(pendingFor) } as unknown as PendingSubscription;
 }
 
-function toSuppression(item: Record<string, unknown>): SuppressionEntry {
+export function toSuppression(item: Record<string, unknown>): SuppressionEntry {
   const reason = item.suppression;
   return {
     subscriberId: String(item.subscriberId),

@@ -80,7 +80,7 @@ const PREVIEW_CSP = [
 export interface AdminLayoutOptions {
   /** A CSRF token when the admin signed in with the page's session (to sign out, here or everywhere). */
   readonly signOutCsrf?: string;
-  readonly current?: 'dashboard' | 'compose' | 'sends' | 'dead-letters' | 'readers';
+  readonly current?: 'dashboard' | 'compose' | 'sends' | 'dead-letters' | 'readers' | 'subscribers';
   /** Seconds after which the page reloads itself (a send in progress). */
   readonly refreshSeconds?: number;
 }
@@ -116,10 +116,11 @@ export function adminPage(
               <a class="brand" href="/admin"><span>Immunotherapy Digest · Admin</span></a>
               <nav aria-label="Admin">
                 <a href="/admin" ${current('dashboard')}>Dashboard</a>
-                <a href="/admin/readers" ${current('readers')}>Readers</a>
+                <a href="/admin/readers" ${current('readers')}>Find a reader</a>
                 <a href="/admin/compose" ${current('compose')}>Compose</a>
                 <a href="/admin/sends" ${current('sends')}>Past sends</a>
                 <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
+                <a href="/admin/subscribers" ${current('subscribers')}>Readers in and out</a>
                 <a href="/">Public site</a>
                 ${
                   options.signOutCsrf

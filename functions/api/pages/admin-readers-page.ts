@@ -33,7 +33,7 @@ const STATE_TEXT: Record<ReaderView['state'], string> = {
 export function readersPage(view: ReadersView) {
   const { reader, errors = {} } = view;
   return html`<div class="card">
-      <h1>Readers</h1>
+      <h1>Find a reader</h1>
       <p class="lede">
         Find one reader by their exact address. The address is turned into its keyed id: there is no list of
         addresses to browse.

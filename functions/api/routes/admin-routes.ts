@@ -10,6 +10,7 @@ import { registerReaderRoutes } from './admin/reader-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
 import { registerStatsRoutes } from './admin/stats-routes.ts';
+import { registerSubscriberRoutes } from './admin/subscriber-routes.ts';
 
 /**
  * The admin's one-off sends over HTTP: the JSON API (`POST /admin/sends`, `GET /admin/sends`,
@@ -30,5 +31,6 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   registerPastSendsRoutes(app, kit);
   registerPreviewRoutes(app, kit);
   registerDeadLetterRoutes(app, kit);
+  registerSubscriberRoutes(app, kit);
   return app;
 }

@@ -31,7 +31,7 @@ export function registerReaderRoutes(app: AdminApp, kit: AdminKit): void {
     const credential = c.get('admin');
     return adminPage(
       c,
-      'Readers',
+      'Find a reader',
       readersPage({ ...view, csrf: auth.csrfToken(credential), topicLabels: context.topicLabels }),
       layout(credential, 'readers'),
       status,
