@@ -61,17 +61,19 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
       'dynamodb:DeleteItem',
       'dynamodb:UpdateItem',
     ],
-    // Per-source fetch state (validators, failures).
+    // Per-source fetch state (validators, failures); the run's summary for the dashboard.
     'table/state': ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
   },
   'plan-digest': {
     ...SECRET,
     'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
     'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
-    // Marks each reader planned.
-    'table/subscribers': ['dynamodb:UpdateItem'],
+    // Marks each reader planned; once a week, the census of readers for the dashboard's history.
+    'table/subscribers': ['dynamodb:UpdateItem', 'dynamodb:Scan'],
     // A reader with nothing new is recorded as skipped in the ledger.
     'table/deliveries': ['dynamodb:UpdateItem'],
+    // The run's summary (run log), and the week's reader counts unless already taken.
+    'table/state': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     'queue/send': ['sqs:SendMessage'],
   },
   send: {
@@ -99,8 +101,10 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     // The archive (and the editors' desk) lists the articles of each week.
     'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
     // Confirmation reads the pending subscription and makes it the live one (deleting the pending
-    // item); preferences, unsubscribe and erasure change the record.
+    // item); preferences, unsubscribe and erasure change the record. The dashboard counts readers
+    // with a scan that never reads an address.
     'table/subscribers': [
+      'dynamodb:Scan',
       'dynamodb:GetItem',
       'dynamodb:BatchGetItem',
       'dynamodb:PutItem',

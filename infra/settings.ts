@@ -69,6 +69,15 @@ const base = z.object({
     message: 'must be an email address, optionally with a display name ("Name <a@b.example>")',
   }),
   senderDomain: z.string().regex(DOMAIN, { message: 'must be a domain name' }).optional(),
+  /**
+   * The custom MAIL FROM (envelope sender, Return-Path) domain: a subdomain of senderDomain, so
+   * SPF passes for a domain aligned with the From address and DMARC can rely on it as well as on
+   * DKIM. Default `mail.<senderDomain>`; "none" keeps SES's own (amazonses.com, not aligned).
+   */
+  mailFromDomain: z
+    .string()
+    .refine((value) => value === 'none' || DOMAIN.test(value), { message: 'must be a domain name or "none"' })
+    .optional(),
   mailReplyTo: z.string().regex(MAILBOX, { message: 'must be an email address' }).optional(),
   unsubscribeMailto: z.string().email({ message: 'must be an email address someone reads' }),
   postalAddress: z
@@ -115,6 +124,20 @@ const schema = base.superRefine((value, ctx) => {
       code: 'custom',
       path: ['mailFrom'],
       message: `must be an address at senderDomain ${domain} (SES sends only from verified identities)`,
+    });
+  }
+  const identityDomain = domain ?? fromDomain;
+  const mailFromDomain = value.mailFromDomain?.toLowerCase();
+  if (
+    mailFromDomain &&
+    mailFromDomain !== 'none' &&
+    identityDomain &&
+    !mailFromDomain.endsWith(`.${identityDomain}`)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mailFromDomain'],
+      message: `must be a subdomain of the sender domain ${identityDomain} (SES requires it, and only then is SPF aligned for DMARC), or "none"`,
     });
   }
   if (value.hostedZoneName && !value.hostedZoneId) {
@@ -174,7 +197,12 @@ function refuseWhatBreaksProduction(value: z.infer<typeof base>, ctx: z.Refineme
 
 type Parsed = z.infer<typeof schema>;
 
-export interface DeploymentSettings extends Omit<Parsed, 'senderDomain' | 'mailReplyTo' | 'hostedZoneName'> {
+export interface DeploymentSettings extends Omit<
+  Parsed,
+  'senderDomain' | 'mailReplyTo' | 'hostedZoneName' | 'mailFromDomain'
+> {
+  /** The custom MAIL FROM domain (mailFromDomain, default `mail.<senderDomain>`); undefined for "none". */
+  readonly mailFromDomain: string | undefined;
   /** The SES domain identity: senderDomain, or the domain of mailFrom. */
   readonly senderDomain: string;
   /** The bare address of mailFrom (no display name): the identity SES checks. */
@@ -220,6 +248,10 @@ export function loadDeploymentSettings(context: (key: string) => unknown): Deplo
   return {
     ...settings,
     senderDomain,
+    mailFromDomain:
+      settings.mailFromDomain?.toLowerCase() === 'none'
+        ? undefined
+        : (settings.mailFromDomain?.toLowerCase() ?? `mail.${senderDomain}`),
     fromAddress,
     mailReplyTo: settings.mailReplyTo ?? fromAddress,
     hostedZoneName: settings.hostedZoneId ? (settings.hostedZoneName ?? senderDomain) : undefined,

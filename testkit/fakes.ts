@@ -364,6 +364,11 @@ export class FakeLedger implements DeliveryLedger {
     return anonymised;
   }
   private anonymised = 0;
+  async sentTimes(digestId: string) {
+    return (await this.listForDigest(digestId))
+      .filter((record) => record.status === 'sent' && record.sentAt)
+      .map((record) => Date.parse(record.sentAt!));
+  }
   async countByStatus(digestId: string) {
     const counts = { claimed: 0, sent: 0, failed: 0, skipped: 0 };
     for (const record of await this.listForDigest(digestId)) counts[record.status] += 1;

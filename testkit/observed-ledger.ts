@@ -21,6 +21,7 @@ export function observeMarkSent(ledger: DeliveryLedger, observer: MarkSentObserv
     release: (...args) => ledger.release(...args),
     listForDigest: (...args) => ledger.listForDigest(...args),
     countByStatus: (...args) => ledger.countByStatus(...args),
+    sentTimes: (...args) => ledger.sentTimes(...args),
     listForReader: (...args) => ledger.listForReader(...args),
     anonymiseReader: (...args) => ledger.anonymiseReader(...args),
     async markSent(...args) {

@@ -37,6 +37,12 @@ import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
 import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { DynamoAdminSendStore } from '../adapters/dynamodb/admin-send-store.ts';
 import { DynamoAdminSessionGeneration } from '../adapters/dynamodb/admin-session-generation.ts';
+import { DynamoSubscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
+import {
+  DynamoReaderAuditLog,
+  DynamoRunLog,
+  DynamoWeeklyCountStore,
+} from '../adapters/dynamodb/list-health-state.ts';
 import { DynamoSubscriberImportStore } from '../adapters/dynamodb/subscriber-import-store.ts';
 import { SesMailer } from '../adapters/ses/ses-mailer.ts';
 import { readMaxSendRate } from '../adapters/ses/ses-account.ts';
@@ -71,6 +77,7 @@ import type { SendQueue } from '../ports/send-queue.ts';
 import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
 import type { SourceStateStore } from '../ports/source-state-store.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
+import type { ReaderAuditLog, RunLog, SubscriberCensus, WeeklyCountStore } from '../ports/list-health.ts';
 import type { SubscriberImportStore } from '../ports/subscriber-import.ts';
 
 /**
@@ -131,6 +138,12 @@ export interface AppContext {
   readonly editorNotes: EditorNoteStore;
   /** How many readers were sent each article (articles table), for the desk. */
   readonly digestReaderCounts: DigestReaderCounts;
+  /** The dashboard's reads: the subscribers table without addresses, runs, weekly reader counts. */
+  readonly census: SubscriberCensus;
+  readonly runLog: RunLog;
+  readonly weeklyCounts: WeeklyCountStore;
+  /** Who unsubscribed or suppressed a reader by hand, when and why (state table). */
+  readonly readerAudit: ReaderAuditLog;
 }
 
 export interface ContextOverrides {
@@ -263,6 +276,10 @@ export async function createAppContext(
       postalAddress: config.postalAddress,
       mjml: { validationLevel: overrides.mjmlValidation ?? 'soft' },
     }),
+    census: new DynamoSubscriberCensus(clients.documents, config.tables.subscribers),
+    runLog: new DynamoRunLog(clients.documents, config.tables.state),
+    weeklyCounts: new DynamoWeeklyCountStore(clients.documents, config.tables.state),
+    readerAudit: new DynamoReaderAuditLog(clients.documents, config.tables.state),
   };
 }
 

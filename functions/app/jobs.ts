@@ -24,6 +24,8 @@ import { planAnnouncementSend } from '../core/announcements/plan-announcement-se
 import { deliverAccountEmail } from '../core/subscribers/account-requests.ts';
 import type { Source } from '../model/sources.ts';
 import { liveUrlOf } from '../core/ingest/sources.ts';
+import { ingestRunRecord, planRunRecord } from '../core/list-health/run-records.ts';
+import { takeWeeklyCountsIfDue } from '../core/list-health/dashboard.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -40,9 +42,9 @@ export interface IngestOptions {
   readonly fetchUrlFor?: (source: Source) => string | undefined;
 }
 
-export function ingestOnce(context: AppContext, options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingestOnce(context: AppContext, options: IngestOptions = {}): Promise<IngestSummary> {
   const fetchUrlFor = options.fetchUrlFor ?? liveUrlOf;
-  return runIngest(
+  const summary = await runIngest(
     {
       sources: context.sources
         .filter((source) => source.enabled)
@@ -64,14 +66,28 @@ export function ingestOnce(context: AppContext, options: IngestOptions = {}): Pr
     },
     context,
   );
+  await recordRun(context, () => context.runLog.record(ingestRunRecord(summary)));
+  return summary;
 }
 
-export function planDigestOnce(
+/**
+ * The dashboard's bookkeeping after a run: the run log, the week's reader counts. A failure here
+ * is logged, never the run's: what the run did stands whether the dashboard hears of it or not.
+ */
+async function recordRun(context: AppContext, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    context.logger.warn('run summary not recorded for the dashboard', { error });
+  }
+}
+
+export async function planDigestOnce(
   context: AppContext,
   options: { ignoreSlot?: boolean; dryRun?: boolean } = {},
 ): Promise<PlanSummary> {
   const { digest } = context.config;
-  return planDigest(
+  const summary = await planDigest(
     {
       maxPerTopic: digest.maxPerTopic,
       maxArticles: digest.maxArticles,
@@ -82,6 +98,11 @@ export function planDigestOnce(
     },
     context,
   );
+  if (!options.dryRun) {
+    await recordRun(context, () => context.runLog.record(planRunRecord(summary, context.clock.now())));
+    await recordRun(context, () => takeWeeklyCountsIfDue(context));
+  }
+  return summary;
 }
 
 export interface BatchReport {

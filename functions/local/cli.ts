@@ -12,6 +12,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
 import { registerEditorialCommands } from './editorial-command.ts';
 import { subscribersCommands } from './subscribers-cli.ts';
+import { registerListHealthCommands } from './list-health-commands.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { loadLocalSettings } from './local-settings.ts';
 
@@ -172,6 +173,7 @@ program
 
 registerEditorialCommands(program);
 subscribersCommands(program);
+registerListHealthCommands(program);
 
 program
   .command('tag')

@@ -22,6 +22,8 @@ export interface DeliveryReports {
   listForDigest(digestId: string): Promise<DeliveryRecord[]>;
   /** How many items of a digest or send are in each status (read consistently). */
   countByStatus(digestId: string): Promise<DeliveryCounts>;
+  /** When each email of a digest or send went out (epoch ms): what send rates are counted by. */
+  sentTimes(digestId: string): Promise<number[]>;
 }
 
 /** One reader's rows, for their data export and their erasure. */

@@ -8,6 +8,7 @@ import {
   EmailSendingEvent,
   EventDestination,
   Identity,
+  MailFromBehaviorOnMxFailure,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
@@ -16,6 +17,11 @@ import { acknowledge } from '../nag.ts';
 export interface MailSendingProps {
   /** The domain identity mail is sent from (verified with Easy DKIM). */
   readonly senderDomain: string;
+  /**
+   * The custom MAIL FROM domain (a subdomain of senderDomain): bounces go there and SPF is checked
+   * for it, aligned with the From domain for DMARC. Undefined keeps SES's own MAIL FROM.
+   */
+  readonly mailFromDomain?: string | undefined;
   /** The From address without display name. */
   readonly fromAddress: string;
   /** Create the domain identity here (false: it already exists in this account and region). */
@@ -73,7 +79,17 @@ export class MailSending extends Construct {
         // Mail sent without naming a set (a hand-made test) is still tracked and suppressed.
         configurationSet: this.configurationSet,
         dkimSigning: true,
+        ...(props.mailFromDomain
+          ? {
+              mailFromDomain: props.mailFromDomain,
+              // Until its MX record is published, mail goes out with SES's own MAIL FROM (still
+              // delivered, DKIM-aligned only) rather than being refused.
+              mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+            }
+          : {}),
       });
+      // With the zone, EmailIdentity writes the MAIL FROM domain's MX and SPF records itself.
+      if (props.mailFromDomain && !zone) this.mailFromOutputs(props.mailFromDomain);
       if (!zone) {
         identity.dkimRecords.forEach((record, index) => {
           const output = new CfnOutput(this, `dkim-record-${index + 1}`, {
@@ -93,6 +109,22 @@ export class MailSending extends Construct {
       // In the sandbox SES also authorises against each (verified) recipient identity.
       ...props.sandboxRecipients.map(identityArn),
     ];
+  }
+
+  /**
+   * The MAIL FROM domain's two records, to publish by hand: the MX of SES's feedback endpoint in
+   * this region (where bounces come back), and the SPF that lets SES send for the domain.
+   */
+  private mailFromOutputs(domain: string) {
+    const mx = `feedback-smtp.${Stack.of(this).region}.amazonses.com`;
+    new CfnOutput(this, 'mail-from-mx-record', {
+      description: `The MX record of the MAIL FROM domain ${domain}: add it to your DNS`,
+      value: `${domain} MX 10 ${mx}`,
+    }).overrideLogicalId('MailFromMxRecord');
+    new CfnOutput(this, 'mail-from-spf-record', {
+      description: `The SPF record of the MAIL FROM domain ${domain}: add it to your DNS`,
+      value: `${domain} TXT "v=spf1 include:amazonses.com ~all"`,
+    }).overrideLogicalId('MailFromSpfRecord');
   }
 
   configurationSetArn(): string {

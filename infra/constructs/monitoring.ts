@@ -23,6 +23,10 @@ import {
   type MetricName,
 } from '../../functions/handlers/metric-names.ts';
 import type { DigestFunction, HandlerName } from './digest-function.ts';
+import {
+  SES_REVIEW_THRESHOLDS,
+  WARNING_THRESHOLDS,
+} from '../../functions/core/list-health/deliverability.ts';
 
 export interface MonitoringProps {
   readonly functions: Readonly<Record<HandlerName, DigestFunction>>;
@@ -39,9 +43,15 @@ export interface MonitoringProps {
   readonly dashboardName: string;
 }
 
-/** SES puts an account under review at a 5 % bounce rate and at a 0.1 % complaint rate. */
-const BOUNCE_RATE_THRESHOLD = 0.05;
-const COMPLAINT_RATE_THRESHOLD = 0.001;
+/**
+ * SES puts an account under review at a 5 % bounce rate and at a 0.1 % complaint rate; a warning
+ * alarm fires at half of each (2.5 %, 0.05 %), while there is time to clean the list. The same
+ * figures as the admin dashboard's (functions/core/list-health/deliverability.ts).
+ */
+const BOUNCE_RATE_THRESHOLD = SES_REVIEW_THRESHOLDS.bounce;
+const COMPLAINT_RATE_THRESHOLD = SES_REVIEW_THRESHOLDS.complaint;
+const BOUNCE_RATE_WARNING = WARNING_THRESHOLDS.bounce;
+const COMPLAINT_RATE_WARNING = WARNING_THRESHOLDS.complaint;
 /** A feed that fails now and then is the internet; three runs in a row is a broken source. */
 const SOURCE_FAILURE_RUNS = 3;
 /**
@@ -187,6 +197,24 @@ export class Monitoring extends Construct {
     heartbeat('ingest', METRIC.ingestRuns, props.ingestPeriod);
     heartbeat('planner', METRIC.plannerRuns, props.planDigestPeriod);
     alarm(
+      'bounce-rate-warning',
+      'SES bounce rate is above 2.5 %, half of the 5 % at which SES reviews the account: find the addresses that bounce (the admin dashboard) and the source of the list before it gets there.',
+      {
+        metric: reputation('Reputation.BounceRate'),
+        threshold: BOUNCE_RATE_WARNING,
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
+    alarm(
+      'complaint-rate-warning',
+      'SES complaint rate is above 0.05 %, half of the 0.1 % at which SES reviews the account: check what was sent lately and to whom.',
+      {
+        metric: reputation('Reputation.ComplaintRate'),
+        threshold: COMPLAINT_RATE_WARNING,
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
+    alarm(
       'bounce-rate',
       'SES bounce rate is above 5 %: SES reviews the account at 5 % and may pause sending at 10 %.',
       {
@@ -241,7 +269,9 @@ export class Monitoring extends Construct {
       graph('SES reputation', [reputation('Reputation.BounceRate'), reputation('Reputation.ComplaintRate')], {
         leftAnnotations: [
           { value: BOUNCE_RATE_THRESHOLD, label: 'bounce 5 %' },
+          { value: BOUNCE_RATE_WARNING, label: 'bounce warning 2.5 %' },
           { value: COMPLAINT_RATE_THRESHOLD, label: 'complaint 0.1 %' },
+          { value: COMPLAINT_RATE_WARNING, label: 'complaint warning 0.05 %' },
         ],
       }),
       graph('Bounces and complaints received', [

@@ -125,6 +125,7 @@ export class DataStack extends Stack {
 
     this.mail = new MailSending(this, 'mail', {
       senderDomain: settings.senderDomain,
+      mailFromDomain: settings.mailFromDomain,
       fromAddress: settings.fromAddress,
       manageIdentity: settings.manageSesIdentity,
       hostedZone:

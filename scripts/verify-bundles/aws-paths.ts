@@ -439,6 +439,11 @@ export async function adminTestSend(world: BundleWorld, to: string, sendId: stri
   return { answer: httpAnswer(invocation), received, accountWarnings };
 }
 
+/** The editors' dashboard as JSON: a census of readers, the ledger, the run log, the DLQ's depth. */
+export function adminStats(world: BundleWorld): Promise<HttpAnswer> {
+  return get(world, '/admin/stats', ADMIN_CALLER);
+}
+
 /** SES reports a hard bounce of the reader: ses-events suppresses them. */
 export async function hardBounce(world: BundleWorld, reader: string): Promise<Invocation> {
   return world.invoke(

@@ -9,6 +9,7 @@ import {
   adminAnnouncement,
   adminPost,
   adminTestSend,
+  adminStats,
   deadLetterRedrive,
   editorsDesk,
   readersImportAndExport,
@@ -155,6 +156,9 @@ async function main(): Promise<void> {
     expectHttp(redrive.listing, 200, 'GET /admin/dead-letters');
     expectHttp(redrive.redrive, 200, 'POST /admin/dead-letters/redrive', '"moved":1');
     check(redrive.requeued.length === 1, 'the redrive did not move the send job back to the send queue');
+
+    const stats = await adminStats(world);
+    expectHttp(stats, 200, 'GET /admin/stats', '"deadLetterDepth"');
 
     const bounce = await hardBounce(world, reader);
     check(

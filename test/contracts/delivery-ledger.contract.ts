@@ -168,6 +168,9 @@ export function describeDeliveryLedgerContract(
         failed: 0,
         skipped: 0,
       });
+      // Only the sent one has a time to count a send rate by.
+      expect(await ledger.sentTimes(key.digestId)).toEqual([t0.getTime()]);
+      expect(await ledger.sentTimes('weekly-2026-W01')).toEqual([]);
     });
 
     it('lists one reader’s rows among the ledger ids given, and anonymises the settled ones, keeping the counts', async () => {

@@ -73,6 +73,9 @@ describe('an admin composes, tests and sends an announcement in a real browser',
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not the admin token');
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // The admin home is the dashboard; composing is one link away.
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Compose', exact: true }).click();
     await page.getByRole('heading', { name: 'Compose an announcement' }).waitFor();
 
     // Compose and preview: the audience is counted and the email shows in the page.

@@ -18,7 +18,7 @@ const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/screen
 /**
  * The editors' desk in a real browser: sign in, filter this week's articles by topic, hide one,
  * pin one, write the week's note, preview a digest showing the pin and the note without the
- * hidden article, then open the admin home. Against the real app on a loopback port.
+ * hidden article, then open the dashboard. Against the real app on a loopback port.
  */
 describe("an editor shapes this week's digests on the desk in a real browser", () => {
   let world: TestWorld;
@@ -70,6 +70,7 @@ describe("an editor shapes this week's digests on the desk in a real browser", (
     expect(first?.status()).toBe(401);
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
     await page.goto(`${server.baseUrl}/admin/articles`);
     await page.getByRole('heading', { name: "This week's articles" }).waitFor();
     expect(await page.getByRole('row').count()).toBe(5);
@@ -121,8 +122,10 @@ describe("an editor shapes this week's digests on the desk in a real browser", (
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editors-desk-preview-1280.png'), fullPage: true });
 
-    // The admin home answers (the dashboard lives there once it is built).
-    const home = await page.goto(`${server.baseUrl}/admin`);
-    expect(home?.status()).toBe(200);
+    // Then the dashboard, from the nav: the list's health beside the week's articles.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    expect(await page.getByRole('img', { name: /Confirmed readers per week/ }).count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 });

@@ -162,8 +162,42 @@ describe('data stack', () => {
     ).toHaveLength(3);
   });
 
+  it('sends with a custom MAIL FROM domain under the sender domain (SPF aligned for DMARC) and prints its records', () => {
+    app.data.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'immunotherapy-digest.example.org',
+      MailFromAttributes: {
+        MailFromDomain: 'mail.immunotherapy-digest.example.org',
+        BehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
+      },
+    });
+    const outputs = Object.values(
+      app.data.findOutputs('*', { Description: Match.stringLikeRegexp('MAIL FROM domain') }),
+    );
+    expect(outputs.map((output) => output.Value as unknown)).toEqual(
+      expect.arrayContaining([
+        {
+          'Fn::Join': [
+            '',
+            [
+              'mail.immunotherapy-digest.example.org MX 10 feedback-smtp.',
+              { Ref: 'AWS::Region' },
+              '.amazonses.com',
+            ],
+          ],
+        },
+        'mail.immunotherapy-digest.example.org TXT "v=spf1 include:amazonses.com ~all"',
+      ]),
+    );
+  });
+
   it('writes the DKIM records itself when given the Route 53 zone', () => {
     unprotected.data.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 3);
+    unprotected.data.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'MX' }, 1);
+    unprotected.data.resourcePropertiesCountIs(
+      'AWS::Route53::RecordSet',
+      { Type: 'TXT', ResourceRecords: ['"v=spf1 include:amazonses.com ~all"'] },
+      1,
+    );
     expect(unprotected.data.findOutputs('*', { Description: Match.stringLikeRegexp('^DKIM CNAME') })).toEqual(
       {},
     );

@@ -55,6 +55,29 @@ describe('the alarms that fire before damage', () => {
     return alarm!;
   };
 
+  it('warns at half of SES’s review thresholds before the alarms at the thresholds themselves', () => {
+    const thresholds = (metric: string) =>
+      alarmsOn(app, metric)
+        .map((alarm) => [alarm.Threshold, alarm.ComparisonOperator, alarm.AlarmDescription?.slice(0, 40)])
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
+    const topic = { Ref: app.logicalId(app.deployment.service.alarmTopic) };
+
+    expect(thresholds('Reputation.BounceRate')).toEqual([
+      [0.025, 'GreaterThanThreshold', expect.stringContaining('above 2.5 %')],
+      [0.05, 'GreaterThanThreshold', expect.stringContaining('above 5 %')],
+    ]);
+    expect(thresholds('Reputation.ComplaintRate')).toEqual([
+      [0.0005, 'GreaterThanThreshold', expect.stringContaining('above 0.05 %')],
+      [0.001, 'GreaterThanThreshold', expect.stringContaining('above 0.1 %')],
+    ]);
+    for (const alarm of [
+      ...alarmsOn(app, 'Reputation.BounceRate'),
+      ...alarmsOn(app, 'Reputation.ComplaintRate'),
+    ]) {
+      expect(alarm.AlarmActions).toEqual([topic]);
+    }
+  });
+
   it('calls someone when the oldest send job has waited an hour, for a quarter of an hour', () => {
     const alarm = onlyAlarmOn(app, 'ApproximateAgeOfOldestMessage');
 

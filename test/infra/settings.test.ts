@@ -74,6 +74,24 @@ describe('deployment settings', () => {
     expect(message).toContain('mailFrom must be an address at senderDomain other.example.org');
   });
 
+  it('sets a custom MAIL FROM domain under the sender domain, and refuses one outside it', () => {
+    const chosen = loadDeploymentSettings(
+      (key) => ({ ...cdkJsonContext(), mailFromDomain: 'bounce.immunotherapy-digest.example.org' })[key],
+    );
+    const byDefault = loadDeploymentSettings((key) => cdkJsonContext()[key]);
+    const none = loadDeploymentSettings((key) => ({ ...cdkJsonContext(), mailFromDomain: 'none' })[key]);
+    const outside = problemsOf({ ...cdkJsonContext(), mailFromDomain: 'mail.other.example.org' });
+    const itself = problemsOf({ ...cdkJsonContext(), mailFromDomain: 'immunotherapy-digest.example.org' });
+
+    expect(chosen.mailFromDomain).toBe('bounce.immunotherapy-digest.example.org');
+    expect(byDefault.mailFromDomain).toBe('mail.immunotherapy-digest.example.org');
+    expect(none.mailFromDomain).toBeUndefined();
+    expect(outside).toContain(
+      'mailFromDomain must be a subdomain of the sender domain immunotherapy-digest.example.org',
+    );
+    expect(itself).toContain('mailFromDomain must be a subdomain of the sender domain');
+  });
+
   it('refuses a custom API domain without its certificate', () => {
     const message = problemsOf({ ...cdkJsonContext(), apiDomainName: 'digest.example.org' });
 

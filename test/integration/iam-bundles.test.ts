@@ -14,6 +14,7 @@ import { weekIdOf } from '../../functions/core/archive/editions.ts';
 import {
   adminAnnouncement,
   adminTestSend,
+  adminStats,
   deadLetterRedrive,
   editorsDesk,
   handOn,
@@ -206,6 +207,24 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(redrive.redrive.status).toBe(200);
       expect(JSON.parse(redrive.redrive.body)).toMatchObject({ moved: 1, poison: 1 });
       expect(redrive.requeued).toEqual([{ kind: 'announcement-plan', version: 1, sendId, resume: true }]);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'shows the dashboard: readers counted, runs recorded by ingest and the planner',
+    async () => {
+      const stats = await adminStats(world);
+
+      expect(stats.status).toBe(200);
+      const body = JSON.parse(stats.body) as {
+        readers: { byState: Record<string, number> };
+        runs: { ingest: unknown[]; planDigest: unknown[] };
+      };
+      // The readers of the paths above, whatever became of them (confirmed, bounced, erased).
+      expect(Object.values(body.readers.byState).reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
+      expect(body.runs.ingest.length).toBeGreaterThan(0);
+      expect(body.runs.planDigest.length).toBeGreaterThan(0);
     },
     10 * MINUTES,
   );

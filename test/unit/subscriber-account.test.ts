@@ -29,6 +29,7 @@ import {
 import { applyMailEvent } from '../../functions/core/subscribers/mail-events.ts';
 import { CONSENT_WORDINGS, CONSENT_WORDING_VERSION } from '../../functions/core/subscribers/consent.ts';
 import { MailUnavailableError } from '../../functions/core/errors.ts';
+import type { ReaderAuditEntry } from '../../functions/model/list-health.ts';
 import type { AdminTestRecord } from '../../functions/model/announcements.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
@@ -82,12 +83,26 @@ class FakeTestAudit {
   }
 }
 
+/** The audit of changes by hand, in memory: what erasure must forget and the export must list. */
+class FakeReaderAudit {
+  readonly entries = new Map<string, ReaderAuditEntry[]>();
+  async list(subscriberId: string) {
+    return this.entries.get(subscriberId) ?? [];
+  }
+  async forget(subscriberId: string) {
+    const count = this.entries.get(subscriberId)?.length ?? 0;
+    this.entries.delete(subscriberId);
+    return count;
+  }
+}
+
 describe('a reader’s subscription, as instances', () => {
   let clock: ManualClock;
   let subscribers: FakeSubscriberStore;
   let mailer: RecordingMailer;
   let ledger: FakeLedger;
   let audit: FakeTestAudit;
+  let handAudit: FakeReaderAudit;
   let acquired: number;
   let deps: AccountRequestDependencies & ReaderRecordsDependencies;
 
@@ -97,6 +112,7 @@ describe('a reader’s subscription, as instances', () => {
     mailer = new RecordingMailer();
     ledger = new FakeLedger();
     audit = new FakeTestAudit();
+    handAudit = new FakeReaderAudit();
     acquired = 0;
     deps = {
       subscribers,
@@ -119,6 +135,7 @@ describe('a reader’s subscription, as instances', () => {
       ipHashKey: 'ip-hash-key-ip-hash-key-ip-hash-key',
       ledger,
       adminSends: audit,
+      readerAudit: handAudit,
     };
   });
 
@@ -467,6 +484,33 @@ describe('a reader’s subscription, as instances', () => {
       expect(audit.tests.map(({ test: { toId } }) => toId)).toEqual(['erased']);
     });
 
+    it('lists the changes an editor made by hand in the export, and forgets them on erasure', async () => {
+      const subscriber = reader('unsubscribed');
+      const entry: ReaderAuditEntry = {
+        at: clock.now().toISOString(),
+        by: { principal: 'editor@desk', via: 'cli' },
+        action: 'unsubscribe',
+        reason: 'asked by mailto',
+        outcome: 'unsubscribed',
+      };
+      handAudit.entries.set(subscriber.subscriberId, [entry]);
+
+      const exported = await readerRecords(subscriber.subscriberId, deps);
+      await eraseSubscriber(subscriber.subscriberId, deps);
+
+      expect(exported.handChanges).toEqual([entry]);
+      expect(exportSubscriberData(subscriber, {} as never, clock.now(), exported).changesByEditors).toEqual([
+        {
+          at: entry.at,
+          action: 'unsubscribe',
+          outcome: 'unsubscribed',
+          reason: 'asked by mailto',
+          by: 'editor@desk',
+        },
+      ]);
+      expect(await handAudit.list(subscriber.subscriberId)).toEqual([]);
+    });
+
     it('lets an erased reader come back through double opt-in, without resetting the daily limit or writing their address', async () => {
       await subscribe();
       await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
@@ -527,6 +571,7 @@ describe('a reader’s subscription, as instances', () => {
             },
           ],
           adminTests: [],
+          handChanges: [],
         },
       );
 

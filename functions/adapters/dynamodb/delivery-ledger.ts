@@ -155,6 +155,21 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     return counts;
   }
 
+  async sentTimes(digestId: string): Promise<number[]> {
+    const times: number[] = [];
+    // Only the status and the time travel, as for countByStatus.
+    const projection = {
+      ExpressionAttributeNames: { '#status': 'status' },
+      ProjectionExpression: '#status, sentAt',
+    };
+    for await (const items of this.itemsOf(digestId, projection)) {
+      for (const item of items) {
+        if (item.status === 'sent' && typeof item.sentAt === 'string') times.push(Date.parse(item.sentAt));
+      }
+    }
+    return times;
+  }
+
   async listForReader(subscriberId: string, ledgerIds: readonly string[]): Promise<DeliveryRecord[]> {
     const items = await this.readerItems(subscriberId, ledgerIds);
     return items.map(toRecord).sort((a, b) => a.digestId.localeCompare(b.digestId));

@@ -68,7 +68,7 @@ export function composePage(view: ComposeView) {
       </p>
       ${problems(errors)}
       ${view.notice ? html`<div class="notice ok" role="status">${view.notice}</div>` : ''}
-      <form method="post" action="/admin" novalidate>
+      <form method="post" action="/admin/compose" novalidate>
         <input type="hidden" name="csrf" value="${view.csrf}" />
         <div class="field">
           <label for="subject">Subject</label>
@@ -254,7 +254,7 @@ export function reviewPage(view: ReviewView) {
             <button
               type="submit"
               class="secondary"
-              formaction="/admin"
+              formaction="/admin/compose"
               name="action"
               value="edit"
               formnovalidate

@@ -44,6 +44,14 @@ select { font: inherit; padding: 8px 10px; border: 2px solid #7b8794; border-rad
 .note-body { min-height: 140px; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
 @media (max-width: 640px) { table.desk thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); } table.desk tr, table.desk td { display: block; } table.desk td { border-bottom: 0; padding: 6px 0; } table.desk tr { border-bottom: 1px solid #e4e7eb; padding: 8px 0; } }
+.pill.failing { background: #fdecec; color: #7f1414; }
+.pill.silent { background: #fff4d6; color: #5c4200; }
+.pill.ok { background: #e6f6ed; color: #0b5132; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 12px 0; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+svg.chart { display: block; margin: 8px 0 16px; max-width: 100%; height: auto; }
+svg.gauge { display: block; max-width: 240px; height: auto; margin-top: 4px; }
 .sign-out { display: inline; }
 .sign-out button { background: none; border: 0; padding: 4px 0; min-height: 0; color: #e3eef9; font-weight: 400; font-size: .95rem; text-decoration: underline; }
 .sign-out button:hover { background: none; color: #fff; }
@@ -79,7 +87,8 @@ const PREVIEW_CSP = [
 export interface AdminLayoutOptions {
   /** A CSRF token when the admin signed in with the page's session (to sign out, here or everywhere). */
   readonly signOutCsrf?: string;
-  readonly current?: 'compose' | 'sends' | 'dead-letters' | 'subscribers' | 'articles';
+  readonly current?:
+    'dashboard' | 'compose' | 'sends' | 'dead-letters' | 'readers' | 'subscribers' | 'articles';
   /** Seconds after which the page reloads itself (a send in progress). */
   readonly refreshSeconds?: number;
 }
@@ -114,11 +123,13 @@ export function adminPage(
             <div class="bar">
               <a class="brand" href="/admin"><span>Immunotherapy Digest · Admin</span></a>
               <nav aria-label="Admin">
-                <a href="/admin" ${current('compose')}>Compose</a>
-                <a href="/admin/sends" ${current('sends')}>Past sends</a>
+                <a href="/admin" ${current('dashboard')}>Dashboard</a>
                 <a href="/admin/articles" ${current('articles')}>This week's articles</a>
-                <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
+                <a href="/admin/compose" ${current('compose')}>Compose</a>
+                <a href="/admin/sends" ${current('sends')}>Past sends</a>
+                <a href="/admin/readers" ${current('readers')}>Find a reader</a>
                 <a href="/admin/subscribers" ${current('subscribers')}>Readers in and out</a>
+                <a href="/admin/dead-letters" ${current('dead-letters')}>Dead letters</a>
                 <a href="/">Public site</a>
                 ${
                   options.signOutCsrf

@@ -21,7 +21,8 @@ export function sendListPage(sends: readonly SendStatus<AdminSendSummary>[], lab
     ${
       sends.length === 0
         ? html`<p>
-            No announcement was sent or tested in the last twelve months. <a href="/admin">Compose one</a>.
+            No announcement was sent or tested in the last twelve months.
+            <a href="/admin/compose">Compose one</a>.
           </p>`
         : html`<div class="table-wrap">
             <table class="data">
@@ -71,7 +72,7 @@ export function sendDetailPage(send: SendStatus, labels: Labels, previewId: stri
       <p>${statePill(send.state)} to ${audienceOf(send, labels)}</p>
       ${
         send.state === 'draft'
-          ? html`<p>Only tested so far. <a href="/admin">Compose</a> it again to send it.</p>`
+          ? html`<p>Only tested so far. <a href="/admin/compose">Compose</a> it again to send it.</p>`
           : html`<ul class="figures" aria-label="Progress">
               <li><strong>${send.counts.sent}</strong> sent</li>
               <li><strong>${send.counts.skipped}</strong> skipped</li>

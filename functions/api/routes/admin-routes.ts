@@ -7,8 +7,10 @@ import { registerEditorialRoutes } from './admin/editorial-routes.ts';
 import { guardAdminRoutes } from './admin/guard-admin-routes.ts';
 import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
+import { registerReaderRoutes } from './admin/reader-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
+import { registerStatsRoutes } from './admin/stats-routes.ts';
 import { registerSubscriberRoutes } from './admin/subscriber-routes.ts';
 
 /**
@@ -23,6 +25,8 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   guardAdminRoutes(app, kit);
   registerSignInRoutes(app, kit);
+  registerStatsRoutes(app, kit);
+  registerReaderRoutes(app, kit);
   registerComposeRoutes(app, kit);
   registerSendRoutes(app, kit);
   registerPastSendsRoutes(app, kit);

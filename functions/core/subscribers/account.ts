@@ -5,6 +5,8 @@ import type { Subscriber } from '../../model/subscribers.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { AdminSendStore, TestAudit, TestOfSend } from '../../ports/admin-send-store.ts';
 import type { ReaderDeliveries } from '../../ports/delivery-ledger.ts';
+import type { ReaderAuditEntry } from '../../model/list-health.ts';
+import type { ReaderAuditLog } from '../../ports/list-health.ts';
 import type { AccountEmailRenderer } from '../rendering/account-emails.ts';
 import { announcementLedgerId } from '../announcements/announcement.ts';
 import { weeklyDigestId } from '../digest/schedule.ts';
@@ -82,10 +84,14 @@ export async function setPaused(
   return deps.subscribers.get(subject.subscriberId);
 }
 
-/** What erasure and the export read besides the subscriber: the delivery ledger and the admin audit. */
+/**
+ * What erasure and the export read besides the subscriber: the delivery ledger, the admin-send
+ * audit, and the audit of changes an admin made to the reader by hand.
+ */
 export interface ReaderRecordsDependencies {
   readonly ledger: ReaderDeliveries;
   readonly adminSends: TestAudit & Pick<AdminSendStore, 'listRecent'>;
+  readonly readerAudit: Pick<ReaderAuditLog, 'list' | 'forget'>;
   readonly clock: { now(): Date };
 }
 
@@ -112,7 +118,8 @@ async function ledgerIdsOf(deps: ReaderRecordsDependencies): Promise<string[]> {
  * Erases a reader (GDPR art. 17). Of their subscription nothing stays but the keyed hash of their
  * address as a suppression entry (so nothing but their own new double opt-in mails it again); their
  * delivery-ledger rows lose their id, message id and reason (the counts of each send stay right);
- * admin test sends to their address keep who sent what when, not to whom. The ledger and the audit
+ * admin test sends to their address keep who sent what when, not to whom; the changes an admin made
+ * to them by hand (whose reasons are free text) are deleted. The ledger and the audits
  * go first: if the erasure is interrupted, the reader's link still works to finish it. Returns
  * false when there was no subscription to erase.
  */
@@ -122,8 +129,9 @@ export async function eraseSubscriber(
 ): Promise<boolean> {
   const ledgerRows = await deps.ledger.anonymiseReader(subscriberId, await ledgerIdsOf(deps));
   const auditEntries = await deps.adminSends.anonymiseTestsTo(subscriberId);
+  const handChanges = await deps.readerAudit.forget(subscriberId);
   const erased = await deps.subscribers.erase(subscriberId, deps.clock.now());
-  if (erased) deps.logger.info('subscriber erased', { subscriberId, ledgerRows, auditEntries });
+  if (erased) deps.logger.info('subscriber erased', { subscriberId, ledgerRows, auditEntries, handChanges });
   return erased;
 }
 
@@ -131,17 +139,20 @@ export async function eraseSubscriber(
 export interface ReaderRecords {
   readonly deliveries: readonly DeliveryRecord[];
   readonly adminTests: readonly TestOfSend[];
+  /** Changes an admin made to the reader by hand: unsubscribed or suppressed, by whom, when, why. */
+  readonly handChanges: readonly ReaderAuditEntry[];
 }
 
 export async function readerRecords(
   subscriberId: string,
   deps: ReaderRecordsDependencies,
 ): Promise<ReaderRecords> {
-  const [deliveries, adminTests] = await Promise.all([
+  const [deliveries, adminTests, handChanges] = await Promise.all([
     deps.ledger.listForReader(subscriberId, await ledgerIdsOf(deps)),
     deps.adminSends.listTestsTo(subscriberId),
+    deps.readerAudit.list(subscriberId),
   ]);
-  return { deliveries, adminTests };
+  return { deliveries, adminTests, handChanges };
 }
 
 export interface SubscriberDataExport {
@@ -155,6 +166,8 @@ export interface SubscriberDataExport {
   readonly deliveryLog: readonly Record<string, unknown>[];
   /** Admin test sends of an announcement to the reader's address. */
   readonly adminTestSends: readonly Record<string, unknown>[];
+  /** Changes the editors made to the subscription by hand (a `mailto:` unsubscribe, a suppression). */
+  readonly changesByEditors: readonly Record<string, unknown>[];
 }
 
 /**
@@ -165,7 +178,7 @@ export function exportSubscriberData(
   subscriber: Subscriber,
   topicLabels: Readonly<Record<TopicId, string>>,
   now: Date,
-  records: ReaderRecords = { deliveries: [], adminTests: [] },
+  records: ReaderRecords = { deliveries: [], adminTests: [], handChanges: [] },
 ): SubscriberDataExport {
   const {
     subscriberId,
@@ -231,6 +244,13 @@ export function exportSubscriberData(
       at: test.at,
       by: test.by.principal,
       messageId: test.messageId,
+    })),
+    changesByEditors: records.handChanges.map((entry) => ({
+      at: entry.at,
+      action: entry.action,
+      outcome: entry.outcome,
+      reason: entry.reason,
+      by: entry.by.principal,
     })),
   };
 }

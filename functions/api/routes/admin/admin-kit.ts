@@ -71,7 +71,7 @@ export function createAdminKit(services: ApiServices): AdminKit {
           <h1>This form has expired</h1>
           <p>
             It was not sent from an admin page of this session.
-            <a href="/admin">Open the compose page again</a>.
+            <a href="/admin/compose">Open the compose page again</a>.
           </p>
         </div>`,
         {},

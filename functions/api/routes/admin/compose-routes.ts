@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { ComposedSend } from '../../../core/announcements/admin-send.ts';
 import { composeSend } from '../../../core/announcements/compose-send.ts';
 import { sendTest } from '../../../core/announcements/test-send.ts';
@@ -12,19 +13,20 @@ import {
   type AdminFieldErrors,
 } from '../../pages/admin-compose-page.ts';
 import { adminProblemOf } from './admin-problem.ts';
-import type { AdminApp, AdminKit } from './admin-kit.ts';
+import type { AdminApp, AdminEnv, AdminKit } from './admin-kit.ts';
 import { composeFormOf } from './compose-form.ts';
 import { parseAdminForm } from './send-request.ts';
 
 /**
- * The compose page (`GET /admin`) and its buttons (`POST /admin`): preview, send a test, review
+ * The compose page (`GET /admin/compose`) and its buttons (`POST /admin/compose`, and `POST /admin`
+ * where the form posted before the dashboard became the admin home): preview, send a test, review
  * before sending (the review page's form posts to /admin/sends), and back to editing.
  */
 export function registerComposeRoutes(app: AdminApp, kit: AdminKit): void {
   const { services, auth, deps, labels, layout, actorOf, storePreview, csrfFailed } = kit;
   const { topics } = services;
 
-  app.get('/admin', (c) => {
+  app.get('/admin/compose', (c) => {
     const credential = c.get('admin');
     return adminPage(
       c,
@@ -34,7 +36,7 @@ export function registerComposeRoutes(app: AdminApp, kit: AdminKit): void {
     );
   });
 
-  app.post('/admin', async (c) => {
+  const composeButtons = async (c: Context<AdminEnv>) => {
     const credential = c.get('admin');
     const input = await readInput(c);
     if (!auth.csrfTokenMatches(credential, input.csrf)) return csrfFailed(c);
@@ -79,5 +81,7 @@ export function registerComposeRoutes(app: AdminApp, kit: AdminKit): void {
       const problem = adminProblemOf(error);
       return page({ errors: problem.errors }, problem.status);
     }
-  });
+  };
+  app.post('/admin/compose', composeButtons);
+  app.post('/admin', composeButtons);
 }
