@@ -6,8 +6,8 @@ import { emailSchema } from '../subscriber.ts';
 /**
  * How the columns of another tool's export are read, by name (never by position): which column
  * holds the address, the time of consent, the topics, the time zone, the reader's country (our own
- * export and a plain CSV only), and whether the source
- * itself says the address left or bounced. Header names are matched without case or spaces.
+ * export and a plain CSV only), and whether the source itself says the address left or bounced.
+ * Header names are matched without case or spaces.
  */
 
 export type SourceTool = 'mailchimp' | 'buttondown' | 'listmonk' | 'immuno-digest' | 'csv';
