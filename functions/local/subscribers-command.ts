@@ -96,7 +96,7 @@ export async function subscribersImportCommand(
   }
 }
 
-/** The report in words: the counts, then each problem by line. */
+/** The report in words: the counts, then each problem and each warning by line. */
 export function describeImport(report: ImportReport): string[] {
   const lines = [
     `${report.dryRun ? 'Dry run of import' : 'Import'} ${report.importId} (${report.sourceTool ?? 'csv'} export, ${report.rows} rows):`,
@@ -118,5 +118,6 @@ export function describeImport(report: ImportReport): string[] {
   if (unknown.length > 0)
     lines.push(`  unknown topics: ${unknown.map(([name, n]) => `"${name}" (${n})`).join(', ')}`);
   for (const { line, problem } of report.problems) lines.push(`  line ${line}: ${problem}`);
+  for (const { line, problem } of report.warnings) lines.push(`  line ${line} (imported): ${problem}`);
   return lines;
 }

@@ -57,7 +57,7 @@ describe('`immuno-digest subscribers`', () => {
     expect(lastJson(exported)).toMatchObject({ exported: 4 });
     const csv = await readFile(out, 'utf8');
     expect(csv.split('\n')[0]).toBe(
-      'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source',
+      'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source,country',
     );
     expect(csv).toContain('pia@example.org,checkpoint-inhibitors;melanoma,Mon 08:00,UTC,');
     expect(lastJson(again)).toMatchObject({ new: 0, alreadyHere: 5 });

@@ -240,7 +240,7 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(JSON.parse(run.imported.body)).toMatchObject({ new: 1, pending: 1 });
       expect(run.exported.status).toBe(200);
       expect(run.exported.body.split('\n')[0]).toBe(
-        'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source',
+        'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source,country',
       );
     },
     10 * MINUTES,

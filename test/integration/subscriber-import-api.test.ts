@@ -83,7 +83,9 @@ describe('POST /admin/subscribers/import and GET /admin/subscribers.csv', () => 
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toContain('text/csv');
     const lines = (await exported.text()).trim().split('\n');
-    expect(lines[0]).toBe('email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source');
+    expect(lines[0]).toBe(
+      'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source,country',
+    );
     // Everyone the file adds as confirmed (this world has no readers of its own): Dan and Iris too.
     expect(
       lines

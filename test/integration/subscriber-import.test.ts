@@ -208,11 +208,13 @@ describe('subscribers import of the three tools’ exports', () => {
   it('exports the confirmed readers, and the export imports back as nothing new', async () => {
     const csv = await collect(exportConfirmedSubscribers(world.context.subscriberImports));
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source');
+    expect(lines[0]).toBe(
+      'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source,country',
+    );
     // Iris, Ana, Ben, Carla (Mailchimp), Jo, Pia (Buttondown).
     expect(lines).toHaveLength(7);
     expect(lines.find((line) => line.startsWith('ana.lopez@example.org'))).toMatch(
-      /^ana\.lopez@example\.org,car-t;melanoma,Mon 08:00,Europe\/Madrid,[^,]+,2025-03-14T09:12:44\.000Z,imported,import:mailchimp$/,
+      /^ana\.lopez@example\.org,car-t;melanoma,Mon 08:00,Europe\/Madrid,[^,]+,2025-03-14T09:12:44\.000Z,imported,import:mailchimp,$/,
     );
     const back = await importSubscribers(
       (async function* () {
@@ -223,6 +225,71 @@ describe('subscribers import of the three tools’ exports', () => {
     );
     expect(back.sourceTool).toBe('immuno-digest');
     expect(counts(back)).toMatchObject({ rows: 6, new: 0, alreadyHere: 6, invalid: 0 });
+  });
+});
+
+describe('a country in the round trip', () => {
+  it('exports each reader’s country, and an import into a fresh table keeps it', async () => {
+    const source = await createTestWorld();
+    const target = await createTestWorld();
+    try {
+      const now = new Date(Date.now() - 3_600_000);
+      const confirmed = (email: string, country?: string) => {
+        const reader = newSubscriber(
+          { email, topics: ['car-t'], status: 'confirmed', ...(country ? { country } : {}) },
+          now,
+          source.context.subscriberIds,
+        );
+        const consent = { at: now.toISOString(), ipHash: '', topics: reader.topics, wordingVersion: '1' };
+        return source.context.subscribers.create({ ...reader, consent });
+      };
+      await confirmed('fleur@example.org', 'FR');
+      await confirmed('nomad@example.org');
+      const csv = await collect(exportConfirmedSubscribers(source.context.subscriberImports));
+      expect(csv.split('\n')[0]).toBe(
+        'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source,country',
+      );
+      expect(csv).toMatch(/^fleur@example\.org,car-t,Mon 08:00,UTC,[^,]+,[^,]+,1,sign-up,FR$/m);
+      expect(csv).toMatch(/^nomad@example\.org,.*,sign-up,$/m);
+      // Rows of our own format added by hand: one asked to confirm, one with a country we do not know.
+      const file = `${csv}asked@example.org,melanoma,Mon 08:00,UTC,,,,,de\natlantis@example.org,car-t,Mon 08:00,UTC,${now.toISOString()},${now.toISOString()},1,sign-up,ZZ\n`;
+
+      const report = await importSubscribers(
+        (async function* () {
+          yield file;
+        })(),
+        { dryRun: false, consented: true, importId: 'country-round-trip', by: 'test', via: 'cli' },
+        subscriberImportDependencies(target.context),
+      );
+
+      expect(report.sourceTool).toBe('immuno-digest');
+      expect(counts(report)).toMatchObject({ rows: 4, new: 4, confirmed: 3, pending: 1, invalid: 0 });
+      expect(report.problems).toEqual([]);
+      expect(report.unknownCountries).toBe(1);
+      expect(report.warnings).toEqual([{ line: 5, problem: expect.stringContaining('country "ZZ"') }]);
+      const get = (email: string) =>
+        target.context.subscribers.get(target.context.subscriberIds.idFor(email));
+      expect(await get('fleur@example.org')).toMatchObject({ status: 'confirmed', country: 'FR' });
+      expect(await get('nomad@example.org')).not.toHaveProperty('country');
+      const atlantis = await get('atlantis@example.org');
+      expect(atlantis?.status).toBe('confirmed');
+      expect(atlantis).not.toHaveProperty('country');
+      // The confirmation request carries the country to the pending subscription it makes.
+      await drainSendQueue(target.context, target.queues.sendUrl);
+      const pending = await target.context.subscribers.getPending(
+        target.context.subscriberIds.idFor('asked@example.org'),
+        new Date(),
+      );
+      expect(pending?.country).toBe('DE');
+
+      const again = await collect(exportConfirmedSubscribers(target.context.subscriberImports));
+      expect(again).toMatch(
+        /^fleur@example\.org,car-t,Mon 08:00,UTC,[^,]+,[^,]+,imported,import:immuno-digest,FR$/m,
+      );
+    } finally {
+      source.stop();
+      target.stop();
+    }
   });
 });
 

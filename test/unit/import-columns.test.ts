@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   mapColumns,
   readConsentTime,
+  readCountry,
   readImportRow,
   splitNames,
   topicMatcher,
   type ColumnMap,
 } from '../../functions/core/subscribers/import/import-columns.ts';
-import { parseDefaultTopics } from '../../functions/core/subscribers/import/import-subscribers.ts';
+import {
+  parseDefaultTopics,
+  type ImportReport,
+} from '../../functions/core/subscribers/import/import-subscribers.ts';
+import { describeImport } from '../../functions/local/subscribers-command.ts';
 import { ValidationError } from '../../functions/core/errors.ts';
 import { TOPIC_IDS, type TopicId } from '../../functions/model/topics.ts';
 
@@ -107,9 +112,83 @@ describe('reading a row', () => {
     });
   });
 
+  it('reads a country code in any case, or a name, and keeps a value it does not know apart', () => {
+    expect(readCountry('FR')).toEqual({ country: 'FR' });
+    expect(readCountry(' de ')).toEqual({ country: 'DE' });
+    expect(readCountry('Korea, Republic of')).toEqual({ country: 'KR' });
+    expect(readCountry('UK')).toEqual({ country: 'GB' });
+    expect(readCountry('')).toEqual({});
+    expect(readCountry('ZZ')).toEqual({ unknownCountry: 'ZZ' });
+    expect(readCountry('Atlantis')).toEqual({ unknownCountry: 'Atlantis' });
+  });
+
+  it('reads the country of our own export and of a `country` or `country_code` column', () => {
+    const own = columns(['email', 'topics', 'zone', 'consent_wording_version', 'country']);
+    expect(
+      readImportRow({ email: 'a@example.org', topics: 'car-t', country: 'fr' }, 2, own, match, NOW),
+    ).toMatchObject({ kind: 'reader', country: 'FR' });
+    const generic = columns(['E-mail', 'Tags', 'Country Code']);
+    expect(
+      readImportRow(
+        { 'E-mail': 'b@example.org', Tags: 'car-t', 'Country Code': 'XX' },
+        3,
+        generic,
+        match,
+        NOW,
+      ),
+    ).toMatchObject({ kind: 'reader', unknownCountry: 'XX' });
+    const blank = readImportRow({ email: 'c@example.org', topics: 'car-t', country: '' }, 4, own, match, NOW);
+    expect(blank).not.toHaveProperty('country');
+    expect(blank).not.toHaveProperty('unknownCountry');
+  });
+
+  it('never reads Mailchimp’s CC (a guess from the IP), nor any country of its export', () => {
+    const mailchimp = columns(['Email Address', 'CONFIRM_TIME', 'TAGS', 'CC', 'Country']);
+    expect(mailchimp.country).toBeUndefined();
+    const row = readImportRow(
+      { 'Email Address': 'd@example.org', TAGS: 'car-t', CC: 'US', Country: 'US' },
+      5,
+      mailchimp,
+      match,
+      NOW,
+    );
+    expect(row).toMatchObject({ kind: 'reader', topics: ['car-t'] });
+    expect(row).not.toHaveProperty('country');
+  });
+
   it('refuses default topics that are no topic, by name', () => {
     expect(parseDefaultTopics('car-t, melanoma')).toEqual(['car-t', 'melanoma']);
     expect(parseDefaultTopics(undefined)).toBeUndefined();
     expect(() => parseDefaultTopics('car-t,warts')).toThrow(ValidationError);
+  });
+});
+
+describe('the report in words', () => {
+  it('lists a reader imported without their unknown country by line, apart from the rows not imported', () => {
+    const report: ImportReport = {
+      importId: 'i-1',
+      sourceTool: 'csv',
+      dryRun: true,
+      consented: false,
+      rows: 2,
+      new: 1,
+      confirmed: 0,
+      pending: 1,
+      alreadyHere: 0,
+      suppressed: 0,
+      invalid: 1,
+      duplicates: 0,
+      suppressedBy: {},
+      perTopic: { 'car-t': 1 },
+      unknownTopics: {},
+      problems: [{ line: 3, problem: 'no email address' }],
+      unknownCountries: 1,
+      warnings: [{ line: 2, problem: 'country "ZZ" is not an ISO 3166-1 country we know' }],
+    };
+
+    const lines = describeImport(report);
+
+    expect(lines).toContain('  line 3: no email address');
+    expect(lines).toContain('  line 2 (imported): country "ZZ" is not an ISO 3166-1 country we know');
   });
 });

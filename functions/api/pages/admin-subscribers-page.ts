@@ -87,6 +87,14 @@ function reportCard(report: ImportReport, labels: Readonly<Record<string, string
             </ul>`
         : ''
     }
+    ${
+      report.warnings.length > 0
+        ? html`<h3>Imported without their country</h3>
+            <ul>
+              ${report.warnings.map(({ line, problem }) => html`<li>Line ${line}: ${problem}</li>`)}
+            </ul>`
+        : ''
+    }
   </section>`;
 }
 

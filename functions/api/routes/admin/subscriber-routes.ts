@@ -147,6 +147,7 @@ export function registerSubscriberRoutes(app: AdminApp, kit: AdminKit): void {
           by: options.by,
           ...report,
           problems: undefined,
+          warnings: undefined,
         });
         return page(c, { report });
       } catch (error) {
@@ -165,7 +166,12 @@ export function registerSubscriberRoutes(app: AdminApp, kit: AdminKit): void {
         ...(topics ? { defaultTopics: topics } : {}),
       };
       const report = await importSubscribers(bytesOf(c.req.raw.body), options, deps);
-      context.logger.info('readers imported by an admin', { by: options.by, ...report, problems: undefined });
+      context.logger.info('readers imported by an admin', {
+        by: options.by,
+        ...report,
+        problems: undefined,
+        warnings: undefined,
+      });
       return c.json(report);
     } catch (error) {
       const problem = adminProblemOf(error);

@@ -17,12 +17,17 @@ export const EXPORT_COLUMNS = [
   'consent_at',
   'consent_wording_version',
   'consent_source',
+  // Last, so that a sheet or script reading the columns above by position still reads them.
+  'country',
 ] as const;
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const PAGE_SIZE = 500;
 
-/** One reader's row: topics as ids split by `;`, the slot as "Mon 08:00" in their own zone. */
+/**
+ * One reader's row: topics as ids split by `;`, the slot as "Mon 08:00" in their own zone, the
+ * country as its ISO code (empty for a reader who did not say).
+ */
 export function exportRow(reader: Subscriber): string[] {
   const { weekday, hour, timeZone } = reader.delivery;
   return [
@@ -38,6 +43,7 @@ export function exportRow(reader: Subscriber): string[] {
       : reader.consent
         ? 'sign-up'
         : '',
+    reader.country ?? '',
   ];
 }
 

@@ -1,11 +1,13 @@
+import { countryCodeOf, countryName } from '../../../model/countries.ts';
 import { isTopicId, TOPIC_IDS, type TopicId } from '../../../model/topics.ts';
 import { canonicalTimeZone } from '../time-zones.ts';
 import { emailSchema } from '../subscriber.ts';
 
 /**
  * How the columns of another tool's export are read, by name (never by position): which column
- * holds the address, the time of consent, the topics, the time zone, and whether the source
- * itself says the address left or bounced. Header names are matched without case or spaces.
+ * holds the address, the time of consent, the topics, the time zone, the reader's country (our own
+ * export and a plain CSV only), and whether the source itself says the address left or bounced.
+ * Header names are matched without case or spaces.
  */
 
 export type SourceTool = 'mailchimp' | 'buttondown' | 'listmonk' | 'immuno-digest' | 'csv';
@@ -24,6 +26,8 @@ export interface ColumnMap {
   /** A JSON column whose `topics`, `tags` or `lists` key holds topics (listmonk's attributes). */
   readonly topicsInJson?: string;
   readonly timeZone?: string;
+  /** A column with the country the reader chose (ISO 3166-1 alpha-2, or a country's name). */
+  readonly country?: string;
   readonly status: (record: Readonly<Record<string, string>>) => SourceStatus;
 }
 
@@ -53,6 +57,9 @@ export function mapColumns(headers: readonly string[]): ColumnMap | { readonly p
 
   // Mailchimp's audience export: one file per status (subscribed, unsubscribed, cleaned), each
   // with "Email Address", OPTIN_TIME/CONFIRM_TIME (UTC, "YYYY-MM-DD HH:MM:SS"), TIMEZONE and TAGS.
+  // No country is read from it: its CC (with REGION, LATITUDE, LONGITUDE) is Mailchimp's guess
+  // from the reader's IP, not a country the reader chose, and a trial "recruiting in your country"
+  // must rest on the reader's own word. They can choose one in the preference centre.
   if (find.has('email address') && (find.has('confirm_time') || find.has('optin_time') || find.has('leid'))) {
     const unsubTime = find.first('unsub_time');
     const cleanTime = find.first('clean_time');
@@ -110,6 +117,7 @@ export function mapColumns(headers: readonly string[]): ColumnMap | { readonly p
   if (!email) return { problem: 'no email column (looked for "email", "Email Address", "email_address")' };
   const own = find.has('consent_wording_version');
   const timeZone = find.first('zone', 'timezone', 'time_zone');
+  const country = find.first('country', 'country_code');
   return {
     tool: own ? 'immuno-digest' : 'csv',
     email,
@@ -117,6 +125,7 @@ export function mapColumns(headers: readonly string[]): ColumnMap | { readonly p
     consentIp: find.all('consent_ip', 'optin_ip'),
     topics: [...find.all('tags'), ...topicColumns],
     ...(timeZone ? { timeZone } : {}),
+    ...(country ? { country } : {}),
     status: () => 'subscribed',
   };
 }
@@ -143,6 +152,10 @@ export type ImportRow =
       readonly consentAt?: string;
       readonly consentIp?: string;
       readonly timeZone?: string;
+      /** The reader's country, an ISO 3166-1 alpha-2 code. */
+      readonly country?: string;
+      /** A country cell that is no country we know: the reader comes in without one, with a warning. */
+      readonly unknownCountry?: string;
       readonly sourceStatus: SourceStatus;
     };
 
@@ -214,6 +227,23 @@ export function readConsentTime(cell: string, now: Date): string | undefined {
   return new Date(time).toISOString();
 }
 
+/**
+ * A country cell: an ISO 3166-1 alpha-2 code in any case (our export writes those), or a name as
+ * registries and spreadsheets write it ("France", "Korea, Republic of", "UK"). Spread into a row:
+ * `{ country }` for one we know, `{ unknownCountry }` (the cell, cut short) for one we do not, `{}`
+ * for an empty cell.
+ *
+ * @example readCountry('fr') // { country: 'FR' }
+ */
+export function readCountry(cell: string): { country?: string; unknownCountry?: string } {
+  const text = cell.trim();
+  if (text === '') return {};
+  const code = text.toUpperCase();
+  if (/^[A-Z]{2}$/.test(code) && countryName(code) !== undefined) return { country: code };
+  const named = countryCodeOf(text);
+  return named ? { country: named } : { unknownCountry: text.slice(0, 40) };
+}
+
 /** Reads one record into a reader to import, or says why it cannot be. */
 export function readImportRow(
   record: Readonly<Record<string, string>>,
@@ -258,6 +288,7 @@ export function readImportRow(
     ...(consentAt ? { consentAt } : {}),
     ...(consentIp ? { consentIp } : {}),
     ...(zone && canonicalTimeZone(zone) ? { timeZone: canonicalTimeZone(zone)! } : {}),
+    ...(columns.country ? readCountry(value(record, columns.country)) : {}),
     sourceStatus: columns.status(record),
   };
 }

@@ -104,6 +104,13 @@ export interface ImportReport {
   unknownTopics: Record<string, number>;
   /** The first problems by line number (the `invalid` count has them all). */
   problems: ImportProblem[];
+  /**
+   * New readers whose row gave a country that is no ISO 3166-1 country we know: each comes in
+   * without a country (they can choose one in the preference centre), and is a warning.
+   */
+  unknownCountries: number;
+  /** Rows imported with something left out (an unknown country), by line number; the first ones. */
+  warnings: ImportProblem[];
 }
 
 function emptyReport(options: ImportOptions): ImportReport {
@@ -124,6 +131,8 @@ function emptyReport(options: ImportOptions): ImportReport {
     perTopic: {},
     unknownTopics: {},
     problems: [],
+    unknownCountries: 0,
+    warnings: [],
   };
 }
 
@@ -134,6 +143,16 @@ const bump = (counts: Record<string, number>, name: string) => {
 function noteProblem(report: ImportReport, line: number, problem: string): void {
   report.invalid += 1;
   if (report.problems.length < MAX_PROBLEMS) report.problems.push({ line, problem });
+}
+
+// A reader is worth more than a country: one the file gets wrong is left out, not the reader.
+function noteUnknownCountry(report: ImportReport, line: number, country: string): void {
+  report.unknownCountries += 1;
+  if (report.warnings.length < MAX_PROBLEMS)
+    report.warnings.push({
+      line,
+      problem: `country "${country}" is not an ISO 3166-1 country we know: the reader comes in without a country`,
+    });
 }
 
 /** Rows of a CSV stream with the line each starts on; the header row maps the columns. */
@@ -214,6 +233,7 @@ export async function importSubscribers(
   if (chunk.length > 0) await importChunk(chunk, report, seen, options, deps);
   if (!columns) throw new ValidationError('the CSV is empty: it needs a header row and a row per reader');
   report.problems.sort((a, b) => a.line - b.line);
+  report.warnings.sort((a, b) => a.line - b.line);
   if (!options.dryRun)
     await deps.runs.recordRun({
       importId: options.importId,
@@ -296,10 +316,12 @@ async function importChunk(
       continue;
     }
     const delivery = { ...DEFAULT_DELIVERY_SLOT, ...(row.timeZone ? { timeZone: row.timeZone } : {}) };
+    const country = row.country ? { country: row.country } : {};
+    if (row.unknownCountry !== undefined) noteUnknownCountry(report, row.line, row.unknownCountry);
     const consentAt = options.consented && row.sourceStatus === 'subscribed' ? row.consentAt : undefined;
     if (consentAt) {
       const reader = newSubscriber(
-        { email: row.email, topics, delivery, status: 'confirmed' },
+        { email: row.email, topics, delivery, ...country, status: 'confirmed' },
         now,
         deps.subscriberIds,
       );
@@ -327,7 +349,8 @@ async function importChunk(
           kind: 'account-email',
           version: 1,
           address: deps.sealer.seal(normaliseEmail(row.email), 'queued-address'),
-          request: { type: 'subscribe', topics: [...topics], delivery },
+          // The pending request keeps the country, and the confirmed reader gets it from there.
+          request: { type: 'subscribe', topics: [...topics], delivery, ...country },
           requestedAt: now.toISOString(),
         },
       });
