@@ -8,6 +8,7 @@ import { cloudCheckCommand } from './cloud-check.ts';
 import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { registerScheduleCommands } from './schedule-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
 import { subscribersCommands } from './subscribers-cli.ts';
@@ -138,7 +139,12 @@ program
     '--yes',
     'send for real without asking (needed where there is no terminal to type "send" on: scripts, pipes)',
   )
+  .option(
+    '--at <time>',
+    'schedule the send for this time, ISO 8601 with its zone (2026-12-10T09:00:00Z); a running `npm start` sends it then',
+  )
   .action((options: SendCommandOptions) => sendCommand(options));
+registerScheduleCommands(program);
 
 const dlq = program
   .command('dlq')

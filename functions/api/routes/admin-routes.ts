@@ -6,6 +6,7 @@ import { registerDeadLetterRoutes } from './admin/dead-letter-routes.ts';
 import { guardAdminRoutes } from './admin/guard-admin-routes.ts';
 import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
+import { registerScheduleRoutes } from './admin/schedule-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
 import { registerSubscriberRoutes } from './admin/subscriber-routes.ts';
@@ -24,6 +25,7 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   registerSignInRoutes(app, kit);
   registerComposeRoutes(app, kit);
   registerSendRoutes(app, kit);
+  registerScheduleRoutes(app, kit);
   registerPastSendsRoutes(app, kit);
   registerPreviewRoutes(app, kit);
   registerDeadLetterRoutes(app, kit);
