@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
+import { createAdminAuth } from '../../functions/api/admin-auth.ts';
 import {
   enqueueDueScheduledSends,
   scheduledPlanJob,
@@ -176,6 +177,70 @@ describe('scheduled admin sends', () => {
       expect((await world.context.adminSends.get(id))?.status).toBe(cancelled ? 'cancelled' : 'queued');
       expect(await world.context.adminSends.listScheduled()).not.toContain(id);
     }
+  });
+
+  it('schedules from the compose page in the zone chosen, and cancels with the send page’s button', async () => {
+    const csrf = createAdminAuth({
+      mode: 'token',
+      adminToken: ADMIN_TOKEN,
+      csrfKey: world.context.keys.csrf,
+      secureCookies: false,
+      clock: world.context.clock,
+      sessions: world.context.adminSessions,
+    }).csrfToken({ kind: 'bearer' });
+    const form = (url: string, fields: Record<string, string>) =>
+      api.request(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ csrf, ...fields }),
+      });
+    // Tomorrow at 09:00 in Paris, as the datetime-local field gives it.
+    const tomorrow = new Date(clock.now().getTime() + 24 * HOUR).toISOString().slice(0, 10);
+    const fields = {
+      subject: 'Page scheduled',
+      body: 'Scheduled from the page.',
+      audience: 'everyone',
+      id: 'page-scheduled',
+      sendAt: `${tomorrow}T09:00`,
+      sendZone: 'Europe/Paris',
+    };
+    const review = await form('/admin/sends', fields);
+    expect(review.status).toBe(400);
+    const reviewHtml = await review.text();
+    expect(reviewHtml).toContain(`Scheduled for:</strong> ${tomorrow} 09:00 (Europe/Paris)`);
+    expect(reviewHtml).toContain('name="sendZone" value="Europe/Paris"');
+
+    const confirmed = await form('/admin/sends', { ...fields, confirm: 'yes' });
+    expect(confirmed.status).toBe(303);
+    const record = await world.context.adminSends.get('page-scheduled');
+    expect(record).toMatchObject({ status: 'scheduled', scheduledBy: { via: 'page' } });
+    // Paris is an hour ahead of UTC in winter, two in summer.
+    expect(record?.scheduledFor).toMatch(new RegExp(`^${tomorrow}T0[78]:00:00.000Z$`));
+
+    const page = await api.request('/admin/sends/page-scheduled', {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(await page.text()).toContain('action="/admin/sends/page-scheduled/cancel"');
+    const cancel = await form('/admin/sends/page-scheduled/cancel', {});
+    expect(cancel.status).toBe(303);
+    expect((await world.context.adminSends.get('page-scheduled'))?.status).toBe('cancelled');
+    const forged = await api.request('/admin/sends/page-scheduled/cancel', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ csrf: 'forged' }),
+    });
+    expect(forged.status).toBe(403);
+  });
+
+  it('answers 404 to a cancel of an unknown send', async () => {
+    const response = await api.request('/admin/sends/never-scheduled/cancel', asAdmin('POST', {}));
+    expect(response.status).toBe(404);
   });
 
   it('refuses a time in the past, without a zone, or more than a year ahead, and records nothing', async () => {
