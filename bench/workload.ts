@@ -1,4 +1,10 @@
-import type { Article, StudyType, TopicScores } from '../functions/model/articles.ts';
+import type {
+  Article,
+  RecruitmentStatus,
+  StudyType,
+  TopicScores,
+  TrialFacts,
+} from '../functions/model/articles.ts';
 import type { Subscriber } from '../functions/model/subscribers.ts';
 import { TOPIC_IDS, canonicalTopicOrder, type TopicId } from '../functions/model/topics.ts';
 import { newSubscriber } from '../functions/core/subscribers/subscriber.ts';
@@ -10,8 +16,52 @@ const BENCH_SUBSCRIBER_IDS = createSubscriberIds('bench-subscriber-id-key-bench-
 /**
  * A seeded, reproducible week of the digest at scale: confirmed readers with 1–4 topics each,
  * skewed to the popular ones the way a real readership is (CAR-T and checkpoint inhibitors far
- * ahead of kidney cancer or access), and the articles first seen in the last seven days.
+ * ahead of kidney cancer or access), and the articles first seen in the last seven days. The
+ * ClinicalTrials.gov articles are trials with a status and, when recruiting, the countries they
+ * recruit in; four readers in ten say their country. Countries and trial facts come from a random
+ * stream of their own, so the rest of the week is the one it was before readers had countries.
  */
+
+/**
+ * Readers' countries and how often, roughly as an English-language readership spreads: most say
+ * none (60 %), the rest over fifteen countries, the United States far ahead.
+ */
+const READER_COUNTRIES: readonly [code: string, weight: number][] = [
+  ['US', 30],
+  ['GB', 10],
+  ['DE', 9],
+  ['FR', 8],
+  ['CA', 7],
+  ['IT', 5],
+  ['ES', 5],
+  ['AU', 5],
+  ['NL', 4],
+  ['JP', 4],
+  ['BR', 3],
+  ['IN', 3],
+  ['BE', 3],
+  ['SE', 2],
+  ['CH', 2],
+];
+const SHARE_WITHOUT_COUNTRY = 0.6;
+
+/** Where trials recruit: the same countries, weighted as trial sites are (the US in most trials). */
+const TRIAL_SITE_COUNTRIES: readonly [code: string, weight: number][] = [
+  ...READER_COUNTRIES,
+  ['CN', 12],
+  ['KR', 4],
+  ['PL', 3],
+];
+
+/** Statuses of the registrations a weekly window brings (new or updated): most are recruiting. */
+const TRIAL_STATUSES: readonly [status: RecruitmentStatus, weight: number][] = [
+  ['recruiting', 55],
+  ['not-yet-recruiting', 15],
+  ['active-not-recruiting', 12],
+  ['completed', 12],
+  ['terminated', 3],
+  ['withdrawn', 3],
+];
 
 /** Relative popularity of each topic among readers and among articles. */
 const POPULARITY: Record<TopicId, number> = {
@@ -67,6 +117,40 @@ function pickWeighted(random: () => number, exclude: ReadonlySet<TopicId>): Topi
   return candidates.at(-1)!;
 }
 
+function pickFrom<T>(random: () => number, weighted: readonly (readonly [T, number])[]): T {
+  const total = weighted.reduce((sum, [, weight]) => sum + weight, 0);
+  let roll = random() * total;
+  for (const [value, weight] of weighted) {
+    roll -= weight;
+    if (roll <= 0) return value;
+  }
+  return weighted.at(-1)![0];
+}
+
+/** A registration's facts: a status, phases, and 1–8 site countries (the US in most). */
+function trialFactsOf(
+  random: () => number,
+  studyTypes: readonly StudyType[],
+  lastUpdatedOn: string,
+): TrialFacts {
+  const status = pickFrom(random, TRIAL_STATUSES);
+  const countries = new Set<string>();
+  if (random() < 0.7) countries.add('US');
+  const siteCountries = 1 + Math.floor(random() * random() * 8);
+  while (countries.size < siteCountries) countries.add(pickFrom(random, TRIAL_SITE_COUNTRIES));
+  const sorted = [...countries].sort();
+  const phases = studyTypes.filter((type) => type.startsWith('phase-')) as TrialFacts['phases'][number][];
+  return {
+    phases: phases.length > 0 ? phases : ['phase-2'],
+    status,
+    conditions: [],
+    interventions: [],
+    countries: sorted,
+    recruitingCountries: status === 'recruiting' ? sorted : [],
+    lastUpdatedOn,
+  };
+}
+
 function topicsOf(random: () => number, count: number): TopicId[] {
   const chosen = new Set<TopicId>();
   while (chosen.size < count) chosen.add(pickWeighted(random, chosen));
@@ -77,7 +161,12 @@ function words(random: () => number, count: number): string {
   return Array.from({ length: count }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
 }
 
-export function makeArticles(count: number, now: Date, random: () => number): Article[] {
+export function makeArticles(
+  count: number,
+  now: Date,
+  random: () => number,
+  trialRandom: () => number = seededRandom(1009),
+): Article[] {
   return Array.from({ length: count }, (_, index) => {
     const topicCount = random() < 0.6 ? 1 : random() < 0.75 ? 2 : 3;
     const topics: TopicScores = {};
@@ -89,32 +178,45 @@ export function makeArticles(count: number, now: Date, random: () => number): Ar
       studyTypes.push((['phase-1', 'phase-2', 'phase-3'] as const)[Math.floor(random() * 3)]!);
     if (random() < 0.1) studyTypes.push('review');
     const title = words(random, 8 + Math.floor(random() * 8));
+    const summary = `${words(random, 30 + Math.floor(random() * 30))}.`;
+    const publishedAt = new Date(firstSeen - random() * 3 * 86_400_000).toISOString();
+    const source = SOURCES[Math.floor(random() * SOURCES.length)]!;
+    const isTrial = source.sourceId === 'clinicaltrials';
     return {
       id: `bench-article-${index}`,
       title: title[0]!.toUpperCase() + title.slice(1),
       url: `https://journal.example.org/articles/${index}?utm=none&ref=digest`,
-      summary: `${words(random, 30 + Math.floor(random() * 30))}.`,
-      publishedAt: new Date(firstSeen - random() * 3 * 86_400_000).toISOString(),
+      summary,
+      publishedAt,
       firstSeenAt: new Date(firstSeen).toISOString(),
-      sources: [SOURCES[Math.floor(random() * SOURCES.length)]!],
+      sources: [source],
       identifiers: {},
-      studyTypes,
+      studyTypes: isTrial ? ['trial-registration', ...studyTypes] : studyTypes,
       topics,
       relevant: random() < 0.95,
+      ...(isTrial ? { trial: trialFactsOf(trialRandom, studyTypes, publishedAt.slice(0, 10)) } : {}),
     };
   });
 }
 
-export function makeSubscribers(count: number, now: Date, random: () => number): Subscriber[] {
+export function makeSubscribers(
+  count: number,
+  now: Date,
+  random: () => number,
+  countryRandom: () => number = seededRandom(2003),
+): Subscriber[] {
   const created = new Date(now.getTime() - 30 * 86_400_000);
   return Array.from({ length: count }, (_, index) => {
     const roll = random();
     const topicCount = roll < 0.4 ? 1 : roll < 0.7 ? 2 : roll < 0.9 ? 3 : 4;
+    const country =
+      countryRandom() < SHARE_WITHOUT_COUNTRY ? undefined : pickFrom(countryRandom, READER_COUNTRIES);
     return newSubscriber(
       {
         email: `reader-${index}@bench.example.org`,
         topics: topicsOf(random, topicCount),
         status: 'confirmed',
+        ...(country ? { country } : {}),
       },
       created,
       BENCH_SUBSCRIBER_IDS,

@@ -58,10 +58,18 @@ export class FakeSubscriberStore implements SubscriberStore {
   async updateProfile(id: string, fields: ProfileFields, at: Date, instance?: string) {
     // Only the fields given: one left undefined keeps its stored value, as in the adapter.
     const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-    return this.patch(id, (s) => instance === undefined || s.instance === instance, {
-      ...given,
+    const { country, ...rest } = given;
+    const ok = this.patch(id, (s) => instance === undefined || s.instance === instance, {
+      ...rest,
+      ...(typeof country === 'string' ? { country } : {}),
       updatedAt: at.toISOString(),
     });
+    // null forgets the country, as the adapter's REMOVE does.
+    if (ok && country === null) {
+      const { country: _gone, ...kept } = this.items.get(id)!;
+      this.items.set(id, kept);
+    }
+    return ok;
   }
   async activate(subscriber: Subscriber, over: ActivationBase) {
     const id = subscriber.subscriberId;
@@ -79,9 +87,10 @@ export class FakeSubscriberStore implements SubscriberStore {
     }
     if (!current || !['unsubscribed', 'pending'].includes(current.status)) return false;
     if (current.instance !== over.instance) return false;
-    const { paused: _paused, ...kept } = current;
+    const { paused: _paused, country: _country, ...kept } = current;
     this.items.set(id, {
       ...kept,
+      ...(subscriber.country ? { country: subscriber.country } : {}),
       email: subscriber.email,
       topics: subscriber.topics,
       delivery: subscriber.delivery,

@@ -1,6 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { DeliverySlot } from '../model/subscribers.ts';
 import type { TopicId } from '../model/topics.ts';
+import { COUNTRIES, countryName } from '../model/countries.ts';
 import { aliasesOf, canonicalTimeZone, OFFERED_TIME_ZONES, UTC } from '../core/subscribers/time-zones.ts';
 
 export interface TopicOption {
@@ -21,6 +22,7 @@ const FIELD_ANCHORS: Readonly<Record<string, string>> = {
   weekday: 'weekday',
   hour: 'hour',
   timezone: 'timezone',
+  country: 'country',
   confirm: 'confirm-erase',
 };
 
@@ -30,6 +32,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   weekday: 'Day',
   hour: 'Time',
   timezone: 'Time zone',
+  country: 'Country',
   confirm: 'Confirmation',
 };
 
@@ -160,6 +163,43 @@ export function deliveryFields(slot: DeliverySlot, errors: FieldErrors = {}) {
       </div>
     </div>
   </fieldset>`;
+}
+
+/** Countries by their English name, built once (one collator, not one per comparison). */
+const countriesByName = (() => {
+  let sorted: (readonly [code: string, name: string])[] | undefined;
+  return () => {
+    if (sorted) return sorted;
+    const collator = new Intl.Collator('en');
+    sorted = [...COUNTRIES].sort(([, a], [, b]) => collator.compare(a, b));
+    return sorted;
+  };
+})();
+
+/**
+ * The reader's country, optional: "Prefer not to say" first and chosen by default. Only for
+ * trials (a card says "Recruiting in your country"); the hint says so, so nobody wonders why.
+ */
+export function countryField(current: string | undefined, error?: string) {
+  const chosen = current && countryName(current) ? current : '';
+  // prettier-ignore
+  const option = (code: string, name: string) =>
+    html`<option value="${code}"${code === chosen ? ' selected' : ''}>${name}</option>`;
+  return html`<div class="field">
+    <label for="country">Country (optional)</label>
+    <p class="hint" id="country-hint">
+      Only to tell you when a clinical trial in your digest is recruiting in your country. We keep the
+      country, nothing more precise.
+    </p>
+    ${fieldError('country', error)}
+    <select
+      id="country"
+      name="country"
+      ${describedBy(['country-hint', error && 'country-error'])}${invalid(error)}
+    >
+      ${option('', 'Prefer not to say')}${countriesByName().map(([code, name]) => option(code, name))}
+    </select>
+  </div>`;
 }
 
 /** "Monday at 08:00 (Europe/Lisbon)". */

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { DEFAULT_DELIVERY_SLOT, type DeliverySlot } from '../model/subscribers.ts';
 import type { TopicId } from '../model/topics.ts';
 import { ValidationError } from '../core/errors.ts';
-import { emailSchema, topicsSchema } from '../core/subscribers/subscriber.ts';
+import {
+  countrySchema,
+  emailSchema,
+  topicsSchema,
+  UNKNOWN_COUNTRY_MESSAGE,
+} from '../core/subscribers/subscriber.ts';
 import {
   canonicalTimeZone,
   timeZoneSchema,
@@ -47,9 +52,14 @@ const subscribeSchema = z.object({
   email: emailSchema,
   topics: topicsSchema,
   ...slotFields,
+  country: countrySchema.optional(),
 });
 
-const preferencesSchema = z.object({ topics: topicsSchema, ...slotFields });
+const preferencesSchema = z.object({
+  topics: topicsSchema,
+  ...slotFields,
+  country: countrySchema.optional(),
+});
 
 const manageLinkSchema = z.object({ email: emailSchema });
 
@@ -57,11 +67,15 @@ export interface SubscribeInput {
   readonly email: string;
   readonly topics: TopicId[];
   readonly delivery: DeliverySlot;
+  /** ISO 3166-1 alpha-2; absent for "prefer not to say". */
+  readonly country?: string;
 }
 
 export interface PreferencesInput {
   readonly topics: TopicId[];
   readonly delivery: DeliverySlot;
+  /** A code, null for "prefer not to say" (the form's empty choice), undefined to keep it (not sent). */
+  readonly country: string | null | undefined;
 }
 
 type RawInput = Record<string, unknown>;
@@ -69,13 +83,19 @@ type RawInput = Record<string, unknown>;
 /** @throws ValidationError */
 export function parseSubscribe(input: RawInput): SubscribeInput {
   const fields = validate(subscribeSchema, input);
-  return { email: fields.email, topics: fields.topics, delivery: slotOf(fields, DEFAULT_DELIVERY_SLOT) };
+  return {
+    email: fields.email,
+    topics: fields.topics,
+    delivery: slotOf(fields, DEFAULT_DELIVERY_SLOT),
+    ...(fields.country ? { country: fields.country } : {}),
+  };
 }
 
 /** Fields left out keep the reader's current values. @throws ValidationError */
 export function parsePreferences(input: RawInput, current: DeliverySlot): PreferencesInput {
   const fields = validate(preferencesSchema, input);
-  return { topics: fields.topics, delivery: slotOf(fields, current) };
+  const country = input.country === undefined ? undefined : (fields.country ?? null);
+  return { topics: fields.topics, delivery: slotOf(fields, current), country };
 }
 
 /** @throws ValidationError */
@@ -116,6 +136,7 @@ function humanise(issue: z.core.$ZodIssue, input: RawInput): string {
   if (issue.path[0] === 'topics' && issue.code === 'invalid_value') return 'is not one of our topics';
   if (issue.path[0] === 'topics' && issue.code === 'invalid_type') return 'must be a list of topic ids';
   if (issue.path[0] === 'timezone') return UNKNOWN_TIME_ZONE_MESSAGE;
+  if (issue.path[0] === 'country') return UNKNOWN_COUNTRY_MESSAGE;
   return issue.message;
 }
 

@@ -108,6 +108,8 @@ button.link-button:hover { background: none; color: var(--brand); }
 .article h3 a:hover { text-decoration: underline; }
 .article .meta { color: var(--muted); font-size: .9rem; margin: 0 0 4px; }
 .article p { margin: 4px 0 0; }
+.trial-facts { margin: 4px 0; }
+.trial-here span { display: inline-block; background: #e3f8ec; color: #0e5a2f; border-radius: 999px; padding: 1px 9px; font-weight: 600; }
 .badge { display: inline-block; background: #fff4d6; color: #5c4200; border-radius: 999px; padding: 1px 9px; font-size: .8rem; font-weight: 600; margin-right: 6px; }
 ${BADGE_COLOURS}
 .prose h2 { font-size: 1.25rem; margin: 28px 0 8px; }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { shiftPubMedDates, shiftStudyDates } from './snapshot-dates.ts';
 
 /**
  * A loopback stand-in for the two APIs the API sources call, answering from the recordings in
@@ -18,6 +19,8 @@ import path from 'node:path';
  * snapshot is served whole on any day (`npm start` on a fresh clone ingests it). Tests turn
  * `windows: 'apply'` on to check that ingest asks for the right windows. Every request is logged
  * with its time, and a test can make the next requests fail (a 429, an HTML page, a body cut short).
+ * Like the feed snapshots, the recordings are served as if made today (their dates moved by
+ * `shiftDays`), windows included.
  */
 
 export interface ApiRequestRecord {
@@ -36,6 +39,11 @@ export type FaultAnswer = (response: ServerResponse) => void;
 export interface ApiStandInOptions {
   /** 'ignore' (default): every window gets the whole recording; 'apply': records outside it are left out. */
   readonly windows?: 'ignore' | 'apply';
+  /**
+   * Days to move every date of a recording by, asked on each request (see snapshot-dates.ts):
+   * the recordings age like the feed snapshots, that is not at all.
+   */
+  readonly shiftDays?: () => number;
 }
 
 interface PubMedHistory {
@@ -149,7 +157,7 @@ export class ApiStandIn {
     const wanted = history.pmids.slice(start, start + count);
     const [records, text] = await Promise.all([
       this.pubmedRecords(request.snapshot),
-      readFile(this.file(`${request.snapshot}.efetch.xml`), 'utf8'),
+      this.efetchRecording(request.snapshot),
     ]);
     const byPmid = new Map(records.map((record) => [record.pmid, record.text]));
     const prolog = text.slice(0, text.indexOf('<PubmedArticleSet'));
@@ -160,7 +168,10 @@ export class ApiStandIn {
   private async studies(request: ApiRequestRecord) {
     const { query } = request;
     const recording = await this.readJson(`${request.snapshot}.studies.json`);
-    const all = Array.isArray(recording.studies) ? (recording.studies as Record<string, unknown>[]) : [];
+    const days = this.options.shiftDays?.() ?? 0;
+    const all = Array.isArray(recording.studies)
+      ? (recording.studies as Record<string, unknown>[]).map((study) => shiftStudyDates(study, days))
+      : [];
     const from = /AREA\[LastUpdatePostDate\]RANGE\[(\d{4}-\d{2}-\d{2}),MAX\]/.exec(
       query['filter.advanced'] ?? '',
     )?.[1];
@@ -192,7 +203,7 @@ export class ApiStandIn {
 
   /** The records of an efetch recording: each PubmedArticle's text, PMID and Entrez day. */
   private async pubmedRecords(snapshot: string): Promise<{ pmid: string; entered: string; text: string }[]> {
-    const text = await readFile(this.file(`${snapshot}.efetch.xml`), 'utf8');
+    const text = await this.efetchRecording(snapshot);
     return [...text.matchAll(/<PubmedArticle[\s>][\s\S]*?<\/PubmedArticle>/g)].map(([chunk]) => {
       const pmid = /<PMID[^>]*>(\d+)<\/PMID>/.exec(chunk)?.[1] ?? '';
       const entrez =
@@ -204,6 +215,12 @@ export class ApiStandIn {
         : '0000-00-00';
       return { pmid, entered, text: chunk };
     });
+  }
+
+  /** An efetch recording, its dates moved to today. */
+  private async efetchRecording(snapshot: string): Promise<string> {
+    const text = await readFile(this.file(`${snapshot}.efetch.xml`), 'utf8');
+    return shiftPubMedDates(text, this.options.shiftDays?.() ?? 0);
   }
 
   private async readJson(name: string): Promise<Record<string, unknown>> {

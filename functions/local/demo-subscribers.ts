@@ -6,11 +6,16 @@ import { newSubscriber, type SubscriberIds } from '../core/subscribers/subscribe
  * A few confirmed readers with different topics, so a fresh `npm start` shows real digests.
  * They are marked `demo: true` and use example.org addresses, which can never be real mailboxes.
  */
-const DEMO_READERS: readonly { email: string; topics: TopicId[] }[] = [
-  { email: 'ana.demo@example.org', topics: ['car-t', 'leukemia'] },
+/**
+ * Ana and Chloe live in France: Ana's digest shows a CAR-T trial recruiting there ("Recruiting in
+ * your country"), Chloe's a lupus trial recruiting only in Germany (no such line). Ben said
+ * nothing of his country; Dev lives in Germany, where none of his topics' trials recruit.
+ */
+const DEMO_READERS: readonly { email: string; topics: TopicId[]; country?: string }[] = [
+  { email: 'ana.demo@example.org', topics: ['car-t', 'leukemia'], country: 'FR' },
   { email: 'ben.demo@example.org', topics: ['checkpoint-inhibitors', 'melanoma', 'side-effects'] },
-  { email: 'chloe.demo@example.org', topics: ['autoimmune', 'vaccines'] },
-  { email: 'dev.demo@example.org', topics: ['lung-cancer', 'combination-therapy', 'access'] },
+  { email: 'chloe.demo@example.org', topics: ['autoimmune', 'vaccines'], country: 'FR' },
+  { email: 'dev.demo@example.org', topics: ['lung-cancer', 'combination-therapy', 'access'], country: 'DE' },
 ];
 
 /** Seeds the demo readers if the subscriber table is empty; returns how many were created. */
@@ -26,6 +31,7 @@ export async function seedDemoSubscribers(
       {
         email: reader.email,
         topics: reader.topics,
+        ...(reader.country ? { country: reader.country } : {}),
         status: 'confirmed',
         demo: true,
         delivery: { weekday: 1, hour: 8, timeZone: 'UTC' },

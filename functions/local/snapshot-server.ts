@@ -43,7 +43,10 @@ export async function startSnapshotServer(
   port: number,
   options: SnapshotServerOptions = {},
 ): Promise<SnapshotServer> {
-  const apis = new ApiStandIn(directory, options.apis);
+  const apis = new ApiStandIn(directory, {
+    ...(options.shiftDays ? { shiftDays: options.shiftDays } : {}),
+    ...options.apis,
+  });
   const server: Server = createServer((request, response) => {
     if (apis.handles(request, response)) return;
     void (async () => {

@@ -52,6 +52,11 @@ export interface Subscriber {
   readonly topics: readonly TopicId[];
   readonly status: SubscriberStatus;
   readonly delivery: DeliverySlot;
+  /**
+   * The reader's country, ISO 3166-1 alpha-2 ("FR"), if they chose to say: only for the trials
+   * recruiting there ("Recruiting in your country"). Nothing finer is ever asked or kept.
+   */
+  readonly country?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** End of the window of the last digest delivered: the next digest starts here. */
@@ -93,6 +98,8 @@ export interface PendingSubscription {
   readonly sealedEmail: string;
   readonly topics: readonly TopicId[];
   readonly delivery: DeliverySlot;
+  /** The country chosen on the form, if any (see Subscriber.country). */
+  readonly country?: string;
   readonly requestedAt: string;
   /** After this the instance is gone: its link no longer confirms anything. */
   readonly expiresAt: string;

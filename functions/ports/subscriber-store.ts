@@ -29,6 +29,8 @@ export interface SubscriberReader {
 export interface ProfileFields {
   readonly topics?: readonly TopicId[];
   readonly delivery?: DeliverySlot;
+  /** A country code; null removes the reader's country ("prefer not to say"). */
+  readonly country?: string | null;
   readonly paused?: boolean;
   /** Set with a new slot or a resume: see Subscriber.scheduleFrom. */
   readonly scheduleFrom?: string;

@@ -154,6 +154,45 @@ export function describeSubscriberStoreContract(
       expect(await subscribers.get('nobody-00000000000')).toBeUndefined();
     });
 
+    it('keeps a country, changes it, forgets it on null, and loses it with the rest on erasure', async () => {
+      const subscriber = await stored('country');
+      const countryOf = async () => (await subscribers.get(subscriber.subscriberId))?.country;
+
+      await subscribers.updateProfile(subscriber.subscriberId, { country: 'FR' }, later(1));
+      expect(await countryOf()).toBe('FR');
+      await subscribers.updateProfile(subscriber.subscriberId, { topics: ['melanoma'] }, later(2));
+      expect(await countryOf()).toBe('FR');
+      await subscribers.updateProfile(subscriber.subscriberId, { country: 'DE' }, later(3));
+      expect(await countryOf()).toBe('DE');
+      await subscribers.updateProfile(subscriber.subscriberId, { country: null }, later(4));
+      expect(await subscribers.get(subscriber.subscriberId)).toEqual({
+        ...subscriber,
+        topics: ['melanoma'],
+        updatedAt: later(4).toISOString(),
+      });
+
+      await subscribers.updateProfile(subscriber.subscriberId, { country: 'FR' }, later(5));
+      await subscribers.erase(subscriber.subscriberId, later(6));
+      expect(await subscribers.get(subscriber.subscriberId)).toBeUndefined();
+    });
+
+    it('gives a returning reader the country of their new subscription, or none', async () => {
+      const left = { ...(await stored('returning-country')), country: 'FR' };
+      await subscribers.updateProfile(left.subscriberId, { country: 'FR' }, later(1));
+      await subscribers.setStatus(left.subscriberId, 'unsubscribed', later(2));
+      const leftInstance = (await subscribers.get(left.subscriberId))!.instance;
+      const back = activated(pendingOf('returning-country'), 'returning-country@example.org');
+
+      expect(await subscribers.activate(back, { kind: 'left', instance: leftInstance })).toBe(true);
+      expect((await subscribers.get(left.subscriberId))?.country).toBeUndefined();
+
+      await subscribers.setStatus(left.subscriberId, 'unsubscribed', later(3));
+      const again = { ...back, instance: 'inst-again', country: 'ES' };
+      const instance = (await subscribers.get(left.subscriberId))!.instance;
+      expect(await subscribers.activate(again, { kind: 'left', instance })).toBe(true);
+      expect((await subscribers.get(left.subscriberId))?.country).toBe('ES');
+    });
+
     it('records when a new slot counts from, with the slot', async () => {
       const subscriber = await stored('new-slot');
       const delivery = { weekday: 5, hour: 18, timeZone: 'Europe/Paris' };

@@ -108,6 +108,9 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     await page.check('#topic-melanoma');
     await page.selectOption('#weekday', '3');
     await page.selectOption('#hour', '7');
+    // The country is optional: "Prefer not to say" until the reader picks one, by its name.
+    expect(await page.inputValue('#country')).toBe('');
+    await page.getByLabel('Country (optional)').selectOption({ label: 'France' });
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
 
@@ -131,12 +134,14 @@ describe('a reader subscribes, confirms, changes topics and leaves, in a real br
     expect(stored).toMatchObject({
       status: 'confirmed',
       delivery: { weekday: 3, hour: 7, timeZone: 'Europe/Lisbon' },
+      country: 'FR',
       consent: { topics: ['car-t', 'melanoma'] },
     });
 
     // The preference centre shows the two topics; the reader adds a third.
     await page.getByRole('link', { name: 'Review your preferences' }).click();
     expect(await checkedTopics()).toEqual(['car-t', 'melanoma']);
+    expect(await page.inputValue('#country')).toBe('FR');
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshots('preferences');
     await page.check('#topic-lung-cancer');

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { snapshotShiftDays } from '../../functions/local/snapshot-dates.ts';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,7 +65,8 @@ const requestsOf = (t: ReturnType<typeof apiWorld>, from: number, endpoint: stri
   t.snapshots.server.apis.requests.slice(from).filter((request) => request.endpoint === endpoint);
 
 describe('search windows', () => {
-  const t = apiWorld({ apis: { windows: 'apply' } });
+  // The clocks here are pinned to the week the recordings were made: served as made, not moved to today.
+  const t = apiWorld({ apis: { windows: 'apply', shiftDays: () => 0 } });
   const pick = (...ids: string[]) => t.sources.filter((source) => ids.includes(source.id));
 
   it('looks back the configured days on a first run, then asks only for what is new', async () => {
@@ -180,6 +182,39 @@ describe('batches of 200 and NCBI politeness', () => {
     }
     expect(apis.busiestSecond('pubmed')).toBeLessThanOrEqual(NCBI_RATE_WITHOUT_KEY);
   }, 60_000);
+});
+
+describe('recordings that never age', () => {
+  // A year after the recordings were made, served as if made that day, windows applied.
+  const yearOn = new ManualClock(new Date('2027-11-27T12:00:00Z'));
+  const t = apiWorld({ apis: { windows: 'apply', shiftDays: () => snapshotShiftDays(yearOn.now()) } });
+
+  it('are stored on any later day, within the age limit and the windows, as the feed snapshots are', async () => {
+    const sources = t.sources.filter((source) =>
+      ['pubmed-immunotherapy', 'clinicaltrials-immunotherapy'].includes(source.id),
+    );
+    const request: IngestRequest = {
+      sources: sources.map((source) => ({ source, fetchUrl: t.snapshots.fetchUrlFor(source)! })),
+      siteArticles: [],
+      concurrency: 8,
+      maxBytes: 5 * 1024 * 1024,
+      maxArticleAgeDays: 60,
+      apiSources: { lookbackDays: 10, maxRecordsPerRun: 500 },
+    };
+
+    const summary = await runIngest(request, { ...t.world.context, clock: yearOn });
+
+    // The same as on the day they were made: 5 PubMed records, 5 new trials, none too old.
+    expect(summary).toMatchObject({ articlesCreated: 10, articlesUnchanged: 1, failures: [] });
+    const stored = await t.world.context.articles.listFirstSeenBetween(
+      new Date('2027-11-01T00:00:00Z'),
+      yearOn.now(),
+    );
+    const trial = stored.find((article) => article.identifiers.nct === 'NCT07012345')!;
+    // First posted 2026-11-24, two days before the recording was made; served 366 days on.
+    expect(trial.publishedAt.slice(0, 10)).toBe('2027-11-25');
+    expect(trial.trial).toMatchObject({ status: 'recruiting', recruitingCountries: ['FR', 'US'] });
+  });
 });
 
 describe('bad answers', () => {

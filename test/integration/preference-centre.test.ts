@@ -79,11 +79,37 @@ describe('the preference centre and the rest of a reader’s account over HTTP',
       paused: false,
       topics: ['vaccines', 'autoimmune'],
       delivery: { weekday: 1, hour: 8, timeZone: 'UTC' },
+      country: null,
     });
     expect(await changed.json()).toMatchObject({
       status: 'saved',
       subscription: { topics: ['kidney-cancer'], delivery: { weekday: 1, hour: 6, timeZone: 'UTC' } },
     });
+  });
+
+  it('shows the reader’s country, changes it, forgets it on "prefer not to say", and refuses an unknown one', async () => {
+    const { manage, subscriberId } = await reader('country');
+    const countryOf = async () => (await world.context.subscribers.get(subscriberId))?.country;
+    const fields = 'topics=vaccines&weekday=1&hour=8&timezone=UTC';
+
+    const before = await (await api.request(`/preferences?${manage}`)).text();
+    const saved = await api.request(`/preferences?${manage}`, form(`${fields}&country=FR`));
+    const storedFrance = await countryOf();
+    const after = await (await api.request(`/preferences?${manage}`)).text();
+    const unknown = await api.request(`/preferences?${manage}`, form(`${fields}&country=ZZ`));
+    const storedAfterUnknown = await countryOf();
+    const forgotten = await api.request(`/preferences?${manage}`, form(`${fields}&country=`));
+
+    expect(before).toContain('<label for="country">Country (optional)</label>');
+    expect(before).toContain('<option value="" selected>Prefer not to say</option>');
+    expect(saved.status).toBe(303);
+    expect(storedFrance).toBe('FR');
+    expect(after).toContain('<option value="FR" selected>France</option>');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('Country: is not a country we know: choose one from the list');
+    expect(storedAfterUnknown).toBe('FR');
+    expect(forgotten.status).toBe(303);
+    expect(await countryOf()).toBeUndefined();
   });
 
   it('shows the form again with the problem when a reader unticks every topic, and changes nothing', async () => {

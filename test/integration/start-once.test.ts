@@ -52,7 +52,7 @@ describe('`npm start -- --once` on a fresh data folder', () => {
     expect(summary).toMatchObject({ digestsSent: 4, failures: 0 });
     expect(summary.articlesIngested).toBeGreaterThan(10);
     const { emails } = JSON.parse(await readFile(path.join(dataDir, 'ses-mail.json'), 'utf8')) as {
-      emails: { destination: { to: string[] }; body: { text: string } }[];
+      emails: { destination: { to: string[] }; body: { text: string; html: string } }[];
     };
     expect(emails.map((email) => email.destination.to[0]).sort()).toEqual([
       'ana.demo@example.org',
@@ -65,6 +65,21 @@ describe('`npm start -- --once` on a fresh data folder', () => {
     expect(sections.every((section) => ['Autoimmune disease', 'Vaccines & mRNA'].includes(section!))).toBe(
       true,
     );
+    // The API sources are in the demo: a trial card with its phase and status, where it recruits and,
+    // for Ana in France, that it recruits in her country; a PubMed article badged by its publication type.
+    const ana = emails.find((email) => email.destination.to[0] === 'ana.demo@example.org')!;
+    expect(ana.body.text).toMatch(
+      /\[Trial registration · Phase 1\/2\]\nAutologous Anti-CD19\/CD20 Bispecific CAR T Cells[^\n]*\nClinicalTrials\.gov[^\n]*\nRecruiting · Phase 1\/2 · sites recruiting in France and United States\n>> Recruiting in your country\nhttps:\/\/clinicaltrials\.gov\/study\/NCT07012345\n/,
+    );
+    expect(ana.body.text).toMatch(
+      /\[Randomised trial · Phase 3\]\nCiltacabtagene autoleucel[^\n]*\nPubMed[^\n]*\nhttps:\/\/pubmed\.ncbi\.nlm\.nih\.gov\/41301234\/\n/,
+    );
+    expect(ana.body.html).toContain('Recruiting in your country');
+    // Chloe is in France too, but her lupus trial recruits only in Germany: no such line.
+    expect(chloe.body.text).toContain(
+      'Recruiting · Phase 1/2 · sites recruiting in Germany\nhttps://clinicaltrials.gov/study/NCT07010555',
+    );
+    expect(chloe.body.text).not.toContain('Recruiting in your country');
     // What the run did is a timeline: each of those lines starts with the time it happened.
     const event = /^(?:\S+ )?(Seeded|Ingest:|Digest:|Sent) /;
     const events = lines.filter((line) => event.test(line));

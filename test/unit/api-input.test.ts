@@ -98,6 +98,32 @@ describe('reading a preferences change', () => {
   });
 });
 
+describe('reading a country', () => {
+  const subscribe = { email: 'reader@example.org', topics: ['access'] };
+
+  it('keeps the ISO code only, in capitals, and nothing for "prefer not to say"', () => {
+    expect(parseSubscribe({ ...subscribe, country: 'fr' }).country).toBe('FR');
+    expect(parseSubscribe({ ...subscribe, country: '' })).not.toHaveProperty('country');
+    expect(parseSubscribe(subscribe)).not.toHaveProperty('country');
+  });
+
+  it('refuses a code that is not a country, in words a reader understands', () => {
+    for (const country of ['ZZ', 'France', 'F', 42]) {
+      expect(problemsOf(() => parseSubscribe({ ...subscribe, country }))).toEqual({
+        country: 'is not a country we know: choose one from the list',
+      });
+    }
+  });
+
+  it('tells a change of country from forgetting it and from leaving it as it is', () => {
+    const slot = { weekday: 1, hour: 8, timeZone: 'UTC' };
+
+    expect(parsePreferences({ topics: ['access'], country: 'DE' }, slot).country).toBe('DE');
+    expect(parsePreferences({ topics: ['access'], country: '' }, slot).country).toBeNull();
+    expect(parsePreferences({ topics: ['access'] }, slot).country).toBeUndefined();
+  });
+});
+
 describe('reading a manage-link request', () => {
   it('needs only a valid address', () => {
     expect(parseManageLinkRequest({ email: 'a@example.org', other: 'ignored' })).toEqual({

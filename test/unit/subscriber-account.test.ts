@@ -548,6 +548,21 @@ describe('a reader’s subscription, as instances', () => {
       ]);
       expect(JSON.stringify(exported)).not.toContain('192.0.2.1');
       expect(exported.emailLimits).toMatchObject({ lastConfirmationEmailAt: '2026-11-25T12:00:00.000Z' });
+      expect(exported.subscription).toMatchObject({ country: null });
+    });
+
+    it('carries the country chosen on the form through confirmation, and names it in the export', async () => {
+      await processSubscriptionRequest(
+        { email: 'reader@example.org', topics: ['melanoma'], delivery: SLOT, country: 'FR' },
+        deps,
+      );
+      await confirmSubscription(newestLink('/confirm'), '192.0.2.1', deps);
+      const stored = subscribers.items.get(idOf())!;
+
+      expect(stored.country).toBe('FR');
+      expect(exportSubscriberData(stored, {} as never, clock.now()).subscription).toMatchObject({
+        country: { code: 'FR', name: 'France' },
+      });
     });
   });
 });

@@ -159,6 +159,12 @@ export class DynamoSubscriberStore implements SubscriberStore {
       sets.push('delivery = :delivery');
       values[':delivery'] = fields.delivery;
     }
+    const removes: string[] = [];
+    if (fields.country === null) removes.push('country');
+    else if (fields.country !== undefined) {
+      sets.push('country = :country');
+      values[':country'] = fields.country;
+    }
     if (fields.paused !== undefined) {
       sets.push('paused = :paused');
       values[':paused'] = fields.paused;
@@ -169,7 +175,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
     }
     if (instance !== undefined && instance !== LEGACY_INSTANCE) values[':instance'] = instance;
     const condition = instance === undefined ? LIVE : `${LIVE} AND ${instanceIs(instance, ':instance')}`;
-    return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}`, condition, values);
+    const remove = removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : '';
+    return this.conditionalUpdate(subscriberId, `SET ${sets.join(', ')}${remove}`, condition, values);
   }
 
   async activate(subscriber: Subscriber, over: ActivationBase): Promise<boolean> {
@@ -206,11 +213,14 @@ export class DynamoSubscriberStore implements SubscriberStore {
       ':shard': confirmedShardOf(subscriber.subscriberId),
       ...(over.instance === LEGACY_INSTANCE ? {} : { ':old': over.instance }),
       ...(subscriber.confirmationSentAt ? { ':sent': subscriber.confirmationSentAt } : {}),
+      ...(subscriber.country ? { ':country': subscriber.country } : {}),
     };
+    // The country is the new subscription's: chosen again, or forgotten with the old one.
+    const country = subscriber.country ? ', country = :country' : '';
     return this.conditionalUpdate(
       subscriber.subscriberId,
       'SET #status = :confirmed, email = :email, topics = :topics, delivery = :delivery, instance = :new, ' +
-        `consent = :consent, updatedAt = :at, confirmedShard = :shard${subscriber.confirmationSentAt ? ', confirmationSentAt = :sent' : ''} REMOVE paused`,
+        `consent = :consent, updatedAt = :at, confirmedShard = :shard${subscriber.confirmationSentAt ? ', confirmationSentAt = :sent' : ''}${country} REMOVE paused${country ? '' : ', country'}`,
       `${LIVE} AND #status IN (:unsubscribed, :pending) AND ${instanceIs(over.instance, ':old')}`,
       values,
     );

@@ -5,6 +5,8 @@ import type { Article } from '../../model/articles.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { ArchivePage, EditionView, WeekRange } from '../../core/archive/editions.ts';
 import { badgesOf, isListedLate } from '../../core/rendering/digest-view.ts';
+import { trialViewOf } from '../../core/rendering/trial-card.ts';
+import { trialFactsHtml } from './trial-facts.ts';
 import { cutAtSentence } from '../../core/ingest/summary.ts';
 
 /** The public archive's pages and its RSS feed. Article text is plain text from ingest; it is escaped here. */
@@ -145,6 +147,7 @@ export function articleCard(article: Article) {
       }
     </h3>
     <p class="meta">${articleMeta(article)}</p>
+    ${article.trial ? trialFactsHtml(trialViewOf(article.trial, false)) : ''}
     ${
       article.studyTypes.length > 0
         ? html`<p>

@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { trialFactsHtml } from './trial-facts.ts';
 import { DateTime } from 'luxon';
 import type { WebEdition } from '../../core/archive/web-edition.ts';
 import type { CardView } from '../../core/rendering/digest-view.ts';
@@ -54,7 +55,7 @@ function cardHtml(card: CardView) {
     }
     <h3><a href="${card.url}" rel="noopener noreferrer">${card.title}</a></h3>
     <p class="meta">${card.source} · ${card.date}</p>
-    ${card.summary ? html`<p>${card.summary}</p>` : ''}
+    ${trialFactsHtml(card.trial)} ${card.summary ? html`<p>${card.summary}</p>` : ''}
     <p class="why">Why you got this: ${card.why}</p>
   </article>`;
 }

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { DeliverySlot, Subscriber } from '../../model/subscribers.ts';
 import {
+  countryField,
   deliveryFields,
   describeSlot,
   errorSummary,
@@ -20,7 +21,11 @@ export interface PreferencesView {
   /** "Monday 7 December at 08:00 (Europe/Paris)": when the next digest comes, if one is coming. */
   readonly nextDigest?: string | undefined;
   /** After a rejected save: what was submitted, and what is wrong with it. */
-  readonly submitted?: { readonly topics: ReadonlySet<string>; readonly delivery: DeliverySlot };
+  readonly submitted?: {
+    readonly topics: ReadonlySet<string>;
+    readonly delivery: DeliverySlot;
+    readonly country?: string;
+  };
   readonly errors?: FieldErrors;
 }
 
@@ -47,6 +52,7 @@ export function preferencesPage(view: PreferencesView) {
               <form method="post" action="/preferences?token=${token}" novalidate>
                 ${topicCheckboxes(view.topics, view.submitted?.topics ?? new Set(subscriber.topics), view.errors?.topics)}
                 ${deliveryFields(view.submitted?.delivery ?? subscriber.delivery, view.errors ?? {})}
+                ${countryField(view.submitted ? view.submitted.country : subscriber.country, view.errors?.country)}
                 <div class="actions"><button type="submit">Save preferences</button></div>
               </form>
 
@@ -85,8 +91,8 @@ export function preferencesPage(view: PreferencesView) {
       <section class="section" aria-labelledby="data-title">
         <h2 id="data-title">Your data</h2>
         <p>
-          We keep your address, your topics and delivery time, a record of your consent and when we last wrote
-          to you. Nothing else.
+          We keep your address, your topics and delivery time, your country if you gave it, a record of your
+          consent and when we last wrote to you. Nothing else.
         </p>
         <p>
           <a class="button secondary" href="/preferences/data?token=${token}" download

@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import type { DeliverySlot } from '../../model/subscribers.ts';
 import { CURRENT_CONSENT_WORDING } from '../../core/subscribers/consent.ts';
 import {
+  countryField,
   deliveryFields,
   emailField,
   errorSummary,
@@ -14,6 +15,8 @@ export interface SubscribeFormState {
   readonly email: string;
   readonly topics: ReadonlySet<string>;
   readonly delivery: DeliverySlot;
+  /** The country submitted, if any ("" or absent: prefer not to say). */
+  readonly country?: string;
   readonly errors: FieldErrors;
 }
 
@@ -34,7 +37,7 @@ export function subscribePage(topics: readonly TopicOption[], state: SubscribeFo
       <form method="post" action="/subscribe" novalidate>
         ${emailField(state.email, state.errors.email, 'We send a confirmation link to this address first.')}
         ${topicCheckboxes(topics, state.topics, state.errors.topics)}
-        ${deliveryFields(state.delivery, state.errors)}
+        ${deliveryFields(state.delivery, state.errors)} ${countryField(state.country, state.errors.country)}
         <p class="consent" id="consent">${CURRENT_CONSENT_WORDING}</p>
         <div class="actions">
           <button type="submit" aria-describedby="consent">Subscribe</button>

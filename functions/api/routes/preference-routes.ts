@@ -94,7 +94,11 @@ export function preferenceRoutes(services: ApiServices): Hono {
         reader,
         {
           errors: fieldErrorsOf(error),
-          submitted: { topics: new Set(submitted), delivery: reader.delivery },
+          submitted: {
+            topics: new Set(submitted),
+            delivery: reader.delivery,
+            ...(typeof input.country === 'string' ? { country: input.country } : {}),
+          },
         },
         400,
       );
@@ -229,5 +233,6 @@ function publicView(subscriber: Subscriber) {
     paused: subscriber.paused ?? false,
     topics: subscriber.topics,
     delivery: subscriber.delivery,
+    country: subscriber.country ?? null,
   };
 }

@@ -54,6 +54,7 @@ export function subscriptionRoutes(services: ApiServices, mailRequestLimit: Midd
           email: typeof input.email === 'string' ? input.email : '',
           topics: new Set(Array.isArray(input.topics) ? input.topics.map(String) : []),
           delivery: submittedSlot(input),
+          ...(typeof input.country === 'string' ? { country: input.country } : {}),
           errors: fieldErrorsOf(error),
         }),
         { section: 'subscribe' },

@@ -41,7 +41,7 @@ export async function loadWebEdition(
   if (!subscriber) return undefined;
   const from = new Date(until.getTime() - WEB_EDITION_DAYS * 86_400_000);
   const articles = await deps.articles.listFirstSeenBetween(from, until);
-  const selection = selectArticles(articles, subscriber.topics, limits, until);
+  const selection = selectArticles(articles, subscriber.topics, limits, until, subscriber.country);
   const view = buildDigestView(
     {
       digestId: `weekly-${weekIdOf(until)}`,

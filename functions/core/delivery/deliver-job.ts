@@ -123,7 +123,12 @@ export async function digestInputsFor(
     job.sections.flatMap((section) => section.articles.map((article) => article.articleId)),
   );
   const found = new Map<string, Article>((await articles.getMany(ids)).map((a) => [a.id, a]));
-  return jobs.map((job) => ({ digestId: job.digestId, selection: job, articles: found }));
+  return jobs.map((job) => ({
+    digestId: job.digestId,
+    selection: job,
+    articles: found,
+    groupKey: job.groupKey,
+  }));
 }
 
 async function deliverDigest(

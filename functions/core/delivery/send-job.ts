@@ -44,7 +44,12 @@ const digestJobSchema = z
             articles: z
               .array(
                 z
-                  .object({ articleId: z.string().min(4), matchedTopics: z.array(topicIdSchema).min(1) })
+                  .object({
+                    articleId: z.string().min(4),
+                    matchedTopics: z.array(topicIdSchema).min(1),
+                    /** A trial recruiting in the group's country: the card says so. */
+                    recruitingHere: z.literal(true).optional(),
+                  })
                   .strict(),
               )
               .min(1),
@@ -118,6 +123,10 @@ const accountEmailJobSchema = z
               timeZone: z.string().min(1).max(64),
             })
             .strict(),
+          country: z
+            .string()
+            .regex(/^[A-Z]{2}$/)
+            .optional(),
         })
         .strict(),
       z.object({ type: z.literal('manage-link') }).strict(),

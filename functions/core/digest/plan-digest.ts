@@ -7,6 +7,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { SendQueue } from '../../ports/send-queue.ts';
 import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { DigestJob } from '../delivery/send-job.ts';
+import { recruitingCountriesByTopic } from './recruiting.ts';
 import { isDue, weekCalendar } from './schedule.ts';
 import {
   prepareForSelection,
@@ -84,17 +85,29 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   for (const start of windowStarts.values()) earliest = Math.min(earliest, start);
   const articles = due.length > 0 ? await deps.articles.listFirstSeenBetween(new Date(earliest), now) : [];
   const rankable = prepareForSelection(articles, now);
+  // A reader's country changes their selection only where a trial on their topics recruits in
+  // it: readers anywhere else share the selection of readers with no country.
+  const recruitingCountries = recruitingCountriesByTopic(rankable.map((candidate) => candidate.article));
+  const countryThatMatters = (subscriber: Subscriber) => {
+    const { country } = subscriber;
+    if (!country) return undefined;
+    return subscriber.topics.some((topic) => recruitingCountries.get(topic)?.has(country))
+      ? country
+      : undefined;
+  };
 
-  // Readers who share a window and a topic list share a selection: compute it once. Most do —
-  // every first digest starts `firstWindowDays` ago, and last week's readers all start where it ended.
+  // Readers who share a window, a topic list and (where it matters) a country share a selection:
+  // compute it once. Most do — every first digest starts `firstWindowDays` ago, and last week's
+  // readers all start where it ended.
   const selections = new Map<string, { selection: Selection; key: string }>();
   const selectionFor = (subscriber: Subscriber) => {
     const windowStart = windowStarts.get(subscriber.subscriberId)!;
-    const memo = `${windowStart}|${topicsKey(subscriber.topics)}`;
+    const country = countryThatMatters(subscriber);
+    const memo = `${windowStart}|${topicsKey(subscriber.topics)}|${country ?? ''}`;
     let found = selections.get(memo);
     if (!found) {
       const inWindow = rankable.filter((candidate) => candidate.firstSeenMs > windowStart);
-      const selection = selectPrepared(inWindow, subscriber.topics, options);
+      const selection = selectPrepared(inWindow, subscriber.topics, options, country);
       found = { selection, key: selectionKey(selection) };
       selections.set(memo, found);
     }
@@ -165,6 +178,7 @@ function jobsOf(group: Group, now: Date, recipientsPerJob: number): DigestJob[] 
     articles: section.articles.map((article) => ({
       articleId: article.articleId,
       matchedTopics: [...article.matchedTopics],
+      ...(article.recruitingHere ? { recruitingHere: true as const } : {}),
     })),
   }));
   const jobs: DigestJob[] = [];

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Article } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
+import { isRecruitingIn } from './recruiting.ts';
 
 export interface SelectedArticle {
   readonly articleId: string;
   /** The reader's topics this article matched: the "why you got this" line. */
   readonly matchedTopics: readonly TopicId[];
+  /** A trial recruiting in the reader's country: its card says so. Absent otherwise. */
+  readonly recruitingHere?: true;
 }
 
 export interface DigestSection {
@@ -81,8 +84,9 @@ export function selectArticles(
   readerTopics: readonly TopicId[],
   limits: SelectionLimits,
   now: Date,
+  readerCountry?: string,
 ): Selection {
-  return selectPrepared(prepareForSelection(articles, now), readerTopics, limits);
+  return selectPrepared(prepareForSelection(articles, now), readerTopics, limits, readerCountry);
 }
 
 /** One article as a candidate for one topic's section. */
@@ -92,24 +96,36 @@ interface Candidate {
   readonly matched: readonly TopicId[];
   /** Rank within this topic's section: the topic's score × source weight + recency bonus. */
   readonly rank: number;
+  /** A trial recruiting in the reader's country. */
+  readonly recruitingHere: boolean;
 }
 
-/** selectArticles on articles prepared once for many readers. */
+/**
+ * selectArticles on articles prepared once for many readers. With the reader's country, a trial
+ * recruiting there ranks above every trial of its section that is not (see liftRecruitingHere).
+ */
 export function selectPrepared(
   articles: readonly RankableArticle[],
   readerTopics: readonly TopicId[],
   limits: SelectionLimits,
+  readerCountry?: string,
 ): Selection {
   const wanted = TOPIC_IDS.filter((id) => readerTopics.includes(id));
   const queues = new Map<TopicId, Candidate[]>(wanted.map((topic) => [topic, []]));
   for (const { article, sourceWeight, recencyBonus } of articles) {
     const matched = wanted.filter((id) => (article.topics[id] ?? 0) > 0);
+    if (matched.length === 0) continue;
+    const recruitingHere = isRecruitingIn(article.trial, readerCountry);
     for (const topic of matched) {
-      queues
-        .get(topic)!
-        .push({ article, matched, rank: article.topics[topic]! * sourceWeight + recencyBonus });
+      queues.get(topic)!.push({
+        article,
+        matched,
+        rank: article.topics[topic]! * sourceWeight + recencyBonus,
+        recruitingHere,
+      });
     }
   }
+  if (readerCountry) for (const [topic, queue] of queues) queues.set(topic, liftRecruitingHere(queue));
   for (const queue of queues.values()) queue.sort(byRank);
 
   const places = new Placement(queues);
@@ -142,10 +158,37 @@ export function selectPrepared(
       articles: places
         .of(topic)
         .sort(byRank)
-        .map((candidate) => ({ articleId: candidate.article.id, matchedTopics: candidate.matched })),
+        .map((candidate) => ({
+          articleId: candidate.article.id,
+          matchedTopics: candidate.matched,
+          ...(candidate.recruitingHere ? { recruitingHere: true as const } : {}),
+        })),
     }));
   const quietTopics = wanted.filter((topic) => queues.get(topic)!.length === 0);
   return { sections, quietTopics };
+}
+
+/** Rank a lifted trial keeps above the best trial it passes. */
+const LIFT_MARGIN = 0.001;
+
+/**
+ * Within one section, the trials recruiting in the reader's country rank above the trials that
+ * are not: all of them are lifted by one amount (their order among themselves stays), just above
+ * the best other trial. Articles that are not trials keep their places against both: a reader
+ * near a trial sees it first among trials, not instead of the week's results.
+ */
+function liftRecruitingHere(queue: readonly Candidate[]): Candidate[] {
+  let lowestHere = Infinity;
+  let bestOtherTrial = -Infinity;
+  for (const candidate of queue) {
+    if (candidate.recruitingHere) lowestHere = Math.min(lowestHere, candidate.rank);
+    else if (candidate.article.trial) bestOtherTrial = Math.max(bestOtherTrial, candidate.rank);
+  }
+  if (lowestHere === Infinity || bestOtherTrial < lowestHere) return [...queue];
+  const lift = bestOtherTrial - lowestHere + LIFT_MARGIN;
+  return queue.map((candidate) =>
+    candidate.recruitingHere ? { ...candidate, rank: candidate.rank + lift } : candidate,
+  );
 }
 
 function byRank(a: Candidate, b: Candidate): number {

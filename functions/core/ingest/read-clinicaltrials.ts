@@ -65,6 +65,7 @@ export async function readTrialRegistrySource(
         const result = trialCandidate(study, source, deps.tagger, deps.now, {
           windowFirstDay: window.firstDay,
           lookbackDays: settings.lookbackDays,
+          ...(deps.maxAgeDays === undefined ? {} : { maxAgeDays: deps.maxAgeDays }),
         });
         if (result.ok) candidates.push(result.candidate);
         else rejections.push(`${study.nctId}: ${result.reason}`);

@@ -32,6 +32,8 @@ export interface ApiSourceDependencies {
   readonly tagger: Tagger;
   readonly now: Date;
   readonly timer?: StageTimer | undefined;
+  /** DIGEST_MAX_ARTICLE_AGE_DAYS: a record published longer ago never becomes a new article. */
+  readonly maxAgeDays?: number | undefined;
   /** Stores one batch of candidates (before the next is fetched: a long run holds one batch at a time). */
   readonly store: (candidates: readonly ArticleCandidate[]) => Promise<void>;
 }
@@ -98,7 +100,7 @@ export async function readPubMedSource(
     const candidates: ArticleCandidate[] = [];
     for (const record of batch.records) {
       try {
-        const result = pubmedCandidate(record, source, deps.tagger, deps.now);
+        const result = pubmedCandidate(record, source, deps.tagger, deps.now, deps.maxAgeDays);
         if (result.ok) candidates.push(result.candidate);
         else rejections.push(`PMID ${record.pmid}: ${result.reason}`);
       } catch (error) {

@@ -25,12 +25,16 @@ const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 /** A registry lists dozens of conditions or interventions for a few trials: a card needs the first. */
 const MAX_LISTED = 20;
 
-/** A PubMed record as a candidate; rejected only when it has no title. Pure. */
+/**
+ * A PubMed record as a candidate; rejected when it has no title, or was published more than
+ * `maxAgeDays` before it was first seen (DIGEST_MAX_ARTICLE_AGE_DAYS, as for a feed item). Pure.
+ */
 export function pubmedCandidate(
   record: PubMedRecord,
   source: Source,
   tagger: Tagger,
   firstSeenAt: Date,
+  maxAgeDays?: number,
 ): NormaliseResult {
   const title = truncateText(collapseWhitespace(record.title), TITLE_MAX_LENGTH);
   if (title.length < 3) return { ok: false, reason: `PMID ${record.pmid} has no title` };
@@ -43,6 +47,13 @@ export function pubmedCandidate(
   };
   const url = `https://pubmed.ncbi.nlm.nih.gov/${record.pmid}/`;
   const publishedAt = dateOrFirstSeen(record.publishedAt ?? record.enteredAt, firstSeenAt);
+  const ageDays = daysBetween(publishedAt, firstSeenAt);
+  if (maxAgeDays !== undefined && ageDays > maxAgeDays) {
+    return {
+      ok: false,
+      reason: `PMID ${record.pmid} was published ${publishedAt.toISOString().slice(0, 10)}, ${ageDays} days ago: older than the ${maxAgeDays}-day limit (DIGEST_MAX_ARTICLE_AGE_DAYS)`,
+    };
+  }
   const fromPublicationTypes = studyTypesOfPublication(record.publicationTypes);
   const tags = tagger({
     title,
@@ -83,6 +94,11 @@ export function pubmedCandidate(
 export interface TrialNewness {
   readonly windowFirstDay: ApiDay;
   readonly lookbackDays: number;
+  /**
+   * DIGEST_MAX_ARTICLE_AGE_DAYS: a registration first posted longer ago is only an update, as a
+   * feed item that old is left out.
+   */
+  readonly maxAgeDays?: number;
 }
 
 /** A trial registration as a candidate (see TrialNewness for when it is only an update). Pure. */
@@ -131,7 +147,9 @@ export function trialCandidate(
       relevant: tags.relevant,
       identityKeys: identityKeys({ identifiers, url, title, publishedAt }),
       trial: trialFacts(record, interventions),
-      ...(isNewRegistration(record, newness) ? {} : { updateOnly: true }),
+      ...(isNewRegistration(record, newness) && !olderThan(newness.maxAgeDays, publishedAt, firstSeenAt)
+        ? {}
+        : { updateOnly: true }),
     },
   };
 }
@@ -142,6 +160,17 @@ function isNewRegistration(record: TrialRecord, newness: TrialNewness): boolean 
     firstPosted >= newness.windowFirstDay ||
     apiDaysBetween(firstPosted, dayOf(record.lastUpdatedOn)) <= newness.lookbackDays
   );
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `from` to `to`. */
+function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / DAY_MS);
+}
+
+function olderThan(maxAgeDays: number | undefined, publishedAt: Date, firstSeenAt: Date): boolean {
+  return maxAgeDays !== undefined && daysBetween(publishedAt, firstSeenAt) > maxAgeDays;
 }
 
 /** A registry date as a day: "2026-11" is read as its first day. */

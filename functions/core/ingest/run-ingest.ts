@@ -309,6 +309,7 @@ async function ingestApiSource(
     tagger: deps.tagger,
     now: deps.clock.now(),
     timer: deps.timer,
+    maxAgeDays: request.maxArticleAgeDays,
     store: async (candidates: readonly ArticleCandidate[]) => {
       const stored = await storeAll(writer, candidates, deps);
       for (const outcome of Object.keys(counts) as UpsertOutcome[]) counts[outcome] += stored[outcome];

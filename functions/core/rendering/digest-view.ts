@@ -4,6 +4,7 @@ import type { Article, StudyType } from '../../model/articles.ts';
 import { TOPIC_IDS, type TopicId } from '../../model/topics.ts';
 import type { Selection } from '../digest/select.ts';
 import { cutAtSentence } from '../ingest/summary.ts';
+import { trialViewOf, type TrialView } from './trial-card.ts';
 
 /**
  * What a digest shows, as plain data for the templates: one builder for the whole render, the
@@ -30,6 +31,8 @@ export interface CardView {
   readonly date: string;
   readonly summary: string;
   readonly badges: readonly BadgeView[];
+  /** A trial registration's phase, status and recruiting countries; absent on other articles. */
+  readonly trial?: TrialView;
   /**
    * "Why you got this": the reader's topics the article matched, with the words that matched
    * where they say more than the topic's name. A text slot of the card.
@@ -71,6 +74,11 @@ export interface DigestViewInput {
   readonly selection: SelectionContent;
   /** Articles missing here (deleted since planning) are left out rather than failing the group. */
   readonly articles: ReadonlyMap<string, Article>;
+  /**
+   * The planner's key of the selection (a send job's groupKey): inputs of one batch (one articles
+   * map) with the same key and digest are the same email, rendered once.
+   */
+  readonly groupKey?: string;
 }
 
 /** What a digest holds: a selection, or a send job carrying one (its quiet topics absent when none). */
@@ -142,7 +150,7 @@ export function buildDigestView(
         if (!article || !/^https?:\/\//i.test(article.url)) return [];
         // The section's own topic first: it is why the card stands here.
         const matched = [section.topic, ...selected.matchedTopics.filter((topic) => topic !== section.topic)];
-        return [cardView(article, whyLine(article, matched, topicLabels))];
+        return [cardView(article, whyLine(article, matched, topicLabels), selected.recruitingHere === true)];
       }),
     }))
     .filter((section) => section.articles.length > 0);
@@ -215,6 +223,24 @@ function whyLine(
   matched: readonly TopicId[],
   labels: Readonly<Record<TopicId, string>>,
 ): string {
+  // The same article is in many groups' digests under the same few topic lists: word it once.
+  let byArticle = whyLines.get(labels);
+  if (!byArticle) whyLines.set(labels, (byArticle = new WeakMap<Article, Map<string, string>>()));
+  let lines = byArticle.get(article);
+  if (!lines) byArticle.set(article, (lines = new Map<string, string>()));
+  const key = matched.join(',');
+  let line = lines.get(key);
+  if (line === undefined) lines.set(key, (line = whyLineUncached(article, matched, labels)));
+  return line;
+}
+
+const whyLines = new WeakMap<object, WeakMap<Article, Map<string, string>>>();
+
+function whyLineUncached(
+  article: Article,
+  matched: readonly TopicId[],
+  labels: Readonly<Record<TopicId, string>>,
+): string {
   const topics = joinWords(
     matched.map((topic, index) => {
       const words = index < QUOTED_TOPICS ? article.matchedTerms?.[topic] : undefined;
@@ -251,17 +277,24 @@ type CardContent = Omit<CardView, 'why'> & { readonly late: boolean };
 
 /**
  * Card content per article object: a sender builds the views of a batch twice (to prepare the
- * pieces, then to send) from the same articles, and an article read once is never changed.
+ * pieces, then to send) from the same articles, and an article read once is never changed. A
+ * trial has a second card, with "Recruiting in your country", for the readers it recruits near.
  */
-const cardContents = new WeakMap<Article, CardContent>();
+const cardContents = new WeakMap<Article, { plain?: CardContent; recruitingHere?: CardContent }>();
 
-function cardView(article: Article, why: string): CardView & { readonly late: boolean } {
-  let content = cardContents.get(article);
-  if (!content) cardContents.set(article, (content = cardContentOf(article)));
+function cardView(
+  article: Article,
+  why: string,
+  recruitingHere: boolean,
+): CardView & { readonly late: boolean } {
+  let variants = cardContents.get(article);
+  if (!variants) cardContents.set(article, (variants = {}));
+  const variant = recruitingHere && article.trial ? 'recruitingHere' : 'plain';
+  const content = (variants[variant] ??= cardContentOf(article, variant === 'recruitingHere'));
   return { ...content, why };
 }
 
-function cardContentOf(article: Article): CardContent {
+function cardContentOf(article: Article, recruitingHere: boolean): CardContent {
   const badges = badgesOf(article.studyTypes);
   const late = isListedLate(article);
   const shown = {
@@ -273,6 +306,7 @@ function cardContentOf(article: Article): CardContent {
       : shortDate(article.publishedAt),
     summary: cutAtSentence(article.summary, CARD_SUMMARY_LENGTH),
     badges: badges.map((badge, index) => ({ ...badge, last: index === badges.length - 1 })),
+    ...(article.trial ? { trial: trialViewOf(article.trial, recruitingHere) } : {}),
   };
   const key = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22);
   return { key, ...shown, late };
@@ -321,8 +355,21 @@ function shortDate(iso: string): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
+/** Weeks by digest id: every view of a send names the same few weeks, and luxon is slow per call. */
+const weeks = new Map<string, string>();
+
 /** "weekly-2026-W48" → "23 November 2026" (the Monday of that ISO week). */
 function weekOf(digestId: string): string {
+  let week = weeks.get(digestId);
+  if (week === undefined) {
+    week = weekOfUncached(digestId);
+    if (weeks.size > 1000) weeks.clear();
+    weeks.set(digestId, week);
+  }
+  return week;
+}
+
+function weekOfUncached(digestId: string): string {
   const match = /(\d{4})-W(\d{2})$/.exec(digestId);
   if (!match) return digestId;
   return DateTime.fromObject(

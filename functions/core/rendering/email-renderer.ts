@@ -111,7 +111,13 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
   const pieces = createDigestPieces({ templates: settings.templates, mjml: settings.mjml, shared, slots });
   let wholeRenders = 0;
 
-  const viewOf = (input: DigestViewInput) => buildDigestView(input, settings.topicLabels);
+  // A sender builds each job's view twice, to prepare the batch's pieces and then to send: once is enough.
+  const views = new WeakMap<DigestViewInput, DigestView>();
+  const viewOf = (input: DigestViewInput) => {
+    let view = views.get(input);
+    if (!view) views.set(input, (view = buildDigestView(input, settings.topicLabels)));
+    return view;
+  };
   const textOf = (view: DigestView) =>
     renderText(settings.templates, 'digest.txt', { ...shared, ...view, ...linkSlots });
   const groupEmail = (view: DigestView, html: string): GroupEmail => ({
@@ -119,14 +125,33 @@ export function createEmailRenderer(settings: EmailRendererSettings) {
     articleCount: view.count,
   });
 
+  // A group larger than one job (RECIPIENTS_PER_JOB) sends several jobs of the same selection,
+  // usually in one batch: its email is assembled once per batch. Keyed by the batch's articles
+  // map, so nothing outlives the batch that read those articles.
+  const batchEmails = new WeakMap<ReadonlyMap<string, unknown>, Map<string, Promise<GroupEmail>>>();
+
   return {
     /**
      * Renders one group's digest from cached pieces (rendering the missing ones first). Articles
      * missing from the map (deleted since planning) are left out rather than failing the group.
      */
-    async renderDigest(input: DigestViewInput): Promise<GroupEmail> {
-      const view = viewOf(input);
-      return groupEmail(view, await pieces.assemble(view));
+    renderDigest(input: DigestViewInput): Promise<GroupEmail> {
+      const render = async () => {
+        const view = viewOf(input);
+        return groupEmail(view, await pieces.assemble(view));
+      };
+      if (input.groupKey === undefined) return render();
+      let emails = batchEmails.get(input.articles);
+      if (!emails) batchEmails.set(input.articles, (emails = new Map<string, Promise<GroupEmail>>()));
+      const key = `${input.digestId}:${input.groupKey}`;
+      let email = emails.get(key);
+      if (!email) {
+        email = render();
+        emails.set(key, email);
+        // A failed render is not kept: the next job of the group tries again.
+        email.catch(() => emails.delete(key));
+      }
+      return email;
     },
 
     /**

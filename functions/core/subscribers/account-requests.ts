@@ -44,7 +44,12 @@ export async function queueSubscriptionRequest(
 ): Promise<void> {
   const job = jobFor(
     request.email,
-    { type: 'subscribe', topics: [...request.topics], delivery: request.delivery },
+    {
+      type: 'subscribe',
+      topics: [...request.topics],
+      delivery: request.delivery,
+      ...(request.country ? { country: request.country } : {}),
+    },
     deps,
   );
   await deps.queue.enqueue([job]);
@@ -85,7 +90,12 @@ export async function deliverAccountEmail(
   const outcome =
     job.request.type === 'subscribe'
       ? await processSubscriptionRequest(
-          { email, topics: job.request.topics, delivery: job.request.delivery },
+          {
+            email,
+            topics: job.request.topics,
+            delivery: job.request.delivery,
+            ...(job.request.country ? { country: job.request.country } : {}),
+          },
           deps,
         )
       : await processManageLinkRequest(email, deps);

@@ -1,4 +1,5 @@
 import type { DeliveryRecord } from '../../model/deliveries.ts';
+import { countryName } from '../../model/countries.ts';
 import { LEDGER_RETENTION_DAYS } from '../../model/deliveries.ts';
 import type { Subscriber } from '../../model/subscribers.ts';
 import type { TopicId } from '../../model/topics.ts';
@@ -173,6 +174,7 @@ export function exportSubscriberData(
     topics,
     status,
     delivery,
+    country,
     createdAt,
     updatedAt,
     paused,
@@ -197,6 +199,7 @@ export function exportSubscriberData(
       paused: paused ?? false,
       topics: topics.map((id) => ({ id, label: topicLabels[id] ?? id })),
       delivery: { weekday: delivery.weekday, hour: delivery.hour, timeZone: delivery.timeZone },
+      country: country ? { code: country, name: countryName(country) ?? country } : null,
       createdAt,
       updatedAt,
       ...(demo ? { demo } : {}),

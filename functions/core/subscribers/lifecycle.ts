@@ -63,6 +63,7 @@ export interface SubscriptionRequest {
   readonly email: string;
   readonly topics: readonly TopicId[];
   readonly delivery: DeliverySlot;
+  readonly country?: string;
 }
 
 const latest = (...times: (string | undefined)[]) =>
@@ -103,6 +104,7 @@ export async function processSubscriptionRequest(
     sealedEmail: deps.sealer.seal(email, 'pending-address'),
     topics: canonicalTopicOrder(request.topics),
     delivery: request.delivery,
+    ...(request.country ? { country: request.country } : {}),
     requestedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + PENDING_LIFETIME_MS).toISOString(),
   };
@@ -213,6 +215,7 @@ export async function confirmSubscription(
     email: deps.sealer.open(pending.sealedEmail, 'pending-address'),
     topics: pending.topics,
     delivery: pending.delivery,
+    ...(pending.country ? { country: pending.country } : {}),
     status: 'confirmed',
     consent,
     createdAt: live?.createdAt ?? now.toISOString(),
@@ -277,10 +280,12 @@ export async function unsubscribe(
 export interface PreferenceChange {
   readonly topics: readonly TopicId[];
   readonly delivery: DeliverySlot;
+  /** A new country, null to forget it ("prefer not to say"), undefined to keep it. */
+  readonly country?: string | null;
 }
 
 /**
- * Changes a reader's topics and delivery slot. Only from a signed manage link of this instance. A
+ * Changes a reader's topics, delivery slot and country. Only from a signed manage link of this instance. A
  * new slot counts from now, as a confirmation does: its first digest comes at the first new slot
  * after the change, never at once for a slot that has already passed this week (docs/digests.md).
  */

@@ -6,6 +6,7 @@ import {
   type Subscriber,
   type SubscriberStatus,
 } from '../../model/subscribers.ts';
+import { countryName } from '../../model/countries.ts';
 import { timeZoneSchema } from './time-zones.ts';
 import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
 import { asciiAddress } from './email-address.ts';
@@ -39,6 +40,24 @@ export const deliverySlotSchema = z
   })
   .strict();
 
+export const UNKNOWN_COUNTRY_MESSAGE = 'is not a country we know: choose one from the list';
+
+/**
+ * A reader's country: an ISO 3166-1 alpha-2 code ("FR", any case); empty means "prefer not to
+ * say" (undefined). Only the code is kept.
+ */
+export const countrySchema = z
+  .string()
+  .trim()
+  .max(2, { message: UNKNOWN_COUNTRY_MESSAGE })
+  .transform((value, context) => {
+    if (value === '') return undefined;
+    const code = value.toUpperCase();
+    if (countryName(code) !== undefined) return code;
+    context.addIssue({ code: 'custom', message: UNKNOWN_COUNTRY_MESSAGE });
+    return z.NEVER;
+  });
+
 export const topicsSchema = z
   .array(topicIdSchema)
   .min(1, { message: 'choose at least one topic' })
@@ -48,6 +67,7 @@ export interface NewSubscriberInput {
   readonly email: string;
   readonly topics: readonly TopicId[];
   readonly delivery?: DeliverySlot;
+  readonly country?: string;
   readonly status?: SubscriberStatus;
   readonly demo?: boolean;
 }
@@ -62,6 +82,7 @@ export function newSubscriber(input: NewSubscriberInput, now: Date, ids: Subscri
     topics: canonicalTopicOrder(input.topics),
     status: input.status ?? 'pending',
     delivery: input.delivery ?? DEFAULT_DELIVERY_SLOT,
+    ...(input.country ? { country: input.country } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     softBounces: 0,
