@@ -8,6 +8,7 @@ import { cloudCheckCommand } from './cloud-check.ts';
 import { dlqRedriveCommand, dlqShowCommand } from './dlq-command.ts';
 import { previewCommand } from './preview-command.ts';
 import { sendCommand, type SendCommandOptions } from './send-command.ts';
+import { registerScheduleCommands } from './schedule-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { revokeSessionsCommand } from './admin-command.ts';
 import { registerEditorialCommands } from './editorial-command.ts';
@@ -113,10 +114,11 @@ program
   .description(
     'Send a one-off announcement to every confirmed reader, or to the followers of some topics, through the digest’s queue, sender and ledger',
   )
-  .requiredOption('--subject <text>', 'the subject line')
-  .requiredOption(
+  // Required for a send, checked in the action: as required options, `send list` and `send cancel` would need them too.
+  .option('--subject <text>', 'the subject line (required)')
+  .option(
     '--body-file <file>',
-    'the body: Markdown (rendered in the announcement template), or a whole MJML document if the file ends in .mjml',
+    'the body: Markdown (rendered in the announcement template), or a whole MJML document if the file ends in .mjml (required)',
   )
   .option('--topics <ids>', 'the readers who follow any of these topics, comma-separated')
   .option('--everyone', 'every confirmed reader (the audience is always named: --topics or --everyone)')
@@ -140,7 +142,20 @@ program
     '--yes',
     'send for real without asking (needed where there is no terminal to type "send" on: scripts, pipes)',
   )
-  .action((options: SendCommandOptions) => sendCommand(options));
+  .option(
+    '--at <time>',
+    'schedule the send for this time, ISO 8601 with its zone (2026-12-10T09:00:00Z); a running `npm start` sends it then',
+  )
+  .action((options: Partial<SendCommandOptions>, command: Command) => {
+    for (const [flag, value] of [
+      ['--subject <text>', options.subject],
+      ['--body-file <file>', options.bodyFile],
+    ] as const) {
+      if (value === undefined) command.error(`error: required option '${flag}' not specified`);
+    }
+    return sendCommand(options as SendCommandOptions);
+  });
+registerScheduleCommands(program);
 
 const dlq = program
   .command('dlq')

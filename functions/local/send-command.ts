@@ -7,6 +7,7 @@ import type { AdminSendDependencies, ComposedSend } from '../core/announcements/
 import { composeSend } from '../core/announcements/compose-send.ts';
 import { sendStatus, type SendStatus } from '../core/announcements/send-status.ts';
 import { startSend } from '../core/announcements/start-send.ts';
+import { parseSendAt, scheduleSend } from '../core/announcements/schedule-send.ts';
 import { sendTest } from '../core/announcements/test-send.ts';
 import { parseDraft } from '../core/announcements/announcement.ts';
 import type { AudienceSummary } from '../model/announcements.ts';
@@ -30,6 +31,8 @@ export interface SendCommandOptions {
   readonly id?: string;
   readonly previewOut?: string;
   readonly yes?: boolean;
+  /** Schedule the send for this time (ISO 8601 with its zone) instead of sending now. */
+  readonly at?: string;
 }
 
 /** A send whose counts do not move for this long is left to finish (or be resumed) later. */
@@ -48,6 +51,11 @@ export async function sendCommand(options: SendCommandOptions): Promise<void> {
   if (options.dryRun && options.testTo) {
     throw new ValidationError('--dry-run sends nothing: leave out --test-to, or --dry-run');
   }
+  if (options.at !== undefined && (options.dryRun || options.testTo)) {
+    throw new ValidationError('--at schedules the real send: leave it out of a --dry-run or --test-to');
+  }
+  // Checked before anything starts: a time in the past is refused at once.
+  if (options.at !== undefined) parseSendAt(options.at, new Date());
   const draft = draftOf(options, await readBody(options.bodyFile));
   // Scripts and pipes have no one to ask, so they say --yes: a real send is never a default.
   if (!options.dryRun && !options.testTo && !options.yes && !onTerminal()) {
@@ -73,9 +81,21 @@ export async function sendCommand(options: SendCommandOptions): Promise<void> {
       console.log(JSON.stringify({ sendId: composed.sendId, test }));
       return;
     }
-    if (!(await confirmed(composed, options))) {
+    const sendAt =
+      options.at === undefined ? undefined : parseSendAt(options.at, environment.context.clock.now());
+    if (!(await confirmed(composed, options, sendAt))) {
       console.log('Not sent.');
       console.log(JSON.stringify({ sendId: composed.sendId, sent: false }));
+      return;
+    }
+    if (sendAt) {
+      const scheduled = await scheduleSend(composed, sendAt, actor, deps);
+      console.log(
+        scheduled.outcome === 'scheduled'
+          ? `Scheduled for ${scheduled.sendAt}: a running \`npm start\` sends it then. Cancel it before with \`immuno-digest send cancel ${scheduled.sendId}\`.`
+          : `Already scheduled for ${scheduled.sendAt}: nothing changed.`,
+      );
+      console.log(JSON.stringify({ ...scheduled, audience: composed.audience.total }));
       return;
     }
     await sendForReal(composed, actor, deps, environment);
@@ -216,12 +236,17 @@ function audienceLines(
   return lines;
 }
 
-async function confirmed(composed: ComposedSend, options: SendCommandOptions): Promise<boolean> {
+async function confirmed(
+  composed: ComposedSend,
+  options: SendCommandOptions,
+  sendAt: Date | undefined,
+): Promise<boolean> {
   if (options.yes) return true;
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
+    const when = sendAt ? `at ${sendAt.toISOString()}` : 'now';
     const answer = await prompt.question(
-      `Send "${composed.draft.content.subject}" to ${readers(composed.audience.total)} now? Type "send" to confirm: `,
+      `Send "${composed.draft.content.subject}" to ${readers(composed.audience.total)} ${when}? Type "send" to confirm: `,
     );
     return answer.trim().toLowerCase() === 'send';
   } finally {

@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Cron } from 'croner';
 import { createApi } from '../api/app.ts';
 import { ingestOnce, planDigestOnce } from '../app/jobs.ts';
+import { enqueueDueScheduledSends } from '../core/announcements/schedule-send.ts';
 import type { IngestSummary } from '../core/ingest/run-ingest.ts';
 import type { PlanSummary } from '../core/digest/plan-digest.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
@@ -40,6 +41,8 @@ const DRAIN_TIMEOUT_MS = 90_000;
  * either way: the sweep only keeps the table from holding sealed addresses longer than needed.)
  */
 const PENDING_SWEEP_SCHEDULE = '*/15 * * * *';
+/** Sends scheduled for later are looked for every minute (and at start, for those due meanwhile). */
+const SCHEDULED_SENDS_SCHEDULE = '* * * * *';
 
 /**
  * `npm start`: the whole pipeline on the local stand-ins. With --once: one ingest and one digest
@@ -145,7 +148,12 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
       .sweepExpiredPending(context.clock.now())
       .then((swept) => swept > 0 && logLine(`Deleted ${swept} expired pending subscriptions.`))
       .catch((error: unknown) => context.logger.error('pending sweep failed', { error }));
+  const startDueSends = () =>
+    enqueueDueScheduledSends(context)
+      .then((due) => due.length > 0 && logLine(`Scheduled sends due, now sending: ${due.join(', ')}.`))
+      .catch((error: unknown) => context.logger.error('scheduled sends check failed', { error }));
   const jobs = [
+    new Cron(SCHEDULED_SENDS_SCHEDULE, () => void startDueSends()),
     new Cron(config.schedules.ingest, () => void ingest()),
     new Cron(config.schedules.digest, () => void plan()),
     new Cron(PENDING_SWEEP_SCHEDULE, () => void sweep()),
@@ -163,6 +171,7 @@ async function serveForever(environment: LocalEnvironment, sender: LocalSender):
   );
   console.log('');
   await sweep();
+  await startDueSends();
   await ingest();
   await plan();
 

@@ -58,12 +58,20 @@ export interface AdminTestRecord {
 
 /**
  * One admin send in the state table. 'draft': only tested so far (its content is the last one
- * tested); 'queued': sent for real, content fixed for good. Whether it is still sending or done
- * is read from the delivery ledger, never stored twice.
+ * tested); 'scheduled': to be sent at `scheduledFor`, content fixed; 'cancelled': was scheduled,
+ * cancelled before it started (never sent); 'queued': sent for real, content fixed for good.
+ * Whether it is still sending or done is read from the delivery ledger, never stored twice.
  */
 export interface AdminSendRecord extends StoredDraft {
   readonly sendId: string;
-  readonly status: 'draft' | 'queued';
+  readonly status: 'draft' | 'scheduled' | 'cancelled' | 'queued';
+  /** For a send scheduled for later: when it is to start, who scheduled it and when. */
+  readonly scheduledFor?: string;
+  readonly scheduledAt?: string;
+  readonly scheduledBy?: AdminActor;
+  /** Who cancelled a scheduled send, and when. */
+  readonly cancelledAt?: string;
+  readonly cancelledBy?: AdminActor;
   /** When the id was first used (a test or the send). */
   readonly firstUsedAt: string;
   /** When, by whom and for how many readers (as the admin confirmed it) it was sent. */

@@ -48,6 +48,27 @@ export interface AdminSendStore extends TestAudit {
     draft: StoredDraft,
     sent: { readonly at: Date; readonly by: AdminActor; readonly confirmedAudience: number },
   ): Promise<CreateSendResult>;
+  /**
+   * Makes `sendId` a send scheduled for `schedule.for`, with this content, unless it is already a
+   * send (scheduled, cancelled or made): the same conditional write as createSend.
+   */
+  scheduleSend(
+    sendId: string,
+    draft: StoredDraft,
+    schedule: { readonly at: Date; readonly by: AdminActor; readonly for: Date },
+  ): Promise<CreateSendResult>;
+  /**
+   * Cancels a scheduled send; false when it is not scheduled (any more). Cancel and start are
+   * conditional updates on the same item: exactly one of them wins.
+   */
+  cancelScheduled(sendId: string, at: Date, by: AdminActor): Promise<boolean>;
+  /**
+   * Starts a scheduled send: it becomes a send made now by whoever scheduled it; false when it is
+   * not scheduled (any more: cancelled, or started already).
+   */
+  startScheduled(sendId: string, at: Date, confirmedAudience: number): Promise<boolean>;
+  /** The ids of the sends scheduled and neither started nor cancelled (one item, no scan). */
+  listScheduled(): Promise<string[]>;
   /** Records the audience the planner enqueued; only the first plan's figures are kept. */
   markEnqueued(sendId: string, audience: AudienceSummary, jobs: number, at: Date): Promise<void>;
   saveFinalCounts(sendId: string, counts: DeliveryCounts): Promise<void>;

@@ -33,13 +33,16 @@ import { batchGetAll, isConditionFailure } from './batch.ts';
  *   reads and no scan;
  * - `adminpreview#<id>`: a rendered preview for the admin page, expiring after a few hours;
  * - `admintests#<address id>`: the ids of the sends with a test to that (keyed) address, a string
- *   set like the month's, so a reader's export and erasure find their audit entries without a scan.
+ *   set like the month's, so a reader's export and erasure find their audit entries without a scan;
+ * - `adminscheduled`: the ids of the sends scheduled for later and not yet started or cancelled,
+ *   a string set the local runtime reads each minute to start the due ones.
  */
 
 const sendPk = (sendId: string) => `adminsend#${sendId}`;
 const testsToPk = (toId: string) => `admintests#${toId}`;
 const monthPk = (month: string) => `adminsends#${month}`;
 const previewPk = (previewId: string) => `adminpreview#${previewId}`;
+const SCHEDULED_PK = 'adminscheduled';
 
 /** Everything of a send but its body, for lists. */
 const SUMMARY_ATTRIBUTES = [
@@ -58,6 +61,11 @@ const SUMMARY_ATTRIBUTES = [
   'jobs',
   'tests',
   'finalCounts',
+  'scheduledFor',
+  'scheduledAt',
+  'scheduledBy',
+  'cancelledAt',
+  'cancelledBy',
 ] as const;
 
 /** Previews are kept only to be shown; DynamoDB's TTL removes them a day after they expire. */
@@ -181,6 +189,88 @@ export class DynamoAdminSendStore implements AdminSendStore {
     }
     await this.listInMonth(sendId, at);
     return { created: true };
+  }
+
+  async scheduleSend(
+    sendId: string,
+    draft: StoredDraft,
+    schedule: { readonly at: Date; readonly by: AdminActor; readonly for: Date },
+  ): Promise<CreateSendResult> {
+    const at = schedule.at.toISOString();
+    const created = await this.update(
+      sendId,
+      'SET sendId = :id, #status = :scheduled, subject = :subject, #format = :format, body = :body, topics = :topics, ' +
+        'draftHash = :hash, firstUsedAt = if_not_exists(firstUsedAt, :at), scheduledAt = :at, scheduledBy = :by, ' +
+        'scheduledFor = :for, tests = if_not_exists(tests, :empty)',
+      'attribute_not_exists(pk) OR #status = :draft',
+      {
+        ...draftValues(sendId, draft),
+        ':scheduled': 'scheduled',
+        ':draft': 'draft',
+        ':at': at,
+        ':by': { principal: schedule.by.principal, via: schedule.by.via },
+        ':for': schedule.for.toISOString(),
+        ':empty': [],
+      },
+    );
+    if (!created) {
+      const existing = await this.get(sendId);
+      if (!existing) throw new Error(`send ${sendId}: the conditional schedule failed, yet no item exists`);
+      return { created: false, existing };
+    }
+    await this.listInMonth(sendId, at);
+    await this.addToSet(SCHEDULED_PK, sendId);
+    return { created: true };
+  }
+
+  async cancelScheduled(sendId: string, at: Date, by: AdminActor): Promise<boolean> {
+    const cancelled = await this.update(
+      sendId,
+      'SET #status = :cancelled, cancelledAt = :at, cancelledBy = :by',
+      '#status = :scheduled',
+      {
+        ':cancelled': 'cancelled',
+        ':scheduled': 'scheduled',
+        ':at': at.toISOString(),
+        ':by': { principal: by.principal, via: by.via },
+      },
+    );
+    if (cancelled) await this.removeFromScheduled(sendId);
+    return cancelled;
+  }
+
+  async startScheduled(sendId: string, at: Date, confirmedAudience: number): Promise<boolean> {
+    const started = await this.update(
+      sendId,
+      'SET #status = :queued, sentAt = :at, sentBy = scheduledBy, confirmedAudience = :confirmed',
+      '#status = :scheduled',
+      {
+        ':queued': 'queued',
+        ':scheduled': 'scheduled',
+        ':at': at.toISOString(),
+        ':confirmed': confirmedAudience,
+      },
+    );
+    if (started) await this.removeFromScheduled(sendId);
+    return started;
+  }
+
+  async listScheduled(): Promise<string[]> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: SCHEDULED_PK }, ConsistentRead: true }),
+    );
+    return [...((Item?.sendIds as Set<string> | undefined) ?? [])].sort();
+  }
+
+  private async removeFromScheduled(sendId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: SCHEDULED_PK },
+        UpdateExpression: 'DELETE sendIds :id',
+        ExpressionAttributeValues: { ':id': new Set([sendId]) },
+      }),
+    );
   }
 
   async markEnqueued(sendId: string, audience: AudienceSummary, jobs: number, at: Date): Promise<void> {
@@ -321,7 +411,7 @@ function toSummary(item: Record<string, unknown>): AdminSendSummary {
     item[key] === undefined ? {} : ({ [key]: item[key] } as Record<K, never>);
   return {
     sendId: text(item.sendId),
-    status: item.status === 'queued' ? 'queued' : 'draft',
+    status: statusOf(item.status),
     subject: text(item.subject),
     format: item.format === 'mjml' ? 'mjml' : 'markdown',
     topics: (item.topics ?? []) as AdminSendSummary['topics'],
@@ -335,5 +425,14 @@ function toSummary(item: Record<string, unknown>): AdminSendSummary {
     ...optional('enqueuedAt'),
     ...optional('jobs'),
     ...optional('finalCounts'),
+    ...optional('scheduledFor'),
+    ...optional('scheduledAt'),
+    ...optional('scheduledBy'),
+    ...optional('cancelledAt'),
+    ...optional('cancelledBy'),
   };
+}
+
+function statusOf(value: unknown): AdminSendSummary['status'] {
+  return value === 'queued' || value === 'scheduled' || value === 'cancelled' ? value : 'draft';
 }

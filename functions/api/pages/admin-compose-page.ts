@@ -21,6 +21,9 @@ export interface ComposeForm {
   readonly audience: 'everyone' | 'topics' | '';
   readonly id: string;
   readonly testTo: string;
+  /** "Send later": a datetime-local value ('' to send now) and the zone it is in. */
+  readonly sendAt: string;
+  readonly sendZone: string;
 }
 
 export const EMPTY_FORM: ComposeForm = {
@@ -31,6 +34,8 @@ export const EMPTY_FORM: ComposeForm = {
   audience: '',
   id: '',
   testTo: '',
+  sendAt: '',
+  sendZone: 'UTC',
 };
 
 /** Problems by field: subject, body, format, audience, topics, id, testTo, confirm, request. */
@@ -44,6 +49,8 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   topics: 'Topics',
   id: 'Send id',
   testTo: 'Test address',
+  sendAt: 'Send later',
+  sendZone: 'Time zone',
   confirm: 'Confirmation',
   request: 'Request',
 };
@@ -181,6 +188,30 @@ ${form.body}</textarea>
             aria-describedby="test-hint"
           />
         </div>
+        <fieldset aria-describedby="send-later-hint">
+          <legend>Send later (optional)</legend>
+          <p class="hint" id="send-later-hint">
+            Leave empty to send when you confirm. A scheduled send can be cancelled from its page until it
+            starts.
+          </p>
+          ${fieldError('sendAt', errors.sendAt)} ${fieldError('sendZone', errors.sendZone)}
+          <div class="field">
+            <label for="sendAt">Date and time</label>
+            <input type="datetime-local" id="sendAt" name="sendAt" value="${form.sendAt}" />
+          </div>
+          <div class="field">
+            <label for="sendZone">Time zone</label>
+            <input
+              type="text"
+              id="sendZone"
+              name="sendZone"
+              spellcheck="false"
+              value="${form.sendZone}"
+              aria-describedby="zone-hint"
+            />
+            <p class="hint" id="zone-hint">A zone name such as UTC, Europe/Paris or America/New_York.</p>
+          </div>
+        </fieldset>
         <div class="actions">
           <button type="submit" name="action" value="preview" class="secondary">Preview</button>
           <button type="submit" name="action" value="test" class="secondary">Send test</button>
@@ -222,6 +253,13 @@ export function reviewPage(view: ReviewView) {
           }
         </li>
         <li><strong>Send id:</strong> <code>${composed.sendId}</code></li>
+        ${
+          form.sendAt
+            ? html`<li>
+                <strong>Scheduled for:</strong> ${form.sendAt.replace('T', ' ')} (${form.sendZone || 'UTC'})
+              </li>`
+            : ''
+        }
       </ul>
       ${
         tested
@@ -247,10 +285,15 @@ export function reviewPage(view: ReviewView) {
           ${fieldError('confirm', errors.confirm)}
           <label class="check" for="confirm"
             ><input type="checkbox" id="confirm" name="confirm" value="yes" required />
-            <span>I checked the preview, and I want to send it to ${readers} now.</span></label
+            <span
+              >I checked the preview, and I want to send it to ${readers}
+              ${form.sendAt ? 'at the time scheduled' : 'now'}.</span
+            ></label
           >
           <div class="actions">
-            <button type="submit" class="danger">Send to ${readers}</button>
+            <button type="submit" class="danger">
+              ${form.sendAt ? `Schedule for ${readers}` : `Send to ${readers}`}
+            </button>
             <button
               type="submit"
               class="secondary"
@@ -354,6 +397,12 @@ function hiddenDraft(form: ComposeForm, sendId: string) {
     <input type="hidden" name="body" value="${form.body}" />
     <input type="hidden" name="id" value="${sendId}" />
     <input type="hidden" name="testTo" value="${form.testTo}" />
+    ${
+      form.sendAt
+        ? html`<input type="hidden" name="sendAt" value="${form.sendAt}" />
+            <input type="hidden" name="sendZone" value="${form.sendZone}" />`
+        : ''
+    }
     ${form.audience ? html`<input type="hidden" name="audience" value="${form.audience}" />` : ''}
     ${[...form.topics].map((topic) => html`<input type="hidden" name="topics" value="${topic}" />`)}`;
 }

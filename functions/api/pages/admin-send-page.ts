@@ -10,6 +10,8 @@ type Labels = Readonly<Record<string, string>>;
 
 const STATE_LABELS: Readonly<Record<SendStatus['state'], string>> = {
   draft: 'Draft (tested only)',
+  scheduled: 'Scheduled',
+  cancelled: 'Cancelled',
   queued: 'Queued',
   sending: 'Sending',
   sent: 'Sent',
@@ -46,10 +48,12 @@ export function sendListPage(sends: readonly SendStatus<AdminSendSummary>[], lab
                 ${sends.map(
                   (send) =>
                     html`<tr>
-                      <td>${shortTime(send.sentAt ?? send.firstUsedAt)}</td>
+                      <td>${shortTime(send.sentAt ?? send.scheduledFor ?? send.firstUsedAt)}</td>
                       <td><a href="/admin/sends/${send.sendId}">${send.subject}</a></td>
                       <td>${audienceOf(send, labels)}</td>
-                      <td>${statePill(send.state)}</td>
+                      <td>
+                        ${statePill(send.state)}${send.state === 'scheduled' ? html` for ${shortTime(send.scheduledFor ?? '')}` : ''}
+                      </td>
                       <td class="number">${send.audience?.total ?? send.confirmedAudience ?? '–'}</td>
                       <td class="number">${send.counts.sent}</td>
                       <td class="number">${send.counts.skipped}</td>
@@ -64,7 +68,13 @@ export function sendListPage(sends: readonly SendStatus<AdminSendSummary>[], lab
   </div>`;
 }
 
-export function sendDetailPage(send: SendStatus, labels: Labels, previewId: string | undefined) {
+/** `csrf` is the token of the cancel form a scheduled send shows. */
+export function sendDetailPage(
+  send: SendStatus,
+  labels: Labels,
+  previewId: string | undefined,
+  csrf?: string,
+) {
   const audience = send.audience;
   return html`<div class="card">
       <p class="hint">Send <code>${send.sendId}</code></p>
@@ -73,13 +83,25 @@ export function sendDetailPage(send: SendStatus, labels: Labels, previewId: stri
       ${
         send.state === 'draft'
           ? html`<p>Only tested so far. <a href="/admin/compose">Compose</a> it again to send it.</p>`
-          : html`<ul class="figures" aria-label="Progress">
-              <li><strong>${send.counts.sent}</strong> sent</li>
-              <li><strong>${send.counts.skipped}</strong> skipped</li>
-              <li><strong>${send.counts.failed}</strong> failed</li>
-              <li><strong>${send.counts.claimed}</strong> in flight</li>
-              <li><strong>${send.pending}</strong> still to send</li>
-            </ul>`
+          : send.state === 'scheduled'
+            ? html`<p>Starts ${shortTime(send.scheduledFor ?? '')}; nothing is sent before then.</p>
+                ${
+                  csrf === undefined
+                    ? ''
+                    : html`<form method="post" action="/admin/sends/${send.sendId}/cancel">
+                        <input type="hidden" name="csrf" value="${csrf}" />
+                        <button type="submit" class="secondary">Cancel this scheduled send</button>
+                      </form>`
+                }`
+            : send.state === 'cancelled'
+              ? html`<p>Cancelled before it started: nobody got it.</p>`
+              : html`<ul class="figures" aria-label="Progress">
+                  <li><strong>${send.counts.sent}</strong> sent</li>
+                  <li><strong>${send.counts.skipped}</strong> skipped</li>
+                  <li><strong>${send.counts.failed}</strong> failed</li>
+                  <li><strong>${send.counts.claimed}</strong> in flight</li>
+                  <li><strong>${send.pending}</strong> still to send</li>
+                </ul>`
       }
       ${
         audience
@@ -89,6 +111,22 @@ export function sendDetailPage(send: SendStatus, labels: Labels, previewId: stri
       }
       <h2>Audit</h2>
       <ul class="summary-list">
+        ${
+          send.scheduledAt
+            ? html`<li>
+                Scheduled ${shortTime(send.scheduledAt)} by ${send.scheduledBy?.principal ?? 'unknown'}
+                (${send.scheduledBy?.via ?? '?'}) for ${shortTime(send.scheduledFor ?? '')}
+              </li>`
+            : ''
+        }
+        ${
+          send.cancelledAt
+            ? html`<li>
+                Cancelled ${shortTime(send.cancelledAt)} by ${send.cancelledBy?.principal ?? 'unknown'}
+                (${send.cancelledBy?.via ?? '?'})
+              </li>`
+            : ''
+        }
         ${
           send.sentAt
             ? html`<li>
@@ -121,7 +159,9 @@ export function sendDetailPage(send: SendStatus, labels: Labels, previewId: stri
     ${
       previewId
         ? html`<div class="card">
-            <h2>${send.state === 'draft' ? 'The content last tested' : 'What was sent'}</h2>
+            <h2>
+              ${send.state === 'draft' ? 'The content last tested' : send.state === 'scheduled' || send.state === 'cancelled' ? 'What it says' : 'What was sent'}
+            </h2>
             ${previewFrame(previewId)}
           </div>`
         : ''
@@ -149,6 +189,11 @@ export function sendJson(send: SendStatus<AdminSendSummary> | SendStatus<AdminSe
     sentAt: send.sentAt ?? null,
     sentBy: send.sentBy ?? null,
     enqueuedAt: send.enqueuedAt ?? null,
+    scheduledFor: send.scheduledFor ?? null,
+    scheduledAt: send.scheduledAt ?? null,
+    scheduledBy: send.scheduledBy ?? null,
+    cancelledAt: send.cancelledAt ?? null,
+    cancelledBy: send.cancelledBy ?? null,
     firstUsedAt: send.firstUsedAt,
     tests: send.tests,
   };

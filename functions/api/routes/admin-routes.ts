@@ -8,6 +8,7 @@ import { guardAdminRoutes } from './admin/guard-admin-routes.ts';
 import { registerPastSendsRoutes } from './admin/past-sends-routes.ts';
 import { registerPreviewRoutes } from './admin/preview-routes.ts';
 import { registerReaderRoutes } from './admin/reader-routes.ts';
+import { registerScheduleRoutes } from './admin/schedule-routes.ts';
 import { registerSendRoutes } from './admin/send-routes.ts';
 import { registerSignInRoutes } from './admin/sign-in-routes.ts';
 import { registerStatsRoutes } from './admin/stats-routes.ts';
@@ -29,6 +30,7 @@ export function adminRoutes(services: ApiServices): Hono<AdminEnv> {
   registerReaderRoutes(app, kit);
   registerComposeRoutes(app, kit);
   registerSendRoutes(app, kit);
+  registerScheduleRoutes(app, kit);
   registerPastSendsRoutes(app, kit);
   registerPreviewRoutes(app, kit);
   registerDeadLetterRoutes(app, kit);

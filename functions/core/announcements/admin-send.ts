@@ -6,6 +6,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Mailer } from '../../ports/mailer.ts';
 import type { SendQueue } from '../../ports/send-queue.ts';
 import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
+import type { SendScheduler } from '../../ports/send-scheduler.ts';
 import type { SubscriberErasure, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { AnnouncementPlanJob } from '../delivery/send-job.ts';
 import type { SubscriberIds } from '../subscribers/subscriber-ids.ts';
@@ -39,6 +40,8 @@ export interface AdminSendDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Arms the timers of sends scheduled for later; undefined where they are not available. */
+  readonly sendScheduler?: SendScheduler;
   readonly settings: {
     readonly siteUrl: string;
     readonly unsubscribeMailto: string;

@@ -5,6 +5,7 @@ import type { SendQueue } from '../../ports/send-queue.ts';
 import type { SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { AnnouncementJob, AnnouncementPlanJob } from '../delivery/send-job.ts';
 import { selectAudience } from './audience.ts';
+import { startScheduledSend } from './schedule-send.ts';
 
 export interface PlanAnnouncementDependencies {
   readonly adminSends: AdminSendStore;
@@ -29,7 +30,16 @@ export async function planAnnouncementSend(
   deps: PlanAnnouncementDependencies,
 ): Promise<number> {
   const { sendId } = job;
-  const record = await deps.adminSends.get(sendId);
+  let record = await deps.adminSends.get(sendId);
+  if (job.scheduled && record?.status === 'scheduled') {
+    // Its time has come: start it (unless a cancel won the race), then plan it as any send.
+    if (!(await startScheduledSend(record, deps))) return 0;
+    record = await deps.adminSends.get(sendId);
+  }
+  if (record?.status === 'cancelled') {
+    deps.logger.info('plan job of a cancelled send: nothing sent', { sendId });
+    return 0;
+  }
   if (!record || record.status !== 'queued') {
     deps.logger.error('plan job for a send that was never sent: ignored', { sendId });
     return 0;

@@ -4,10 +4,11 @@ import type { AdminSendDependencies } from './admin-send.ts';
 import { announcementLedgerId } from './announcement.ts';
 
 /**
- * 'draft': only tested; 'queued': sent, its audience not enqueued yet; 'sending': some readers
+ * 'draft': only tested; 'scheduled': to start at its time; 'cancelled': cancelled before it
+ * started, never sent; 'queued': sent, its audience not enqueued yet; 'sending': some readers
  * not accounted for; 'sent': every reader sent, skipped or failed.
  */
-export type SendState = 'draft' | 'queued' | 'sending' | 'sent';
+export type SendState = 'draft' | 'scheduled' | 'cancelled' | 'queued' | 'sending' | 'sent';
 
 export interface SendProgress {
   readonly state: SendState;
@@ -44,7 +45,7 @@ export async function withProgress<R extends AdminSendSummary>(
   record: R,
   deps: Pick<AdminSendDependencies, 'adminSends' | 'ledger'>,
 ): Promise<SendStatus<R>> {
-  if (record.status === 'draft') return { ...record, state: 'draft', counts: NO_COUNTS, pending: 0 };
+  if (record.status !== 'queued') return { ...record, state: record.status, counts: NO_COUNTS, pending: 0 };
   const counts = record.finalCounts ?? (await deps.ledger.countByStatus(announcementLedgerId(record.sendId)));
   if (!record.audience) return { ...record, state: 'queued', counts, pending: record.confirmedAudience ?? 0 };
   const accounted = counts.sent + counts.failed + counts.skipped;

@@ -1,5 +1,6 @@
 import type { AdminActor } from '../../model/announcements.ts';
 import { sendConflict, storedDraftOf, type AdminSendDependencies, type ComposedSend } from './admin-send.ts';
+import { SendConflictError } from '../errors.ts';
 import { withProgress } from './send-status.ts';
 
 export type StartOutcome = 'started' | 'resumed' | 'already-sent';
@@ -33,6 +34,10 @@ export async function startSend(
   let resume = false;
   if (!created.created) {
     const existing = created.existing;
+    if (existing.status === 'scheduled' || existing.status === 'cancelled')
+      throw new SendConflictError(
+        `send "${sendId}" is ${existing.status === 'scheduled' ? `scheduled for ${existing.scheduledFor}: cancel it first, or choose another id` : 'a cancelled scheduled send: choose another id'}`,
+      );
     if (existing.draftHash !== composed.draftHash) throw sendConflict(sendId, existing);
     if (existing.enqueuedAt) {
       if ((await withProgress(existing, deps)).state === 'sent') return { sendId, outcome: 'already-sent' };

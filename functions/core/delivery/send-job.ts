@@ -69,7 +69,9 @@ export type DigestJob = z.infer<typeof digestJobSchema>;
 /**
  * Fans an admin send out: lists its audience and enqueues its announcement jobs. `resume` plans
  * a send again that was planned before but never finished (its jobs were lost with a local queue,
- * or went to the DLQ); the ledger skips whoever already got it.
+ * or went to the DLQ); the ledger skips whoever already got it. `scheduled` is the job a send
+ * scheduled for later puts on the queue at its time: the planner starts the send first, unless it
+ * was cancelled (core/announcements/schedule-send.ts).
  */
 const announcementPlanJobSchema = z
   .object({
@@ -77,6 +79,7 @@ const announcementPlanJobSchema = z
     version: z.literal(1),
     sendId: sendIdSchema,
     resume: z.boolean().optional(),
+    scheduled: z.boolean().optional(),
   })
   .strict();
 

@@ -11,5 +11,7 @@ export function composeFormOf(input: Record<string, unknown>): ComposeForm {
     audience: input.audience === 'everyone' || input.audience === 'topics' ? input.audience : '',
     id: text(input.id),
     testTo: text(input.testTo),
+    sendAt: text(input.sendAt),
+    sendZone: text(input.sendZone) || 'UTC',
   };
 }

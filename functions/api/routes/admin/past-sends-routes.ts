@@ -11,7 +11,7 @@ import type { AdminApp, AdminKit } from './admin-kit.ts';
  * (`GET /admin/sends/{id}`, which reloads itself while the send is under way), as pages or JSON.
  */
 export function registerPastSendsRoutes(app: AdminApp, kit: AdminKit): void {
-  const { services, deps, labels, layout, storePreview, notFound } = kit;
+  const { services, auth, deps, labels, layout, storePreview, notFound } = kit;
   const { context } = services;
 
   app.get('/admin/sends', async (c) => {
@@ -35,9 +35,14 @@ export function registerPastSendsRoutes(app: AdminApp, kit: AdminKit): void {
       topics: send.topics,
     });
     const previewId = await storePreview(email.personalise(previewLinks(deps)).html);
-    return adminPage(c, send.subject, sendDetailPage(send, labels, previewId), {
-      ...layout(c.get('admin'), 'sends'),
-      ...(send.state === 'queued' || send.state === 'sending' ? { refreshSeconds: 5 } : {}),
-    });
+    return adminPage(
+      c,
+      send.subject,
+      sendDetailPage(send, labels, previewId, auth.csrfToken(c.get('admin'))),
+      {
+        ...layout(c.get('admin'), 'sends'),
+        ...(send.state === 'queued' || send.state === 'sending' ? { refreshSeconds: 5 } : {}),
+      },
+    );
   });
 }

@@ -20,6 +20,8 @@ export interface AdminSendRequest {
   /** The send id asked for (validated), or undefined for the default one. */
   readonly id: string | undefined;
   readonly action: SendAction;
+  /** For a send scheduled for later: the time asked for, as written (schedule-send.ts reads it). */
+  readonly sendAt?: string;
 }
 
 const required = (type: string) => ({
@@ -40,6 +42,7 @@ const jsonRequestSchema = z
     dryRun: flag.optional(),
     testTo: z.string(required('one email address, as text')).optional(),
     send: flag.optional(),
+    sendAt: text.optional(),
   })
   .strict();
 
@@ -56,6 +59,9 @@ const formSchema = z
     audience: text.optional(),
     id: text.optional(),
     testTo: text.optional(),
+    // The compose page's "send later": a datetime-local value and the zone it is in.
+    sendAt: text.optional(),
+    sendZone: text.optional(),
   })
   .strict();
 
@@ -87,12 +93,15 @@ export function parseJsonSendRequest(input: Record<string, unknown>): AdminSendR
     if (parsed.success) testTo = parsed.data;
     else issues.push('testTo: enter a valid email address, like name@example.org');
   }
+  const sendAt = fields.sendAt?.trim() || undefined;
+  if (sendAt !== undefined && fields.send !== true)
+    issues.push('sendAt: a send time goes with "send": true (a dry run or a test is never scheduled)');
   const id = fields.id?.trim() ? collect(issues, () => parseSendId(fields.id!)) : undefined;
   const draft = collect(issues, () => parseDraft(fields));
   if (issues.length > 0 || !draft) throw invalid(issues);
   const action: SendAction =
     chosen[0] === 'dryRun' ? { kind: 'dry-run' } : testTo ? { kind: 'test', to: testTo } : { kind: 'send' };
-  return { draft, id, action };
+  return { draft, id, action, ...(sendAt !== undefined ? { sendAt } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ComposedSend } from '../../../core/announcements/admin-send.ts';
 import { composeSend } from '../../../core/announcements/compose-send.ts';
 import { startSend } from '../../../core/announcements/start-send.ts';
+import { parseSendAt, scheduleSend } from '../../../core/announcements/schedule-send.ts';
 import { sendTest } from '../../../core/announcements/test-send.ts';
 import { parseDraft } from '../../../core/announcements/announcement.ts';
 import { readInput } from '../../input.ts';
@@ -10,6 +11,7 @@ import { adminProblemOf } from './admin-problem.ts';
 import type { AdminApp, AdminKit } from './admin-kit.ts';
 import { composeFormOf } from './compose-form.ts';
 import { parseAdminForm, parseJsonSendRequest } from './send-request.ts';
+import { formSendAt } from './schedule-routes.ts';
 
 /**
  * `POST /admin/sends`: the JSON API's send (a dry run, a test, or `"send": true` for real, `202`
@@ -29,6 +31,7 @@ export function registerSendRoutes(app: AdminApp, kit: AdminKit): void {
     try {
       if (fromForm) {
         const form = parseAdminForm(input);
+        const sendAt = formSendAt(form, services.context.clock.now());
         const composed = await composeSend(parseDraft(form), form.id?.trim() || undefined, deps);
         if (form.confirm !== 'yes') {
           const previewId = await storePreview(composed.preview.html);
@@ -47,15 +50,29 @@ export function registerSendRoutes(app: AdminApp, kit: AdminKit): void {
             400,
           );
         }
+        if (sendAt) {
+          const scheduled = await scheduleSend(composed, sendAt, actor, deps);
+          return c.redirect(`/admin/sends/${scheduled.sendId}`, 303);
+        }
         const started = await startSend(composed, actor, deps);
         return c.redirect(`/admin/sends/${started.sendId}`, 303);
       }
       const request = parseJsonSendRequest(input);
+      const sendAt =
+        request.sendAt === undefined ? undefined : parseSendAt(request.sendAt, services.context.clock.now());
       const composed = await composeSend(request.draft, request.id, deps);
       if (request.action.kind === 'dry-run') return c.json(dryRunJson(composed));
       if (request.action.kind === 'test') {
         const test = await sendTest(composed, request.action.to, actor, deps);
         return c.json({ sendId: composed.sendId, test });
+      }
+      if (sendAt) {
+        const scheduled = await scheduleSend(composed, sendAt, actor, deps);
+        c.header('Location', `/admin/sends/${scheduled.sendId}`);
+        return c.json(
+          { ...scheduled, status: `/admin/sends/${scheduled.sendId}` },
+          scheduled.outcome === 'already-scheduled' ? 200 : 202,
+        );
       }
       const started = await startSend(composed, actor, deps);
       c.header('Location', `/admin/sends/${started.sendId}`);
