@@ -146,6 +146,6 @@ describe('time zones on the subscribe page, the preference centre and the JSON A
     const page = await (await api.request(`/preferences?${manage}`)).text();
 
     expect(page).toMatch(/<option value="UTC-99" selected>UTC-99 \(not a time zone we know: choose yours\)</);
-    expect(page.match(/ selected>/g)?.length).toBe(3); // weekday, hour, and that zone only
+    expect(page.match(/ selected>/g)?.length).toBe(4); // weekday, hour, that zone, and "Prefer not to say" for the country
   });
 });
