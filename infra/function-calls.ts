@@ -12,7 +12,9 @@ import type { HandlerName } from './constructs/digest-function.ts';
  * Resources are named in one vocabulary: `table/<id>` and `table/<id>/index/<name>` (the tables
  * of tables.ts), `queue/send`, `queue/send-dlq` (its dead-letter queue), `secret/token`,
  * `secret/identity`, `secret/ncbi-api-key`, `ses/identity` (the sender identity),
- * `ses/configuration-set`, and `*` for actions IAM grants on no resource type.
+ * `ses/configuration-set`, `schedule/send` (the schedules of the send schedule group),
+ * `role/send-scheduler` (the role those schedules run as), and `*` for actions IAM grants on no
+ * resource type.
  */
 
 type TableId = TableDefinition['id'];
@@ -27,6 +29,8 @@ export type CallResource =
   | 'secret/ncbi-api-key'
   | 'ses/identity'
   | 'ses/configuration-set'
+  | 'schedule/send'
+  | 'role/send-scheduler'
   | '*';
 
 /** Resource → the IAM actions called on it. */
@@ -134,6 +138,10 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     ],
     // An admin send's plan job; the admin's redrive moves the dead letters back here.
     'queue/send': ['sqs:SendMessage'],
+    // A send scheduled for later: its one-off schedule is created (handing Scheduler the role it
+    // puts the plan job on the queue as), and deleted when the send is cancelled.
+    'schedule/send': ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+    'role/send-scheduler': ['iam:PassRole'],
     // The admin's look at the dead letters and their redrive: found by name, counted, read, deleted.
     'queue/send-dlq': [
       'sqs:GetQueueUrl',

@@ -19,6 +19,8 @@ export interface FunctionAccess {
   readonly readsSendQuota: boolean;
   /** The NCBI API key secret of the PubMed sources (ingest only). */
   readonly readsNcbiApiKey: boolean;
+  /** Creates and deletes the schedules of sends scheduled for later, passing Scheduler its role. */
+  readonly schedulesSends: boolean;
 }
 
 /** What each function is, and exactly what it may touch. The service stack grants from this only. */
@@ -71,6 +73,9 @@ export function accessFor(calls: FunctionCalls): FunctionAccess {
     readsSendQuota: all.includes('ses:GetAccount'),
     readsNcbiApiKey: actionsOn((resource) => resource === 'secret/ncbi-api-key').includes(
       'secretsmanager:GetSecretValue',
+    ),
+    schedulesSends: actionsOn((resource) => resource === 'schedule/send').includes(
+      'scheduler:CreateSchedule',
     ),
   };
 }

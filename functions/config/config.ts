@@ -89,6 +89,21 @@ const envSchema = z.object({
   SEND_QUEUE_NAME: z.string().min(1),
   SEND_DLQ_NAME: z.string().min(1),
   SEND_QUEUE_URL: httpUrl.optional(),
+  // The cloud's timer of sends scheduled for later (EventBridge Scheduler): the api function only.
+  SEND_SCHEDULE_GROUP: z
+    .string()
+    .regex(/^[0-9A-Za-z_.-]{1,64}$/, {
+      message: 'must be a schedule group name (1 to 64 of A-Z a-z 0-9 _ . -)',
+    })
+    .optional(),
+  SEND_SCHEDULER_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, { message: 'must be an IAM role ARN' })
+    .optional(),
+  SEND_QUEUE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:\S+$/, { message: 'must be an SQS queue ARN' })
+    .optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   SES_MAX_SEND_RATE: z.coerce.number().positive().max(10_000).default(14),
   INGEST_SCHEDULE: cronPattern.default('0 */6 * * *'),
@@ -167,6 +182,13 @@ export interface Config {
     readonly deadLetterName: string;
     readonly sendUrl: string | undefined;
   };
+  /**
+   * Where the cloud arms the timers of sends scheduled for later: the schedule group, the role
+   * EventBridge Scheduler assumes to put a send's plan job on the send queue, and that queue's
+   * ARN. Unset locally (the local runtime polls instead) and in every function but the api.
+   */
+  readonly sendSchedules:
+    { readonly group: string; readonly roleArn: string; readonly queueArn: string } | undefined;
   readonly schedules: { readonly ingest: string; readonly digest: string };
   readonly endpoints: {
     readonly dynamodb: string | undefined;
@@ -265,6 +287,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       'IDENTITY_SECRET or IDENTITY_SECRET_ARN is required: subscriber ids are keyed with it (neither is set)',
     );
   }
+  const scheduleSettings = ['SEND_SCHEDULE_GROUP', 'SEND_SCHEDULER_ROLE_ARN', 'SEND_QUEUE_ARN'];
+  const scheduleSet = scheduleSettings.filter((key) => source[key] !== undefined);
+  if (scheduleSet.length > 0 && scheduleSet.length < scheduleSettings.length) {
+    problems.push(
+      `${scheduleSettings.filter((key) => source[key] === undefined).join(' and ')} must be set with ${scheduleSet.join(' and ')}: scheduled sends need all three`,
+    );
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration (${mode}):\n  - ${problems.join('\n  - ')}`);
   }
@@ -298,6 +327,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, mo
       state: e.STATE_TABLE,
     },
     queues: { sendName: e.SEND_QUEUE_NAME, deadLetterName: e.SEND_DLQ_NAME, sendUrl: e.SEND_QUEUE_URL },
+    sendSchedules:
+      e.SEND_SCHEDULE_GROUP && e.SEND_SCHEDULER_ROLE_ARN && e.SEND_QUEUE_ARN
+        ? { group: e.SEND_SCHEDULE_GROUP, roleArn: e.SEND_SCHEDULER_ROLE_ARN, queueArn: e.SEND_QUEUE_ARN }
+        : undefined,
     schedules: { ingest: e.INGEST_SCHEDULE, digest: e.DIGEST_SCHEDULE },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, ses: e.SES_ENDPOINT, sqs: e.SQS_ENDPOINT },
     digest: {

@@ -11,6 +11,7 @@ import {
 } from '../../functions/adapters/dynamodb/tables.ts';
 import { DigestApi } from '../constructs/digest-api.ts';
 import { MailSending } from '../constructs/mail-sending.ts';
+import { SendSchedules } from '../constructs/send-schedules.ts';
 import { acknowledge } from '../nag.ts';
 import type { DeploymentSettings } from '../settings.ts';
 
@@ -43,6 +44,8 @@ export class DataStack extends Stack {
   readonly ncbiApiKeySecret: Secret;
   readonly mail: MailSending;
   readonly api: DigestApi;
+  /** The schedule group and role of admin sends scheduled for later. */
+  readonly sendSchedules: SendSchedules;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     const { settings } = props;
@@ -83,6 +86,12 @@ export class DataStack extends Stack {
       deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_QUEUE.maxReceiveCount },
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      removalPolicy,
+    });
+
+    this.sendSchedules = new SendSchedules(this, 'send-schedules', {
+      groupName: `${settings.stackPrefix}-sends`,
+      sendQueue: this.sendQueue,
       removalPolicy,
     });
 

@@ -104,6 +104,8 @@ export class ServiceStack extends Stack {
       if (plan.sendsEmail) fn.bindMailSending(data.mail, settings.sesMaxSendRate);
       // GetAccount tells the rate limiter the account's real send rate and daily quota.
       if (plan.readsSendQuota) data.mail.grantReadSendQuota(fn);
+      // The api arms and disarms the timers of sends scheduled for later.
+      if (plan.schedulesSends) data.sendSchedules.grantScheduling(fn);
       acknowledge(
         fn,
         'AwsSolutions-L1',

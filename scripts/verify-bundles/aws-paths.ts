@@ -559,3 +559,60 @@ export async function readersImportAndExport(world: BundleWorld, reader: string)
   await world.drainSendQueue();
   return { imported, exported };
 }
+
+export interface ScheduledSendPath {
+  /** POST /admin/sends with `sendAt`: 202, the schedule created. */
+  readonly scheduled: HttpAnswer;
+  /** The same request again: 200 already-scheduled (Scheduler answered ConflictException). */
+  readonly again: HttpAnswer;
+  /** The schedule as the api created it (its CreateSchedule input), before the cancel. */
+  readonly schedule: Readonly<Record<string, unknown>> | undefined;
+  /** The schedule's target input put on the send queue early, as Scheduler would at the time. */
+  readonly firedEarly: SendRun;
+  /** POST /admin/sends/{id}/cancel: 200, the schedule deleted. */
+  readonly cancelled: HttpAnswer;
+  /** Whether a schedule of the send is left after the cancel. */
+  readonly scheduleLeft: boolean;
+  readonly status: HttpAnswer;
+}
+
+/**
+ * An admin schedules an announcement for two days ahead through the api bundle (its EventBridge
+ * Scheduler schedule created, its role passed: Scheduler has no stand-in, so the IAM proxy keeps
+ * the schedules, as it answers Secrets Manager), asks again (already scheduled), then cancels it
+ * (the schedule deleted). In between, the schedule's target input is put on the send queue as
+ * Scheduler would put it, two days early: the sender reads it as the send's plan job and, the
+ * send not being due, leaves it scheduled.
+ */
+export async function scheduleAndCancel(world: BundleWorld, sendId: string): Promise<ScheduledSendPath> {
+  await world.drainSendQueue();
+  const sendAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 2 * 24 * 3600 * 1000).toISOString();
+  const request = {
+    subject: `Later ${sendId}`,
+    body: 'An announcement for later.',
+    id: sendId,
+    audience: 'everyone',
+    send: true,
+    sendAt,
+  };
+  const scheduled = await adminPost(world, request, 'POST /admin/sends with sendAt schedules a send');
+  const again = await adminPost(world, request, 'POST /admin/sends with sendAt again');
+  const schedule = [...world.iam.schedules.entries()].find(([key]) => key.endsWith(`/${sendId}`))?.[1];
+  const input = (schedule?.Target as { Input?: string } | undefined)?.Input;
+  if (input === undefined) throw new Error(`no schedule was created for ${sendId}`);
+  // Scheduler puts the input on the queue with its own role: straight to the stand-in here.
+  await world.local.clients.sqs.send(
+    new SendMessageCommand({ QueueUrl: world.sendQueueUrl, MessageBody: input }),
+  );
+  const firedEarly = await runSendBatch(world, 'the scheduled plan job, fired early', { expectJobs: 1 });
+  const cancelled = httpAnswer(
+    await world.invoke(
+      'api',
+      adminHttpEvent(SITE_URL, 'POST', `/admin/sends/${sendId}/cancel`, '{}', ADMIN_CALLER),
+      `POST /admin/sends/${sendId}/cancel`,
+    ),
+  );
+  const scheduleLeft = [...world.iam.schedules.keys()].some((key) => key.endsWith(`/${sendId}`));
+  const status = await get(world, `/admin/sends/${sendId}`, ADMIN_CALLER);
+  return { scheduled, again, schedule, firedEarly, cancelled, scheduleLeft, status };
+}

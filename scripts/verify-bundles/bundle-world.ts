@@ -156,6 +156,8 @@ export async function startBundleWorld(
   const secretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-token-AbCdEf`;
   const identitySecretArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-identity-AbCdEf`;
   const ncbiKeyArn = `arn:aws:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:secret:${prefix}-ncbi-api-key-AbCdEf`;
+  // Scheduler has no stand-in: the IAM proxy keeps the schedules (as it answers Secrets Manager).
+  const schedulerRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT.account}:role/${prefix}-send-scheduler`;
 
   // The local value of every variable the stack fills from a resource.
   const stackResources: Record<string, string> = {
@@ -171,6 +173,8 @@ export async function startBundleWorld(
     TOKEN_SECRET_ARN: secretArn,
     IDENTITY_SECRET_ARN: identitySecretArn,
     NCBI_API_KEY_ARN: ncbiKeyArn,
+    SEND_SCHEDULER_ROLE_ARN: schedulerRoleArn,
+    SEND_QUEUE_ARN: `arn:aws:sqs:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.account}:${config.queues.sendName}`,
   };
   const resolver = new TemplateResolver(readAssemblyStacks(assemblyDir));
   bindFromEnvironment(resolver, stackResources);
@@ -206,6 +210,7 @@ export async function startBundleWorld(
       SES_ENDPOINT: iam.endpoint,
       SQS_ENDPOINT: iam.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: iam.endpoint,
+      AWS_ENDPOINT_URL_SCHEDULER: iam.endpoint,
       AWS_ACCESS_KEY_ID: accessKeyOf(name),
       AWS_SECRET_ACCESS_KEY: 'verify',
       AWS_SESSION_TOKEN: 'verify',
@@ -232,6 +237,8 @@ export async function startBundleWorld(
     if (arn === secretArn) return 'secret/token';
     if (arn === identitySecretArn) return 'secret/identity';
     if (arn === ncbiKeyArn) return 'secret/ncbi-api-key';
+    if (arn === schedulerRoleArn) return 'role/send-scheduler';
+    if (arn.startsWith(`arn:aws:scheduler:${region}:${account}:schedule/`)) return 'schedule/send';
     const rest = arn.split(':').slice(5).join(':');
     if (arn.startsWith(`arn:aws:dynamodb:${region}:${account}:`)) {
       const [, tableName, ...index] = rest.split('/');

@@ -13,6 +13,7 @@ import {
   deadLetterRedrive,
   editorsDesk,
   readersImportAndExport,
+  scheduleAndCancel,
   handOn,
   hardBounce,
   manageLinkExportAndErase,
@@ -147,6 +148,13 @@ async function main(): Promise<void> {
     expectHttp(erasure.exported, 200, 'GET /preferences/data', '"deliveryLog"');
     check(erasure.erased, 'the erasure was not asked');
     expectHttp(erasure.erased, 200, 'POST /preferences/delete');
+
+    const later = await scheduleAndCancel(world, `verify-later-${world.prefix}`);
+    expectHttp(later.scheduled, 202, 'POST /admin/sends with sendAt', '"outcome":"scheduled"');
+    expectHttp(later.again, 200, 'POST /admin/sends with sendAt again', '"already-scheduled"');
+    check(later.firedEarly.failures.length === 0, "the sender could not read the schedule's plan job");
+    expectHttp(later.cancelled, 200, 'POST /admin/sends/:id/cancel', '"outcome":"cancelled"');
+    check(!later.scheduleLeft, 'cancelling the send left its schedule armed');
 
     const readers = await readersImportAndExport(world, `imported.${world.prefix}@example.org`);
     expectHttp(readers.imported, 200, 'POST /admin/subscribers/import', '"new":1');

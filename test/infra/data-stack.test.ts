@@ -202,4 +202,42 @@ describe('data stack', () => {
       {},
     );
   });
+
+  it('keeps the schedules of sends scheduled for later in a group of their own, retained like the queue', () => {
+    app.data.hasResource('AWS::Scheduler::ScheduleGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: { Name: 'ImmunoDigest-sends' },
+    });
+    unprotected.data.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  it('gives Scheduler a role of its own, for this account only, that may only send to the send queue', () => {
+    const role = app.logicalId(app.deployment.data.sendSchedules.role);
+    const queue = app.logicalId(app.deployment.data.sendQueue);
+
+    app.data.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+    });
+    const policies = Object.values(
+      app.data.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    ) as {
+      Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+    }[];
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+
+    expect(actions).toContain('sqs:SendMessage');
+    expect(actions.filter((action) => !action.startsWith('sqs:'))).toEqual([]);
+    expect(actions.filter((action) => /Receive|Delete|Purge|\*/.test(action))).toEqual([]);
+    for (const statement of statements) expect(JSON.stringify(statement.Resource)).toContain(queue);
+  });
 });

@@ -27,6 +27,8 @@ import {
 } from './synth.ts';
 
 const HANDLERS = Object.keys(FUNCTION_PLANS) as HandlerName[];
+// The request context of a CreateSchedule's iam:PassRole check (the other calls carry none).
+const PASSED_TO_SCHEDULER = { 'iam:PassedToService': 'scheduler.amazonaws.com' } as const;
 
 describe('service stack', () => {
   let app: Synthesized;
@@ -163,6 +165,7 @@ describe('service stack', () => {
       IDENTITY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:identity-AbCdEf',
       NCBI_API_KEY_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:ncbi-api-key-AbCdEf',
       SES_CONFIGURATION_SET: 'configuration-set',
+      SEND_SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT.account}:role/send-scheduler`,
     };
     const resolver = new TemplateResolver([
       { name: app.deployment.data.stackName, template: app.data.toJSON() as CfnTemplate },
@@ -181,6 +184,9 @@ describe('service stack', () => {
         return `arn:aws:ses:${region}:${account}:identity/immunotherapy-digest.example.org`;
       if (resource === 'ses/configuration-set')
         return `arn:aws:ses:${region}:${account}:configuration-set/configuration-set`;
+      if (resource === 'schedule/send')
+        return `arn:aws:scheduler:${region}:${account}:schedule/ImmunoDigest-sends/spring-appeal-2027`;
+      if (resource === 'role/send-scheduler') return names.SEND_SCHEDULER_ROLE_ARN!;
       return `arn:aws:dynamodb:${region}:${account}:${resource}`;
     };
     const roles = functionRoles(resolver);
@@ -190,7 +196,9 @@ describe('service stack', () => {
       const calls = Object.entries(FUNCTION_CALLS[role.name as HandlerName]) as [CallResource, string[]][];
       const refused = calls.flatMap(([resource, actions]) =>
         actions
-          .filter((action) => decide(role.statements, action, arnOf(resource)) !== 'allowed')
+          .filter(
+            (action) => decide(role.statements, action, arnOf(resource), PASSED_TO_SCHEDULER) !== 'allowed',
+          )
           .map((action) => `${action} on ${resource}`),
       );
 
@@ -305,6 +313,45 @@ describe('service stack', () => {
     schedule(custom, 'ingest', 'cron(0 0/12 * * ? *)');
     schedule(custom, 'plan-digest', 'cron(0/30 * * * ? *)');
     expect(fnProps(custom, 'ingest').Environment.Variables.INGEST_SCHEDULE).toBe('0 */12 * * *');
+  });
+
+  it('lets only the api create and delete the schedules of the send group, and pass the scheduler role to Scheduler only', () => {
+    const schedulerRole = app.logicalId(app.deployment.data.sendSchedules.role);
+    for (const name of HANDLERS) {
+      const granted = statements(name);
+      const scheduling = granted.filter((s) =>
+        actionsOf(s).some((action) => action.startsWith('scheduler:')),
+      );
+      const passing = granted.filter((s) => actionsOf(s).includes('iam:PassRole'));
+      const environment = fnProps(app, name).Environment.Variables;
+
+      if (name !== 'api') {
+        expect(scheduling, name).toEqual([]);
+        expect(passing, name).toEqual([]);
+        expect(environment.SEND_SCHEDULE_GROUP, name).toBeUndefined();
+        continue;
+      }
+      expect(scheduling).toHaveLength(1);
+      expect(actionsOf(scheduling[0]!).sort()).toEqual([
+        'scheduler:CreateSchedule',
+        'scheduler:DeleteSchedule',
+      ]);
+      expect(JSON.stringify(scheduling[0]!.Resource)).toContain(':schedule/ImmunoDigest-sends/*');
+      expect(passing).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: expect.objectContaining({ 'Fn::ImportValue': expect.any(String) }),
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        },
+      ]);
+      expect(JSON.stringify(app.data.toJSON().Outputs)).toContain(schedulerRole);
+      expect(environment).toMatchObject({
+        SEND_SCHEDULE_GROUP: 'ImmunoDigest-sends',
+        SEND_SCHEDULER_ROLE_ARN: expect.anything(),
+        SEND_QUEUE_ARN: expect.anything(),
+      });
+    }
   });
 
   it('serves the public pages on the throttled $default route and /admin behind the IAM authorizer', () => {
@@ -460,6 +507,8 @@ function placeholderFor(name: string): string {
   if (name === 'TOKEN_SECRET_ARN') return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf';
   if (name === 'IDENTITY_SECRET_ARN')
     return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:identity-AbCdEf';
+  if (name === 'SEND_SCHEDULER_ROLE_ARN') return 'arn:aws:iam::123456789012:role/send-scheduler';
+  if (name === 'SEND_QUEUE_ARN') return 'arn:aws:sqs:us-east-1:123456789012:send';
   if (name === 'NCBI_API_KEY_ARN')
     return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ncbi-api-key-AbCdEf';
   return `${name.toLowerCase()}-from-the-stack`;

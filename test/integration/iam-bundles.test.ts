@@ -21,6 +21,7 @@ import {
   hardBounce,
   manageLinkExportAndErase,
   readersImportAndExport,
+  scheduleAndCancel,
   subscribeAndConfirm,
   weeklyDigest,
 } from '../../scripts/verify-bundles/aws-paths.ts';
@@ -242,6 +243,35 @@ describe('the bundles under their synthesized IAM roles', () => {
       expect(run.exported.body.split('\n')[0]).toBe(
         'email,topics,slot,zone,created,consent_at,consent_wording_version,consent_source,country',
       );
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'schedules an announcement for later as an EventBridge Scheduler schedule, and deletes it on cancel',
+    async () => {
+      const sendId = `iam-later-${world.prefix}`;
+
+      const later = await scheduleAndCancel(world, sendId);
+
+      expect(later.scheduled.status).toBe(202);
+      expect(JSON.parse(later.again.body)).toMatchObject({ sendId, outcome: 'already-scheduled' });
+      expect(later.schedule).toMatchObject({
+        Name: sendId,
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: {
+          Arn: expect.stringMatching(/^arn:aws:sqs:.*-send$/),
+          RoleArn: expect.stringMatching(/^arn:aws:iam::\d{12}:role\//),
+          Input: JSON.stringify({ kind: 'announcement-plan', version: 1, sendId, scheduled: true }),
+        },
+      });
+      expect(later.schedule?.ScheduleExpression).toMatch(/^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/);
+      expect(later.firedEarly.failures).toEqual([]);
+      expect(JSON.parse(later.cancelled.body)).toMatchObject({ sendId, outcome: 'cancelled' });
+      expect(later.scheduleLeft).toBe(false);
+      expect(later.status.body).toContain('cancelled');
     },
     10 * MINUTES,
   );

@@ -109,3 +109,39 @@ describe('loadConfig', () => {
     ).toBe('https://digest.example.org');
   });
 });
+
+describe('loadConfig: the timer of scheduled sends', () => {
+  const base = { TOKEN_SECRET: 'x'.repeat(32) };
+  const schedules = {
+    SEND_SCHEDULE_GROUP: 'immuno-digest-sends',
+    SEND_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/immuno-digest-send-scheduler',
+    SEND_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:immuno-digest-send',
+  };
+
+  it('reads the schedule group, the role Scheduler assumes and the queue it targets', () => {
+    expect(loadConfig({ ...base, ...schedules }, 'local').sendSchedules).toEqual({
+      group: 'immuno-digest-sends',
+      roleArn: 'arn:aws:iam::123456789012:role/immuno-digest-send-scheduler',
+      queueArn: 'arn:aws:sqs:eu-west-1:123456789012:immuno-digest-send',
+    });
+    expect(loadConfig(base, 'local').sendSchedules).toBeUndefined();
+  });
+
+  it('names the missing ones when only some are set', () => {
+    expect(() => loadConfig({ ...base, SEND_SCHEDULE_GROUP: 'immuno-digest-sends' }, 'local')).toThrow(
+      'SEND_SCHEDULER_ROLE_ARN and SEND_QUEUE_ARN must be set with SEND_SCHEDULE_GROUP',
+    );
+  });
+
+  it('refuses a group name Scheduler would refuse, and ARNs of the wrong kind', () => {
+    expect(() => loadConfig({ ...base, ...schedules, SEND_SCHEDULE_GROUP: 'sends/2027' }, 'local')).toThrow(
+      'SEND_SCHEDULE_GROUP must be a schedule group name',
+    );
+    expect(() =>
+      loadConfig({ ...base, ...schedules, SEND_SCHEDULER_ROLE_ARN: schedules.SEND_QUEUE_ARN }, 'local'),
+    ).toThrow('SEND_SCHEDULER_ROLE_ARN must be an IAM role ARN');
+    expect(() =>
+      loadConfig({ ...base, ...schedules, SEND_QUEUE_ARN: schedules.SEND_SCHEDULER_ROLE_ARN }, 'local'),
+    ).toThrow('SEND_QUEUE_ARN must be an SQS queue ARN');
+  });
+});

@@ -52,6 +52,33 @@ describe('IAM policy evaluation', () => {
     });
   });
 
+  it('evaluates iam:PassedToService on a PassRole against the request, and refuses other conditions', () => {
+    const role = 'arn:aws:iam::000000000000:role/send-scheduler';
+    const statements: PolicyStatement[] = [
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: role,
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
+    ];
+    assertEvaluable(statements[0]!, 'here');
+
+    expect(
+      decide(statements, 'iam:PassRole', role, { 'iam:PassedToService': 'scheduler.amazonaws.com' }),
+    ).toBe('allowed');
+    expect(decide(statements, 'iam:PassRole', role, { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe(
+      'implicit-deny',
+    );
+    expect(decide(statements, 'iam:PassRole', role)).toBe('implicit-deny');
+    expect(() =>
+      assertEvaluable(
+        { ...statements[0]!, Condition: { StringLike: { 'iam:PassedToService': 'scheduler.*' } } },
+        'here',
+      ),
+    ).toThrow(/Condition/);
+  });
+
   it('refuses a statement with a Condition rather than misjudge it', () => {
     expect(() =>
       assertEvaluable({ Effect: 'Allow', Action: 'sqs:*', Resource: '*', Condition: { Bool: {} } }, 'here'),
@@ -114,6 +141,45 @@ describe('what IAM is asked about an SDK request', () => {
       ]);
     }
     expect(queryBatch.protocol).toBe('query');
+  });
+
+  it('checks a CreateSchedule against the schedule in its group and the role it passes to Scheduler; a DeleteSchedule against the schedule', () => {
+    const role = 'arn:aws:iam::000000000000:role/send-scheduler';
+    const create = classifyRequest(
+      'POST',
+      '/schedules/spring-appeal',
+      signed('scheduler', { 'content-type': 'application/json' }),
+      json({ GroupName: 'sends', Target: { Arn: 'arn:aws:sqs:us-east-1:000000000000:send', RoleArn: role } }),
+    );
+    const remove = classifyRequest(
+      'DELETE',
+      '/schedules/spring-appeal?groupName=sends&clientToken=abc',
+      signed('scheduler'),
+      Buffer.alloc(0),
+    );
+
+    expect(create).toMatchObject({
+      service: 'scheduler',
+      operation: 'CreateSchedule',
+      protocol: 'rest-json',
+    });
+    expect(create.checks).toEqual([
+      {
+        action: 'scheduler:CreateSchedule',
+        resource: 'arn:aws:scheduler:us-east-1:000000000000:schedule/sends/spring-appeal',
+      },
+      {
+        action: 'iam:PassRole',
+        resource: role,
+        context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      },
+    ]);
+    expect(remove.checks).toEqual([
+      {
+        action: 'scheduler:DeleteSchedule',
+        resource: 'arn:aws:scheduler:us-east-1:000000000000:schedule/sends/spring-appeal',
+      },
+    ]);
   });
 
   it('checks an SES v2 send against the From domain identity and the configuration set', () => {

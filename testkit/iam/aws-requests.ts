@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestContext } from './policy.ts';
 import { LOCAL_ACCOUNT, type LocalAccount } from './synthesized-roles.ts';
 
 /**
@@ -9,12 +10,14 @@ import { LOCAL_ACCOUNT, type LocalAccount } from './synthesized-roles.ts';
  * resources from the request's table, index, queue, secret, identity and configuration set.
  */
 
-export type AwsService = 'dynamodb' | 'sqs' | 'ses' | 'secretsmanager';
+export type AwsService = 'dynamodb' | 'sqs' | 'ses' | 'secretsmanager' | 'scheduler';
 
 export interface AuthorizationCheck {
   /** The IAM action, `service:Action`. */
   readonly action: string;
   readonly resource: string;
+  /** The condition keys of the request (iam:PassedToService for the role a schedule is handed). */
+  readonly context?: RequestContext;
 }
 
 export interface AwsRequest {
@@ -203,6 +206,46 @@ export function classifyRequest(
       return rest('GetConfigurationSet', arn('ses', `configuration-set/${decodeURIComponent(setPath[1]!)}`));
     }
     throw new UnknownAwsRequestError(`SES ${method} ${path} is not known to the IAM proxy: add it`);
+  }
+
+  if (signingService === 'scheduler') {
+    const parsed = new URL(url, 'http://local');
+    const named = /^\/schedules\/([^/]+)$/.exec(parsed.pathname);
+    if (!named)
+      throw new UnknownAwsRequestError(
+        `Scheduler ${method} ${parsed.pathname} is not known to the IAM proxy`,
+      );
+    const name = decodeURIComponent(named[1]!);
+    const input: Record<string, unknown> = method === 'DELETE' || method === 'GET' ? {} : parseJson(body);
+    const group = text(input.GroupName) || parsed.searchParams.get('groupName') || 'default';
+    input.Name = name;
+    input.GroupName = group;
+    const schedule = arn('scheduler', `schedule/${group}/${name}`);
+    const request = (operation: string, checks: AuthorizationCheck[]): AwsRequest => ({
+      service: 'scheduler',
+      operation,
+      accessKeyId,
+      protocol: 'rest-json',
+      checks,
+      input,
+    });
+    if (method === 'POST') {
+      // Creating a schedule hands Scheduler the target's role: IAM asks for iam:PassRole on it too.
+      const roleArn = text((input.Target as Record<string, unknown> | undefined)?.RoleArn);
+      return request('CreateSchedule', [
+        { action: 'scheduler:CreateSchedule', resource: schedule },
+        {
+          action: 'iam:PassRole',
+          resource: roleArn,
+          context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+        },
+      ]);
+    }
+    if (method === 'DELETE')
+      return request('DeleteSchedule', [{ action: 'scheduler:DeleteSchedule', resource: schedule }]);
+    if (method === 'GET')
+      return request('GetSchedule', [{ action: 'scheduler:GetSchedule', resource: schedule }]);
+    throw new UnknownAwsRequestError(`Scheduler ${method} ${parsed.pathname} is not known to the IAM proxy`);
   }
 
   throw new UnknownAwsRequestError(

@@ -18,7 +18,9 @@ import { LOCAL_ACCOUNT, type LocalAccount } from './synthesized-roles.ts';
  * (action, resource) the request needs; otherwise it is answered as AWS answers it, in the
  * error shape of the service's protocol, so the SDK raises AccessDeniedException and the code
  * under test takes the path it would take in AWS. Secrets Manager has no stand-in: the proxy
- * answers GetSecretValue and DescribeSecret itself from the secrets it is given.
+ * answers GetSecretValue and DescribeSecret itself from the secrets it is given, and so does
+ * EventBridge Scheduler: it keeps the schedules created (CreateSchedule, DeleteSchedule), which
+ * a test can read and fire itself.
  *
  * Every call is recorded, allowed or not: what the code really calls, per principal.
  */
@@ -33,7 +35,7 @@ export interface IamProxyOptions {
   /** Access key id → the principal it signs as. */
   readonly principals: Readonly<Record<string, Principal>>;
   /** Where allowed requests go, per service (Secrets Manager is answered here). */
-  readonly upstreams: Readonly<Record<Exclude<AwsService, 'secretsmanager'>, string>>;
+  readonly upstreams: Readonly<Record<Exclude<AwsService, 'secretsmanager' | 'scheduler'>, string>>;
   /** Secret ARN → its SecretString. */
   readonly secrets?: Readonly<Record<string, string>>;
   readonly local?: LocalAccount;
@@ -60,6 +62,8 @@ export interface IamProxy {
   /** Requests the proxy could not classify: each is a gap in the proxy, reported, never let through. */
   readonly unknown: string[];
   denied(): ObservedCall[];
+  /** The Scheduler schedules created and not deleted, by `<group>/<name>`: their CreateSchedule input. */
+  readonly schedules: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +82,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     [...secrets.keys()].find((arn) => arn.includes(`:secret:${secretId}`)) ?? secretId;
   const calls: ObservedCall[] = [];
   const unknown: string[] = [];
+  const schedules = new Map<string, Readonly<Record<string, unknown>>>();
 
   const server = createServer((incoming, response) => {
     void (async () => {
@@ -105,9 +110,9 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
       // Every (action, resource) a request needs must be allowed; the first that is not decides.
       const decided = aws.checks.map((check) => ({
         ...check,
-        decision: decide(statements, check.action, check.resource),
+        decision: decide(statements, check.action, check.resource, check.context),
       }));
-      for (const check of decided) {
+      for (const { context: _context, ...check } of decided) {
         calls.push({
           principal: name,
           service: aws.service,
@@ -131,6 +136,10 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
         answerSecret(response, aws, secrets);
         return;
       }
+      if (aws.service === 'scheduler') {
+        answerSchedule(response, aws, schedules);
+        return;
+      }
       forward(incoming, body, options.upstreams[aws.service], response);
     })().catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
@@ -144,6 +153,7 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     calls,
     unknown,
     denied: () => calls.filter((call) => call.decision !== 'allowed'),
+    schedules,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -257,4 +267,47 @@ function answerSecret(response: ServerResponse, aws: AwsRequest, secrets: Readon
     return;
   }
   json(400, { Message: `${aws.operation} is not answered by the IAM proxy` }, 'InvalidRequestException');
+}
+
+/**
+ * The Scheduler calls the api makes, answered as Scheduler does (REST-JSON): a second
+ * CreateSchedule of a name is a 409 ConflictException, a DeleteSchedule of none a 404
+ * ResourceNotFoundException.
+ */
+function answerSchedule(
+  response: ServerResponse,
+  aws: AwsRequest,
+  schedules: Map<string, Readonly<Record<string, unknown>>>,
+): void {
+  const key = `${String(aws.input.GroupName)}/${String(aws.input.Name)}`;
+  const json = (status: number, body: unknown, type?: string) => {
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-requestid': randomUUID(),
+      ...(type ? { 'x-amzn-errortype': type } : {}),
+    });
+    response.end(JSON.stringify(body));
+  };
+  if (aws.operation === 'CreateSchedule') {
+    if (schedules.has(key)) {
+      json(409, { Message: `Schedule ${String(aws.input.Name)} already exists.` }, 'ConflictException');
+      return;
+    }
+    schedules.set(key, aws.input);
+    json(200, { ScheduleArn: aws.checks[0]!.resource });
+    return;
+  }
+  if (aws.operation === 'DeleteSchedule') {
+    if (!schedules.delete(key)) {
+      json(
+        404,
+        { Message: `Schedule ${String(aws.input.Name)} does not exist.` },
+        'ResourceNotFoundException',
+      );
+      return;
+    }
+    json(200, {});
+    return;
+  }
+  json(400, { Message: `${aws.operation} is not answered by the IAM proxy` }, 'ValidationException');
 }

@@ -274,6 +274,8 @@ function localNameFrom(type: string, attribute: string, value: string): string |
     case 'AWS::SecretsManager::Secret':
     case 'AWS::SES::ConfigurationSet':
       return attribute === 'Ref' ? value : undefined;
+    case 'AWS::IAM::Role':
+      return attribute === 'Arn' ? value.split('/').pop() : undefined;
     default:
       return undefined;
   }
