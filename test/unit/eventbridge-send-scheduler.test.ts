@@ -53,15 +53,13 @@ describe('EventBridgeSendScheduler', () => {
   });
 
   it('takes a schedule that already exists as armed (the same send armed again)', async () => {
-    scheduler
-      .on(CreateScheduleCommand)
-      .rejects(
-        new ConflictException({
-          message: 'Schedule spring-appeal-2027 already exists.',
-          Message: 'Schedule spring-appeal-2027 already exists.',
-          $metadata: {},
-        }),
-      );
+    scheduler.on(CreateScheduleCommand).rejects(
+      new ConflictException({
+        message: 'Schedule spring-appeal-2027 already exists.',
+        Message: 'Schedule spring-appeal-2027 already exists.',
+        $metadata: {},
+      }),
+    );
 
     await expect(
       adapter().arm('spring-appeal-2027', new Date('2027-03-01T08:30:00Z')),
@@ -69,15 +67,13 @@ describe('EventBridgeSendScheduler', () => {
   });
 
   it('passes on any other refusal', async () => {
-    scheduler
-      .on(CreateScheduleCommand)
-      .rejects(
-        new ValidationException({
-          message: 'The schedule is in the past',
-          Message: 'The schedule is in the past',
-          $metadata: {},
-        }),
-      );
+    scheduler.on(CreateScheduleCommand).rejects(
+      new ValidationException({
+        message: 'The schedule is in the past',
+        Message: 'The schedule is in the past',
+        $metadata: {},
+      }),
+    );
 
     await expect(adapter().arm('spring-appeal-2027', new Date('2020-03-01T08:30:00Z'))).rejects.toThrow(
       'The schedule is in the past',
@@ -96,15 +92,13 @@ describe('EventBridgeSendScheduler', () => {
   });
 
   it('takes a schedule already gone (fired and deleted itself, or never armed) as disarmed', async () => {
-    scheduler
-      .on(DeleteScheduleCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'Schedule not found.',
-          Message: 'Schedule not found.',
-          $metadata: {},
-        }),
-      );
+    scheduler.on(DeleteScheduleCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'Schedule not found.',
+        Message: 'Schedule not found.',
+        $metadata: {},
+      }),
+    );
 
     await expect(adapter().disarm('spring-appeal-2027')).resolves.toBeUndefined();
   });
