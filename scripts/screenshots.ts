@@ -34,6 +34,8 @@ const KEPT: Readonly<Record<string, string>> = {
   'editors-desk-1280.png': 'editors-desk',
   'editors-desk-375.png': 'editors-desk',
   'editors-desk-preview-1280.png': 'editors-desk',
+  'admin-dashboard-1280.png': 'admin-dashboard',
+  'admin-dashboard-375.png': 'admin-dashboard',
 };
 
 const startedAt = Date.now();
