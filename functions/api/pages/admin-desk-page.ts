@@ -162,20 +162,7 @@ function articleRow(article: Article, labels: Labels, csrf: string, back: string
           ${hidden_('csrf', csrf)} ${hidden_('back', back)}
           <fieldset>
             <legend>Topics of “${article.title}”</legend>
-            <div class="audience-topics">
-              ${TOPIC_IDS.map(
-                (topic) =>
-                  html`<label
-                    ><input
-                      type="checkbox"
-                      name="topics"
-                      value="${topic}"
-                      ${(article.topics[topic] ?? 0) > 0 ? raw('checked') : ''}
-                    />
-                    ${labels[topic]}</label
-                  >`,
-              )}
-            </div>
+            ${topicTicks(labels, (topic) => (article.topics[topic] ?? 0) > 0)}
           </fieldset>
           <label
             ><input type="checkbox" name="relevant" value="true" ${article.relevant ? raw('checked') : ''} />
@@ -233,20 +220,7 @@ ${note?.note.body ?? ''}</textarea>
     <form method="get" action="/admin/notes/${week}/preview">
       <fieldset>
         <legend>A reader of these topics</legend>
-        <div class="audience-topics">
-          ${TOPIC_IDS.map(
-            (topic) =>
-              html`<label
-                ><input
-                  type="checkbox"
-                  name="topics"
-                  value="${topic}"
-                  ${input.query.topic === topic ? raw('checked') : ''}
-                />
-                ${labels[topic]}</label
-              >`,
-          )}
-        </div>
+        ${topicTicks(labels, (topic) => input.query.topic === topic)}
       </fieldset>
       <button type="submit">Preview the digest</button>
     </form>
@@ -270,5 +244,18 @@ export function deskPreviewPage(input: {
       week's note, its editor's picks first, hidden articles left out. Links in it lead to no subscription.
     </p>
     ${previewFrame(input.previewId)}
+  </div>`;
+}
+
+/** Every topic as a `topics` checkbox (the retag form, the preview's reader), ticked where asked. */
+function topicTicks(labels: Labels, ticked: (topic: TopicId) => boolean) {
+  return html`<div class="audience-topics">
+    ${TOPIC_IDS.map(
+      (topic) =>
+        html`<label
+          ><input type="checkbox" name="topics" value="${topic}" ${ticked(topic) ? raw('checked') : ''} />
+          ${labels[topic]}</label
+        >`,
+    )}
   </div>`;
 }
