@@ -105,6 +105,19 @@ export class FakeSubscriberStore implements SubscriberStore {
   async listConfirmed() {
     return [...this.items.values()].filter((s) => s.status === 'confirmed');
   }
+  /** Readers per page of confirmedPages: small, so that tests of a few readers see several pages. */
+  confirmedPageSize = 100;
+  async *confirmedPages() {
+    let page: Subscriber[] = [];
+    for (const subscriber of this.items.values()) {
+      if (subscriber.status !== 'confirmed') continue;
+      page.push(subscriber);
+      if (page.length < this.confirmedPageSize) continue;
+      yield page;
+      page = [];
+    }
+    if (page.length > 0) yield page;
+  }
   /** Any item at all, suppression entries and pending subscriptions included (the adapter scans the whole table). */
   async hasAny() {
     return this.items.size + this.suppressions.size + this.pending.size > 0;

@@ -22,6 +22,11 @@ export interface SubscriberReader {
   getMany(subscriberIds: readonly string[]): Promise<Subscriber[]>;
   /** Every confirmed subscriber, read from the sparse confirmed index. */
   listConfirmed(): Promise<Subscriber[]>;
+  /**
+   * Every confirmed subscriber, page by page from the confirmed index: what a reader of the whole
+   * list uses so that it never holds the whole list (each page once, in no particular order).
+   */
+  confirmedPages(): AsyncIterable<readonly Subscriber[]>;
   /** True when at least one subscriber item exists (any status). */
   hasAny(): Promise<boolean>;
 }

@@ -116,6 +116,25 @@ export function describeSubscriberStoreContract(
       expect(listed.find((s) => s.subscriberId === joining.subscriberId)).toEqual(joining);
     });
 
+    it('pages through exactly the confirmed readers, each once', async () => {
+      const confirmed = await Promise.all(['paged-1', 'paged-2', 'paged-3'].map((name) => stored(name)));
+      const leaving = await stored('paged-leaving');
+      await subscribers.setStatus(leaving.subscriberId, 'unsubscribed', later(1));
+
+      const paged: Subscriber[] = [];
+      for await (const page of subscribers.confirmedPages()) {
+        expect(page.length).toBeGreaterThan(0);
+        paged.push(...page);
+      }
+
+      const ids = paged.map((s) => s.subscriberId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.sort()).toEqual((await subscribers.listConfirmed()).map((s) => s.subscriberId).sort());
+      for (const reader of confirmed) expect(ids).toContain(reader.subscriberId);
+      expect(ids).not.toContain(leaving.subscriberId);
+      expect(paged.find((s) => s.subscriberId === confirmed[0]!.subscriberId)).toEqual(confirmed[0]);
+    });
+
     it('changes profile fields only for the instance given, when one is', async () => {
       const subscriber = await stored('instance-bound');
 

@@ -258,6 +258,36 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return pages.flat();
   }
 
+  async *confirmedPages(): AsyncIterable<readonly Subscriber[]> {
+    for (let shard = 0; shard < CONFIRMED_SHARDS; shard += 1) {
+      // The next page is read while the caller works on this one.
+      let next: Promise<ConfirmedPage> | undefined = this.queryConfirmedPage(`confirmed#${shard}`);
+      while (next) {
+        const page: ConfirmedPage = await next;
+        next = page.startKey ? this.queryConfirmedPage(`confirmed#${shard}`, page.startKey) : undefined;
+        // A caller that stops early never awaits the page read ahead: its failure is not theirs.
+        next?.catch(() => undefined);
+        if (page.readers.length > 0) yield page.readers;
+      }
+    }
+  }
+
+  private async queryConfirmedPage(
+    shard: string,
+    startKey?: Record<string, unknown>,
+  ): Promise<ConfirmedPage> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: CONFIRMED_INDEX,
+        KeyConditionExpression: 'confirmedShard = :shard',
+        ExpressionAttributeValues: { ':shard': shard },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return { readers: (page.Items ?? []).map(toSubscriber), startKey: page.LastEvaluatedKey };
+  }
+
   private async queryShard(shard: string): Promise<Subscriber[]> {
     const subscribers: Subscriber[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -647,4 +677,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
       if (!isConditionFailure(error)) throw error;
     }
   }
+}
+
+/** One page of the confirmed index, and where the next one starts (none after the last). */
+interface ConfirmedPage {
+  readonly readers: Subscriber[];
+  readonly startKey: Record<string, unknown> | undefined;
 }

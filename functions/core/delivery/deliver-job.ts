@@ -181,6 +181,8 @@ async function deliverDigest(
     (read ??= input
       ? Promise.resolve(input)
       : digestInputsFor([job], deps.articles, deps.editorNotes).then((inputs) => inputs[0]!));
+  // The same answer for every recipient of the job: worked out once.
+  let emptied: Promise<boolean> | undefined;
   const result = await deliverRecipients(job.recipients, deps, run, {
     ledgerId: job.digestId,
     logContext: { digestId: job.digestId },
@@ -190,7 +192,7 @@ async function deliverDigest(
       if (reader === undefined || !(await mayReceive(reader, recipient.topicsKey, deps))) return false;
       // Every article hidden since planning: no email (as for a reader with nothing new),
       // recorded as skipped, and the reader's window stays where it was.
-      if (!emptiedByEditors(await content())) return true;
+      if (!(await (emptied ??= content().then(emptiedByEditors)))) return true;
       const now = deps.clock.now();
       await deps.ledger.markSkipped(
         { digestId: job.digestId, subscriberId: recipient.subscriberId },

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Subscriber } from '../../model/subscribers.ts';
+import type { TopicId } from '../../model/topics.ts';
 import type { ArticleReader } from '../../ports/article-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeliveryClaims } from '../../ports/delivery-ledger.ts';
@@ -7,17 +7,10 @@ import type { Logger } from '../../ports/logger.ts';
 import type { SendQueue } from '../../ports/send-queue.ts';
 import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { DigestJob } from '../delivery/send-job.ts';
-import { recruitingCountriesByTopic } from './recruiting.ts';
+import { readerPages } from './reader-pages.ts';
 import { isDue, weekCalendar } from './schedule.ts';
-import {
-  prepareForSelection,
-  selectPrepared,
-  selectionKey,
-  selectionSize,
-  topicsKey,
-  type Selection,
-  type SelectionLimits,
-} from './select.ts';
+import { SelectionMemo, WindowArticles } from './selection-memo.ts';
+import { selectionSize, type Selection, type SelectionLimits } from './select.ts';
 
 export interface PlanDependencies {
   readonly subscribers: SubscriberReader & DigestMarks;
@@ -41,7 +34,14 @@ export interface PlanOptions extends SelectionLimits {
 
 export interface PlanSummary {
   readonly plannedAt: string;
+  /**
+   * @deprecated The readers the run read (readersRead): every confirmed reader while the planner
+   * reads the whole list, fewer once it reads only the readers whose slot came. Kept for the run
+   * log and the local start's line.
+   */
   readonly confirmed: number;
+  /** Readers the run read, due or not: what a run costs in reads. */
+  readonly readersRead: number;
   readonly due: number;
   /** Readers put on the queue. */
   readonly planned: number;
@@ -52,159 +52,154 @@ export interface PlanSummary {
   readonly articlesInWindow: number;
 }
 
-/** A reader not mailed for months still gets a digest of the last four weeks at most. */
-const MAX_WINDOW_DAYS = 28;
-
 /** Subscriber and ledger writes in flight at once: 100,000 readers in minutes, not hours. */
 const WRITE_CONCURRENCY = 16;
 
+/** Full jobs are put on the queue once this many are ready (SQS takes ten a batch). */
+const ENQUEUE_BATCH = 10;
+
+/** A reader as a send job names them. */
+type Recipient = DigestJob['recipients'][number];
+
+/**
+ * Readers who share a digest and a selection: one email, sent in jobs of recipientsPerJob. Only
+ * the readers not yet in a job wait here; a full job goes to the queue as soon as it is full.
+ */
 interface Group {
   readonly digestId: string;
   readonly groupKey: string;
-  readonly selection: Selection;
-  readonly readers: Subscriber[];
+  readonly sections: DigestJob['sections'];
+  readonly quietTopics: readonly TopicId[];
+  readonly waiting: Recipient[];
 }
 
 /**
  * The hourly planner: find the readers who are due, select each one's articles, group readers
  * with identical selections and enqueue one send job per group (chunked by recipientsPerJob).
  * Readers with nothing new are recorded as skipped (ledger and reader) and get no email.
+ *
+ * It reads the readers page by page and holds none of them beyond their page: a group's full job
+ * is enqueued as soon as it is full (and its readers marked planned), the groups' remainders at
+ * the end. Memory grows with the groups and the week's articles, not with the list.
  */
 export async function planDigest(options: PlanOptions, deps: PlanDependencies): Promise<PlanSummary> {
   const now = deps.clock.now();
-  const confirmed = await deps.subscribers.listConfirmed();
+  const pages = readerPages(options, deps, now);
+
   const calendar = weekCalendar(now);
-  const due = confirmed.filter((subscriber) =>
-    isDue(subscriber, now, { ignoreSlot: options.ignoreSlot ?? false }, calendar),
-  );
-
-  const windowStarts = new Map(
-    due.map((subscriber) => [subscriber.subscriberId, windowStartFor(subscriber, now, options)]),
-  );
-  let earliest = now.getTime();
-  for (const start of windowStarts.values()) earliest = Math.min(earliest, start);
-  const articles = due.length > 0 ? await deps.articles.listFirstSeenBetween(new Date(earliest), now) : [];
-  const rankable = prepareForSelection(articles, now);
-  // A reader's country changes their selection only where a trial on their topics recruits in
-  // it: readers anywhere else share the selection of readers with no country.
-  const recruitingCountries = recruitingCountriesByTopic(rankable.map((candidate) => candidate.article));
-  const countryThatMatters = (subscriber: Subscriber) => {
-    const { country } = subscriber;
-    if (!country) return undefined;
-    return subscriber.topics.some((topic) => recruitingCountries.get(topic)?.has(country))
-      ? country
-      : undefined;
-  };
-
-  // Readers who share a window, a topic list and (where it matters) a country share a selection:
-  // compute it once. Most do — every first digest starts `firstWindowDays` ago, and last week's
-  // readers all start where it ended.
-  const selections = new Map<string, { selection: Selection; key: string }>();
-  const selectionFor = (subscriber: Subscriber) => {
-    const windowStart = windowStarts.get(subscriber.subscriberId)!;
-    const country = countryThatMatters(subscriber);
-    const memo = `${windowStart}|${topicsKey(subscriber.topics)}|${country ?? ''}`;
-    let found = selections.get(memo);
-    if (!found) {
-      const inWindow = rankable.filter((candidate) => candidate.firstSeenMs > windowStart);
-      const selection = selectPrepared(inWindow, subscriber.topics, options, country);
-      found = { selection, key: selectionKey(selection) };
-      selections.set(memo, found);
-    }
-    return found;
-  };
-
+  const dueOptions = { ignoreSlot: options.ignoreSlot ?? false };
+  const selections = new SelectionMemo(new WindowArticles(deps.articles, now), options, now);
   const groups = new Map<string, Group>();
-  const skipped: { subscriberId: string; digestId: string }[] = [];
-  for (const subscriber of due) {
-    const { selection, key: groupKey } = selectionFor(subscriber);
-    const digestId = calendar.digestId(subscriber.delivery);
-    if (selectionSize(selection) === 0) {
-      skipped.push({ subscriberId: subscriber.subscriberId, digestId });
-      continue;
-    }
-    const key = `${digestId}:${groupKey}`;
-    const group = groups.get(key) ?? { digestId, groupKey, selection, readers: [] };
-    group.readers.push(subscriber);
-    groups.set(key, group);
-  }
+  const limit = pLimit(WRITE_CONCURRENCY);
+  const ready: DigestJob[] = [];
+  let readersRead = 0;
+  let due = 0;
+  let planned = 0;
+  let skippedNoArticles = 0;
+  let jobs = 0;
 
-  const jobs = [...groups.values()].flatMap((group) => jobsOf(group, now, options.recipientsPerJob));
-  if (!options.dryRun) {
-    const limit = pLimit(WRITE_CONCURRENCY);
-    await Promise.all(
-      skipped.map(({ subscriberId, digestId }) =>
-        limit(async () => {
-          await deps.ledger.markSkipped({ digestId, subscriberId }, 'no matching articles', now);
-          await deps.subscribers.markSkipped(subscriberId, digestId, now);
-        }),
-      ),
-    );
-    if (jobs.length > 0) await deps.queue.enqueue(jobs);
+  const enqueueReady = async () => {
+    const batch = ready.splice(0);
+    jobs += batch.length;
+    if (batch.length === 0 || options.dryRun) return;
+    await deps.queue.enqueue(batch);
     // Marked after the enqueue: a crash in between only means the next run plans them again,
     // and the delivery ledger makes that second plan send nothing twice.
     await Promise.all(
-      [...groups.values()].flatMap((group) =>
-        group.readers.map((reader) =>
-          limit(() => deps.subscribers.markPlanned(reader.subscriberId, group.digestId, now)),
+      batch.flatMap((job) =>
+        job.recipients.map((recipient) =>
+          limit(() => deps.subscribers.markPlanned(recipient.subscriberId, job.digestId, now)),
         ),
       ),
     );
-  }
+  };
 
-  const planned = [...groups.values()].reduce((total, group) => total + group.readers.length, 0);
+  for await (const page of pages) {
+    readersRead += page.length;
+    const skipped: { subscriberId: string; digestId: string }[] = [];
+    for (const subscriber of page) {
+      if (!isDue(subscriber, now, dueOptions, calendar)) continue;
+      due += 1;
+      const { selection, key: groupKey, topics } = await selections.selectionFor(subscriber);
+      const digestId = calendar.digestId(subscriber.delivery);
+      if (selectionSize(selection) === 0) {
+        skipped.push({ subscriberId: subscriber.subscriberId, digestId });
+        continue;
+      }
+      const key = `${digestId}:${groupKey}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = groupOf(digestId, groupKey, selection)));
+      group.waiting.push({ subscriberId: subscriber.subscriberId, topicsKey: topics });
+      planned += 1;
+      if (group.waiting.length >= options.recipientsPerJob)
+        ready.push(nextJob(group, now, options.recipientsPerJob));
+    }
+    skippedNoArticles += skipped.length;
+    if (!options.dryRun) {
+      await Promise.all(
+        skipped.map(({ subscriberId, digestId }) =>
+          limit(async () => {
+            await deps.ledger.markSkipped({ digestId, subscriberId }, 'no matching articles', now);
+            await deps.subscribers.markSkipped(subscriberId, digestId, now);
+          }),
+        ),
+      );
+    }
+    if (ready.length >= ENQUEUE_BATCH) await enqueueReady();
+  }
+  for (const group of groups.values()) {
+    while (group.waiting.length > 0) ready.push(nextJob(group, now, options.recipientsPerJob));
+  }
+  await enqueueReady();
+
   deps.logger.info('digest planned', {
-    due: due.length,
+    readersRead,
+    due,
     planned,
     groups: groups.size,
-    jobs: jobs.length,
-    skipped: skipped.length,
+    jobs,
+    skipped: skippedNoArticles,
   });
   return {
     plannedAt: now.toISOString(),
-    confirmed: confirmed.length,
-    due: due.length,
+    confirmed: readersRead,
+    readersRead,
+    due,
     planned,
-    skippedNoArticles: skipped.length,
+    skippedNoArticles,
     groups: groups.size,
-    jobs: jobs.length,
-    articlesInWindow: articles.length,
+    jobs,
+    articlesInWindow: selections.articlesInWindow(),
   };
 }
 
-function jobsOf(group: Group, now: Date, recipientsPerJob: number): DigestJob[] {
-  const sections = group.selection.sections.map((section) => ({
-    topic: section.topic,
-    articles: section.articles.map((article) => ({
-      articleId: article.articleId,
-      matchedTopics: [...article.matchedTopics],
-      ...(article.recruitingHere ? { recruitingHere: true as const } : {}),
-    })),
-  }));
-  const jobs: DigestJob[] = [];
-  for (let start = 0; start < group.readers.length; start += recipientsPerJob) {
-    jobs.push({
-      kind: 'digest',
-      version: 1,
-      digestId: group.digestId,
-      groupKey: group.groupKey,
-      windowEnd: now.toISOString(),
-      sections,
-      ...(group.selection.quietTopics.length > 0 ? { quietTopics: [...group.selection.quietTopics] } : {}),
-      recipients: group.readers.slice(start, start + recipientsPerJob).map((reader) => ({
-        subscriberId: reader.subscriberId,
-        topicsKey: topicsKey(reader.topics),
+function groupOf(digestId: string, groupKey: string, selection: Selection): Group {
+  return {
+    digestId,
+    groupKey,
+    sections: selection.sections.map((section) => ({
+      topic: section.topic,
+      articles: section.articles.map((article) => ({
+        articleId: article.articleId,
+        matchedTopics: [...article.matchedTopics],
+        ...(article.recruitingHere ? { recruitingHere: true as const } : {}),
       })),
-    });
-  }
-  return jobs;
+    })),
+    quietTopics: selection.quietTopics,
+    waiting: [],
+  };
 }
 
-/** Since the last delivered digest; a first digest looks `firstWindowDays` back. Epoch ms. */
-function windowStartFor(subscriber: Subscriber, now: Date, options: PlanOptions): number {
-  const floor = now.getTime() - MAX_WINDOW_DAYS * 86_400_000;
-  const start = subscriber.lastDigestAt
-    ? Date.parse(subscriber.lastDigestAt)
-    : now.getTime() - options.firstWindowDays * 86_400_000;
-  return Math.max(start, floor);
+/** The group's next job: its first recipientsPerJob waiting readers. */
+function nextJob(group: Group, now: Date, recipientsPerJob: number): DigestJob {
+  return {
+    kind: 'digest',
+    version: 1,
+    digestId: group.digestId,
+    groupKey: group.groupKey,
+    windowEnd: now.toISOString(),
+    sections: group.sections,
+    ...(group.quietTopics.length > 0 ? { quietTopics: [...group.quietTopics] } : {}),
+    recipients: group.waiting.splice(0, recipientsPerJob),
+  };
 }

@@ -234,14 +234,18 @@ const CLOSE = '<![endif]-->';
  * separated by a line break, which the cut took away: it comes back.
  */
 function joinSections(parts: readonly string[]): string {
-  let html = parts[0] ?? '';
+  // Collected and joined once: testing the end of a growing string would flatten it every time.
+  const out: string[] = [parts[0] ?? ''];
+  let previous = out[0]!;
   for (let index = 1; index < parts.length; index += 1) {
     const after = parts[index]!;
-    if (html.endsWith(CLOSE) && after.startsWith(OPEN)) {
-      html = html.slice(0, -CLOSE.length) + after.slice(OPEN.length);
+    if (previous.endsWith(CLOSE) && after.startsWith(OPEN)) {
+      out[out.length - 1] = out.at(-1)!.slice(0, -CLOSE.length);
+      out.push(after.slice(OPEN.length));
     } else {
-      html += `\n${after}`;
+      out.push('\n', after);
     }
+    previous = after;
   }
-  return html;
+  return out.join('');
 }
