@@ -1,6 +1,5 @@
-import { parseSesEvent } from '../../functions/adapters/ses/ses-event.ts';
+import { handleSesEvent } from '../../functions/app/mail-events.ts';
 import { describeError } from '../../functions/core/errors.ts';
-import { applyMailEvent } from '../../functions/core/subscribers/mail-events.ts';
 import type { Person } from '../world/population.ts';
 import type { SoakRun } from './soak-run.ts';
 
@@ -39,7 +38,7 @@ export async function publishMailEvent(
     detail,
   };
   try {
-    await applyMailEvent(parseSesEvent(event, at), run.system.context);
+    await handleSesEvent(run.system.context, event);
     run.world.model.mailEvent(person.email, kind, at.getTime());
     if (kind === 'hard') counts.hardBounces += 1;
     else if (kind === 'soft') counts.softBounces += 1;
