@@ -49,3 +49,28 @@ export async function publishMailEvent(
     logger.error('mail event failed', { error: describeError(error) });
   }
 }
+
+/**
+ * SES's Send events that are due by now go through the ses-events path, in the order they fell
+ * due: each records SES's acceptance on the email's ledger item. Run whenever the simulated clock
+ * moves (the timeline's next event, a sender fleet's skip to a redelivery), after the SendEmail
+ * calls already on the wire have landed, so an email accepted before a move has its event in line.
+ * A failure is retried a minute later, as EventBridge retries a failed target.
+ */
+export async function publishDueSendEvents(run: SoakRun): Promise<void> {
+  const { clock, logger } = run;
+  const { ses } = run.infra;
+  const { counts } = run.tallies;
+  await ses.idle();
+  for (const pending of ses.takeDueSendEvents(clock.ms)) {
+    try {
+      const outcome = await handleSesEvent(run.system.context, pending.event);
+      counts.sendEvents += 1;
+      if ('acceptance' in outcome && outcome.acceptance === 'recorded') counts.acceptancesRecorded += 1;
+    } catch (error) {
+      counts.mailEventFailures += 1;
+      ses.sendEvents.push({ dueAt: clock.ms + 60_000, event: pending.event });
+      logger.error('send event failed', { error: describeError(error) });
+    }
+  }
+}

@@ -22,6 +22,9 @@ export interface RunTallies {
     topicChanges: number;
     slotChanges: number;
     mailEventFailures: number;
+    /** SES Send events handed to ses-events, and those that recorded an acceptance on a ledger item. */
+    sendEvents: number;
+    acceptancesRecorded: number;
     slowFeeds: number;
   };
   /** Feeds whose failure ingest reported as another kind than the one served (first ten). */
@@ -53,6 +56,8 @@ export function newRunTallies(): RunTallies {
       topicChanges: 0,
       slotChanges: 0,
       mailEventFailures: 0,
+      sendEvents: 0,
+      acceptancesRecorded: 0,
       slowFeeds: 0,
     },
     feedFailureMismatches: [],
