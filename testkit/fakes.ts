@@ -327,13 +327,14 @@ export class FakeLedger implements DeliveryLedger {
   }
   async recordAccepted(key: DeliveryKey, messageId: string, at: Date) {
     const existing = this.items.get(this.keyOf(key));
-    if (!existing) return false;
-    this.items.set(this.keyOf(key), {
+    if (!existing) return undefined;
+    const recorded = {
       ...existing,
       acceptedMessageId: existing.acceptedMessageId ?? messageId,
       acceptedAt: existing.acceptedAt ?? at.toISOString(),
-    });
-    return true;
+    };
+    this.items.set(this.keyOf(key), recorded);
+    return recorded;
   }
   /** Only the holder of a claim can fail it; otherwise this rejects, as the adapter's conditional write. */
   async markFailed(key: DeliveryKey, reason: string) {

@@ -29,9 +29,10 @@ export interface SesAcceptances {
   /**
    * Records that SES accepted the email of (digest, subscriber) as `messageId` at `at`, whatever
    * the item's status; the first acceptance recorded stays (an event delivered twice or late
-   * changes nothing). False when there is no such item (never claimed, anonymised or expired).
+   * changes nothing). Returns the item as it stands after; undefined when there is no such item
+   * (never claimed, anonymised or expired).
    */
-  recordAccepted(key: DeliveryKey, messageId: string, at: Date): Promise<boolean>;
+  recordAccepted(key: DeliveryKey, messageId: string, at: Date): Promise<DeliveryRecord | undefined>;
 }
 
 /** What a digest or send came to: what reports and the admin pages read. */

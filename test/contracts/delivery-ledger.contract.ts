@@ -90,7 +90,9 @@ export function describeDeliveryLedgerContract(
       const unknown = await ledger.recordAccepted(other, 'message-2', later(100));
       await ledger.markSent(key, 'message-1', later(200));
 
-      expect([first, again, unknown]).toEqual([true, true, false]);
+      expect(first).toMatchObject({ status: 'claimed', acceptedMessageId: 'message-1' });
+      expect(again).toMatchObject({ acceptedMessageId: 'message-1', acceptedAt: later(100).toISOString() });
+      expect(unknown).toBeUndefined();
       expect(await recordOf()).toMatchObject({
         status: 'sent',
         messageId: 'message-1',

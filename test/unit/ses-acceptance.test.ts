@@ -47,12 +47,13 @@ const tagsOf = (of: typeof key) => Object.fromEntries(ledgerTags(of).map((tag) =
 
 function recordingLogger() {
   const warnings: string[] = [];
+  const errors: string[] = [];
   const logger: Logger = {
     info: () => undefined,
     warn: (message) => void warnings.push(message),
-    error: () => undefined,
+    error: (message) => void errors.push(message),
   };
-  return { logger, warnings };
+  return { logger, warnings, errors };
 }
 
 describe('a Send event', () => {
@@ -88,6 +89,27 @@ describe('a Send event', () => {
       acceptedMessageId: 'ses-message-1',
       acceptedAt: at.toISOString(),
     });
+  });
+
+  it('says so, as an error, when the item was sent as another message: a second copy went out', async () => {
+    const ledger = new FakeLedger();
+    await ledger.claim(key, at, 300_000);
+    await ledger.markSent(key, 'ses-takeover-copy', at);
+    const { logger, errors } = recordingLogger();
+
+    const late = await recordSesAcceptance(
+      { kind: 'accepted', key, messageId: 'ses-first', at },
+      { ledger, logger },
+    );
+    const own = await recordSesAcceptance(
+      { kind: 'accepted', key, messageId: 'ses-takeover-copy', at },
+      { ledger, logger },
+    );
+
+    expect([late, own]).toEqual([{ acceptance: 'second-copy' }, { acceptance: 'recorded' }]);
+    expect(errors).toEqual([
+      'SES accepted a second copy of an email: its Send event came after the takeover',
+    ]);
   });
 
   it('logs and drops an event for an item the ledger does not hold, and one with no item at all', async () => {

@@ -104,9 +104,9 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     }
   }
 
-  async recordAccepted(key: DeliveryKey, messageId: string, at: Date): Promise<boolean> {
+  async recordAccepted(key: DeliveryKey, messageId: string, at: Date): Promise<DeliveryRecord | undefined> {
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { ...key },
@@ -115,12 +115,13 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
           // An item that is not there (never claimed, anonymised, expired) is not created.
           ConditionExpression: 'attribute_exists(digestId)',
           ExpressionAttributeValues: { ':messageId': messageId, ':at': at.toISOString() },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return Attributes ? toRecord(Attributes) : undefined;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return false;
+      return undefined;
     }
   }
 

@@ -15,8 +15,12 @@ export interface SesAcceptance {
 }
 
 export interface AcceptanceOutcome {
-  /** Recorded on its item; no item of that key (never claimed, anonymised, expired); no key at all. */
-  readonly acceptance: 'recorded' | 'unknown-item' | 'untagged';
+  /**
+   * Recorded on its item; recorded, but the item was sent as another email (a second copy went
+   * out: the event came after a takeover); no item of that key (never claimed, anonymised,
+   * expired); no key at all.
+   */
+  readonly acceptance: 'recorded' | 'second-copy' | 'unknown-item' | 'untagged';
 }
 
 /**
@@ -24,22 +28,33 @@ export interface AcceptanceOutcome {
  * first acceptance recorded stays, and it is written whatever the item's status (usually its
  * sender has marked it sent already; when the sender died first, the acceptance is what keeps the
  * next sender from mailing the reader again). An event naming no item is logged and dropped,
- * never retried: nothing could make it apply later.
+ * never retried: nothing could make it apply later. An item sent as another message than this
+ * one means the reader got two copies (the event arrived after the claim was taken over): never
+ * expected, so logged as an error for the operator.
  */
 export async function recordSesAcceptance(
   event: SesAcceptance,
   deps: { readonly ledger: SesAcceptances; readonly logger: Logger },
 ): Promise<AcceptanceOutcome> {
   if (!event.key) return { acceptance: 'untagged' };
-  if (await deps.ledger.recordAccepted(event.key, event.messageId, event.at)) {
-    return { acceptance: 'recorded' };
-  }
-  deps.logger.warn('SES accepted an email whose ledger item is not there: dropped', {
+  const context = {
     digestId: event.key.digestId,
     subscriberId: event.key.subscriberId,
     messageId: event.messageId,
-  });
-  return { acceptance: 'unknown-item' };
+  };
+  const record = await deps.ledger.recordAccepted(event.key, event.messageId, event.at);
+  if (!record) {
+    deps.logger.warn('SES accepted an email whose ledger item is not there: dropped', context);
+    return { acceptance: 'unknown-item' };
+  }
+  if (record.status === 'sent' && record.messageId !== undefined && record.messageId !== event.messageId) {
+    deps.logger.error('SES accepted a second copy of an email: its Send event came after the takeover', {
+      ...context,
+      sentAs: record.messageId,
+    });
+    return { acceptance: 'second-copy' };
+  }
+  return { acceptance: 'recorded' };
 }
 
 /**
