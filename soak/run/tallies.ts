@@ -25,6 +25,8 @@ export interface RunTallies {
     /** SES Send events handed to ses-events, and those that recorded an acceptance on a ledger item. */
     sendEvents: number;
     acceptancesRecorded: number;
+    /** Second copies of a digest found by the weekly checks (each a violation). */
+    secondCopies: number;
     slowFeeds: number;
   };
   /** Feeds whose failure ingest reported as another kind than the one served (first ten). */
@@ -58,6 +60,7 @@ export function newRunTallies(): RunTallies {
       mailEventFailures: 0,
       sendEvents: 0,
       acceptancesRecorded: 0,
+      secondCopies: 0,
       slowFeeds: 0,
     },
     feedFailureMismatches: [],

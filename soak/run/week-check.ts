@@ -42,11 +42,20 @@ export async function checkWeek(run: SoakRun, week: number): Promise<void> {
     new Date(SOAK_START - WEEK_MS),
     run.clock.now(),
   );
-  const checks: CheckResult[] = [
-    checkOneDigestPerDueReader(model, label, byPair, ledger, run.system.context.subscriberIds, {
+  const oneDigest = checkOneDigestPerDueReader(
+    model,
+    label,
+    byPair,
+    ledger,
+    run.system.context.subscriberIds,
+    {
       unrecorded: fleet.totals.unrecordedAtDeaths.length,
       settled: fleet.totals.settledFromAcceptance,
-    }),
+    },
+  );
+  run.tallies.counts.secondCopies += oneDigest.secondCopies;
+  const checks: CheckResult[] = [
+    oneDigest,
     checkSectionPerChosenTopic(model, label, byPair, run.system.context.topicLabels),
     checkNoDigestBeforeFirstSlot(model, ses.delivered),
     checkNoWorkTwice(byPair),
