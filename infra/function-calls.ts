@@ -154,6 +154,8 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
     ...SECRET,
     // Suppresses the reader of a bounce or complaint.
     'table/subscribers': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // Records SES's acceptance (a Send event) on the email's ledger item: one conditional update.
+    'table/deliveries': ['dynamodb:UpdateItem'],
   },
 };
 

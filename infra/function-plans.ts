@@ -120,7 +120,7 @@ export const FUNCTION_PLANS: Readonly<Record<HandlerName, FunctionPlan>> = {
     asynchronous: false,
   },
   'ses-events': {
-    description: 'Suppresses readers on SES bounces and complaints',
+    description: 'Records SES acceptances on the ledger; suppresses readers on bounces and complaints',
     timeout: Duration.seconds(30),
     memorySize: 512,
     ...accessFor(FUNCTION_CALLS['ses-events']),

@@ -3,6 +3,7 @@ import { Seeded } from './random.ts';
 import { startInfrastructure } from './run/infrastructure.ts';
 import { playTimeline } from './run/play-timeline.ts';
 import { newMailboxes } from './run/reader-behaviour.ts';
+import { publishDueSendEvents } from './run/mail-events.ts';
 import { scheduleWeeks } from './run/schedule.ts';
 import { FAULT_RATES, type FaultRates, type SoakOptions } from './run/settings.ts';
 import type { SoakRun } from './run/soak-run.ts';
@@ -57,6 +58,10 @@ export async function runSoak(options: SoakOptions, rates: FaultRates = FAULT_RA
       tallies,
       reports: [],
     };
+    system.fleet.useClockHooks({
+      beforeMove: () => infra.ses.idle(),
+      afterMove: () => publishDueSendEvents(run),
+    });
     scheduleWeeks(run);
     options.print(
       `soak seed ${options.seed}: ${options.weeks} weeks from ${new Date(SOAK_START).toISOString().slice(0, 10)}, ` +

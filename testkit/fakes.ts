@@ -315,7 +315,8 @@ export class FakeLedger implements DeliveryLedger {
       existing.status === 'skipped' ||
       (existing.status === 'claimed' &&
         existing.leaseUntil !== undefined &&
-        existing.leaseUntil < now.toISOString());
+        existing.leaseUntil < now.toISOString() &&
+        existing.acceptedMessageId === undefined);
     if (!free) return { claimed: false, existing: existing };
     // Like the adapter's update: what the record held beside status and lease (a skip's reason) stays.
     this.items.set(this.keyOf(key), {
@@ -330,6 +331,23 @@ export class FakeLedger implements DeliveryLedger {
   }
   async markSent(key: DeliveryKey, messageId: string, at: Date) {
     this.update(key, { status: 'sent', messageId, sentAt: at.toISOString() }, { endLease: true });
+  }
+  async markAcceptedSent(key: DeliveryKey, messageId: string, at: Date) {
+    const existing = this.items.get(this.keyOf(key));
+    if (existing?.status !== 'claimed' || existing.acceptedMessageId !== messageId) return false;
+    this.update(key, { status: 'sent', messageId, sentAt: at.toISOString() }, { endLease: true });
+    return true;
+  }
+  async recordAccepted(key: DeliveryKey, messageId: string, at: Date) {
+    const existing = this.items.get(this.keyOf(key));
+    if (!existing) return undefined;
+    const recorded = {
+      ...existing,
+      acceptedMessageId: existing.acceptedMessageId ?? messageId,
+      acceptedAt: existing.acceptedAt ?? at.toISOString(),
+    };
+    this.items.set(this.keyOf(key), recorded);
+    return recorded;
   }
   /** Only the holder of a claim can fail it; otherwise this rejects, as the adapter's conditional write. */
   async markFailed(key: DeliveryKey, reason: string) {
@@ -369,7 +387,14 @@ export class FakeLedger implements DeliveryLedger {
     for (const record of await this.listForReader(subscriberId, ledgerIds)) {
       if (record.status === 'claimed') continue;
       this.items.delete(this.keyOf(record));
-      const { messageId: _m, reason: _r, claimedAt: _c, ...kept } = record;
+      const {
+        messageId: _m,
+        reason: _r,
+        claimedAt: _c,
+        acceptedMessageId: _a,
+        acceptedAt: _t,
+        ...kept
+      } = record;
       const anonymous = { ...kept, subscriberId: `erased-${(this.anonymised += 1)}` };
       this.items.set(this.keyOf(anonymous), anonymous);
       anonymised += 1;

@@ -1,7 +1,10 @@
 import type { DeliveryKey } from '../functions/model/deliveries.ts';
 import type { DeliveryLedger } from '../functions/ports/delivery-ledger.ts';
 
-/** What an observer hears of each `markSent`: as it starts, once it is stored, and when it settles either way. */
+/**
+ * What an observer hears of each `markSent` (and `markAcceptedSent`, which records a send too): as
+ * it starts, once it is stored, and when it settles either way.
+ */
 export interface MarkSentObserver {
   onMarking?: () => void;
   onRecorded?: (key: DeliveryKey) => void;
@@ -24,6 +27,17 @@ export function observeMarkSent(ledger: DeliveryLedger, observer: MarkSentObserv
     sentTimes: (...args) => ledger.sentTimes(...args),
     listForReader: (...args) => ledger.listForReader(...args),
     anonymiseReader: (...args) => ledger.anonymiseReader(...args),
+    recordAccepted: (...args) => ledger.recordAccepted(...args),
+    async markAcceptedSent(...args) {
+      observer.onMarking?.();
+      try {
+        const recorded = await ledger.markAcceptedSent(...args);
+        if (recorded) observer.onRecorded?.(args[0]);
+        return recorded;
+      } finally {
+        observer.onSettled?.();
+      }
+    },
     async markSent(...args) {
       observer.onMarking?.();
       try {

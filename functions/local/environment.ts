@@ -9,6 +9,9 @@ import { createAwsClients } from '../adapters/aws-clients.ts';
 import { ensureTables } from '../adapters/dynamodb/create-tables.ts';
 import { ensureQueues, type QueueUrls } from '../adapters/sqs/create-queues.ts';
 import { HttpFeedFetcher } from '../adapters/http/feed-fetcher.ts';
+import { SesMailer } from '../adapters/ses/ses-mailer.ts';
+import { handleSesEvent } from '../app/mail-events.ts';
+import { SendEventPublishingMailer } from './ses-send-events.ts';
 import type { Source } from '../model/sources.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -99,12 +102,30 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
       options.ports === 'ephemeral' ? 0 : settings.ports.snapshots,
       { shiftDays: () => snapshotShiftDays(clock.now()) },
     );
+    const logger = options.logger ?? consoleLogger();
+    // aws-ses-v2-local publishes no events: SES's Send event of each email is published here,
+    // through the ses-events path, so the ledger hears of acceptances as it does in the cloud.
+    const events: { context?: AppContext } = {};
+    const mailer = new SendEventPublishingMailer(
+      new SesMailer(clients.ses, {
+        from: config.mail.from,
+        replyTo: config.mail.replyTo,
+        configurationSet: config.mail.configurationSet,
+      }),
+      {
+        publish: async (event) => events.context && handleSesEvent(events.context, event),
+        clock,
+        configurationSet: config.mail.configurationSet,
+        onError: (error) => logger.warn('publishing a local SES Send event failed', { error }),
+      },
+    );
     const context = await createAppContext(
       { ...config, queues: { ...config.queues, sendUrl: queues.sendUrl } },
       {
         clients,
         ...(options.clock ? { clock: options.clock } : {}),
-        logger: options.logger ?? consoleLogger(),
+        logger,
+        mailer,
         fetcher: new HttpFeedFetcher({
           timeoutMs: config.fetch.timeoutMs,
           maxBytes: config.fetch.maxBytes,
@@ -120,6 +141,7 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
         }),
       },
     );
+    events.context = context;
     const snapshotBase = snapshots.baseUrl;
     const ownSnapshots = snapshots;
     return {
@@ -138,6 +160,7 @@ export async function openLocalEnvironment(options: OpenOptions = {}): Promise<L
       adminTokenFile: env.ADMIN_TOKEN?.trim() ? undefined : path.join(settings.dataDir, ADMIN_TOKEN_FILE),
       fetchUrlFor: (source) => (options.live ? liveUrlOf(source) : snapshotUrlFor(snapshotBase, source)),
       async stop() {
+        await mailer.flush();
         clients.dynamo.destroy();
         clients.ses.destroy();
         clients.sqs.destroy();

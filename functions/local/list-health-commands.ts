@@ -237,6 +237,7 @@ async function simulateCommand(
   }
   const { context } = environment;
   const outcome = await handleSesEvent(context, sesEventFor(event, email, context.clock.now(), soft));
+  if (!('suppressed' in outcome)) throw new Error('a bounce or complaint was read as another SES event');
   const reader = await findReader(email, context);
   console.log(
     `Simulated ${soft && event === 'bounce' ? 'a soft bounce' : `a ${event}`}: ` +

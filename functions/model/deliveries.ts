@@ -19,6 +19,13 @@ export interface DeliveryRecord extends DeliveryKey {
   readonly messageId?: string;
   readonly reason?: string;
   readonly attempts: number;
+  /**
+   * SES's word that it accepted the email (its Send event), recorded by ses-events whatever the
+   * status: a sender that takes over an expired claim holding it records the send instead of
+   * sending again.
+   */
+  readonly acceptedMessageId?: string;
+  readonly acceptedAt?: string;
 }
 
 /** How many deliveries of one digest or send are in each status. */

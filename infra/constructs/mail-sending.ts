@@ -35,12 +35,14 @@ export interface MailSendingProps {
 /** The detail-types SES puts on the default event bus for the configuration set's events. */
 export const SES_BOUNCE_DETAIL_TYPE = 'Email Bounced';
 export const SES_COMPLAINT_DETAIL_TYPE = 'Email Complained';
+export const SES_SEND_DETAIL_TYPE = 'Email Sent';
 
 /**
  * Everything SES needs to send for us: the domain identity (Easy DKIM), and a configuration set
  * that every email names. The set publishes reputation metrics, applies the account suppression
- * list to bounces and complaints, and sends bounce and complaint events to the default event
- * bus, where a rule hands them to the ses-events function. It lives with the data: an identity
+ * list to bounces and complaints, and sends send, bounce and complaint events to the default
+ * event bus, where rules hand them to the ses-events function (a Send event records SES's
+ * acceptance on the email's ledger item; docs/reliability.md says why). It lives with the data: an identity
  * re-created after a teardown would need new DKIM records in DNS.
  */
 export class MailSending extends Construct {
@@ -61,10 +63,11 @@ export class MailSending extends Construct {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
     this.configurationSetName = this.configurationSet.configurationSetName;
+    // The id stays as first deployed (a new id would replace the destination); it carries Send too.
     this.configurationSet.addEventDestination('bounces-and-complaints', {
       // SES can publish only to the default bus of the account and region.
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'default-bus', 'default')),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      events: [EmailSendingEvent.SEND, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
     if (props.manageIdentity) {

@@ -133,7 +133,7 @@ export class Monitoring extends Construct {
     });
     alarm(
       'events-dlq-not-empty',
-      'A schedule or an SES bounce/complaint event could not be handled and is in the events DLQ.',
+      'A schedule or an SES send, bounce or complaint event could not be handled and is in the events DLQ.',
       { metric: deadLetters(props.eventsDeadLetterQueue), threshold: 1 },
     );
     alarm(

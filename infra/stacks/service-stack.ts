@@ -12,7 +12,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SEND_QUEUE, TABLE_DEFINITIONS } from '../../functions/adapters/dynamodb/tables.ts';
 import { DigestFunction, type HandlerName } from '../constructs/digest-function.ts';
-import { SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE } from '../constructs/mail-sending.ts';
+import {
+  SES_BOUNCE_DETAIL_TYPE,
+  SES_COMPLAINT_DETAIL_TYPE,
+  SES_SEND_DETAIL_TYPE,
+} from '../constructs/mail-sending.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { FUNCTION_PLANS, TABLE_ENV } from '../function-plans.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../nag.ts';
@@ -27,7 +31,7 @@ export interface ServiceStackProps extends StackProps {
 /**
  * The code and its triggers: the five functions (granted from FUNCTION_PLANS), the SQS event
  * source of the sender, the schedules, the routes of the HTTP API (public, and IAM-authorised
- * admin), the rule that brings SES bounces and complaints to ses-events, and the alarms and
+ * admin), the rules that bring SES sends, bounces and complaints to ses-events, and the alarms and
  * dashboard. Nothing here holds state or an address: the stack can be destroyed and redeployed
  * without losing a reader or breaking a link already mailed.
  */
@@ -159,20 +163,31 @@ export class ServiceStack extends Stack {
       );
     }
 
+    const sesEventsTarget = () =>
+      new LambdaFunction(fns['ses-events'], {
+        deadLetterQueue: this.eventsDeadLetterQueue,
+        retryAttempts: 20,
+        maxEventAge: Duration.hours(24),
+      });
+    const ofOurSet = { 'ses:configuration-set': [data.mail.configurationSetName] };
     new Rule(this, 'ses-events-rule', {
       description: 'SES bounces and complaints of our configuration set → ses-events',
       eventPattern: {
         source: ['aws.ses'],
         detailType: [SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE],
-        detail: { mail: { tags: { 'ses:configuration-set': [data.mail.configurationSetName] } } },
+        detail: { mail: { tags: ofOurSet } },
       },
-      targets: [
-        new LambdaFunction(fns['ses-events'], {
-          deadLetterQueue: this.eventsDeadLetterQueue,
-          retryAttempts: 20,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
+      targets: [sesEventsTarget()],
+    });
+    new Rule(this, 'ses-send-events-rule', {
+      description: 'SES Send events of emails that name a ledger item → ses-events (records the acceptance)',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: [SES_SEND_DETAIL_TYPE],
+        // Only digests and admin sends carry the ledger tag: a confirmation's Send event costs no invocation.
+        detail: { mail: { tags: { ...ofOurSet, ledger: [{ exists: true }] } } },
+      },
+      targets: [sesEventsTarget()],
     });
 
     api.routeTo(fns.api, this);

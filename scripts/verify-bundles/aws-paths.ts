@@ -10,7 +10,8 @@ import {
   type BundleWorld,
   type StoredEmail,
 } from './bundle-world.ts';
-import { adminHttpEvent, bounceEvent, httpEvent, scheduledEvent } from './lambda-events.ts';
+import { adminHttpEvent, bounceEvent, httpEvent, scheduledEvent, sendEvent } from './lambda-events.ts';
+import { ledgerTags } from '../../functions/adapters/ses/ses-tags.ts';
 import type { Invocation } from './lambda-bundles.ts';
 
 /**
@@ -442,6 +443,33 @@ export async function adminTestSend(world: BundleWorld, to: string, sendId: stri
 /** The editors' dashboard as JSON: a census of readers, the ledger, the run log, the DLQ's depth. */
 export function adminStats(world: BundleWorld): Promise<HttpAnswer> {
   return get(world, '/admin/stats', ADMIN_CALLER);
+}
+
+export interface SesAcceptance {
+  readonly invocation: Invocation;
+  /** The SES message id of the reader's latest digest, as its sender recorded it. */
+  readonly messageId: string | undefined;
+  /** What the ledger item holds after ses-events ran. */
+  readonly acceptedMessageId: string | undefined;
+}
+
+/**
+ * SES's Send event for the reader's latest digest (its tags naming the ledger item, as SesMailer
+ * wrote them): ses-events records the acceptance on that item.
+ */
+export async function sesAccepted(world: BundleWorld, reader: string): Promise<SesAcceptance> {
+  const subscriberId = world.local.subscriberIds.idFor(reader);
+  const digestId = (await world.local.subscribers.get(subscriberId))?.lastDigestId;
+  if (!digestId) throw new Error(`${reader} has been sent no digest yet`);
+  const key = { digestId, subscriberId };
+  const recordOf = async () => (await world.local.ledger.listForReader(subscriberId, [digestId]))[0];
+  const messageId = (await recordOf())?.messageId;
+  const invocation = await world.invoke(
+    'ses-events',
+    sendEvent(reader, messageId ?? 'unknown', ledgerTags(key), CONFIGURATION_SET),
+    "SES's Send event of the reader's digest",
+  );
+  return { invocation, messageId, acceptedMessageId: (await recordOf())?.acceptedMessageId };
 }
 
 /** SES reports a hard bounce of the reader: ses-events suppresses them. */

@@ -124,3 +124,27 @@ export function bounceEvent(recipient: string, configurationSet: string) {
     },
   });
 }
+
+/** What SES puts on the default bus when it accepts an email that names a ledger item in its tags. */
+export function sendEvent(
+  recipient: string,
+  messageId: string,
+  tags: readonly { Name: string; Value: string }[],
+  configurationSet: string,
+) {
+  const time = new Date().toISOString();
+  return eventBridgeEvent('aws.ses', 'Email Sent', {
+    eventType: 'Send',
+    mail: {
+      timestamp: time,
+      messageId,
+      source: 'digest@immunotherapy-digest.example.org',
+      destination: [recipient],
+      tags: {
+        'ses:configuration-set': [configurationSet],
+        ...Object.fromEntries(tags.map((tag) => [tag.Name, [tag.Value]])),
+      },
+    },
+    send: {},
+  });
+}

@@ -19,6 +19,7 @@ import {
   manageLinkExportAndErase,
   subscribeAndConfirm,
   weeklyDigest,
+  sesAccepted,
   type HttpAnswer,
 } from './aws-paths.ts';
 
@@ -31,9 +32,9 @@ import {
  * proxy that enforces each function's synthesized role: a reader subscribes and confirms, ingest
  * and plan-digest run, the sender mails the digest, an admin announcement goes out end to end, a
  * job hands on at its deadline, under throttling and at the daily quota, an admin test send
- * reads the account's rate, ses-events suppresses a bounce. Any call a role does not allow, or
- * that infra/function-calls.ts does not declare, fails the check. The last line is one JSON
- * object with the figures.
+ * reads the account's rate, ses-events records SES's acceptance of a digest and suppresses a
+ * bounce. Any call a role does not allow, or that infra/function-calls.ts does not declare, fails
+ * the check. The last line is one JSON object with the figures.
  */
 
 function check(condition: unknown, message: string): asserts condition {
@@ -167,6 +168,13 @@ async function main(): Promise<void> {
 
     const stats = await adminStats(world);
     expectHttp(stats, 200, 'GET /admin/stats', '"deadLetterDepth"');
+
+    const accepted = await sesAccepted(world, reader);
+    check(
+      (accepted.invocation.result as { acceptance?: string }).acceptance === 'recorded' &&
+        accepted.acceptedMessageId === accepted.messageId,
+      `ses-events did not record SES's acceptance: ${JSON.stringify(accepted.invocation.result)}`,
+    );
 
     const bounce = await hardBounce(world, reader);
     check(

@@ -42,8 +42,16 @@ export function createKillSwitch(): KillSwitch {
 
 /** What each SendEmail call is, for the soak to know which emails SES may have had at a death. */
 export interface SendObserver {
-  /** Called before the request leaves; may kill the process (the request then never leaves). */
-  beforeSend(email: { to: string; digestId: string | undefined }): void;
+  /**
+   * Called before the request leaves; may kill the process (the request then never leaves), or
+   * return `dieOnAnswer`: the request goes, and the process dies the moment SES's acceptance comes
+   * back, before anyone hears of it (the narrowest window there is: SES has the email, the ledger
+   * never will from this process).
+   */
+  beforeSend(email: {
+    to: string;
+    digestId: string | undefined;
+  }): { readonly dieOnAnswer: () => void } | void;
   /**
    * Called when the call ends: `accepted` when SES answered 2xx and the process was alive to
    * hear it. The answer is still being read and handed up through the SDK at this point, so an
@@ -60,11 +68,14 @@ export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, o
   const guard =
     <Args, Output>(
       next: (args: Args) => Promise<Output>,
-      onSend?: { before: () => void; after: (accepted: boolean) => void },
+      onSend?: {
+        before: () => { readonly dieOnAnswer: () => void } | void;
+        after: (accepted: boolean) => void;
+      },
     ) =>
     async (args: Args): Promise<Output> => {
       if (killSwitch.dead) throw new ProcessKilledError('the sender process is dead');
-      onSend?.before();
+      const plan = onSend?.before();
       if (killSwitch.dead) throw new ProcessKilledError('the sender process was killed before this call');
       let accepted = false;
       try {
@@ -72,6 +83,10 @@ export function installKillSwitch(clients: AwsClients, killSwitch: KillSwitch, o
         if (killSwitch.dead) throw new ProcessKilledError('the sender process died before the answer came');
         // Inside the deserialize step the answer is still the raw HTTP response.
         const status = (output as { response?: { statusCode?: number } }).response?.statusCode ?? 0;
+        if (plan && status >= 200 && status < 300) {
+          plan.dieOnAnswer();
+          throw new ProcessKilledError('the sender process died as SES accepted the email');
+        }
         accepted = status >= 200 && status < 300;
         return output;
       } finally {

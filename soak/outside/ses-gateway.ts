@@ -1,6 +1,7 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { refuseLikeSes } from '../../testkit/throttling-ses-proxy.ts';
 import { startTestServer, type TestHttpServer } from '../../testkit/http-server.ts';
+import { sesSendEvent } from '../../functions/local/ses-send-events.ts';
 import type { Seeded } from '../random.ts';
 import type { SimClock } from '../sim-clock.ts';
 import { WORK_KEY_PATTERN } from '../world/publications.ts';
@@ -15,7 +16,31 @@ import { WORK_KEY_PATTERN } from '../world/publications.ts';
  * Every email SES accepted is written down with the simulated time and what a reader would use:
  * the digest's works (by the key in their links), its manage and one-click unsubscribe links, a
  * confirmation's link. That log is the readers' mailboxes: the invariants are checked against it.
+ *
+ * And as SES does for a configuration set that publishes them, each accepted email gets its Send
+ * event (its tags as the email carried them), due a simulated delay later (sendEventDelayMs): the
+ * run hands the due ones to the real ses-events path whenever the clock moves (mail-events.ts).
  */
+
+/** SES's Send event of one accepted email, published once the simulated clock reaches `dueAt`. */
+export interface PendingSendEvent {
+  readonly dueAt: number;
+  readonly event: unknown;
+}
+
+/**
+ * How long after SES accepted an email its Send event reaches ses-events, in simulated ms: mostly
+ * a second or a few (SES to EventBridge to a Lambda target), sometimes tens of seconds, now and
+ * then minutes (EventBridge retrying a throttled target) — at most SEND_EVENT_MAX_DELAY_MS, which
+ * is well inside the claim's lease after the send (docs/reliability.md, "SES tells the ledger").
+ */
+export function sendEventDelayMs(point: number, spread: number): number {
+  if (point < 0.85) return 1000 + Math.floor(spread * 4000);
+  if (point < 0.98) return 5000 + Math.floor(spread * 25_000);
+  return 30_000 + Math.floor(spread * (SEND_EVENT_MAX_DELAY_MS - 30_000));
+}
+
+export const SEND_EVENT_MAX_DELAY_MS = 180_000;
 
 export interface DeliveredEmail {
   readonly messageId: string;
@@ -78,6 +103,12 @@ export interface SesGateway {
   readonly endpoint: string;
   readonly delivered: DeliveredEmail[];
   readonly faults: { throttled: number; serverErrors: number; outageRefusals: number };
+  /** Send events not yet published, in the order SES accepted their emails. */
+  readonly sendEvents: PendingSendEvent[];
+  /** Takes the Send events due by `now` off the pending list. */
+  takeDueSendEvents(now: number): PendingSendEvent[];
+  /** Resolves once no SendEmail is being answered: requests already on the wire have landed. */
+  idle(): Promise<void>;
   /** Refuse every SendEmail with 503 until `endOutage` (a regional SES incident). */
   startOutage(): void;
   endOutage(): void;
@@ -110,6 +141,9 @@ export async function startSesGateway(
   const delivered: DeliveredEmail[] = [];
   const faults = { throttled: 0, serverErrors: 0, outageRefusals: 0 };
   const attempts = new Map<string, number>();
+  const sendEvents: PendingSendEvent[] = [];
+  let answering = 0;
+  const wakeIdle: (() => void)[] = [];
   let outage = false;
 
   const refuse = refuseLikeSes;
@@ -149,6 +183,16 @@ export async function startSesGateway(
       await forward(incoming, body, response);
       return;
     }
+    answering += 1;
+    try {
+      await answerSendEmail(body, response, incoming);
+    } finally {
+      answering -= 1;
+      if (answering === 0) for (const wake of wakeIdle.splice(0)) wake();
+    }
+  };
+
+  const answerSendEmail = async (body: Buffer, response: ServerResponse, incoming: IncomingMessage) => {
     const email = JSON.parse(body.toString('utf8')) as SendEmailBody;
     const to = email.Destination?.ToAddresses?.[0] ?? '';
     const tags = Object.fromEntries((email.EmailTags ?? []).map((tag) => [tag.Name, tag.Value]));
@@ -172,6 +216,15 @@ export async function startSesGateway(
     const answer = await forward(incoming, body, response);
     if (answer.status !== 200) return;
     const { MessageId } = JSON.parse(answer.body.toString('utf8')) as { MessageId: string };
+    sendEvents.push({
+      dueAt:
+        at +
+        sendEventDelayMs(
+          seeded.fraction(`send-event:${logical}:${attempt}`),
+          seeded.fraction(`send-event-spread:${logical}:${attempt}`),
+        ),
+      event: sesSendEvent({ messageId: MessageId, to, tags: email.EmailTags ?? [], at: new Date(at) }),
+    });
     const text = email.Content?.Simple?.Body?.Text?.Data ?? '';
     const listUnsubscribe = email.Content?.Simple?.Headers?.find(
       (header) => header.Name.toLowerCase() === 'list-unsubscribe',
@@ -195,6 +248,14 @@ export async function startSesGateway(
     endpoint: server.origin,
     delivered,
     faults,
+    sendEvents,
+    takeDueSendEvents: (now) => {
+      const due = sendEvents.filter((pending) => pending.dueAt <= now);
+      if (due.length > 0) sendEvents.splice(0, sendEvents.length, ...sendEvents.filter((p) => p.dueAt > now));
+      return due.sort((a, b) => a.dueAt - b.dueAt);
+    },
+    idle: () =>
+      answering === 0 ? Promise.resolve() : new Promise<void>((resolve) => wakeIdle.push(resolve)),
     startOutage: () => {
       outage = true;
     },

@@ -1,5 +1,6 @@
 import type { SoakRun } from './soak-run.ts';
 import { addTime } from './tallies.ts';
+import { publishDueSendEvents } from './mail-events.ts';
 
 /** How often SOAK_TRACE=1 prints where the real time went. */
 const PROFILE_EVERY_MS = 15_000;
@@ -22,7 +23,10 @@ export async function playTimeline(run: SoakRun): Promise<void> {
   }, PROFILE_EVERY_MS);
   profile.unref();
   for (let event = timeline.pop(); event; event = timeline.pop()) {
+    await run.infra.ses.idle();
     clock.advanceTo(event.at);
+    // SES's Send events fall due as time passes, whatever the timeline holds.
+    await publishDueSendEvents(run);
     const began = Date.now();
     if (process.env.SOAK_TRACE === '2')
       process.stderr.write(`[start] ${new Date(clock.ms).toISOString()} ${event.label}\n`);

@@ -13,6 +13,13 @@ export interface SoakResult {
   readonly digests: number;
   readonly faultsInjected: { readonly total: number } & Record<string, number>;
   readonly violations: number;
+  /** Readers who got a second copy of a digest (each a violation; none is excused). */
+  readonly secondCopies: number;
+  /**
+   * Emails SES accepted from senders killed before recording them, which the next sender recorded
+   * from SES's Send event instead of sending again.
+   */
+  readonly settledFromAcceptance: number;
   readonly seconds: number;
 }
 
@@ -56,6 +63,8 @@ export async function summarise(run: SoakRun, startedAt: number): Promise<SoakRe
     digests,
     faultsInjected: faultTotals(run),
     violations,
+    secondCopies: run.tallies.counts.secondCopies,
+    settledFromAcceptance: run.system.fleet.totals.settledFromAcceptance,
     seconds: Math.round((Date.now() - startedAt) / 100) / 10,
   };
 }

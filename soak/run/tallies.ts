@@ -22,6 +22,11 @@ export interface RunTallies {
     topicChanges: number;
     slotChanges: number;
     mailEventFailures: number;
+    /** SES Send events handed to ses-events, and those that recorded an acceptance on a ledger item. */
+    sendEvents: number;
+    acceptancesRecorded: number;
+    /** Second copies of a digest found by the weekly checks (each a violation). */
+    secondCopies: number;
     slowFeeds: number;
   };
   /** Feeds whose failure ingest reported as another kind than the one served (first ten). */
@@ -53,6 +58,9 @@ export function newRunTallies(): RunTallies {
       topicChanges: 0,
       slotChanges: 0,
       mailEventFailures: 0,
+      sendEvents: 0,
+      acceptancesRecorded: 0,
+      secondCopies: 0,
       slowFeeds: 0,
     },
     feedFailureMismatches: [],

@@ -59,6 +59,12 @@ export interface FleetSettings {
 export interface SendPhasePlan {
   /** Kill the environment making the n-th SendEmail call of this phase (n from 1). */
   readonly killAtSends: readonly number[];
+  /**
+   * Kill the environment making the n-th SendEmail call of this phase the moment SES accepts it,
+   * before the answer is heard: the email is out, its claim stays, and only SES's Send event can
+   * tell the ledger.
+   */
+  readonly killAtAnswers?: readonly number[];
   /** Start an SES outage at the n-th SendEmail call; it ends when the clock next moves on. */
   readonly outageAtSend: number | undefined;
   readonly label: string;
@@ -67,12 +73,17 @@ export interface SendPhasePlan {
 /**
  * An email whose SendEmail had left, and whose ledger record was not yet written, when its sender
  * died: on the wire, or accepted by SES with the answer still on its way up to the ledger write.
- * SES may have it; the ledger does not. This is the gap no sender can close without an
- * idempotency key at SES: after the claim's lease the email is sent again.
+ * SES may have it; the ledger does not, until SES's Send event records the acceptance there: the
+ * sender that takes the claim over then records it sent instead of sending it again.
  */
 export interface UnrecordedAtDeath {
   readonly to: string;
   readonly digestId: string | undefined;
+}
+
+export interface ClockHooks {
+  beforeMove(): Promise<void>;
+  afterMove(): Promise<void>;
 }
 
 export interface FleetTotals {
@@ -87,6 +98,11 @@ export interface FleetTotals {
   sentByKilledInvocations: number;
   /** markSent calls on the wire when their process died: written or not, nobody was told. */
   markSentInFlightAtDeaths: number;
+  /**
+   * Claims of dead senders that the next sender recorded as sent from SES's acceptance (its Send
+   * event) rather than sending again: the window the Send events close, met.
+   */
+  settledFromAcceptance: number;
   /** Invocations whose report disagreed with the ledger writes they made. */
   reportMismatches: string[];
   readonly unrecordedAtDeaths: UnrecordedAtDeath[];
@@ -116,6 +132,7 @@ export function noFleetTotals(): FleetTotals {
     reported: { sent: 0, skipped: 0, failed: 0, poison: 0, continued: 0 },
     sentByKilledInvocations: 0,
     markSentInFlightAtDeaths: 0,
+    settledFromAcceptance: 0,
     reportMismatches: [],
     unrecordedAtDeaths: [],
     handlerCrashes: [],
@@ -136,6 +153,7 @@ export class SenderFleet {
   private pollers: LocalSqsPoller[] | undefined;
   private phase: SendPhasePlan = { killAtSends: [], outageAtSend: undefined, label: '' };
   private outage: { start(): void; end(): void } | undefined;
+  private clockHooks: ClockHooks | undefined;
   /** Delayed continuations, held in simulated time and enqueued through the fault-free client. */
   private readonly delays: SimulatedDelayQueue<SendJob>;
 
@@ -150,6 +168,15 @@ export class SenderFleet {
   /** The SES gateway's outage switch, for the outage fault. */
   useOutageSwitch(outage: { start(): void; end(): void }): void {
     this.outage = outage;
+  }
+
+  /**
+   * What must happen around each move of the clock the fleet makes: before, the SendEmail calls
+   * on the wire land (a dead sender's too: they left before it died); after, SES's Send events
+   * due by the new time are published — before the messages they concern come back.
+   */
+  useClockHooks(hooks: ClockHooks): void {
+    this.clockHooks = hooks;
   }
 
   /**
@@ -310,7 +337,9 @@ export class SenderFleet {
   /** Nothing to do until a delayed continuation is due: move the clock there and enqueue it. */
   private async skipToDelayedContinuation(): Promise<void> {
     await this.whileGated(async () => {
+      await this.clockHooks?.beforeMove();
       this.settings.clock.advanceTo(this.delays.nextDueAt() ?? this.settings.clock.ms);
+      await this.clockHooks?.afterMove();
       this.totals.clockSkips += 1;
       this.outage?.end();
       await this.delays.releaseDue();
@@ -335,7 +364,9 @@ export class SenderFleet {
   /** Nothing to do until a visibility timeout ends: move the clock there and let the messages back. */
   private async skipToRedelivery(): Promise<void> {
     await this.whileGated(async () => {
+      await this.clockHooks?.beforeMove();
       this.settings.clock.advanceBy(this.settings.visibilityTimeoutMs);
+      await this.clockHooks?.afterMove();
       this.totals.clockSkips += 1;
       this.outage?.end();
       // Continuations due by the new time go on the queue as well, as they would have meanwhile.
@@ -370,13 +401,14 @@ export class SenderFleet {
       beforeSend: (email) => {
         this.sendCalls += 1;
         if (this.phase.outageAtSend === this.sendCalls) this.outage?.start();
-        if (this.phase.killAtSends.includes(this.sendCalls)) {
+        const die = () => {
           this.totals.kills += 1;
           this.totals.unrecordedAtDeaths.push(...unrecorded.values());
           killSwitch.kill();
-          return;
-        }
+        };
+        if (this.phase.killAtSends.includes(this.sendCalls)) return die();
         unrecorded.set(unrecordedKey(email.digestId, this.settings.ids.idFor(email.to)), email);
+        if (this.phase.killAtAnswers?.includes(this.sendCalls)) return { dieOnAnswer: die };
       },
       // Refused by SES (or dead before the answer, already counted): nothing for the ledger to know.
       afterSend: (email, accepted) => {
@@ -385,7 +417,7 @@ export class SenderFleet {
     });
     const context = await createAppContext(config, { clients, clock, logger, mjmlValidation: 'strict' });
     // Counts the ledger's completed markSent calls, to hold each batch report to what it wrote.
-    const ledger = observeMarkSent(context.ledger, {
+    const observed = observeMarkSent(context.ledger, {
       onMarking: () => (environment.marking += 1),
       onRecorded: (key) => {
         environment.recorded += 1;
@@ -393,6 +425,15 @@ export class SenderFleet {
       },
       onSettled: () => (environment.marking -= 1),
     });
+    // Counts the emails a dead sender left unrecorded that SES's Send event settled instead.
+    const ledger: typeof observed = {
+      ...observed,
+      markAcceptedSent: async (...args) => {
+        const recorded = await observed.markAcceptedSent(...args);
+        if (recorded) this.totals.settledFromAcceptance += 1;
+        return recorded;
+      },
+    };
     // A continuation with a delay waits in simulated time; one without goes through this
     // environment's own client (and dies with it).
     const queue: typeof context.queue = {

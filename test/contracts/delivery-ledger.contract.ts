@@ -81,6 +81,68 @@ export function describeDeliveryLedgerContract(
       expect((await recordOf())?.attempts).toBe(2);
     });
 
+    it('records SES’s acceptance once, on an item that exists only, whatever its status', async () => {
+      const other: DeliveryKey = { ...key, subscriberId: 'reader-0000000002' };
+      await ledger.claim(key, t0, 60_000);
+
+      const first = await ledger.recordAccepted(key, 'message-1', later(100));
+      const again = await ledger.recordAccepted(key, 'message-9', later(900));
+      const unknown = await ledger.recordAccepted(other, 'message-2', later(100));
+      await ledger.markSent(key, 'message-1', later(200));
+
+      expect(first).toMatchObject({ status: 'claimed', acceptedMessageId: 'message-1' });
+      expect(again).toMatchObject({ acceptedMessageId: 'message-1', acceptedAt: later(100).toISOString() });
+      expect(unknown).toBeUndefined();
+      expect(await recordOf()).toMatchObject({
+        status: 'sent',
+        messageId: 'message-1',
+        acceptedMessageId: 'message-1',
+        acceptedAt: later(100).toISOString(),
+      });
+      expect(await recordOf(other)).toBeUndefined();
+    });
+
+    it('records an acceptance that comes after the send was marked, changing nothing else', async () => {
+      await ledger.claim(key, t0, 60_000);
+      await ledger.markSent(key, 'message-1', later(200));
+
+      await ledger.recordAccepted(key, 'message-1', later(100));
+
+      expect(await recordOf()).toMatchObject({
+        status: 'sent',
+        sentAt: later(200).toISOString(),
+        acceptedMessageId: 'message-1',
+      });
+    });
+
+    it('never lets an expired claim that SES accepted be taken over: it is recorded sent, once', async () => {
+      await ledger.claim(key, t0, 1000);
+      await ledger.recordAccepted(key, 'message-1', later(100));
+
+      const takeover = await ledger.claim(key, later(2000), 1000);
+      const recorded = await ledger.markAcceptedSent(key, 'message-1', later(100));
+      const second = await ledger.markAcceptedSent(key, 'message-1', later(100));
+
+      expect(takeover).toMatchObject({
+        claimed: false,
+        existing: { status: 'claimed', acceptedMessageId: 'message-1', acceptedAt: later(100).toISOString() },
+      });
+      expect([recorded, second]).toEqual([true, false]);
+      expect(await recordOf()).toMatchObject({
+        status: 'sent',
+        messageId: 'message-1',
+        sentAt: later(100).toISOString(),
+      });
+      expect((await recordOf())?.leaseUntil).toBeUndefined();
+    });
+
+    it('records as sent from an acceptance only a claim holding that acceptance', async () => {
+      await ledger.claim(key, t0, 1000);
+
+      expect(await ledger.markAcceptedSent(key, 'message-1', later(100))).toBe(false);
+      expect(await recordOf()).toMatchObject({ status: 'claimed' });
+    });
+
     it('releases only a claim: a sent delivery stays sent, an unknown key stays unknown', async () => {
       const other: DeliveryKey = { ...key, subscriberId: 'reader-0000000002' };
       await ledger.claim(key, t0, 60_000);

@@ -3,9 +3,9 @@
  * its own, that kills itself with SIGKILL — no cleanup, no finally — just before its
  * (KILL_AFTER_SENDS + 1)-th email would reach SES. SES calls are made one at a time here, and
  * each waits until every email SES accepted is recorded in the ledger, so at the moment of death
- * no email is half-sent: what the test then checks is recovery, not luck. (The gap it closes is
- * real: an email SES accepted in the last milliseconds before a crash, not yet recorded, is sent
- * again after its lease; SES has no idempotency key to prevent that.)
+ * no email is half-sent: what the test then checks is recovery, not luck. (An email SES accepted
+ * in the last milliseconds before a crash, not yet recorded, is settled by SES's Send event instead:
+ * test/integration/ses-acceptance.test.ts.)
  *
  * Env: SENDER_CONFIG (the test world's Config as JSON), KILL_AFTER_SENDS.
  */

@@ -133,7 +133,7 @@ describe('data stack', () => {
     );
   });
 
-  it('has a configuration set that tracks reputation, suppresses and publishes bounces and complaints to EventBridge', () => {
+  it('has a configuration set that tracks reputation, suppresses and publishes sends, bounces and complaints to EventBridge', () => {
     app.data.hasResourceProperties('AWS::SES::ConfigurationSet', {
       ReputationOptions: { ReputationMetricsEnabled: true },
       SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
@@ -141,7 +141,7 @@ describe('data stack', () => {
     app.data.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: {
         Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint'],
+        MatchingEventTypes: ['send', 'bounce', 'complaint'],
         EventBridgeDestination: {
           EventBusArn: {
             'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])],

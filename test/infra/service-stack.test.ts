@@ -442,6 +442,27 @@ describe('service stack', () => {
     }
   });
 
+  it('brings the Send events of emails that name a ledger item to ses-events, with the same DLQ', () => {
+    app.service.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': ['Email Sent'],
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [Match.anyValue()], ledger: [{ exists: true }] } },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId(app, 'ses-events'), 'Arn'] },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [app.logicalId(app.deployment.service.eventsDeadLetterQueue), 'Arn'] },
+          },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 20 },
+        }),
+      ],
+    });
+  });
+
   it('alarms on the DLQs, source failures, send errors and the SES bounce and complaint rates', () => {
     const topic = { Ref: app.logicalId(app.deployment.service.alarmTopic) };
     const alarm = (props: Record<string, unknown>) =>

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalEnvironment } from '../../functions/local/environment.ts';
+import { announcementLedgerId } from '../../functions/core/announcements/announcement.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
@@ -159,6 +160,22 @@ describe('`immuno-digest send`', () => {
     expect(second.result).toMatchObject({ sendId: 'cli-car-t', outcome: 'already-sent', sent: 2 });
     const mail = await mailbox('CAR-T approved');
     expect(mail.map(([, to]) => to).sort()).toEqual(['ana@example.org', 'ben@example.org']);
+    // The local runtime published SES's Send event of each email: the ledger knows SES accepted it.
+    const environment = await openLocalEnvironment({
+      env: { DATA_DIR: dataDir },
+      ports: 'ephemeral',
+      attach: false,
+      logger: silentLogger,
+    });
+    try {
+      const ledger = await environment.context.ledger.listForDigest(announcementLedgerId('cli-car-t'));
+      expect(ledger).toHaveLength(2);
+      for (const record of ledger) {
+        expect(record).toMatchObject({ status: 'sent', acceptedMessageId: record.messageId });
+      }
+    } finally {
+      await environment.stop();
+    }
   });
 
   it('refuses a real send from a script without --yes, and one that names no audience, and sends nothing', async () => {

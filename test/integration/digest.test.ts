@@ -6,10 +6,9 @@ import { previewDigest } from '../../functions/app/preview.ts';
 import { ValidationError } from '../../functions/core/errors.ts';
 import { createAppContext } from '../../functions/app/context.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import { applyMailEvent } from '../../functions/core/subscribers/mail-events.ts';
+import { handleSesEvent } from '../../functions/app/mail-events.ts';
 import { weeklyDigestId } from '../../functions/core/digest/schedule.ts';
 import { DEFAULT_DELIVERY_SLOT } from '../../functions/model/subscribers.ts';
-import { parseSesEvent } from '../../functions/adapters/ses/ses-event.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
@@ -195,34 +194,24 @@ describe('weekly digests on the stand-ins', () => {
     await drainSendQueue(world.context, world.queues.sendUrl);
 
     const at = new Date();
-    await applyMailEvent(
-      parseSesEvent(
-        {
-          source: 'aws.ses',
-          'detail-type': 'Email Bounced',
-          detail: {
-            eventType: 'Bounce',
-            bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bouncer.email }] },
-          },
-        },
-        at,
-      ),
-      world.context,
-    );
-    await applyMailEvent(
-      parseSesEvent(
-        {
-          source: 'aws.ses',
-          'detail-type': 'Email Complained',
-          detail: {
-            eventType: 'Complaint',
-            complaint: { complainedRecipients: [{ emailAddress: complainer.email }] },
-          },
-        },
-        at,
-      ),
-      world.context,
-    );
+    await handleSesEvent(world.context, {
+      source: 'aws.ses',
+      'detail-type': 'Email Bounced',
+      time: at.toISOString(),
+      detail: {
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: bouncer.email }] },
+      },
+    });
+    await handleSesEvent(world.context, {
+      source: 'aws.ses',
+      'detail-type': 'Email Complained',
+      time: at.toISOString(),
+      detail: {
+        eventType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: complainer.email }] },
+      },
+    });
     const nextWeek = await createAppContext(world.context.config, {
       clients: world.context.clients,
       clock: { now: () => new Date(Date.now() + 7 * 86_400_000) },

@@ -19,6 +19,7 @@ import {
   editorsDesk,
   handOn,
   hardBounce,
+  sesAccepted,
   manageLinkExportAndErase,
   readersImportAndExport,
   scheduleAndCancel,
@@ -182,6 +183,18 @@ describe('the bundles under their synthesized IAM roles', () => {
         ]),
       });
       expect(erasure.erased?.status).toBe(200);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    "records SES's acceptance of the reader's digest on its ledger item",
+    async () => {
+      const accepted = await sesAccepted(world, reader);
+
+      expect(accepted.invocation.result).toMatchObject({ acceptance: 'recorded' });
+      expect(accepted.messageId).toBeDefined();
+      expect(accepted.acceptedMessageId).toBe(accepted.messageId);
     },
     10 * MINUTES,
   );

@@ -150,7 +150,7 @@ describe('the log lines of a Lambda invocation', () => {
         error: expect.objectContaining({
           name: 'PoisonMessageError',
           code: 'POISON_MESSAGE',
-          message: expect.stringContaining('not an SES bounce or complaint event'),
+          message: expect.stringContaining('not an SES send, bounce or complaint event'),
           stack: expect.stringMatching(/^PoisonMessageError: .*\n\s+at .*ses-event\.ts/),
         }),
       }),

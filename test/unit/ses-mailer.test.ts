@@ -82,6 +82,23 @@ describe('SesMailer', () => {
     });
   });
 
+  it('names the email’s ledger item in two tags, encoded so that a Send event reads it back exactly', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message-1' });
+
+    await mailer().send({
+      ...email,
+      ledgerKey: { digestId: 'announcement-send_1', subscriberId: 'Ab_cD-9' },
+    });
+
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.EmailTags).toEqual([
+      { Name: 'kind', Value: 'digest' },
+      { Name: 'digest', Value: 'weekly-2026-W48' },
+      { Name: 'group', Value: 'Ab3_x-Yz' },
+      { Name: 'ledger', Value: 'announcement-send_5F1' },
+      { Name: 'reader', Value: 'Ab_5FcD-9' },
+    ]);
+  });
+
   it.each([
     {
       name: 'TooManyRequestsException',

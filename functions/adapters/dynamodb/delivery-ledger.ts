@@ -41,8 +41,10 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
           Key: { ...key },
           UpdateExpression:
             'SET #status = :claimed, claimedAt = :now, leaseUntil = :lease, expiresAt = :expires ADD attempts :one',
+          // An expired claim whose email SES is known to have accepted is not taken over: its
+          // sender died after the send, and the taker records it instead (markAcceptedSent).
           ConditionExpression:
-            'attribute_not_exists(digestId) OR #status = :skipped OR (#status = :claimed AND leaseUntil < :now)',
+            'attribute_not_exists(digestId) OR #status = :skipped OR (#status = :claimed AND leaseUntil < :now AND attribute_not_exists(acceptedMessageId))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':claimed': 'claimed',
@@ -75,6 +77,52 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
         ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at.toISOString() },
       }),
     );
+  }
+
+  async markAcceptedSent(key: DeliveryKey, messageId: string, at: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at REMOVE leaseUntil',
+          // Only one taker records it: a second finds it sent already.
+          ConditionExpression: '#status = :claimed AND acceptedMessageId = :messageId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':claimed': 'claimed',
+            ':messageId': messageId,
+            ':at': at.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  async recordAccepted(key: DeliveryKey, messageId: string, at: Date): Promise<DeliveryRecord | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          UpdateExpression:
+            'SET acceptedMessageId = if_not_exists(acceptedMessageId, :messageId), acceptedAt = if_not_exists(acceptedAt, :at)',
+          // An item that is not there (never claimed, anonymised, expired) is not created.
+          ConditionExpression: 'attribute_exists(digestId)',
+          ExpressionAttributeValues: { ':messageId': messageId, ':at': at.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toRecord(Attributes) : undefined;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return undefined;
+    }
   }
 
   async markFailed(key: DeliveryKey, reason: string, at: Date): Promise<void> {
@@ -262,5 +310,7 @@ function toRecord(item: Record<string, unknown>): DeliveryRecord {
     ...(typeof item.sentAt === 'string' ? { sentAt: item.sentAt } : {}),
     ...(typeof item.messageId === 'string' ? { messageId: item.messageId } : {}),
     ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+    ...(typeof item.acceptedMessageId === 'string' ? { acceptedMessageId: item.acceptedMessageId } : {}),
+    ...(typeof item.acceptedAt === 'string' ? { acceptedAt: item.acceptedAt } : {}),
   };
 }

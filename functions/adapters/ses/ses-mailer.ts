@@ -7,6 +7,7 @@ import {
   MailUnavailableError,
 } from '../../core/errors.ts';
 import type { Mailer, OutgoingEmail } from '../../ports/mailer.ts';
+import { ledgerTags } from './ses-tags.ts';
 
 export interface SesMailerSettings {
   readonly from: string;
@@ -33,7 +34,10 @@ export class SesMailer implements Mailer {
           ReplyToAddresses: [this.settings.replyTo],
           Destination: { ToAddresses: [email.to] },
           ...(this.settings.configurationSet ? { ConfigurationSetName: this.settings.configurationSet } : {}),
-          EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+          EmailTags: [
+            ...Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+            ...(email.ledgerKey ? ledgerTags(email.ledgerKey) : []),
+          ],
           Content: {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
@@ -55,7 +59,11 @@ export class SesMailer implements Mailer {
   }
 }
 
-/** SES tag values allow only ASCII letters, digits, '_' and '-'. */
+/**
+ * SES tag values allow only ASCII letters, digits, '_' and '-'. These tags are for reading (the
+ * email's kind, digest, group), so a lossy replacement will do; the ledger's are encoded
+ * reversibly (ses-tags.ts).
+ */
 function tagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 }

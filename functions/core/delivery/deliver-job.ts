@@ -21,6 +21,7 @@ import { reasonLeftOut } from '../announcements/audience.ts';
 import type { AnnouncementJob, DeliveryJob, DigestJob, SendJob } from './send-job.ts';
 import { personalCopy, personalLinksFor } from './personal-links.ts';
 import { sendWithRetries } from './send-with-retries.ts';
+import { settleAcceptedClaim } from './ses-acceptance.ts';
 import type { Interruption } from './send-policy.ts';
 import type { MailConfigurationProblem } from '../errors.ts';
 
@@ -369,6 +370,11 @@ async function deliverTo<R extends Recipient>(
 
   const claim = await deps.ledger.claim(key, deps.clock.now(), deps.settings.leaseMs);
   if (!claim.claimed) {
+    // A dead sender's email that SES accepted (its Send event recorded): recorded, not sent again.
+    if (await settleAcceptedClaim(claim.existing, deps.clock.now(), deps)) {
+      await rules.afterSent(key.subscriberId);
+      return { kind: 'sent' };
+    }
     if (claim.existing.status === 'sent') await rules.afterFoundSent(key.subscriberId);
     return { kind: 'skipped' };
   }
@@ -384,6 +390,7 @@ async function deliverTo<R extends Recipient>(
     ...personalCopy(await rules.email(), links, deps.settings.unsubscribeMailto),
     to: reader.email,
     tags: rules.tags,
+    ledgerKey: key,
   });
 
   if (result.kind === 'sent') {

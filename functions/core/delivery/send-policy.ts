@@ -266,6 +266,13 @@ export function longestBackoffMs(retries: number, baseMs: number): number {
  * timeout, SEND_QUEUE.consumerTimeoutSeconds = 60 s), so a live sender never loses its claim to
  * another; shorter than the queue's visibility timeout (360 s), so when a crashed sender's message
  * comes back its claims have expired and are taken over, rather than skipped as "in flight".
+ *
+ * It is also the time SES's Send event has to reach the ledger: a sender killed after SES accepted
+ * an email but before marking it sent leaves the claim, and the next sender may take it over only
+ * if no acceptance is recorded on it (ses-acceptance.ts). SES is called within the sender's 60 s of
+ * the claim, so at least 4 minutes pass between the acceptance and the earliest takeover; the event
+ * reaches ses-events within seconds unless that function keeps failing for minutes
+ * (docs/reliability.md, "SES tells the ledger"). Shortening the lease narrows that margin.
  */
 export const LEASE_MS = 5 * 60 * 1000;
 
