@@ -219,6 +219,7 @@ export class CompactLedger implements DeliveryClaims {
       status === undefined ||
       status === 'skipped' ||
       (status === 'claimed' && columns.leaseUntil[index]! < now.getTime());
+    // (A claim SES accepted is never taken over; no row here is ever accepted: see markAcceptedSent.)
     if (!free) return { claimed: false, existing: this.recordOf(key, columns, index) };
     columns.status[index] = STATUSES.indexOf('claimed');
     columns.leaseUntil[index] = now.getTime() + leaseMs;
@@ -229,6 +230,13 @@ export class CompactLedger implements DeliveryClaims {
     const { columns, index } = this.row(key);
     columns.status[index] = STATUSES.indexOf('sent');
     columns.leaseUntil[index] = Number.NaN;
+  }
+  /**
+   * The bench's mailer publishes no SES Send events, so no row is ever accepted-but-unrecorded:
+   * there is nothing to settle from an acceptance (FakeLedger and the adapter say false then too).
+   */
+  async markAcceptedSent() {
+    return false;
   }
   async markFailed(key: DeliveryKey) {
     const { columns, index } = this.row(key);
