@@ -66,7 +66,7 @@ async function main() {
   const clock = new ManualClock(now);
   const random = seededRandom(Number(args.seed));
   const mailer = new SinkMailer();
-  const { subscribers, articles, queue, deps } = inMemoryDelivery({
+  const { subscribers, articles, queue, plannerCursor, deps } = inMemoryDelivery({
     renderer,
     mailer,
     clock,
@@ -85,7 +85,7 @@ async function main() {
   const start = performance.now();
   const plan = await planDigest(
     { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 50, ignoreSlot: true },
-    { ...deps, queue },
+    { ...deps, queue, subscribers, plannerCursor },
   );
   const planMs = performance.now() - start;
   const jobs = queue.digestJobs;

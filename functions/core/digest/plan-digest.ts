@@ -5,10 +5,12 @@ import type { Clock } from '../../ports/clock.ts';
 import type { DeliveryClaims } from '../../ports/delivery-ledger.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { SendQueue } from '../../ports/send-queue.ts';
-import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
+import type { PlannerCursor } from '../../ports/planner-cursor.ts';
+import type { DigestMarks, NextSlotIndex, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { DigestJob } from '../delivery/send-job.ts';
 import { recruitingCountriesByTopic } from './recruiting.ts';
-import { isDue, weekCalendar } from './schedule.ts';
+import { readerPages } from './reader-pages.ts';
+import { nextSlotAfterDigest, weekCalendar } from './schedule.ts';
 import {
   prepareForSelection,
   selectPrepared,
@@ -20,7 +22,9 @@ import {
 } from './select.ts';
 
 export interface PlanDependencies {
-  readonly subscribers: SubscriberReader & DigestMarks;
+  readonly subscribers: SubscriberReader & DigestMarks & NextSlotIndex;
+  /** Where the last completed run got to in the next-slot index. */
+  readonly plannerCursor: PlannerCursor;
   readonly articles: ArticleReader;
   /** Only to record readers whose digest was empty this week. */
   readonly ledger: Pick<DeliveryClaims, 'markSkipped'>;
@@ -41,7 +45,10 @@ export interface PlanOptions extends SelectionLimits {
 
 export interface PlanSummary {
   readonly plannedAt: string;
+  /** Readers this run read (the next-slot index's hours since the last run; everyone with --once). */
   readonly confirmed: number;
+  /** Readers this run read, due or not: O(due) for an hourly run, the whole list for --once. */
+  readonly readersRead: number;
   readonly due: number;
   /** Readers put on the queue. */
   readonly planned: number;
@@ -72,11 +79,10 @@ interface Group {
  */
 export async function planDigest(options: PlanOptions, deps: PlanDependencies): Promise<PlanSummary> {
   const now = deps.clock.now();
-  const confirmed = await deps.subscribers.listConfirmed();
+  const pages = readerPages(options, deps, now);
   const calendar = weekCalendar(now);
-  const due = confirmed.filter((subscriber) =>
-    isDue(subscriber, now, { ignoreSlot: options.ignoreSlot ?? false }, calendar),
-  );
+  const due: Subscriber[] = [];
+  for await (const page of pages) due.push(...page);
 
   const windowStarts = new Map(
     due.map((subscriber) => [subscriber.subscriberId, windowStartFor(subscriber, now, options)]),
@@ -116,11 +122,13 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
 
   const groups = new Map<string, Group>();
   const skipped: { subscriberId: string; digestId: string }[] = [];
+  const skippedUntil = new Map<string, Date | undefined>();
   for (const subscriber of due) {
     const { selection, key: groupKey } = selectionFor(subscriber);
     const digestId = calendar.digestId(subscriber.delivery);
     if (selectionSize(selection) === 0) {
       skipped.push({ subscriberId: subscriber.subscriberId, digestId });
+      skippedUntil.set(subscriber.subscriberId, nextSlotAfterDigest(subscriber, digestId, 'skipped', now));
       continue;
     }
     const key = `${digestId}:${groupKey}`;
@@ -136,7 +144,7 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
       skipped.map(({ subscriberId, digestId }) =>
         limit(async () => {
           await deps.ledger.markSkipped({ digestId, subscriberId }, 'no matching articles', now);
-          await deps.subscribers.markSkipped(subscriberId, digestId, now);
+          await deps.subscribers.markSkipped(subscriberId, digestId, now, skippedUntil.get(subscriberId));
         }),
       ),
     );
@@ -152,6 +160,8 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     );
   }
 
+  await pages.finished();
+
   const planned = [...groups.values()].reduce((total, group) => total + group.readers.length, 0);
   deps.logger.info('digest planned', {
     due: due.length,
@@ -162,7 +172,8 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   });
   return {
     plannedAt: now.toISOString(),
-    confirmed: confirmed.length,
+    confirmed: pages.readersRead,
+    readersRead: pages.readersRead,
     due: due.length,
     planned,
     skippedNoArticles: skipped.length,
