@@ -49,7 +49,8 @@ export function nextSlotAttributes(subscriberId: string, instant: Date) {
   return { nextSlotAt: instant.toISOString(), dueHour: dueHourOf(subscriberId, instant) };
 }
 
-function toItem(subscriber: Subscriber): Record<string, unknown> {
+/** A subscriber as its item: the record, its confirmed-index shard and its next-slot attributes. */
+export function toItem(subscriber: Subscriber): Record<string, unknown> {
   // A whole record is written as of its updatedAt: its next slot is computed from then.
   const writtenAt = new Date(subscriber.updatedAt);
   const instant = Number.isNaN(writtenAt.getTime()) ? undefined : nextSlotInstant(subscriber, writtenAt);
