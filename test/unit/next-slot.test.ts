@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   hourBucketOf,
   hourBucketsBetween,
+  isDue,
   nextSlotAfterChange,
   nextSlotAfterDigest,
   nextSlotInstant,
@@ -127,9 +128,10 @@ describe('the planner’s reader source', () => {
     for (const one of readers) await subscribers.create(one);
     return { subscribers, plannerCursor: new FakePlannerCursor() };
   };
-  const collect = async (pages: AsyncIterable<readonly Subscriber[]>) => {
+  /** What the planner keeps of the pages: the due readers. */
+  const collect = async (pages: AsyncIterable<readonly Subscriber[]>, now: Date, ignoreSlot = false) => {
     const all: Subscriber[] = [];
-    for await (const page of pages) all.push(...page);
+    for await (const page of pages) all.push(...page.filter((one) => isDue(one, now, { ignoreSlot })));
     return all;
   };
 
@@ -141,7 +143,7 @@ describe('the planner’s reader source', () => {
     const now = new Date('2026-12-07T08:05:00Z');
 
     const pages = readerPages({}, deps, now);
-    const due = await collect(pages);
+    const due = await collect(pages, now);
     await pages.finished();
 
     expect(due.map((one) => one.subscriberId)).toEqual([early.subscriberId]);
@@ -158,8 +160,9 @@ describe('the planner’s reader source', () => {
     const deps = await setUp([delivered]);
     deps.subscribers.nextSlots.set(delivered.subscriberId, new Date('2026-12-07T07:00:00Z'));
 
-    const pages = readerPages({}, deps, new Date('2026-12-07T08:05:00Z'));
-    const due = await collect(pages);
+    const now = new Date('2026-12-07T08:05:00Z');
+    const pages = readerPages({}, deps, now);
+    const due = await collect(pages, now);
 
     expect(due).toEqual([]);
     expect(pages.readersRead).toBe(1);
@@ -175,10 +178,10 @@ describe('the planner’s reader source', () => {
     const now = new Date('2026-12-07T08:05:00Z');
 
     const dry = readerPages({ dryRun: true }, deps, now);
-    await collect(dry);
+    await collect(dry, now);
     await dry.finished();
     const once = readerPages({ ignoreSlot: true }, deps, now);
-    const everyone = await collect(once);
+    const everyone = await collect(once, now, true);
     await once.finished();
 
     expect(deps.plannerCursor.completedRunAt).toBeUndefined();

@@ -10,7 +10,7 @@ import type { DigestMarks, NextSlotIndex, SubscriberReader } from '../../ports/s
 import type { DigestJob } from '../delivery/send-job.ts';
 import { recruitingCountriesByTopic } from './recruiting.ts';
 import { readerPages } from './reader-pages.ts';
-import { nextSlotAfterDigest, weekCalendar } from './schedule.ts';
+import { isDue, nextSlotAfterDigest, weekCalendar } from './schedule.ts';
 import {
   prepareForSelection,
   selectPrepared,
@@ -82,7 +82,11 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   const pages = readerPages(options, deps, now);
   const calendar = weekCalendar(now);
   const due: Subscriber[] = [];
-  for await (const page of pages) due.push(...page);
+  for await (const page of pages) {
+    for (const subscriber of page) {
+      if (isDue(subscriber, now, { ignoreSlot: options.ignoreSlot ?? false }, calendar)) due.push(subscriber);
+    }
+  }
 
   const windowStarts = new Map(
     due.map((subscriber) => [subscriber.subscriberId, windowStartFor(subscriber, now, options)]),

@@ -22,13 +22,17 @@ export interface ReaderSourceOptions {
   readonly dryRun?: boolean;
 }
 
-/** The due readers of one run, page by page, and what reading them took. */
+/**
+ * The readers one run reads, page by page, due or not: the planner keeps the due ones (isDue).
+ * A reader of the index who is not due has already been filed onwards when their page comes.
+ */
 export interface ReaderPages extends AsyncIterable<readonly Subscriber[]> {
   /** Readers read so far, due or not. */
   readonly readersRead: number;
   /**
-   * Call once the run has planned every page: moves the planner's cursor to this run (not for a
-   * dry run or `--once`). A run that fails before leaves it, and the next run reads its hours again.
+   * Call once the run has planned (enqueued and marked) every page: moves the planner's cursor to
+   * this run (not for a dry run or `--once`). A run that fails before leaves it where it was, and
+   * the next run reads this run's hours again.
    */
   finished(): Promise<void>;
 }
@@ -50,11 +54,12 @@ export function readerPages(
   const calendar = weekCalendar(now);
   const ignoreSlot = options.ignoreSlot ?? false;
 
+  // --once: every confirmed reader. (The confirmed index read page by page, confirmedPages, is
+  // the perf branch's; until it is merged, one page.)
   async function* everyConfirmed(): AsyncIterable<readonly Subscriber[]> {
     const confirmed = await deps.subscribers.listConfirmed();
     readersRead += confirmed.length;
-    const due = confirmed.filter((reader) => isDue(reader, now, { ignoreSlot: true }, calendar));
-    if (due.length > 0) yield due;
+    if (confirmed.length > 0) yield confirmed;
   }
 
   async function* fromTheIndex(): AsyncIterable<readonly Subscriber[]> {
@@ -63,20 +68,18 @@ export function readerPages(
     const limit = pLimit(MOVE_CONCURRENCY);
     for await (const page of deps.subscribers.nextSlotPages(since, now)) {
       readersRead += page.length;
-      const due: Subscriber[] = [];
-      const moves: Promise<void>[] = [];
-      for (const reader of page) {
-        if (isDue(reader, now, {}, calendar)) {
-          due.push(reader);
-          continue;
-        }
-        // Read but not due (delivered, skipped, planned recently, or filed early): file them where
-        // they are next due, or the hour this run leaves behind would forget them.
-        if (options.dryRun) continue;
-        moves.push(limit(() => deps.subscribers.moveNextSlot(reader.subscriberId, notBefore(reader), now)));
+      // Read but not due (delivered, skipped, planned recently, or filed early): filed where they
+      // are next due, or the hour this run leaves behind would forget them.
+      if (!options.dryRun) {
+        await Promise.all(
+          page
+            .filter((reader) => !isDue(reader, now, {}, calendar))
+            .map((reader) =>
+              limit(() => deps.subscribers.moveNextSlot(reader.subscriberId, notBefore(reader), now)),
+            ),
+        );
       }
-      await Promise.all(moves);
-      if (due.length > 0) yield due;
+      yield page;
     }
   }
 
