@@ -2,7 +2,8 @@ import type { DeliveryKey, DeliveryRecord, DeliveryStatus } from '../functions/m
 import { DEFAULT_DELIVERY_SLOT, type Subscriber } from '../functions/model/subscribers.ts';
 import { TOPIC_IDS, type TopicId } from '../functions/model/topics.ts';
 import type { ClaimResult, DeliveryClaims } from '../functions/ports/delivery-ledger.ts';
-import type { DigestMarks, SubscriberReader } from '../functions/ports/subscriber-store.ts';
+import type { DigestMarks, NextSlotIndex, SubscriberReader } from '../functions/ports/subscriber-store.ts';
+import { firstDigestAt, replanInstant, startOfHour } from '../functions/core/digest/schedule.ts';
 
 /**
  * The benchmark's own in-memory ports for a list of a million readers: the same contracts as
@@ -61,8 +62,10 @@ class StringTable {
  * (digest ids by number, times in epoch ms, NaN when unset). Status, slot and dates are the
  * week's, the same for every reader, as the generated list has them.
  */
-export class CompactReaderStore implements SubscriberReader, DigestMarks {
+export class CompactReaderStore implements SubscriberReader, DigestMarks, NextSlotIndex {
   private readonly topicBits: Uint16Array;
+  /** Each reader's next-slot instant (epoch ms; NaN: not in the index), as the index keeps it. */
+  private readonly nextSlot: Float64Array;
   private readonly countries: Uint8Array;
   private readonly plannedDigest: Uint8Array;
   private readonly plannedAt: Float64Array;
@@ -86,6 +89,9 @@ export class CompactReaderStore implements SubscriberReader, DigestMarks {
     this.skippedAt = new Float64Array(count).fill(Number.NaN);
     this.lastDigest = new Uint8Array(count);
     this.lastDigestAt = new Float64Array(count).fill(Number.NaN);
+    // Every bench reader has the default slot, and each one's is owed from the start.
+    const firstSlot = firstDigestAt(DEFAULT_DELIVERY_SLOT, createdAt).getTime();
+    this.nextSlot = new Float64Array(count).fill(firstSlot);
     let index = 0;
     for (const profile of profiles) {
       if (index >= count) break;
@@ -128,6 +134,7 @@ export class CompactReaderStore implements SubscriberReader, DigestMarks {
     if (index === undefined) return;
     this.plannedDigest[index] = this.strings.numberOf(digestId);
     this.plannedAt[index] = at.getTime();
+    this.nextSlot[index] = replanInstant(at).getTime();
   }
   async clearPlanned(subscriberId: string) {
     const index = this.known(subscriberId);
@@ -135,21 +142,47 @@ export class CompactReaderStore implements SubscriberReader, DigestMarks {
     this.plannedDigest[index] = 0;
     this.plannedAt[index] = Number.NaN;
   }
-  async markSkipped(subscriberId: string, digestId: string, at: Date) {
+  async markSkipped(subscriberId: string, digestId: string, at: Date, nextSlotAt?: Date) {
     const index = this.known(subscriberId);
     if (index === undefined) return;
     this.skippedDigest[index] = this.strings.numberOf(digestId);
     this.skippedAt[index] = at.getTime();
+    this.nextSlot[index] = (nextSlotAt ?? replanInstant(at)).getTime();
   }
   /** As the adapter: the window only moves forward, and the planned mark goes with the delivery. */
-  async recordDelivery(subscriberId: string, digestId: string, windowEnd: Date) {
+  async recordDelivery(subscriberId: string, digestId: string, windowEnd: Date, nextSlotAt?: Date) {
     const index = this.known(subscriberId);
     if (index === undefined) return;
     if (this.lastDigestAt[index]! >= windowEnd.getTime()) return;
+    if (nextSlotAt) this.nextSlot[index] = nextSlotAt.getTime();
     this.plannedDigest[index] = 0;
     this.plannedAt[index] = Number.NaN;
     this.lastDigest[index] = this.strings.numberOf(digestId);
     this.lastDigestAt[index] = windowEnd.getTime();
+  }
+
+  /**
+   * The index's hours as a scan of the column: bench:digest plans with ignoreSlot (every reader at
+   * once) and never reads it; bench:plan measures the real index on dynalite.
+   */
+  async *nextSlotPages(from: Date, to: Date): AsyncIterable<readonly Subscriber[]> {
+    const since = startOfHour(from).getTime();
+    let page: Subscriber[] = [];
+    for (let index = 0; index < this.size; index += 1) {
+      const instant = this.nextSlot[index]!;
+      if (!(instant >= since && instant <= to.getTime())) continue;
+      page.push(this.readerAt(index));
+      if (page.length === PAGE_SIZE) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+  async moveNextSlot(subscriberId: string, to: Date | undefined, readAt: Date) {
+    const index = this.known(subscriberId);
+    if (index === undefined || !(this.nextSlot[index]! <= readAt.getTime())) return;
+    this.nextSlot[index] = to ? to.getTime() : Number.NaN;
   }
 
   private known(subscriberId: string): number | undefined {

@@ -16,7 +16,7 @@
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { planDigest } from '../functions/core/digest/plan-digest.ts';
+import { planDigest, type PlanDependencies } from '../functions/core/digest/plan-digest.ts';
 import { deliverJob, digestInputsFor, unlimitedRun } from '../functions/core/delivery/deliver-job.ts';
 import type { DigestJob } from '../functions/core/delivery/send-job.ts';
 import { personalLinksFor } from '../functions/core/delivery/personal-links.ts';
@@ -84,9 +84,11 @@ async function main() {
   });
   const { articles } = memory;
   let deps = memory.deps;
+  let subscribers: PlanDependencies['subscribers'] = memory.subscribers;
   if (args.stores === 'compact') {
     const created = new Date(now.getTime() - 30 * 86_400_000);
     const readers = new CompactReaderStore(readerProfiles(subscriberCount, random), subscriberCount, created);
+    subscribers = readers;
     deps = { ...deps, subscribers: readers, ledger: new CompactLedger(subscriberCount) };
   } else {
     for (const subscriber of makeSubscribers(subscriberCount, now, random))
@@ -125,7 +127,7 @@ async function main() {
   const start = performance.now();
   const plan = await planDigest(
     { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 50, ignoreSlot: true },
-    { ...deps, queue },
+    { ...deps, subscribers, queue, plannerCursor: memory.plannerCursor },
   );
   const planMs = performance.now() - start - sendMs;
   while (waiting.length > 0) await sendBatch(waiting.splice(0, SEND_QUEUE.batchSize));

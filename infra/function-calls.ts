@@ -71,12 +71,15 @@ export const FUNCTION_CALLS: Readonly<Record<HandlerName, FunctionCalls>> = {
   'plan-digest': {
     ...SECRET,
     'table/articles/index/byFirstSeenDay': ['dynamodb:Query'],
-    'table/subscribers/index/confirmedByShard': ['dynamodb:Query'],
-    // Marks each reader planned; once a week, the census of readers for the dashboard's history.
+    // The readers whose slot came since the last completed run: the next-slot index's hours.
+    'table/subscribers/index/nextSlotByHour': ['dynamodb:Query'],
+    // Marks each reader planned (moving their next slot); once a week, the census of readers for
+    // the dashboard's history.
     'table/subscribers': ['dynamodb:UpdateItem', 'dynamodb:Scan'],
     // A reader with nothing new is recorded as skipped in the ledger.
     'table/deliveries': ['dynamodb:UpdateItem'],
-    // The run's summary (run log), and the week's reader counts unless already taken.
+    // The run's summary (run log), the week's reader counts unless already taken, and the
+    // planner's cursor (read at the start of a run, moved on at its end).
     'table/state': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     'queue/send': ['sqs:SendMessage'],
   },

@@ -6,9 +6,11 @@ import type { EmailRenderer } from '../functions/core/rendering/email-renderer.t
 import { createTokenService } from '../functions/core/tokens/tokens.ts';
 import { createSubscriberIds } from '../functions/core/subscribers/subscriber-ids.ts';
 import { silentLogger } from '../functions/ports/logger.ts';
+import { nextSlotInstant, replanInstant, startOfHour } from '../functions/core/digest/schedule.ts';
 import type { ArticleReader } from '../functions/ports/article-store.ts';
 import type { ClaimResult, DeliveryLedger } from '../functions/ports/delivery-ledger.ts';
 import type { Clock } from '../functions/ports/clock.ts';
+import type { PlannerCursor } from '../functions/ports/planner-cursor.ts';
 import type { DeliveryKey, DeliveryRecord } from '../functions/model/deliveries.ts';
 import type { EditionStore } from '../functions/ports/edition-store.ts';
 import type { ActivationBase, ProfileFields, SubscriberStore } from '../functions/ports/subscriber-store.ts';
@@ -19,6 +21,9 @@ import type { StoredEdition } from '../functions/model/editions.ts';
 import type { SuppressionEntry } from '../functions/model/subscribers.ts';
 
 /** In-memory fakes of our own ports, for unit tests of the core. Same contracts as the adapters. */
+
+/** Readers per page of the fake's next-slot index: small, so tests see several pages. */
+const FAKE_PAGE_SIZE = 100;
 
 /** Subscriber ids under a fixed test key: what `newSubscriber` needs in unit tests. */
 export const testSubscriberIds = createSubscriberIds('a-test-subscriber-id-key-that-is-long-enough');
@@ -53,11 +58,13 @@ export class FakeSubscriberStore implements SubscriberStore {
     if (this.items.has(subscriber.subscriberId) || this.suppressions.has(subscriber.subscriberId))
       return false;
     this.items.set(subscriber.subscriberId, subscriber);
+    this.indexWhole(subscriber);
     return true;
   }
   async updateProfile(id: string, fields: ProfileFields, at: Date, instance?: string) {
     // Only the fields given: one left undefined keeps its stored value, as in the adapter.
-    const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    const { nextSlotAt, ...profile } = fields;
+    const given = Object.fromEntries(Object.entries(profile).filter(([, value]) => value !== undefined));
     const { country, ...rest } = given;
     const ok = this.patch(id, (s) => instance === undefined || s.instance === instance, {
       ...rest,
@@ -69,6 +76,8 @@ export class FakeSubscriberStore implements SubscriberStore {
       const { country: _gone, ...kept } = this.items.get(id)!;
       this.items.set(id, kept);
     }
+    if (ok && nextSlotAt === null) this.nextSlots.delete(id);
+    else if (ok && nextSlotAt) this.nextSlots.set(id, nextSlotAt);
     return ok;
   }
   async activate(subscriber: Subscriber, over: ActivationBase) {
@@ -77,12 +86,14 @@ export class FakeSubscriberStore implements SubscriberStore {
     if (over.kind === 'nothing') {
       if (current || this.suppressions.has(id)) return false;
       this.items.set(id, subscriber);
+      this.indexWhole(subscriber);
       return true;
     }
     if (over.kind === 'erased') {
       if (this.suppressions.get(id)?.reason !== 'erased') return false;
       this.suppressions.delete(id);
       this.items.set(id, subscriber);
+      this.indexWhole(subscriber);
       return true;
     }
     if (!current || !['unsubscribed', 'pending'].includes(current.status)) return false;
@@ -100,6 +111,7 @@ export class FakeSubscriberStore implements SubscriberStore {
       updatedAt: subscriber.updatedAt,
       ...(subscriber.confirmationSentAt ? { confirmationSentAt: subscriber.confirmationSentAt } : {}),
     });
+    this.indexWhole(subscriber);
     return true;
   }
   async listConfirmed() {
@@ -128,11 +140,13 @@ export class FakeSubscriberStore implements SubscriberStore {
     at: Date,
     options?: { readonly expectedInstance: string; readonly newInstance: string },
   ) {
-    return this.patch(id, (s) => !options || s.instance === options.expectedInstance, {
+    const changed = this.patch(id, (s) => !options || s.instance === options.expectedInstance, {
       status,
       updatedAt: at.toISOString(),
       ...(options ? { instance: options.newInstance } : {}),
     });
+    if (changed && status !== 'confirmed') this.nextSlots.delete(id);
+    return changed;
   }
   async claimManageLinkEmail(id: string, now: Date, minIntervalMs: number) {
     const subscriber = this.items.get(id);
@@ -224,6 +238,7 @@ export class FakeSubscriberStore implements SubscriberStore {
     const subscriber = this.items.get(id);
     if (!subscriber) return false;
     this.items.delete(id);
+    this.nextSlots.delete(id);
     const sentAt = latest(subscriber.confirmationSentAt, this.pending.get(id)?.confirmationSentAt);
     this.pending.delete(id);
     this.suppressions.set(id, {
@@ -252,29 +267,71 @@ export class FakeSubscriberStore implements SubscriberStore {
     return softBounces;
   }
   async markPlanned(id: string, digestId: string, at: Date) {
-    this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() });
+    if (this.patch(id, () => true, { plannedDigestId: digestId, plannedAt: at.toISOString() }))
+      this.moveIfIndexed(id, replanInstant(at));
   }
-  async markSkipped(id: string, digestId: string, at: Date) {
-    this.patch(id, () => true, { skippedDigestId: digestId, skippedAt: at.toISOString() });
+  async markSkipped(id: string, digestId: string, at: Date, nextSlotAt?: Date) {
+    if (this.patch(id, () => true, { skippedDigestId: digestId, skippedAt: at.toISOString() }))
+      this.moveIfIndexed(id, nextSlotAt ?? replanInstant(at));
   }
-  async clearPlanned(id: string) {
+  async clearPlanned(id: string, lookAgainAt?: Date) {
     const subscriber = this.items.get(id);
     if (!subscriber) return;
     const { plannedDigestId: _d, plannedAt: _a, ...rest } = subscriber;
     this.items.set(id, rest);
+    if (lookAgainAt) this.moveIfIndexed(id, lookAgainAt);
   }
-  async recordDelivery(id: string, digestId: string, windowEnd: Date) {
+  async recordDelivery(id: string, digestId: string, windowEnd: Date, nextSlotAt?: Date) {
     const subscriber = this.items.get(id);
     if (!subscriber) return;
     if (subscriber.lastDigestAt && subscriber.lastDigestAt >= windowEnd.toISOString()) return;
     const { plannedDigestId: _d, plannedAt: _a, ...rest } = subscriber;
     this.items.set(id, { ...rest, lastDigestAt: windowEnd.toISOString(), lastDigestId: digestId });
+    if (nextSlotAt) this.moveIfIndexed(id, nextSlotAt);
+  }
+
+  // The next-slot index, as the adapter keeps it (a sparse GSI there): id → instant.
+  readonly nextSlots = new Map<string, Date>();
+  private indexWhole(subscriber: Subscriber) {
+    const instant = nextSlotInstant(subscriber, new Date(subscriber.updatedAt));
+    if (instant) this.nextSlots.set(subscriber.subscriberId, instant);
+    else this.nextSlots.delete(subscriber.subscriberId);
+  }
+  private moveIfIndexed(id: string, instant: Date) {
+    if (this.nextSlots.has(id)) this.nextSlots.set(id, instant);
+  }
+  async *nextSlotPages(from: Date, to: Date): AsyncIterable<readonly Subscriber[]> {
+    const since = startOfHour(from).getTime();
+    const readers = [...this.nextSlots]
+      .filter(([, instant]) => instant.getTime() >= since && instant.getTime() <= to.getTime())
+      .sort(([, a], [, b]) => a.getTime() - b.getTime())
+      .map(([id]) => this.items.get(id)!);
+    for (let start = 0; start < readers.length; start += FAKE_PAGE_SIZE) {
+      yield readers.slice(start, start + FAKE_PAGE_SIZE);
+    }
+  }
+  async moveNextSlot(id: string, to: Date | undefined, readAt: Date) {
+    const current = this.nextSlots.get(id);
+    if (!current || current.getTime() > readAt.getTime()) return;
+    if (to) this.nextSlots.set(id, to);
+    else this.nextSlots.delete(id);
   }
   private patch(id: string, when: (s: Subscriber) => boolean, fields: Partial<Subscriber>): boolean {
     const subscriber = this.items.get(id);
     if (!subscriber || !when(subscriber)) return false;
     this.items.set(id, { ...subscriber, ...fields });
     return true;
+  }
+}
+
+/** The planner's cursor in memory (the adapter keeps one item in the state table). */
+export class FakePlannerCursor implements PlannerCursor {
+  completedRunAt: Date | undefined;
+  async lastCompletedRun() {
+    return this.completedRunAt;
+  }
+  async recordCompletedRun(at: Date) {
+    if (!this.completedRunAt || this.completedRunAt < at) this.completedRunAt = at;
   }
 }
 
@@ -523,6 +580,7 @@ export function inMemoryDelivery<M extends Mailer>(options: {
     articles: new FakeArticleStore(),
     ledger: new FakeLedger(),
     queue: new ArrayQueue(),
+    plannerCursor: new FakePlannerCursor(),
   };
   const deps: DeliveryDependencies = {
     subscribers: stores.subscribers,

@@ -33,6 +33,7 @@ import { DynamoArticleStore } from '../adapters/dynamodb/article-store.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamodb/subscriber-store.ts';
 import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger.ts';
 import { DynamoSourceStateStore } from '../adapters/dynamodb/source-state-store.ts';
+import { DynamoPlannerCursor } from '../adapters/dynamodb/planner-cursor.ts';
 import { DynamoRequestCounter } from '../adapters/dynamodb/request-counter.ts';
 import { DynamoEditionStore } from '../adapters/dynamodb/edition-store.ts';
 import { DynamoAdminSendStore } from '../adapters/dynamodb/admin-send-store.ts';
@@ -76,6 +77,7 @@ import type { RequestCounter } from '../ports/request-counter.ts';
 import type { SendQueue } from '../ports/send-queue.ts';
 import type { SendRateLimiter } from '../ports/send-rate-limiter.ts';
 import type { SourceStateStore } from '../ports/source-state-store.ts';
+import type { PlannerCursor } from '../ports/planner-cursor.ts';
 import type { SubscriberStore } from '../ports/subscriber-store.ts';
 import type { ReaderAuditLog, RunLog, SubscriberCensus, WeeklyCountStore } from '../ports/list-health.ts';
 import type { SubscriberImportStore } from '../ports/subscriber-import.ts';
@@ -141,6 +143,8 @@ export interface AppContext {
   /** The dashboard's reads: the subscribers table without addresses, runs, weekly reader counts. */
   readonly census: SubscriberCensus;
   readonly runLog: RunLog;
+  /** Where the hourly planner got to in the next-slot index (state table). */
+  readonly plannerCursor: PlannerCursor;
   readonly weeklyCounts: WeeklyCountStore;
   /** Who unsubscribed or suppressed a reader by hand, when and why (state table). */
   readonly readerAudit: ReaderAuditLog;
@@ -278,6 +282,7 @@ export async function createAppContext(
     }),
     census: new DynamoSubscriberCensus(clients.documents, config.tables.subscribers),
     runLog: new DynamoRunLog(clients.documents, config.tables.state),
+    plannerCursor: new DynamoPlannerCursor(clients.documents, config.tables.state),
     weeklyCounts: new DynamoWeeklyCountStore(clients.documents, config.tables.state),
     readerAudit: new DynamoReaderAuditLog(clients.documents, config.tables.state),
   };

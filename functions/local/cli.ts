@@ -255,9 +255,9 @@ cloud
 program
   .command('migrate')
   .description(
-    'Convert stored data to the current format: `subscriber-ids` keys the ids of addresses written before they were keyed (idempotent; run it again after an interruption)',
+    "Convert stored data to the current format: `subscriber-ids` keys the ids of addresses written before they were keyed; `next-slots` files every reader in the planner's next-slot index (each idempotent; run it again after an interruption)",
   )
-  .argument('<migration>', 'which migration: subscriber-ids')
+  .argument('<migration>', 'which migration: subscriber-ids or next-slots')
   .option('--dry-run', 'count what would change; write nothing')
   .option(
     '--cloud',

@@ -6,6 +6,7 @@ import { deriveKey } from '../core/tokens/keys.ts';
 import { createSubscriberIds } from '../core/subscribers/subscriber-ids.ts';
 import { migrateSubscriberIds, type MigrationTables } from '../adapters/dynamodb/subscriber-id-migration.ts';
 import { openLocalEnvironment } from './environment.ts';
+import { migrateNextSlots } from './migrate-next-slots.ts';
 
 export interface MigrateOptions {
   readonly dryRun: boolean;
@@ -21,8 +22,11 @@ export interface MigrateOptions {
  * AWS_REGION. The last line of stdout is the report as JSON.
  */
 export async function migrateCommand(what: string, options: MigrateOptions): Promise<void> {
+  if (what === 'next-slots') return migrateNextSlots(options);
   if (what !== 'subscriber-ids') {
-    throw new ValidationError(`unknown migration "${what}": the one migration is subscriber-ids`);
+    throw new ValidationError(
+      `unknown migration "${what}": the migrations are subscriber-ids and next-slots`,
+    );
   }
   const log = (line: string) => console.log(`${options.dryRun ? '[dry run] ' : ''}${line}`);
   if (options.cloud) {

@@ -11,6 +11,7 @@ import type { PlanSummary } from '../core/digest/plan-digest.ts';
 import { openLocalEnvironment, type LocalEnvironment } from './environment.ts';
 import { createLocalSender, type LocalSender } from './local-sender.ts';
 import { seedDemoSubscribers } from './demo-subscribers.ts';
+import { backfillNextSlots } from '../adapters/dynamodb/next-slot-migration.ts';
 import { closeServer, listenOnLoopback } from './listen.ts';
 import { PORT_VARIABLES } from './local-settings.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.ts';
@@ -71,6 +72,16 @@ export async function runStart(options: StartOptions): Promise<CycleSummary | un
       if (seeded > 0)
         logLine(`Seeded ${seeded} demo subscribers (turn off with --no-demo or DEMO_SUBSCRIBERS=false).`);
     }
+    // Readers of a .data written before the next-slot index are filed in it, as `migrate
+    // next-slots` files a deployment's: the hourly planner reads only that index.
+    const backfill = await backfillNextSlots(
+      context.clients.documents,
+      context.config.tables.subscribers,
+      context.clock.now(),
+      { dryRun: false },
+    );
+    if (backfill.indexed > 0)
+      logLine(`Filed ${backfill.indexed} readers from before the planner's next-slot index in it.`);
     sender.start();
 
     if (options.once) {

@@ -39,6 +39,12 @@ export interface ProfileFields {
   readonly paused?: boolean;
   /** Set with a new slot or a resume: see Subscriber.scheduleFrom. */
   readonly scheduleFrom?: string;
+  /**
+   * The reader's new next-slot instant (see NextSlotIndex), written with the change that moves it;
+   * null takes them out of the index (paused, no topics). Give it with every change of topics,
+   * slot, zone or pause.
+   */
+  readonly nextSlotAt?: Date | null;
 }
 
 /** What a confirmed pending subscription replaces (see SubscriberProfiles.activate). */
@@ -154,12 +160,40 @@ export interface PendingSubscriptions {
 
 /** Where a reader stands in the weekly rhythm: planned, skipped, delivered up to when. */
 export interface DigestMarks {
+  /** Also moves the reader's next-slot instant to when they may be planned again (REPLAN_AFTER_MS). */
   markPlanned(subscriberId: string, digestId: string, at: Date): Promise<void>;
-  clearPlanned(subscriberId: string): Promise<void>;
-  /** This week's digest had nothing for the reader: the planner leaves them until next week. */
-  markSkipped(subscriberId: string, digestId: string, at: Date): Promise<void>;
-  /** Moves the subscriber's window forward; never backward (a late retry of an old week is a no-op). */
-  recordDelivery(subscriberId: string, digestId: string, windowEnd: Date): Promise<void>;
+  /** With `lookAgainAt`, the planner looks at the reader again from then (the next run). */
+  clearPlanned(subscriberId: string, lookAgainAt?: Date): Promise<void>;
+  /**
+   * This week's digest had nothing for the reader: the planner leaves them until next week, when
+   * `nextSlotAt` (their next week's slot) comes; without it, they are looked at after the replan
+   * delay and moved on then.
+   */
+  markSkipped(subscriberId: string, digestId: string, at: Date, nextSlotAt?: Date): Promise<void>;
+  /**
+   * Moves the subscriber's window forward; never backward (a late retry of an old week is a no-op).
+   * With `nextSlotAt` (their next week's slot) the next-slot index moves in the same write.
+   */
+  recordDelivery(subscriberId: string, digestId: string, windowEnd: Date, nextSlotAt?: Date): Promise<void>;
+}
+
+/**
+ * The next-slot index: a sparse index of the readers who may be mailed, by the UTC hour (and a
+ * shard) of the instant the planner must next look at them (core/digest/schedule.ts
+ * nextSlotInstant). Writes that change a reader's schedule keep it (ProfileFields.nextSlotAt,
+ * DigestMarks, a whole record's own slot); the hourly planner reads the hours it has not read.
+ */
+export interface NextSlotIndex {
+  /**
+   * Readers whose instant falls in the UTC hours from `from`'s to `to`'s, and is not after `to`,
+   * page by page (oldest hour first).
+   */
+  nextSlotPages(from: Date, to: Date): AsyncIterable<readonly Subscriber[]>;
+  /**
+   * Moves a reader the planner read at `readAt` but found not due to `to` (undefined: out of the
+   * index), unless their instant changed since (a write after the read set a later one).
+   */
+  moveNextSlot(subscriberId: string, to: Date | undefined, readAt: Date): Promise<void>;
 }
 
 /** Forgetting a reader, and the suppression entry that remains. */
@@ -184,4 +218,5 @@ export interface SubscriberStore
     EmailClaims,
     PendingSubscriptions,
     DigestMarks,
+    NextSlotIndex,
     SubscriberErasure {}

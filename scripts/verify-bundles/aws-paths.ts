@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { YIELD_MARGIN_MS } from '../../functions/core/delivery/send-policy.ts';
 import type { SendJob } from '../../functions/core/delivery/send-job.ts';
+import { dueHourOf } from '../../functions/adapters/dynamodb/subscriber-store.ts';
 import {
   ADMIN_CALLER,
   CONFIGURATION_SET,
@@ -292,11 +293,15 @@ async function owedThisWeeksSlot(world: BundleWorld, emails: readonly string[]):
       new UpdateCommand({
         TableName: world.local.config.tables.subscribers,
         Key: { subscriberId: reader.subscriberId },
-        UpdateExpression: 'SET consent.#at = :aWeekAgo, delivery = :today REMOVE scheduleFrom',
+        // Owed now: the next-slot index files them under this hour, as time would have.
+        UpdateExpression:
+          'SET consent.#at = :aWeekAgo, delivery = :today, nextSlotAt = :nextSlotAt, dueHour = :dueHour REMOVE scheduleFrom',
         ExpressionAttributeNames: { '#at': 'at' },
         ExpressionAttributeValues: {
           ':aWeekAgo': aWeekAgo,
           ':today': { weekday: now.getUTCDay() === 0 ? 7 : now.getUTCDay(), hour: 0, timeZone: 'UTC' },
+          ':nextSlotAt': now.toISOString(),
+          ':dueHour': dueHourOf(reader.subscriberId, now),
         },
       }),
     );

@@ -513,6 +513,40 @@ export function describeSubscriberStoreContract(
       expect(cleared?.plannedAt).toBeUndefined();
     });
 
+    it('files a mailable reader in the next-slot index and moves them with every write that moves their week', async () => {
+      // Prepare: a reader owed since before this week (no consent time): due now, filed now.
+      const subscriber = await stored('next-slot');
+      const { subscriberId } = subscriber;
+      const hour = 3_600_000;
+      const readBetween = async (from: Date, to: Date) => {
+        const ids: string[] = [];
+        for await (const page of subscribers.nextSlotPages(from, to))
+          ids.push(...page.map((r) => r.subscriberId));
+        return ids;
+      };
+      const nextMonday = new Date('2026-11-30T08:00:00.000Z');
+
+      // Act and assess, one write at a time.
+      expect(await readBetween(later(-hour), at)).toEqual([subscriberId]);
+      await subscribers.markPlanned(subscriberId, 'weekly-2026-W48', at);
+      expect(await readBetween(later(-hour), later(23 * hour))).toEqual([]);
+      expect(await readBetween(later(24 * hour), later(24 * hour))).toEqual([subscriberId]);
+      await subscribers.recordDelivery(subscriberId, 'weekly-2026-W48', later(hour), nextMonday);
+      expect(await readBetween(later(24 * hour), later(24 * hour))).toEqual([]);
+      expect(await readBetween(nextMonday, nextMonday)).toEqual([subscriberId]);
+      // A reader read at `at` is not moved by the planner if a later write filed them since.
+      await subscribers.moveNextSlot(subscriberId, later(2 * hour), at);
+      expect(await readBetween(nextMonday, nextMonday)).toEqual([subscriberId]);
+      await subscribers.updateProfile(subscriberId, { paused: true, nextSlotAt: null }, later(2));
+      expect(await readBetween(nextMonday, nextMonday)).toEqual([]);
+      await subscribers.markSkipped(subscriberId, 'weekly-2026-W49', later(3), nextMonday);
+      expect(await readBetween(nextMonday, nextMonday)).toEqual([]);
+      await subscribers.updateProfile(subscriberId, { paused: false, nextSlotAt: later(hour) }, later(4));
+      expect(await readBetween(later(hour), later(hour))).toEqual([subscriberId]);
+      await subscribers.setStatus(subscriberId, 'unsubscribed', later(5));
+      expect(await readBetween(later(hour), later(hour))).toEqual([]);
+    });
+
     it('leaves unknown readers unknown whatever the planner and the sender write', async () => {
       const nobody = 'nobody-00000000000';
 

@@ -246,6 +246,6 @@ describe('`immuno-digest migrate`', () => {
       subscribersMoved: 0,
     });
     expect(unknown.code).toBe(EXIT_CODES.badInput);
-    expect(unknown.stderr).toContain('the one migration is subscriber-ids');
+    expect(unknown.stderr).toContain('the migrations are subscriber-ids and next-slots');
   });
 });

@@ -25,6 +25,7 @@ import {
   type ArrayQueue,
   type FakeArticleStore,
   type FakeLedger,
+  type FakePlannerCursor,
   type FakeSubscriberStore,
 } from '../../testkit/fakes.ts';
 import { createTestRenderer } from '../helpers/digest-fixture.ts';
@@ -42,18 +43,23 @@ describe('planning and sending a week', () => {
   let ledger: FakeLedger;
   let mailer: RecordingMailer;
   let queue: ArrayQueue;
+  let plannerCursor: FakePlannerCursor;
   let deps: DeliveryDependencies;
 
   beforeEach(() => {
     clock = new ManualClock(new Date('2026-11-23T09:00:00Z'));
     mailer = new RecordingMailer();
-    ({ subscribers, articles, ledger, queue, deps } = inMemoryDelivery({ renderer, mailer, clock }));
+    ({ subscribers, articles, ledger, queue, plannerCursor, deps } = inMemoryDelivery({
+      renderer,
+      mailer,
+      clock,
+    }));
   });
 
   const plan = (options: { ignoreSlot?: boolean; dryRun?: boolean; maxArticles?: number } = {}) =>
     planDigest(
       { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 2, ...options },
-      { ...deps, queue },
+      { ...deps, queue, subscribers, plannerCursor },
     );
 
   const reader = async (local: string, topics: TopicId[]) => {
@@ -286,7 +292,7 @@ describe('planning and sending a week', () => {
       for (let index = 0; index < 7; index += 1) await reader(`r${index}`, ['car-t']);
       await planDigest(
         { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 50 },
-        { ...deps, queue },
+        { ...deps, queue, subscribers, plannerCursor },
       );
       const concurrent = { ...deps, settings: { ...deps.settings, concurrency: 3 } };
       let calls = 0;

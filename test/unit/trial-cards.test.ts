@@ -294,7 +294,12 @@ describe('planning readers with countries', () => {
   async function planAndSend() {
     const summary = await planDigest(
       { maxPerTopic: 5, maxArticles: 25, firstWindowDays: 7, recipientsPerJob: 50, ignoreSlot: true },
-      { ...delivery.deps, queue: delivery.queue },
+      {
+        ...delivery.deps,
+        queue: delivery.queue,
+        subscribers: delivery.subscribers,
+        plannerCursor: delivery.plannerCursor,
+      },
     );
     const jobs = delivery.queue.digestJobs;
     const inputs = await digestInputsFor(jobs, articles);

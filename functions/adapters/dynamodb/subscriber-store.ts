@@ -20,10 +20,17 @@ import type {
   ProfileFields,
   SubscriberStore,
 } from '../../ports/subscriber-store.ts';
-import { CONFIRMED_SHARDS, PENDING_TTL_ATTRIBUTE, SUBSCRIBERS_TABLE } from './tables.ts';
+import { CONFIRMED_SHARDS, NEXT_SLOT_SHARDS, PENDING_TTL_ATTRIBUTE, SUBSCRIBERS_TABLE } from './tables.ts';
 import { batchGetAll, isConditionFailure } from './batch.ts';
+import {
+  hourBucketOf,
+  hourBucketsBetween,
+  nextSlotInstant,
+  replanInstant,
+} from '../../core/digest/schedule.ts';
 
 const CONFIRMED_INDEX = SUBSCRIBERS_TABLE.globalIndexes[0].indexName;
+const NEXT_SLOT_INDEX = SUBSCRIBERS_TABLE.globalIndexes[1].indexName;
 
 /** The shard of the sparse confirmed index a subscriber lives in while confirmed. */
 export function confirmedShardOf(subscriberId: string): string {
@@ -31,13 +38,29 @@ export function confirmedShardOf(subscriberId: string): string {
   return `confirmed#${hash[0]! % CONFIRMED_SHARDS}`;
 }
 
-function toItem(subscriber: Subscriber): Record<string, unknown> {
+/** The partition of the next-slot index a reader's instant falls in: its UTC hour and a shard. */
+export function dueHourOf(subscriberId: string, instant: Date): string {
+  const hash = createHash('sha1').update(subscriberId).digest();
+  return `${hourBucketOf(instant)}#${hash[1]! % NEXT_SLOT_SHARDS}`;
+}
+
+/** The next-slot index's two attributes for a reader whose planner must look at them at `instant`. */
+export function nextSlotAttributes(subscriberId: string, instant: Date) {
+  return { nextSlotAt: instant.toISOString(), dueHour: dueHourOf(subscriberId, instant) };
+}
+
+/** A subscriber as its item: the record, its confirmed-index shard and its next-slot attributes. */
+export function toItem(subscriber: Subscriber): Record<string, unknown> {
+  // A whole record is written as of its updatedAt: its next slot is computed from then.
+  const writtenAt = new Date(subscriber.updatedAt);
+  const instant = Number.isNaN(writtenAt.getTime()) ? undefined : nextSlotInstant(subscriber, writtenAt);
   return {
     ...subscriber,
     // Only confirmed readers are in the planner's index: the rest cannot be mailed by mistake.
     ...(subscriber.status === 'confirmed'
       ? { confirmedShard: confirmedShardOf(subscriber.subscriberId) }
       : {}),
+    ...(instant ? nextSlotAttributes(subscriber.subscriberId, instant) : {}),
   };
 }
 
@@ -48,7 +71,7 @@ function toItem(subscriber: Subscriber): Record<string, unknown> {
 export const LEGACY_INSTANCE = 'legacy';
 
 export function toSubscriber(item: Record<string, unknown>): Subscriber {
-  const { confirmedShard: _shard, ...rest } = item;
+  const { confirmedShard: _shard, dueHour: _hour, nextSlotAt: _next, ...rest } = item;
   return {
     ...rest,
     instance: typeof item.instance === 'string' ? item.instance : LEGACY_INSTANCE,
@@ -173,6 +196,14 @@ export class DynamoSubscriberStore implements SubscriberStore {
       sets.push('scheduleFrom = :scheduleFrom');
       values[':scheduleFrom'] = fields.scheduleFrom;
     }
+    // The next-slot index moves in the same write as the change that moves it.
+    if (fields.nextSlotAt === null) removes.push('nextSlotAt', 'dueHour');
+    else if (fields.nextSlotAt !== undefined) {
+      sets.push('nextSlotAt = :nextSlotAt', 'dueHour = :dueHour');
+      const attributes = nextSlotAttributes(subscriberId, fields.nextSlotAt);
+      values[':nextSlotAt'] = attributes.nextSlotAt;
+      values[':dueHour'] = attributes.dueHour;
+    }
     if (instance !== undefined && instance !== LEGACY_INSTANCE) values[':instance'] = instance;
     const condition = instance === undefined ? LIVE : `${LIVE} AND ${instanceIs(instance, ':instance')}`;
     const remove = removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : '';
@@ -217,10 +248,19 @@ export class DynamoSubscriberStore implements SubscriberStore {
     };
     // The country is the new subscription's: chosen again, or forgotten with the old one.
     const country = subscriber.country ? ', country = :country' : '';
+    // From the new subscription alone (the old window is not read): at worst early, and a reader
+    // the planner reads too early is moved on by it (see nextSlotInstant).
+    const instant = nextSlotInstant(subscriber, new Date(subscriber.updatedAt));
+    if (instant) {
+      const attributes = nextSlotAttributes(subscriber.subscriberId, instant);
+      values[':nextSlotAt'] = attributes.nextSlotAt;
+      values[':dueHour'] = attributes.dueHour;
+    }
+    const nextSlot = instant ? ', nextSlotAt = :nextSlotAt, dueHour = :dueHour' : '';
     return this.conditionalUpdate(
       subscriber.subscriberId,
       'SET #status = :confirmed, email = :email, topics = :topics, delivery = :delivery, instance = :new, ' +
-        `consent = :consent, updatedAt = :at, confirmedShard = :shard${subscriber.confirmationSentAt ? ', confirmationSentAt = :sent' : ''}${country} REMOVE paused${country ? '' : ', country'}`,
+        `consent = :consent, updatedAt = :at, confirmedShard = :shard${subscriber.confirmationSentAt ? ', confirmationSentAt = :sent' : ''}${country}${nextSlot} REMOVE paused${country ? '' : ', country'}${instant ? '' : ', nextSlotAt, dueHour'}`,
       `${LIVE} AND #status IN (:unsubscribed, :pending) AND ${instanceIs(over.instance, ':old')}`,
       values,
     );
@@ -325,7 +365,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
     const newInstance = options ? ', instance = :new' : '';
     return this.conditionalUpdate(
       subscriberId,
-      `SET #status = :status, updatedAt = :at${shard}${newInstance}${status === 'confirmed' ? '' : ' REMOVE confirmedShard'}`,
+      // Whoever is no longer confirmed leaves both planner indexes in the same write.
+      `SET #status = :status, updatedAt = :at${shard}${newInstance}${status === 'confirmed' ? '' : ' REMOVE confirmedShard, nextSlotAt, dueHour'}`,
       options ? `${LIVE} AND ${instanceIs(options.expectedInstance, ':old')}` : LIVE,
       {
         ':status': status,
@@ -623,45 +664,161 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   async markPlanned(subscriberId: string, digestId: string, at: Date): Promise<void> {
-    await this.updateIfExists(subscriberId, 'SET plannedDigestId = :digest, plannedAt = :at', {
-      ':digest': digestId,
-      ':at': at.toISOString(),
-    });
+    // Looked at again once the replan delay has passed, in case the digest is never delivered.
+    await this.updateMovingNextSlot(
+      subscriberId,
+      { set: ['plannedDigestId = :digest', 'plannedAt = :at'], remove: [] },
+      LIVE,
+      { ':digest': digestId, ':at': at.toISOString() },
+      replanInstant(at),
+    );
   }
 
-  async markSkipped(subscriberId: string, digestId: string, at: Date): Promise<void> {
-    await this.updateIfExists(subscriberId, 'SET skippedDigestId = :digest, skippedAt = :at', {
-      ':digest': digestId,
-      ':at': at.toISOString(),
-    });
+  async markSkipped(subscriberId: string, digestId: string, at: Date, nextSlotAt?: Date): Promise<void> {
+    await this.updateMovingNextSlot(
+      subscriberId,
+      { set: ['skippedDigestId = :digest', 'skippedAt = :at'], remove: [] },
+      LIVE,
+      { ':digest': digestId, ':at': at.toISOString() },
+      nextSlotAt ?? replanInstant(at),
+    );
   }
 
-  async clearPlanned(subscriberId: string): Promise<void> {
-    await this.updateIfExists(subscriberId, 'REMOVE plannedDigestId, plannedAt', {});
+  async clearPlanned(subscriberId: string, lookAgainAt?: Date): Promise<void> {
+    await this.updateMovingNextSlot(
+      subscriberId,
+      { set: [], remove: ['plannedDigestId', 'plannedAt'] },
+      LIVE,
+      {},
+      lookAgainAt,
+    );
   }
 
-  async recordDelivery(subscriberId: string, digestId: string, windowEnd: Date): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { subscriberId },
-          UpdateExpression:
-            'SET lastDigestAt = :end, lastDigestId = :digest REMOVE plannedDigestId, plannedAt',
-          // Never move the window backwards: a late retry of an older week changes nothing.
-          ConditionExpression: `${LIVE} AND (attribute_not_exists(lastDigestAt) OR lastDigestAt < :end)`,
-          ExpressionAttributeValues: { ':end': windowEnd.toISOString(), ':digest': digestId },
-        }),
+  async recordDelivery(
+    subscriberId: string,
+    digestId: string,
+    windowEnd: Date,
+    nextSlotAt?: Date,
+  ): Promise<void> {
+    await this.updateMovingNextSlot(
+      subscriberId,
+      { set: ['lastDigestAt = :end', 'lastDigestId = :digest'], remove: ['plannedDigestId', 'plannedAt'] },
+      // Never move the window backwards: a late retry of an older week changes nothing.
+      `${LIVE} AND (attribute_not_exists(lastDigestAt) OR lastDigestAt < :end)`,
+      { ':end': windowEnd.toISOString(), ':digest': digestId },
+      nextSlotAt,
+    );
+  }
+
+  /**
+   * One update that also moves the reader's next-slot instant, when they carry one (only readers
+   * who may be mailed do: a mark must not put a paused reader back in the index). A reader who
+   * carries none (paused meanwhile, or not backfilled yet) gets the update alone. A condition that
+   * still fails is a no-op, as it always was for these marks.
+   */
+  private async updateMovingNextSlot(
+    subscriberId: string,
+    change: { readonly set: readonly string[]; readonly remove: readonly string[] },
+    condition: string,
+    values: Record<string, unknown>,
+    instant: Date | undefined,
+  ): Promise<void> {
+    const expression = (set: readonly string[]) =>
+      [
+        set.length > 0 ? `SET ${set.join(', ')}` : '',
+        change.remove.length > 0 ? `REMOVE ${change.remove.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+    if (instant) {
+      const attributes = nextSlotAttributes(subscriberId, instant);
+      const moved = await this.conditionalUpdate(
+        subscriberId,
+        expression([...change.set, 'nextSlotAt = :nextSlotAt', 'dueHour = :dueHour']),
+        `${condition} AND attribute_exists(dueHour)`,
+        { ...values, ':nextSlotAt': attributes.nextSlotAt, ':dueHour': attributes.dueHour },
       );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (moved) return;
     }
+    await this.updateIfExists(subscriberId, expression(change.set), values, condition);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The next-slot index: the hourly planner's reader source (core/digest/reader-pages.ts).
+
+  /**
+   * Readers whose next-slot instant falls in the UTC hours from `from`'s to `to`'s and is not
+   * after `to`, page by page: every shard of every hour, oldest hour first.
+   */
+  async *nextSlotPages(from: Date, to: Date): AsyncIterable<readonly Subscriber[]> {
+    const until = to.toISOString();
+    for (const hour of hourBucketsBetween(from, to)) {
+      const shards = Array.from({ length: NEXT_SLOT_SHARDS }, (_, shard) => `${hour}#${shard}`);
+      // The first page of every shard at once: most hours are empty, and an hour's emptiness
+      // should cost one round trip, not eight.
+      let pending = await Promise.all(
+        shards.map((dueHour) =>
+          this.queryNextSlots(dueHour, until, undefined).then((page) => ({ dueHour, page })),
+        ),
+      );
+      while (pending.length > 0) {
+        const next: typeof pending = [];
+        for (const { dueHour, page } of pending) {
+          if (page.subscribers.length > 0) yield page.subscribers;
+          if (page.next) next.push({ dueHour, page: await this.queryNextSlots(dueHour, until, page.next) });
+        }
+        pending = next;
+      }
+    }
+  }
+
+  private async queryNextSlots(
+    dueHour: string,
+    until: string,
+    startKey: Record<string, unknown> | undefined,
+  ): Promise<{ subscribers: Subscriber[]; next?: Record<string, unknown> }> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: NEXT_SLOT_INDEX,
+        KeyConditionExpression: 'dueHour = :hour AND nextSlotAt <= :until',
+        ExpressionAttributeValues: { ':hour': dueHour, ':until': until },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return {
+      subscribers: (page.Items ?? []).filter((item) => !isSuppressionEntry(item)).map(toSubscriber),
+      ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}),
+    };
+  }
+
+  async moveNextSlot(subscriberId: string, to: Date | undefined, readAt: Date): Promise<void> {
+    // Only an instant the planner has reached: a change made since the read set a later one.
+    const condition = `${LIVE} AND attribute_exists(dueHour) AND nextSlotAt <= :readAt`;
+    if (to === undefined) {
+      await this.conditionalUpdate(subscriberId, 'REMOVE nextSlotAt, dueHour', condition, {
+        ':readAt': readAt.toISOString(),
+      });
+      return;
+    }
+    const attributes = nextSlotAttributes(subscriberId, to);
+    await this.conditionalUpdate(
+      subscriberId,
+      'SET nextSlotAt = :nextSlotAt, dueHour = :dueHour',
+      condition,
+      {
+        ':readAt': readAt.toISOString(),
+        ':nextSlotAt': attributes.nextSlotAt,
+        ':dueHour': attributes.dueHour,
+      },
+    );
   }
 
   private async updateIfExists(
     subscriberId: string,
     expression: string,
     values: Record<string, unknown>,
+    condition: string = LIVE,
   ): Promise<void> {
     try {
       await this.client.send(
@@ -669,7 +826,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
           TableName: this.tableName,
           Key: { subscriberId },
           UpdateExpression: expression,
-          ConditionExpression: LIVE,
+          ConditionExpression: condition,
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
       );

@@ -51,6 +51,13 @@ export const ARTICLES_TABLE = {
 export const CONFIRMED_SHARDS = 8;
 
 /**
+ * Shards of each hour of the next-slot index: the default slot (Monday 08:00) puts a large share
+ * of a list in a few hours, and one partition key takes about 1,000 writes a second; eight spread
+ * the planner's moves of one busy hour over eight keys, and cost eight small queries per hour read.
+ */
+export const NEXT_SLOT_SHARDS = 8;
+
+/**
  * Only pending subscriptions carry it (epoch seconds): TTL deletes a request nobody confirmed,
  * and can never touch a subscriber's record. Reads check the expiry themselves (TTL is lazy, and
  * the DynamoDB stand-in has none: the local runtime sweeps instead).
@@ -68,6 +75,14 @@ export const SUBSCRIBERS_TABLE = {
       indexName: 'confirmedByShard',
       partitionKey: { name: 'confirmedShard', type: 'S' },
       sortKey: { name: 'subscriberId', type: 'S' },
+    },
+    {
+      // Sparse: only readers who may be mailed carry dueHour ("2026-12-07T08#3": the UTC hour of
+      // their next slot, then a shard) and nextSlotAt (that instant). The hourly planner reads the
+      // hours since its last completed run, not the whole list (docs/digests.md).
+      indexName: 'nextSlotByHour',
+      partitionKey: { name: 'dueHour', type: 'S' },
+      sortKey: { name: 'nextSlotAt', type: 'S' },
     },
   ],
   timeToLiveAttribute: PENDING_TTL_ATTRIBUTE,

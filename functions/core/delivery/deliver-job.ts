@@ -12,6 +12,7 @@ import type { Mailer } from '../../ports/mailer.ts';
 import type { SendRateLimiter } from '../../ports/send-rate-limiter.ts';
 import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
 import { topicsKey } from '../digest/select.ts';
+import { nextSlotAfterDigest } from '../digest/schedule.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { EmailRenderer, GroupEmail, PersonalisableEmail } from '../rendering/email-renderer.ts';
 import type { DigestViewInput } from '../rendering/digest-view.ts';
@@ -175,8 +176,15 @@ async function deliverDigest(
 ): Promise<JobOutcome> {
   let email: Promise<GroupEmail> | undefined;
   const windowEnd = new Date(job.windowEnd);
-  const recordDelivery = (subscriberId: string) =>
-    deps.subscribers.recordDelivery(subscriberId, job.digestId, windowEnd);
+  // Each recipient as read for this send, so the window update also files them at next week's slot.
+  const readers = new Map<string, Subscriber>();
+  const recordDelivery = (subscriberId: string) => {
+    const reader = readers.get(subscriberId);
+    const nextSlot = reader
+      ? nextSlotAfterDigest(reader, job.digestId, 'delivered', deps.clock.now(), windowEnd)
+      : undefined;
+    return deps.subscribers.recordDelivery(subscriberId, job.digestId, windowEnd, nextSlot);
+  };
   let read: Promise<DigestViewInput> | undefined;
   const content = () =>
     (read ??= input
@@ -190,6 +198,7 @@ async function deliverDigest(
     tags: { kind: 'digest', digest: job.digestId, group: job.groupKey },
     webEdition: { until: windowEnd },
     mayReceive: async (recipient, reader) => {
+      if (reader) readers.set(recipient.subscriberId, reader);
       if (reader === undefined || !(await mayReceive(reader, recipient.topicsKey, deps))) return false;
       // Every article hidden since planning: no email (as for a reader with nothing new),
       // recorded as skipped, and the reader's window stays where it was.
@@ -200,7 +209,12 @@ async function deliverDigest(
         ALL_HIDDEN_REASON,
         now,
       );
-      await deps.subscribers.markSkipped(recipient.subscriberId, job.digestId, now);
+      await deps.subscribers.markSkipped(
+        recipient.subscriberId,
+        job.digestId,
+        now,
+        nextSlotAfterDigest(reader, job.digestId, 'skipped', now),
+      );
       return false;
     },
     email: () => (email ??= content().then((found) => deps.renderer.renderDigest(found))),
@@ -449,7 +463,8 @@ async function mayReceive(
 ): Promise<boolean> {
   if (reader.status !== 'confirmed' || reader.paused) return false;
   if (topicsKey(reader.topics) !== plannedTopicsKey) {
-    await deps.subscribers.clearPlanned(reader.subscriberId);
+    // Planned again by the next hourly run, as before the next-slot index.
+    await deps.subscribers.clearPlanned(reader.subscriberId, deps.clock.now());
     return false;
   }
   return true;

@@ -5,15 +5,18 @@ import type { Clock } from '../../ports/clock.ts';
 import type { DeliveryClaims } from '../../ports/delivery-ledger.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { SendQueue } from '../../ports/send-queue.ts';
-import type { DigestMarks, SubscriberReader } from '../../ports/subscriber-store.ts';
+import type { PlannerCursor } from '../../ports/planner-cursor.ts';
+import type { DigestMarks, NextSlotIndex, SubscriberReader } from '../../ports/subscriber-store.ts';
 import type { DigestJob } from '../delivery/send-job.ts';
 import { readerPages } from './reader-pages.ts';
-import { isDue, weekCalendar } from './schedule.ts';
+import { isDue, nextSlotAfterDigest, weekCalendar } from './schedule.ts';
 import { SelectionMemo, WindowArticles } from './selection-memo.ts';
 import { selectionSize, type Selection, type SelectionLimits } from './select.ts';
 
 export interface PlanDependencies {
-  readonly subscribers: SubscriberReader & DigestMarks;
+  readonly subscribers: SubscriberReader & DigestMarks & NextSlotIndex;
+  /** Where the last completed run got to in the next-slot index. */
+  readonly plannerCursor: PlannerCursor;
   readonly articles: ArticleReader;
   /** Only to record readers whose digest was empty this week. */
   readonly ledger: Pick<DeliveryClaims, 'markSkipped'>;
@@ -35,12 +38,11 @@ export interface PlanOptions extends SelectionLimits {
 export interface PlanSummary {
   readonly plannedAt: string;
   /**
-   * @deprecated The readers the run read (readersRead): every confirmed reader while the planner
-   * reads the whole list, fewer once it reads only the readers whose slot came. Kept for the run
-   * log and the local start's line.
+   * @deprecated The readers the run read (readersRead): kept for the run log and the local
+   * start's line. A run reads the next-slot index's hours since the last run (everyone with --once).
    */
   readonly confirmed: number;
-  /** Readers the run read, due or not: what a run costs in reads. */
+  /** Readers this run read, due or not: O(due) for an hourly run, the whole list for --once. */
   readonly readersRead: number;
   readonly due: number;
   /** Readers put on the queue. */
@@ -116,14 +118,18 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
 
   for await (const page of pages) {
     readersRead += page.length;
-    const skipped: { subscriberId: string; digestId: string }[] = [];
+    const skipped: { subscriberId: string; digestId: string; until: Date | undefined }[] = [];
     for (const subscriber of page) {
       if (!isDue(subscriber, now, dueOptions, calendar)) continue;
       due += 1;
       const { selection, key: groupKey, topics } = await selections.selectionFor(subscriber);
       const digestId = calendar.digestId(subscriber.delivery);
       if (selectionSize(selection) === 0) {
-        skipped.push({ subscriberId: subscriber.subscriberId, digestId });
+        skipped.push({
+          subscriberId: subscriber.subscriberId,
+          digestId,
+          until: nextSlotAfterDigest(subscriber, digestId, 'skipped', now),
+        });
         continue;
       }
       const key = `${digestId}:${groupKey}`;
@@ -137,10 +143,10 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     skippedNoArticles += skipped.length;
     if (!options.dryRun) {
       await Promise.all(
-        skipped.map(({ subscriberId, digestId }) =>
+        skipped.map(({ subscriberId, digestId, until }) =>
           limit(async () => {
             await deps.ledger.markSkipped({ digestId, subscriberId }, 'no matching articles', now);
-            await deps.subscribers.markSkipped(subscriberId, digestId, now);
+            await deps.subscribers.markSkipped(subscriberId, digestId, now, until);
           }),
         ),
       );
@@ -151,6 +157,9 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     while (group.waiting.length > 0) ready.push(nextJob(group, now, options.recipientsPerJob));
   }
   await enqueueReady();
+
+  // Only now, with every page planned, may the cursor move past this run's hours.
+  await pages.finished();
 
   deps.logger.info('digest planned', {
     readersRead,

@@ -9,7 +9,7 @@ import { canonicalTimeZone } from '../subscribers/time-zones.ts';
  */
 
 /** A planned job still not delivered after this long is planned again (its message may be in the DLQ). */
-const REPLAN_AFTER_MS = 24 * 3600 * 1000;
+export const REPLAN_AFTER_MS = 24 * 3600 * 1000;
 
 /** The id of the weekly digest that `now` falls in, in the reader's zone. */
 export function weeklyDigestId(slot: DeliverySlot, now: Date): string {
@@ -204,4 +204,92 @@ export function isDue(
   const owedFrom = owedSlotsFrom(subscriber);
   const slotStart = calendar.slotStart(subscriber.delivery);
   return now.getTime() >= slotStart && (owedFrom === undefined || slotStart >= owedFrom);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The next-slot index: when the hourly planner must next read a reader (see docs/digests.md).
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The instant from which the planner must look at this reader again, as the next-slot index keeps
+ * it (UTC; the slot itself is found in the reader's zone, so a clock change moves it): their next
+ * digest's slot (nextDigestAt), or, while this week's digest is planned but not delivered, the
+ * moment it may be planned again (REPLAN_AFTER_MS after planning). Never before `at`: a reader
+ * owed a digest now is looked at by the next run, not filed under an hour the planner has passed.
+ * Undefined for a reader who cannot be mailed (not confirmed, paused, no topics): not in the index.
+ *
+ * Early is harmless (the planner reads the reader, isDue says no, the instant moves on); late
+ * would delay a digest, so every write that can make a reader due sooner sets it.
+ */
+export function nextSlotInstant(subscriber: Subscriber, at: Date): Date | undefined {
+  const next = nextDigestAt(subscriber, at);
+  if (next === undefined) return undefined;
+  let instant = next.getTime();
+  if (
+    subscriber.plannedDigestId !== undefined &&
+    subscriber.plannedDigestId === weeklyDigestId(subscriber.delivery, next) &&
+    subscriber.plannedAt !== undefined
+  ) {
+    instant = Math.max(instant, Date.parse(subscriber.plannedAt) + REPLAN_AFTER_MS);
+  }
+  return new Date(Math.max(instant, at.getTime()));
+}
+
+/**
+ * The next-slot instant after a change of the reader's own choices (topics, slot, zone, pause),
+ * written with the change: null takes them out of the index (paused, no topics left).
+ */
+export function nextSlotAfterChange(
+  subscriber: Subscriber,
+  change: Partial<Pick<Subscriber, 'topics' | 'delivery' | 'paused' | 'scheduleFrom'>>,
+  at: Date,
+): Date | null {
+  return nextSlotInstant({ ...subscriber, ...change }, at) ?? null;
+}
+
+/** When a reader just planned is looked at again if their digest has not been delivered by then. */
+export function replanInstant(plannedAt: Date): Date {
+  return new Date(plannedAt.getTime() + REPLAN_AFTER_MS);
+}
+
+/**
+ * Where a reader goes once this week's digest is done with (delivered at `windowEnd`, or skipped
+ * for want of articles): the slot of the week after.
+ */
+export function nextSlotAfterDigest(
+  subscriber: Subscriber,
+  digestId: string,
+  done: 'delivered' | 'skipped',
+  at: Date,
+  windowEnd: Date = at,
+): Date | undefined {
+  const { plannedDigestId: _digest, plannedAt: _at, ...unplanned } = subscriber;
+  const after: Subscriber =
+    done === 'delivered'
+      ? { ...unplanned, lastDigestId: digestId, lastDigestAt: windowEnd.toISOString() }
+      : { ...subscriber, skippedDigestId: digestId, skippedAt: at.toISOString() };
+  return nextSlotInstant(after, at);
+}
+
+/** The UTC hour an instant falls in, as the index's bucket names it: "2026-12-07T08". */
+export function hourBucketOf(instant: Date): string {
+  return instant.toISOString().slice(0, 13);
+}
+
+/** The start of the UTC hour an instant falls in. */
+export function startOfHour(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+/**
+ * Every hour bucket from the one `from` falls in to the one `to` falls in, both included, oldest
+ * first: the buckets one planner run reads. Empty when `to` is before `from`.
+ */
+export function hourBucketsBetween(from: Date, to: Date): string[] {
+  const buckets: string[] = [];
+  for (let hour = startOfHour(from).getTime(); hour <= to.getTime(); hour += HOUR_MS) {
+    buckets.push(hourBucketOf(new Date(hour)));
+  }
+  return buckets;
 }

@@ -29,7 +29,7 @@ export function planRunRecord(summary: PlanSummary, finishedAt: Date): RunRecord
     startedAt: summary.plannedAt,
     finishedAt: finishedAt.toISOString(),
     counts: {
-      confirmed: summary.confirmed,
+      readersRead: summary.readersRead,
       due: summary.due,
       planned: summary.planned,
       skippedNoArticles: summary.skippedNoArticles,

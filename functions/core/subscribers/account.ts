@@ -9,7 +9,7 @@ import type { ReaderAuditEntry } from '../../model/list-health.ts';
 import type { ReaderAuditLog } from '../../ports/list-health.ts';
 import type { AccountEmailRenderer } from '../rendering/account-emails.ts';
 import { announcementLedgerId } from '../announcements/announcement.ts';
-import { weeklyDigestId } from '../digest/schedule.ts';
+import { nextSlotAfterChange, weeklyDigestId } from '../digest/schedule.ts';
 import type { TokenSubject } from '../tokens/tokens.ts';
 import { CONSENT_WORDINGS } from './consent.ts';
 import { normaliseEmail } from './subscriber-ids.ts';
@@ -78,7 +78,8 @@ export async function setPaused(
   if (!subscriber || subscriber.status !== 'confirmed') return subscriber;
   const now = deps.clock.now();
   const resumed = !paused && subscriber.paused === true;
-  const fields = resumed ? { paused, scheduleFrom: now.toISOString() } : { paused };
+  const change = resumed ? { paused, scheduleFrom: now.toISOString() } : { paused };
+  const fields = { ...change, nextSlotAt: nextSlotAfterChange(subscriber, change, now) };
   if (!(await deps.subscribers.updateProfile(subject.subscriberId, fields, now, subject.instance)))
     return undefined;
   return deps.subscribers.get(subject.subscriberId);

@@ -15,7 +15,7 @@ import type { EmailRenderer } from '../rendering/email-renderer.ts';
 import type { TokenService, TokenSubject } from '../tokens/tokens.ts';
 import type { Sealer } from '../tokens/sealed-values.ts';
 import { newInstance, normaliseEmail, type SubscriberIds } from './subscriber-ids.ts';
-import { firstDigestPromise } from '../digest/schedule.ts';
+import { firstDigestPromise, nextSlotAfterChange } from '../digest/schedule.ts';
 import { consentRecord } from './consent.ts';
 import {
   CONFIRMATION_INTERVAL_MS,
@@ -297,7 +297,9 @@ export async function updatePreferences(
   const now = deps.clock.now();
   const current = await subscriptionOf(subject, deps);
   const slotChanged = current !== undefined && !sameSlot(current.delivery, change.delivery);
-  const fields = slotChanged ? { ...change, scheduleFrom: now.toISOString() } : change;
+  const changed = slotChanged ? { ...change, scheduleFrom: now.toISOString() } : change;
+  // The next-slot index moves with the change (a new zone or slot, or topics cleared or given).
+  const fields = current ? { ...changed, nextSlotAt: nextSlotAfterChange(current, changed, now) } : changed;
   if (!(await deps.subscribers.updateProfile(subject.subscriberId, fields, now, subject.instance)))
     return undefined;
   return deps.subscribers.get(subject.subscriberId);
