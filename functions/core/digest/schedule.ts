@@ -11,10 +11,45 @@ import { canonicalTimeZone } from '../subscribers/time-zones.ts';
 /** A planned job still not delivered after this long is planned again (its message may be in the DLQ). */
 export const REPLAN_AFTER_MS = 24 * 3600 * 1000;
 
+/**
+ * The ISO week of one zone that an instant falls in, and where it begins and ends (epoch ms).
+ * luxon's zone maths costs tens of microseconds a call, and the planner and the sender ask for
+ * every reader (the sender for each email, to file the reader at next week's slot), while readers
+ * live in a handful of zones: each zone's current week is kept and reused for any instant inside it.
+ */
+interface ZoneWeek {
+  readonly start: number;
+  readonly end: number;
+  readonly digestId: string;
+}
+
+/** A few weeks per zone (this week and the next ones are asked for in turn). */
+const zoneWeeks = new Map<string, ZoneWeek[]>();
+const WEEKS_KEPT_PER_ZONE = 4;
+/** Slot starts by zone week, weeks ahead, weekday and hour; emptied when it grows past this. */
+const slotStarts = new Map<string, number>();
+const MAX_MEMOISED_SLOT_STARTS = 10_000;
+
+function zoneWeekOf(timeZone: string, at: Date): ZoneWeek {
+  const time = at.getTime();
+  const kept = zoneWeeks.get(timeZone) ?? [];
+  const known = kept.find((week) => time >= week.start && time < week.end);
+  if (known) return known;
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  const start = local.startOf('week');
+  const week: ZoneWeek = {
+    start: start.toMillis(),
+    end: start.plus({ weeks: 1 }).toMillis(),
+    digestId: `weekly-${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`,
+  };
+  // An unknown zone gives an invalid week (NaN bounds): never kept, as luxon's answer every time.
+  if (!Number.isNaN(week.start)) zoneWeeks.set(timeZone, [week, ...kept].slice(0, WEEKS_KEPT_PER_ZONE));
+  return week;
+}
+
 /** The id of the weekly digest that `now` falls in, in the reader's zone. */
 export function weeklyDigestId(slot: DeliverySlot, now: Date): string {
-  const local = DateTime.fromJSDate(now, { zone: slot.timeZone });
-  return `weekly-${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;
+  return zoneWeekOf(slot.timeZone, now).digestId;
 }
 
 /**
@@ -22,15 +57,22 @@ export function weeklyDigestId(slot: DeliverySlot, now: Date): string {
  * `weeksAhead` on).
  */
 export function slotStartInWeekOf(slot: DeliverySlot, at: Date, weeksAhead = 0): Date {
-  const local = DateTime.fromJSDate(at, { zone: slot.timeZone });
-  // The hour is set on the clock, not added as elapsed time: on a clock-change day "13:00" is
-  // still 13:00 (adding 13 hours to midnight would give 14:00 in spring, 12:00 in autumn). An
-  // hour the clock skips begins when the clock jumps past it.
-  return local
-    .startOf('week')
-    .plus({ weeks: weeksAhead, days: slot.weekday - 1 })
-    .set({ hour: slot.hour })
-    .toJSDate();
+  const week = zoneWeekOf(slot.timeZone, at);
+  const key = `${slot.timeZone}|${week.start}|${weeksAhead}|${slot.weekday}|${slot.hour}`;
+  let start = slotStarts.get(key);
+  if (start === undefined) {
+    // The hour is set on the clock, not added as elapsed time: on a clock-change day "13:00" is
+    // still 13:00 (adding 13 hours to midnight would give 14:00 in spring, 12:00 in autumn). An
+    // hour the clock skips begins when the clock jumps past it.
+    start = DateTime.fromJSDate(at, { zone: slot.timeZone })
+      .startOf('week')
+      .plus({ weeks: weeksAhead, days: slot.weekday - 1 })
+      .set({ hour: slot.hour })
+      .toMillis();
+    if (slotStarts.size >= MAX_MEMOISED_SLOT_STARTS) slotStarts.clear();
+    if (!Number.isNaN(week.start)) slotStarts.set(key, start);
+  }
+  return new Date(start);
 }
 
 /** True once this week's delivery slot (weekday and hour, in the reader's zone) has begun. */
@@ -145,10 +187,7 @@ export function weekCalendar(now: Date): WeekCalendar {
     slotStart,
     weekStart(timeZone) {
       let start = weekStarts.get(timeZone);
-      if (start === undefined) {
-        start = DateTime.fromJSDate(now, { zone: timeZone }).startOf('week').toMillis();
-        weekStarts.set(timeZone, start);
-      }
+      if (start === undefined) weekStarts.set(timeZone, (start = zoneWeekOf(timeZone, now).start));
       return start;
     },
   };
