@@ -8,6 +8,7 @@ import {
   nextSlotInstant,
   REPLAN_AFTER_MS,
   startOfHour,
+  weeklyDigestId,
 } from '../../functions/core/digest/schedule.ts';
 import { readerPages } from '../../functions/core/digest/reader-pages.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
@@ -187,5 +188,52 @@ describe('the planner’s reader source', () => {
     expect(deps.plannerCursor.completedRunAt).toBeUndefined();
     expect(everyone).toHaveLength(2);
     expect(once.readersRead).toBe(2);
+  });
+});
+
+describe('the next slot after a digest, as the sender asks it for every email', () => {
+  it('answers as if computed afresh, whatever came before (its answers are kept per input)', () => {
+    // The reference: the reader as the store will hold them after the digest, asked directly.
+    const afresh = (subscriber: Subscriber, digestId: string, done: 'delivered' | 'skipped', at: Date) => {
+      const { plannedDigestId: _digest, plannedAt: _at, ...unplanned } = subscriber;
+      const after: Subscriber =
+        done === 'delivered'
+          ? { ...unplanned, lastDigestId: digestId, lastDigestAt: at.toISOString() }
+          : { ...subscriber, skippedDigestId: digestId, skippedAt: at.toISOString() };
+      return nextSlotInstant(after, at)?.toISOString();
+    };
+    const slots = [
+      paris(1, 8),
+      paris(7, 2),
+      newYork(1, 8),
+      newYork(7, 2),
+      { weekday: 3, hour: 23, timeZone: 'UTC' },
+    ];
+    const readers = slots.flatMap((slot) => [
+      reader(slot),
+      reader(slot, { plannedDigestId: 'weekly-2027-W13', plannedAt: '2027-03-29T06:00:00.000Z' }),
+      reader(slot, { paused: true }),
+      reader(slot, { scheduleFrom: '2027-03-31T12:00:00.000Z' }),
+      reader(slot, { lastDigestId: 'weekly-2027-W12', lastDigestAt: '2027-03-22T07:00:00.000Z' }),
+    ]);
+    // Hours across a week with a clock change in both zones (Paris 28 March, New York 14 March
+    // 2027), asked in an order that moves back and forth between weeks.
+    const start = Date.parse('2027-03-21T00:00:00Z');
+    const hours = Array.from({ length: 24 * 16 }, (_, hour) => ((hour * 37) % (24 * 16)) * 3_600_000);
+    for (const offset of hours) {
+      const at = new Date(start + offset);
+      for (const subscriber of readers) {
+        for (const done of ['delivered', 'skipped'] as const) {
+          // Mostly the reader's own week; some hours ask for last week's (a late job).
+          const digestId = weeklyDigestId(
+            subscriber.delivery,
+            new Date(at.getTime() - ((offset / 3_600_000) % 5 === 0 ? 7 : 0) * 86_400_000),
+          );
+          expect(nextSlotAfterDigest(subscriber, digestId, done, at)?.toISOString()).toBe(
+            afresh(subscriber, digestId, done, at),
+          );
+        }
+      }
+    }
   });
 });

@@ -262,6 +262,12 @@ const HOUR_MS = 3_600_000;
  * would delay a digest, so every write that can make a reader due sooner sets it.
  */
 export function nextSlotInstant(subscriber: Subscriber, at: Date): Date | undefined {
+  const instant = unclampedNextSlot(subscriber, at);
+  return instant === undefined ? undefined : new Date(Math.max(instant, at.getTime()));
+}
+
+/** nextSlotInstant before "never before `at`": it depends on `at` only through its week in the reader's zone. */
+function unclampedNextSlot(subscriber: Subscriber, at: Date): number | undefined {
   const next = nextDigestAt(subscriber, at);
   if (next === undefined) return undefined;
   let instant = next.getTime();
@@ -272,7 +278,7 @@ export function nextSlotInstant(subscriber: Subscriber, at: Date): Date | undefi
   ) {
     instant = Math.max(instant, Date.parse(subscriber.plannedAt) + REPLAN_AFTER_MS);
   }
-  return new Date(Math.max(instant, at.getTime()));
+  return instant;
 }
 
 /**
@@ -303,13 +309,42 @@ export function nextSlotAfterDigest(
   at: Date,
   windowEnd: Date = at,
 ): Date | undefined {
-  const { plannedDigestId: _digest, plannedAt: _at, ...unplanned } = subscriber;
-  const after: Subscriber =
-    done === 'delivered'
-      ? { ...unplanned, lastDigestId: digestId, lastDigestAt: windowEnd.toISOString() }
-      : { ...subscriber, skippedDigestId: digestId, skippedAt: at.toISOString() };
-  return nextSlotInstant(after, at);
+  // The sender asks this for every email, and the readers of a job mostly share every input that
+  // matters: the answer is kept per those inputs (at's week in the zone standing for at itself).
+  const { delivery: slot } = subscriber;
+  const key = [
+    slot.timeZone,
+    slot.weekday,
+    slot.hour,
+    zoneWeekOf(slot.timeZone, at).start,
+    digestId,
+    done,
+    windowEnd.getTime(),
+    subscriber.status,
+    subscriber.paused === true,
+    subscriber.topics.length > 0,
+    subscriber.consent?.at,
+    subscriber.scheduleFrom,
+    // A delivery replaces the last digest and the planned mark; a skip keeps them.
+    ...(done === 'skipped'
+      ? [subscriber.lastDigestId, subscriber.lastDigestAt, subscriber.plannedDigestId, subscriber.plannedAt]
+      : [subscriber.skippedDigestId]),
+  ].join('|');
+  let instant = afterDigest.get(key);
+  if (instant === undefined && !afterDigest.has(key)) {
+    const { plannedDigestId: _digest, plannedAt: _at, ...unplanned } = subscriber;
+    const after: Subscriber =
+      done === 'delivered'
+        ? { ...unplanned, lastDigestId: digestId, lastDigestAt: windowEnd.toISOString() }
+        : { ...subscriber, skippedDigestId: digestId, skippedAt: at.toISOString() };
+    instant = unclampedNextSlot(after, at);
+    if (afterDigest.size >= MAX_MEMOISED_SLOT_STARTS) afterDigest.clear();
+    afterDigest.set(key, instant);
+  }
+  return instant === undefined ? undefined : new Date(Math.max(instant, at.getTime()));
 }
+
+const afterDigest = new Map<string, number | undefined>();
 
 /** The UTC hour an instant falls in, as the index's bucket names it: "2026-12-07T08". */
 export function hourBucketOf(instant: Date): string {
