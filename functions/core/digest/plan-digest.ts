@@ -94,7 +94,6 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   const groups = new Map<string, Group>();
   const limit = pLimit(WRITE_CONCURRENCY);
   const ready: DigestJob[] = [];
-  let readersRead = 0;
   let due = 0;
   let planned = 0;
   let skippedNoArticles = 0;
@@ -117,7 +116,6 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   };
 
   for await (const page of pages) {
-    readersRead += page.length;
     const skipped: { subscriberId: string; digestId: string; until: Date | undefined }[] = [];
     for (const subscriber of page) {
       if (!isDue(subscriber, now, dueOptions, calendar)) continue;
@@ -161,6 +159,7 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   // Only now, with every page planned, may the cursor move past this run's hours.
   await pages.finished();
 
+  const { readersRead } = pages;
   deps.logger.info('digest planned', {
     readersRead,
     due,

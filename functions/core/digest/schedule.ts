@@ -168,9 +168,9 @@ export interface WeekCalendar {
 }
 
 export function weekCalendar(now: Date): WeekCalendar {
-  const digestIds = new Map<string, string>();
+  // Zone weeks are kept by zoneWeekOf already; only the slot starts, asked for every reader, are
+  // kept here by slot (no week to find, no Date to make).
   const slotStarts = new Map<string, number>();
-  const weekStarts = new Map<string, number>();
   const slotStart = (slot: DeliverySlot) => {
     const key = `${slot.timeZone}|${slot.weekday}|${slot.hour}`;
     let start = slotStarts.get(key);
@@ -178,18 +178,10 @@ export function weekCalendar(now: Date): WeekCalendar {
     return start;
   };
   return {
-    digestId(slot) {
-      let id = digestIds.get(slot.timeZone);
-      if (id === undefined) digestIds.set(slot.timeZone, (id = weeklyDigestId(slot, now)));
-      return id;
-    },
+    digestId: (slot) => zoneWeekOf(slot.timeZone, now).digestId,
     slotHasPassed: (slot) => now.getTime() >= slotStart(slot),
     slotStart,
-    weekStart(timeZone) {
-      let start = weekStarts.get(timeZone);
-      if (start === undefined) weekStarts.set(timeZone, (start = zoneWeekOf(timeZone, now).start));
-      return start;
-    },
+    weekStart: (timeZone) => zoneWeekOf(timeZone, now).start,
   };
 }
 
