@@ -46,17 +46,22 @@ const digestJobSchema = z
                 z
                   .object({
                     articleId: z.string().min(4),
-                    matchedTopics: z.array(topicIdSchema).min(1),
+                    matchedTopics: z.array(topicIdSchema).min(1).readonly(),
                     /** A trial recruiting in the group's country: the card says so. */
                     recruitingHere: z.literal(true).optional(),
                   })
-                  .strict(),
+                  .strict()
+                  .readonly(),
               )
-              .min(1),
+              .min(1)
+              .readonly(),
           })
-          .strict(),
+          .strict()
+          .readonly(),
       )
-      .min(1),
+      .min(1)
+      // Shared, as planned, by every job of a group (and in-process by the planner's selections).
+      .readonly(),
     /** The readers' topics with nothing this week: one quiet line each. Absent when none. */
     quietTopics: z.array(topicIdSchema).max(TOPIC_IDS.length).optional(),
     recipients: z.array(recipientSchema).min(1).max(500),

@@ -10,8 +10,8 @@ import type { DigestMarks, NextSlotIndex, SubscriberReader } from '../../ports/s
 import type { DigestJob } from '../delivery/send-job.ts';
 import { readerPages } from './reader-pages.ts';
 import { isDue, nextSlotAfterDigest, weekCalendar } from './schedule.ts';
-import { SelectionMemo, WindowArticles } from './selection-memo.ts';
-import { selectionSize, type Selection, type SelectionLimits } from './select.ts';
+import { SelectionMemo, WindowArticles, type MemoisedSelection } from './selection-memo.ts';
+import type { Selection, SelectionLimits } from './select.ts';
 
 export interface PlanDependencies {
   readonly subscribers: SubscriberReader & DigestMarks & NextSlotIndex;
@@ -92,6 +92,8 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   const dueOptions = { ignoreSlot: options.ignoreSlot ?? false };
   const selections = new SelectionMemo(new WindowArticles(deps.articles, now), options, now);
   const groups = new Map<string, Group>();
+  /** Each memoised selection's group per digest id: what most readers find their group by. */
+  const groupOfSelection = new Map<MemoisedSelection, Map<string, Group>>();
   const limit = pLimit(WRITE_CONCURRENCY);
   const ready: DigestJob[] = [];
   let due = 0;
@@ -120,9 +122,10 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     for (const subscriber of page) {
       if (!isDue(subscriber, now, dueOptions, calendar)) continue;
       due += 1;
-      const { selection, key: groupKey, topics } = await selections.selectionFor(subscriber);
+      const memoised = await selections.selectionFor(subscriber);
+      const { selection, key: groupKey, topics } = memoised;
       const digestId = calendar.digestId(subscriber.delivery);
-      if (selectionSize(selection) === 0) {
+      if (memoised.size === 0) {
         skipped.push({
           subscriberId: subscriber.subscriberId,
           digestId,
@@ -130,9 +133,17 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
         });
         continue;
       }
-      const key = `${digestId}:${groupKey}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = groupOf(digestId, groupKey, selection)));
+      let group = groupOfSelection.get(memoised)?.get(digestId);
+      if (!group) {
+        // Selections made for other readers (other topics, another window) may hold the same
+        // articles: one group, one email, found by its key.
+        const key = `${digestId}:${groupKey}`;
+        group = groups.get(key);
+        if (!group) groups.set(key, (group = groupOf(digestId, groupKey, selection)));
+        let byDigest = groupOfSelection.get(memoised);
+        if (!byDigest) groupOfSelection.set(memoised, (byDigest = new Map<string, Group>()));
+        byDigest.set(digestId, group);
+      }
       group.waiting.push({ subscriberId: subscriber.subscriberId, topicsKey: topics });
       planned += 1;
       if (group.waiting.length >= options.recipientsPerJob)
@@ -185,14 +196,8 @@ function groupOf(digestId: string, groupKey: string, selection: Selection): Grou
   return {
     digestId,
     groupKey,
-    sections: selection.sections.map((section) => ({
-      topic: section.topic,
-      articles: section.articles.map((article) => ({
-        articleId: article.articleId,
-        matchedTopics: [...article.matchedTopics],
-        ...(article.recruitingHere ? { recruitingHere: true as const } : {}),
-      })),
-    })),
+    // The selection's own sections: the memo's, shared by every job of the group, never copied.
+    sections: selection.sections,
     quietTopics: selection.quietTopics,
     waiting: [],
   };

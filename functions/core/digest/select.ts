@@ -42,6 +42,13 @@ export interface RankableArticle {
   readonly firstSeenMs: number;
   readonly sourceWeight: number;
   readonly recencyBonus: number;
+  /**
+   * The article's entry in a selection, by what varies between readers (the topics it matched,
+   * and whether it recruits in their country; see entryKey): one object shared by every selection
+   * of the run that holds it. A planner keeps thousands of selections, most of them holding the
+   * same few hundred articles.
+   */
+  readonly entries: Map<number, SelectedArticle>;
 }
 
 export function prepareForSelection(articles: readonly Article[], now: Date): RankableArticle[] {
@@ -56,6 +63,7 @@ export function prepareForSelection(articles: readonly Article[], now: Date): Ra
           firstSeenMs: Date.parse(article.firstSeenAt),
           sourceWeight: Math.max(1, ...article.sources.map((source) => source.weight)),
           recencyBonus: RECENCY_BONUS * Math.exp(-ageDays / RECENCY_DAYS),
+          entries: new Map(),
         };
       })
   );
@@ -96,8 +104,11 @@ export function selectArticles(
 /** One article as a candidate for one topic's section. */
 interface Candidate {
   readonly article: Article;
+  readonly prepared: RankableArticle;
   /** The reader's topics the article matched, in canonical order. */
   readonly matched: readonly TopicId[];
+  /** The same, as bits of TOPIC_IDS positions (see topicListOf). */
+  readonly matchedBits: number;
   /** Rank within this topic's section: the topic's score × source weight + recency bonus. */
   readonly rank: number;
   /** A trial recruiting in the reader's country. */
@@ -116,14 +127,21 @@ export function selectPrepared(
 ): Selection {
   const wanted = TOPIC_IDS.filter((id) => readerTopics.includes(id));
   const queues = new Map<TopicId, Candidate[]>(wanted.map((topic) => [topic, []]));
-  for (const { article, sourceWeight, recencyBonus } of articles) {
-    const matched = wanted.filter((id) => (article.topics[id] ?? 0) > 0);
-    if (matched.length === 0) continue;
+  for (const prepared of articles) {
+    const { article, sourceWeight, recencyBonus } = prepared;
+    let matchedBits = 0;
+    for (const id of wanted) if ((article.topics[id] ?? 0) > 0) matchedBits |= TOPIC_BIT[id];
+    if (matchedBits === 0) continue;
+    const matched = topicListOf(matchedBits);
     const recruitingHere = isRecruitingIn(article.trial, readerCountry);
-    for (const topic of matched) {
+    // Indexed loops over the shared (frozen) topic lists: their iterators are not optimised away.
+    for (let index = 0; index < matched.length; index += 1) {
+      const topic = matched[index]!;
       queues.get(topic)!.push({
         article,
+        prepared,
         matched,
+        matchedBits,
         // An editor's pick leads every section it is in.
         rank:
           article.topics[topic]! * sourceWeight + recencyBonus + (isPinned(article) ? EDITORS_PICK_RANK : 0),
@@ -161,17 +179,46 @@ export function selectPrepared(
     .filter((topic) => places.count(topic) > 0)
     .map((topic) => ({
       topic,
-      articles: places
-        .of(topic)
-        .sort(byRank)
-        .map((candidate) => ({
-          articleId: candidate.article.id,
-          matchedTopics: candidate.matched,
-          ...(candidate.recruitingHere ? { recruitingHere: true as const } : {}),
-        })),
+      articles: places.of(topic).sort(byRank).map(entryOf),
     }));
   const quietTopics = wanted.filter((topic) => queues.get(topic)!.length === 0);
   return { sections, quietTopics };
+}
+
+/** Each topic's bit in a set of topics: its position in TOPIC_IDS. */
+const TOPIC_BIT = Object.fromEntries(TOPIC_IDS.map((id, position) => [id, 1 << position])) as Record<
+  TopicId,
+  number
+>;
+
+/**
+ * Topic lists by their bits, in canonical order, made once each: every article of every
+ * selection names one, and a few hundred distinct lists serve them all.
+ */
+const topicLists = new Map<number, readonly TopicId[]>();
+
+function topicListOf(bits: number): readonly TopicId[] {
+  let list = topicLists.get(bits);
+  if (!list) {
+    list = Object.freeze(TOPIC_IDS.filter((id) => (bits & TOPIC_BIT[id]) !== 0));
+    topicLists.set(bits, list);
+  }
+  return list;
+}
+
+/** A selection's entry for a candidate, the one its prepared article keeps for equal entries. */
+function entryOf(candidate: Candidate): SelectedArticle {
+  const key = candidate.matchedBits * 2 + (candidate.recruitingHere ? 1 : 0);
+  let entry = candidate.prepared.entries.get(key);
+  if (!entry) {
+    entry = Object.freeze({
+      articleId: candidate.article.id,
+      matchedTopics: candidate.matched,
+      ...(candidate.recruitingHere ? { recruitingHere: true as const } : {}),
+    });
+    candidate.prepared.entries.set(key, entry);
+  }
+  return entry;
 }
 
 /** Rank a lifted trial keeps above the best trial it passes. */
@@ -317,5 +364,12 @@ export function selectionKey(selection: Selection): string {
 
 /** A stable key of a reader's topic list, so a sender can tell a selection made for other topics. */
 export function topicsKey(topics: readonly TopicId[]): string {
-  return TOPIC_IDS.filter((id) => topics.includes(id)).join(',');
+  // Asked for every reader planned and every email sent: made once per topic set.
+  let bits = 0;
+  for (const id of topics) bits |= TOPIC_BIT[id] ?? 0;
+  let key = topicsKeys.get(bits);
+  if (key === undefined) topicsKeys.set(bits, (key = topicListOf(bits).join(',')));
+  return key;
 }
+
+const topicsKeys = new Map<number, string>();

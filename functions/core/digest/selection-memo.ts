@@ -6,6 +6,7 @@ import {
   prepareForSelection,
   selectPrepared,
   selectionKey,
+  selectionSize,
   topicsKey,
   type RankableArticle,
   type Selection,
@@ -63,6 +64,8 @@ export interface MemoisedSelection {
   readonly key: string;
   /** The reader's topics as a send job names them (topicsKey). */
   readonly topics: string;
+  /** selectionSize of the selection: 0 when the reader has nothing new. */
+  readonly size: number;
 }
 
 /**
@@ -74,7 +77,11 @@ export interface MemoisedSelection {
  */
 export class SelectionMemo {
   private readonly windows = new Map<number, Window>();
-  private readonly selections = new Map<string, MemoisedSelection>();
+  /**
+   * By window start, then topicsKey, then the country that matters ('' for none): looked up for
+   * every reader planned, so with the strings at hand rather than a key built per reader.
+   */
+  private readonly selections = new Map<number, Map<string, Map<string, MemoisedSelection>>>();
 
   constructor(
     private readonly articles: WindowArticles,
@@ -87,8 +94,11 @@ export class SelectionMemo {
     const window = this.windows.get(start) ?? (await this.windowOf(start));
     const topics = topicsKey(reader.topics);
     const country = this.countryThatMatters(reader, window);
-    const memo = `${start}|${topics}|${country ?? ''}`;
-    let found = this.selections.get(memo);
+    let ofWindow = this.selections.get(start);
+    if (!ofWindow) this.selections.set(start, (ofWindow = new Map<string, Map<string, MemoisedSelection>>()));
+    let ofTopics = ofWindow.get(topics);
+    if (!ofTopics) ofWindow.set(topics, (ofTopics = new Map<string, MemoisedSelection>()));
+    let found = ofTopics.get(country ?? '');
     if (!found) {
       const selection = selectPrepared(
         candidatesOf(window, reader.topics),
@@ -96,8 +106,8 @@ export class SelectionMemo {
         this.options,
         country,
       );
-      found = { selection, key: selectionKey(selection), topics };
-      this.selections.set(memo, found);
+      found = { selection, key: selectionKey(selection), topics, size: selectionSize(selection) };
+      ofTopics.set(country ?? '', found);
     }
     return found;
   }
