@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { ContentError } from '../errors.ts';
 import type { TopicId } from '../../model/topics.ts';
 import type { CardView, DigestView } from './digest-view.ts';
-import type { Slots } from './slots.ts';
+import { fillSlotParts, type CompiledText, type Slots } from './slots.ts';
 import {
   escapeHtml,
   mjmlToHtml,
@@ -73,14 +73,20 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
   };
   const cutPattern = new RegExp(`\\s*<!--${marker}:([\\w-]+)-->\\s*`);
 
-  let frame: { prefix: string; suffix: string } | undefined;
+  // The head and header (cut at the digest's own text slots) and the footer around the topics.
+  let frame: { prefix: CompiledText; suffix: string } | undefined;
   // The opening and the closing of the section that holds the topics and their cards.
   let topicsSection: { open: string; close: string } | undefined;
   /** Topic pieces by `t-<topic>` (heading) or `q-<topic>` (quiet line). */
   const topics = new Map<string, string>();
-  const cards = new LRUCache<string, string>({
+  /** Cards cut at their "why" slot: each digest fills in its own line without copying the card. */
+  const cards = new LRUCache<string, CompiledText>({
     maxSize: options.maxCachedCharacters ?? 20_000_000,
-    sizeCalculation: (html) => Math.max(1, html.length),
+    sizeCalculation: (card) =>
+      Math.max(
+        1,
+        card.parts.reduce((length, part) => length + part.length, 0),
+      ),
   });
   /** Editor's notes by key: one a week, a few kept. */
   const notes = new LRUCache<string, string>({ max: 16 });
@@ -122,13 +128,13 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
         `${TEMPLATE}: the closing part must be in partials/digest-closing (the piece renderer found no end marker)`,
       );
     }
-    frame ??= { prefix: chunks[0]!, suffix: chunks.at(-1)! };
+    frame ??= { prefix: slots.compile(chunks[0]!, FRAME_SLOTS), suffix: chunks.at(-1)! };
     const section: { open?: string; close?: string } = {};
     for (let index = 1; index < chunks.length - 2; index += 2) {
       const id = chunks[index]!;
       const piece = chunks[index + 1]!;
       if (id.startsWith('t-') || id.startsWith('q-')) topics.set(id, piece);
-      else if (id.startsWith('c-')) cards.set(id.slice(2), piece);
+      else if (id.startsWith('c-')) cards.set(id.slice(2), slots.compile(piece, ['why']));
       else if (id.startsWith('n-')) notes.set(id.slice(2), piece);
       else if (id === 'open') section.open = piece;
       else if (id === 'close') section.close = piece;
@@ -185,31 +191,28 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
     prepare,
     async assemble(view) {
       await prepare([view]);
-      const why = slots.token('why');
-      let prefix = frame!.prefix;
-      for (const name of ['kicker', 'preheader', 'intro', 'contents'] as const) {
-        const text = escapeHtml(view[name]);
-        prefix = prefix.replaceAll(slots.token(name), () => text);
-      }
       if (!topicsSection) throw new Error('the section around the topics was not prepared');
-      const parts: string[] = [prefix, topicsSection.open];
+      // Each piece as the strings it is made of (a card: its cut parts and its "why" line), so
+      // that the digest's HTML is copied together once, at the end.
+      const pieces: (readonly string[])[] = [
+        fillSlotParts(frame!.prefix, view, escapeHtml),
+        [topicsSection.open],
+      ];
       if (view.note) {
         const note = notes.get(view.note.key);
         if (note === undefined) throw new Error(`note ${view.note.key} was not prepared`);
-        parts.push(note);
+        pieces.push([note]);
       }
       for (const section of view.sections) {
-        parts.push(topics.get(pieceId(section))!);
+        pieces.push([topics.get(pieceId(section))!]);
         for (const card of section.articles) {
           const piece = cards.get(card.key);
           if (piece === undefined) throw new Error(`card ${card.key} was not prepared`);
-          const text = escapeHtml(card.why);
-          parts.push(piece.replaceAll(why, () => text));
+          pieces.push(fillSlotParts(piece, { why: card.why }, escapeHtml));
         }
       }
-      parts.push(topicsSection.close);
-      parts.push(frame!.suffix);
-      return joinSections(parts);
+      pieces.push([topicsSection.close], [frame!.suffix]);
+      return joinSections(pieces);
     },
     get renders() {
       return renders;
@@ -218,6 +221,9 @@ export function createDigestPieces(options: DigestPiecesOptions): DigestPieces {
 }
 
 type Heading = Omit<DigestView['sections'][number], 'articles'>;
+
+/** The digest's own text slots, all in the frame's head and header. */
+const FRAME_SLOTS = ['kicker', 'preheader', 'intro', 'contents'] as const;
 
 /** The cache key of a section's own piece: its heading, or its quiet line. */
 function pieceId(section: { readonly topic: TopicId; readonly quiet: boolean }): string {
@@ -232,20 +238,26 @@ const CLOSE = '<![endif]-->';
  * the Outlook conditional that ends one with the one that opens the next: both go. Inside a
  * section (a card after the opening of its column, or after another card) the pieces were rows
  * separated by a line break, which the cut took away: it comes back.
+ *
+ * A piece is given as its strings (see assemble); only its first and last are looked at: filled
+ * slots hold escaped text, which can neither begin an Outlook conditional nor end one.
  */
-function joinSections(parts: readonly string[]): string {
+function joinSections(pieces: readonly (readonly string[])[]): string {
   // Collected and joined once: testing the end of a growing string would flatten it every time.
-  const out: string[] = [parts[0] ?? ''];
-  let previous = out[0]!;
-  for (let index = 1; index < parts.length; index += 1) {
-    const after = parts[index]!;
-    if (previous.endsWith(CLOSE) && after.startsWith(OPEN)) {
-      out[out.length - 1] = out.at(-1)!.slice(0, -CLOSE.length);
-      out.push(after.slice(OPEN.length));
+  const out: string[] = [];
+  let previousEnd: string | undefined;
+  for (const piece of pieces) {
+    if (piece.length === 0) continue;
+    const first = piece[0]!;
+    if (previousEnd === undefined) out.push(first);
+    else if (previousEnd.endsWith(CLOSE) && first.startsWith(OPEN)) {
+      out[out.length - 1] = previousEnd.slice(0, -CLOSE.length);
+      out.push(first.slice(OPEN.length));
     } else {
-      out.push('\n', after);
+      out.push('\n', first);
     }
-    previous = after;
+    for (let index = 1; index < piece.length; index += 1) out.push(piece[index]!);
+    previousEnd = out.at(-1)!;
   }
   return out.join('');
 }

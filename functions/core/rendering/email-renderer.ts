@@ -66,7 +66,12 @@ export function personalisableEmail(
     html: compiledHtml,
     text: compiledText,
     personalise: (links) => {
-      const values = { ...defaults, ...withoutUndefined(links) };
+      // Once per email sent: the PERSONAL_SLOTS values picked directly, no copies of the links.
+      const values = {
+        manageUrl: links.manageUrl ?? defaults.manageUrl,
+        unsubscribeUrl: links.unsubscribeUrl ?? defaults.unsubscribeUrl,
+        viewUrl: links.viewUrl ?? defaults.viewUrl,
+      };
       return {
         subject,
         html: fillSlots(compiledHtml, values, escapeHtml),

@@ -54,8 +54,12 @@ const HTML_ENTITIES: Record<string, string> = {
  * unlike Mustache's default it leaves "/" and "=" alone, so links stay readable in the source.
  */
 export function escapeHtml(value: string): string {
+  // Most values (a reader's manage and unsubscribe links) need nothing: returned as they are.
+  if (!NEEDS_ESCAPING.test(value)) return value;
   return value.replace(/[&<>"']/g, (character) => HTML_ENTITIES[character]!);
 }
+
+const NEEDS_ESCAPING = /[&<>"']/;
 
 /** Renders a Mustache-MJML template to MJML markup; every {{value}} is HTML-escaped. */
 export function renderMjmlSource(
