@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { TokenError } from '../errors.ts';
 import { deriveLinkKeys, type LinkKeys, type LinkSecrets } from './keys.ts';
 
@@ -62,8 +62,14 @@ const PART = /^[A-Za-z0-9_-]+$/;
  */
 export function createTokenService(secrets: string | LinkSecrets | LinkKeys): TokenService {
   const keys = linkKeysOf(secrets);
-  const sign = (key: Buffer, payload: string) =>
-    createHmac('sha256', key).update(`v2.${payload}`).digest('base64url');
+  // Each signing key imported once: given as a Buffer, createHmac imports it again for every
+  // token, and a digest send signs three tokens per email.
+  const imported = new Map<Buffer, KeyObject>();
+  const sign = (key: Buffer, payload: string) => {
+    let secretKey = imported.get(key);
+    if (!secretKey) imported.set(key, (secretKey = createSecretKey(key)));
+    return createHmac('sha256', secretKey).update(`v2.${payload}`).digest('base64url');
+  };
 
   return {
     issue(purpose, { subscriberId, instance }, now) {
