@@ -1,5 +1,11 @@
 import type { SQSEvent } from 'aws-lambda';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
 import type { AppContext } from '../../functions/app/context.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
@@ -28,7 +34,7 @@ export async function drainSendQueue(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   const poller = new LocalSqsPoller(
-    context.clients.sqs,
+    handingBackAbandonedReceives(context.clients.sqs),
     async (event) => {
       const report = await (options.handler ?? ((e: SQSEvent) => handleSendBatch(context, e)))(event);
       totals.sent += report.sent;
@@ -51,4 +57,46 @@ export async function drainSendQueue(
   await poller.stop();
   if (!drained) throw new Error('send queue did not drain');
   return totals;
+}
+
+/**
+ * fauxqs goes on serving a long poll whose client has gone: stopping the poller aborts its receive,
+ * yet the next message sent to the queue (by the test, after this drain) is handed to that
+ * abandoned poll and stays invisible for the queue's whole visibility timeout, and the next drain
+ * waits it out (30 s in api-abuse). So the poller's receives go through this client: an aborted
+ * receive answers the poller at once but is left to finish, and whatever it took is made visible
+ * again straight away, as if it had never been received.
+ */
+function handingBackAbandonedReceives(sqs: SQSClient): SQSClient {
+  const send = ((command: unknown, options?: { abortSignal?: AbortSignal }) => {
+    const signal = options?.abortSignal;
+    if (!(command instanceof ReceiveMessageCommand) || !signal) return sqs.send(command as never, options);
+    const received = sqs.send(command);
+    void received
+      .then(async ({ Messages = [] }) => {
+        if (!signal.aborted || Messages.length === 0) return;
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: command.input.QueueUrl,
+            Entries: Messages.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle!,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        );
+      })
+      // The world may be gone by then (client destroyed, queue deleted): nothing left to hand back.
+      .catch(() => undefined);
+    return new Promise<ReceiveMessageCommandOutput>((resolve, reject) => {
+      const abandon = () => reject(new Error('receive aborted', { cause: signal.reason }));
+      if (signal.aborted) return abandon();
+      // One signal serves all of a poller's receives: each takes its listener off when it settles.
+      signal.addEventListener('abort', abandon, { once: true });
+      received.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+    });
+  }) as SQSClient['send'];
+  return new Proxy(sqs, {
+    get: (target, key): unknown => (key === 'send' ? send : Reflect.get(target, key)),
+  });
 }
