@@ -8,6 +8,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { handleSendBatch, type BatchReport } from '../../functions/app/jobs.ts';
 import type { AppContext } from '../../functions/app/context.ts';
+import { createAwsClients } from '../../functions/adapters/aws-clients.ts';
+import type { Config } from '../../functions/config/config.ts';
 import { LocalSqsPoller } from '../../functions/local/sqs-poller.ts';
 
 export interface DrainTotals {
@@ -34,7 +36,7 @@ export async function drainSendQueue(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   const poller = new LocalSqsPoller(
-    handingBackAbandonedReceives(context.clients.sqs),
+    handingBackAbandonedReceives(context.clients.sqs, context.config),
     async (event) => {
       const report = await (options.handler ?? ((e: SQSEvent) => handleSendBatch(context, e)))(event);
       totals.sent += report.sent;
@@ -67,7 +69,7 @@ export async function drainSendQueue(
  * receive answers the poller at once but is left to finish, and whatever it took is made visible
  * again straight away, as if it had never been received.
  */
-function handingBackAbandonedReceives(sqs: SQSClient): SQSClient {
+function handingBackAbandonedReceives(sqs: SQSClient, config: Config): SQSClient {
   const send = ((command: unknown, options?: { abortSignal?: AbortSignal }) => {
     const signal = options?.abortSignal;
     if (!(command instanceof ReceiveMessageCommand) || !signal) return sqs.send(command as never, options);
@@ -75,16 +77,22 @@ function handingBackAbandonedReceives(sqs: SQSClient): SQSClient {
     void received
       .then(async ({ Messages = [] }) => {
         if (!signal.aborted || Messages.length === 0) return;
-        await sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: command.input.QueueUrl,
-            Entries: Messages.map((message, index) => ({
-              Id: String(index),
-              ReceiptHandle: message.ReceiptHandle!,
-              VisibilityTimeout: 0,
-            })),
-          }),
-        );
+        // Through a client of its own: a test that records its world's calls (same-path) sees none.
+        const handBack = createAwsClients(config).sqs;
+        try {
+          await handBack.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: command.input.QueueUrl,
+              Entries: Messages.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle!,
+                VisibilityTimeout: 0,
+              })),
+            }),
+          );
+        } finally {
+          handBack.destroy();
+        }
       })
       // The world may be gone by then (client destroyed, queue deleted): nothing left to hand back.
       .catch(() => undefined);
