@@ -35,6 +35,11 @@ export const METRIC = {
   poisonSendJobs: 'PoisonSendJobs',
   bouncesReceived: 'BouncesReceived',
   complaintsReceived: 'ComplaintsReceived',
+  /**
+   * SES Send events that came after a takeover had mailed the reader again (one per event): the
+   * reader got the email twice. Never expected; published only when it happens.
+   */
+  secondCopiesSent: 'SecondCopiesSent',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

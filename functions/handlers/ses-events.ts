@@ -13,5 +13,7 @@ export const handler = withRequestContext(async (event: EventBridgeEvent<string,
   logger.info('ses event handled', { detailType: event['detail-type'], ...outcome });
   if (event['detail-type'] === 'Email Complained') publishCounts({ [METRIC.complaintsReceived]: 1 });
   if (event['detail-type'] === 'Email Bounced') publishCounts({ [METRIC.bouncesReceived]: 1 });
+  if ('acceptance' in outcome && outcome.acceptance === 'second-copy')
+    publishCounts({ [METRIC.secondCopiesSent]: 1 });
   return outcome;
 });

@@ -234,9 +234,13 @@ function printSends(batch: { sent: number; skipped: number; failed: number; cont
   );
 }
 
+/**
+ * What a planner run came to. Readers read is what the run looked at: the readers whose next slot
+ * fell in the hours since the last run (everyone with --once), not the size of the list.
+ */
 function printPlan(summary: PlanSummary): void {
   logLine(
-    `Digest: ${summary.confirmed} confirmed, ${summary.due} due → ${summary.planned} planned in ${summary.groups} groups ` +
+    `Digest: ${summary.readersRead} readers read, ${summary.due} due → ${summary.planned} planned in ${summary.groups} groups ` +
       `(${summary.jobs} send jobs), ${summary.skippedNoArticles} with nothing new`,
   );
 }

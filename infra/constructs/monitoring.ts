@@ -194,6 +194,11 @@ export class Monitoring extends Construct {
         evaluationPeriods: 2,
       },
     );
+    alarm(
+      'second-copies',
+      'A reader got an email twice: SES accepted it from a sender that died before recording it, and its Send event reached the ledger only after another sender had taken the claim over and mailed the reader again. The ses-events log (error "SES accepted a second copy of an email") names the ledger item (digestId, subscriberId) and both message ids (messageId, sentAs): check that item. Many at once mean Send events arrive later than the 5-minute lease (ses-events failing, EventBridge retrying). See docs/deploying.md, "When an alarm fires".',
+      { metric: custom(METRIC.secondCopiesSent, 'Sum', Duration.minutes(5)), threshold: 1 },
+    );
     heartbeat('ingest', METRIC.ingestRuns, props.ingestPeriod);
     heartbeat('planner', METRIC.plannerRuns, props.planDigestPeriod);
     alarm(
@@ -274,9 +279,10 @@ export class Monitoring extends Construct {
           { value: COMPLAINT_RATE_WARNING, label: 'complaint warning 0.05 %' },
         ],
       }),
-      graph('Bounces and complaints received', [
+      graph('Bounces, complaints and second copies', [
         custom(METRIC.bouncesReceived, 'Sum', hourly),
         custom(METRIC.complaintsReceived, 'Sum', hourly),
+        custom(METRIC.secondCopiesSent, 'Sum', hourly),
       ]),
       graph(
         'Send queue',

@@ -157,6 +157,22 @@ describe('the alarms that fire before damage', () => {
     expect(onlyAlarmOn(app, METRIC.sesConfigurationErrors).AlarmDescription).toMatch(/setup/);
   });
 
+  it('calls someone at the first second copy of an email, saying where to look', () => {
+    const alarm = onlyAlarmOn(app, METRIC.secondCopiesSent);
+
+    expect(alarm).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Threshold: 1,
+      Period: 300,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.AlarmDescription).toMatch(/twice/);
+    expect(alarm.AlarmDescription).toContain('SES accepted a second copy of an email');
+    expect(alarm.AlarmDescription).toMatch(/digestId, subscriberId/);
+  });
+
   it('alarms when the send function itself fails, as for every other function', () => {
     const sendFunction = app.logicalId(app.deployment.service.functions.send);
     const errors = Object.values(app.service.findResources('AWS::CloudWatch::Alarm'))

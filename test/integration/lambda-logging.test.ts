@@ -2,6 +2,9 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as sesEventsHandler } from '../../functions/handlers/ses-events.ts';
 import { appContext, withRequestContext } from '../../functions/handlers/cold-start.ts';
+import { METRIC } from '../../functions/handlers/metric-names.ts';
+import { ledgerTags } from '../../functions/adapters/ses/ses-tags.ts';
+import { sesSendEvent } from '../../functions/local/ses-send-events.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 import type { TestWorld } from '../../testkit/test-world.ts';
 
@@ -84,6 +87,15 @@ describe('the log lines of a Lambda invocation', () => {
    * same log stream.
    */
   async function logLinesOf(invocation: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+    return (await linesOf(invocation)).filter((entry) => typeof entry.message === 'string');
+  }
+
+  /** The embedded-metric-format lines an invocation wrote: what CloudWatch turns into metrics. */
+  async function metricLinesOf(invocation: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+    return (await linesOf(invocation)).filter((entry) => entry._aws !== undefined);
+  }
+
+  async function linesOf(invocation: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
     const written: string[] = [];
     const capture = (chunk: string | Uint8Array) => {
       written.push(String(chunk));
@@ -102,8 +114,7 @@ describe('the log lines of a Lambda invocation', () => {
       .join('')
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((entry) => typeof entry.message === 'string');
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   it('carries the request id on every line, the use case’s own lines included', async () => {
@@ -180,5 +191,57 @@ describe('the log lines of a Lambda invocation', () => {
     const logged = lines[0]!.error as { stack: string; cause: { stack: string } };
     expect(logged.stack).toMatch(/^Error: send job failed\n\s+at .*lambda-logging\.test\.ts/);
     expect(logged.cause.stack).toMatch(/^Error: ProvisionedThroughputExceeded\n\s+at /);
+  });
+
+  /**
+   * What the second-copies alarm reads and what its runbook row sends the operator to: the metric,
+   * and the error line naming the ledger item and both message ids.
+   */
+  it('publishes a second copy as a metric and logs the ledger item it concerns', async () => {
+    // Prepare: a takeover mailed the reader as one message; SES's event for the first comes now.
+    const { ledger } = world.context;
+    const key = {
+      digestId: 'weekly-2026-W48',
+      subscriberId: world.context.subscriberIds.idFor(world.email('twice')),
+    };
+    const at = new Date();
+    await ledger.claim(key, at, 300_000);
+    await ledger.markSent(key, 'ses-takeover-copy', at);
+    const lateEvent = () =>
+      sesSendEvent({
+        messageId: 'ses-first-copy',
+        to: world.email('twice'),
+        tags: ledgerTags(key),
+        at,
+      }) as unknown as EventBridgeEvent<string, unknown>;
+    const ownEvent = () =>
+      sesSendEvent({
+        messageId: 'ses-takeover-copy',
+        to: world.email('twice'),
+        tags: ledgerTags(key),
+        at,
+      }) as unknown as EventBridgeEvent<string, unknown>;
+
+    // Act
+    const lines = await logLinesOf(() => sesEventsHandler(lateEvent(), lambdaContext('request-5')));
+    const metrics = await metricLinesOf(() => sesEventsHandler(lateEvent(), lambdaContext('request-6')));
+    const ownMetrics = await metricLinesOf(() => sesEventsHandler(ownEvent(), lambdaContext('request-7')));
+
+    // Assess
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'SES accepted a second copy of an email: its Send event came after the takeover',
+        function_request_id: 'request-5',
+        digestId: key.digestId,
+        subscriberId: key.subscriberId,
+        messageId: 'ses-first-copy',
+        sentAs: 'ses-takeover-copy',
+      }),
+    );
+    expect(metrics).toEqual([
+      expect.objectContaining({ [METRIC.secondCopiesSent]: 1, service: 'immuno-digest' }),
+    ]);
+    expect(ownMetrics).toEqual([]);
   });
 });

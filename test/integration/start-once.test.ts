@@ -85,6 +85,10 @@ describe('`npm start -- --once` on a fresh data folder', () => {
     const events = lines.filter((line) => event.test(line));
     expect(events.map((line) => event.exec(line)![1])).toEqual(['Seeded', 'Ingest:', 'Digest:', 'Sent']);
     for (const line of events) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
+    // --once reads every reader: the four demo readers, all due.
+    expect(events[2]).toMatch(
+      / Digest: 4 readers read, 4 due → 4 planned in \d+ groups \(\d+ send jobs\), 0 with nothing new$/,
+    );
     // The mail viewer has stopped with the run: the last line says where the emails are kept instead.
     expect(events.at(-1)).toContain(`The emails are kept in ${path.join(dataDir, 'ses-mail.json')}`);
     expect(lines.join('\n')).not.toMatch(/See them at/);

@@ -89,7 +89,7 @@ describe('planning and sending a week', () => {
       const summary = await plan();
 
       expect(summary).toMatchObject({
-        confirmed: 4,
+        readersRead: 4,
         due: 4,
         planned: 3,
         skippedNoArticles: 1,

@@ -127,10 +127,26 @@ const latest = (...times: (string | undefined)[]) =>
     .sort()
     .at(-1);
 
+/**
+ * Shards of the confirmed index read at once by confirmedPages, each with one page on the way. Four
+ * of the eight keep four round trips in flight (most of the parallel read's speed) while at most
+ * four pages (about 1 MB each) wait beside the one the caller holds, whatever the list's size.
+ */
+export const CONFIRMED_SHARDS_IN_FLIGHT = 4;
+
+export interface DynamoSubscriberStoreOptions {
+  /**
+   * Readers per page of the confirmed index; unset, DynamoDB's own pages of up to 1 MB. Small in
+   * tests, to make every shard take several pages.
+   */
+  readonly confirmedPageSize?: number;
+}
+
 export class DynamoSubscriberStore implements SubscriberStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: DynamoSubscriberStoreOptions = {},
   ) {}
 
   async get(subscriberId: string): Promise<Subscriber | undefined> {
@@ -298,17 +314,33 @@ export class DynamoSubscriberStore implements SubscriberStore {
     return pages.flat();
   }
 
+  /**
+   * The confirmed index's shards read side by side: up to CONFIRMED_SHARDS_IN_FLIGHT at once, the
+   * next shard started as one ends, each shard one page ahead of the caller, pages yielded as they
+   * arrive. Each reader is on one shard and each shard is read once from start to end, so each
+   * reader comes exactly once, in no particular order.
+   */
   async *confirmedPages(): AsyncIterable<readonly Subscriber[]> {
-    for (let shard = 0; shard < CONFIRMED_SHARDS; shard += 1) {
-      // The next page is read while the caller works on this one.
-      let next: Promise<ConfirmedPage> | undefined = this.queryConfirmedPage(`confirmed#${shard}`);
-      while (next) {
-        const page: ConfirmedPage = await next;
-        next = page.startKey ? this.queryConfirmedPage(`confirmed#${shard}`, page.startKey) : undefined;
-        // A caller that stops early never awaits the page read ahead: its failure is not theirs.
-        next?.catch(() => undefined);
-        if (page.readers.length > 0) yield page.readers;
-      }
+    const waiting = Array.from({ length: CONFIRMED_SHARDS }, (_, shard) => `confirmed#${shard}`);
+    /** The shards being read, each with its next page on the way. */
+    const reading = new Map<string, Promise<{ shard: string; page: ConfirmedPage }>>();
+    const read = (shard: string, startKey?: Record<string, unknown>) => {
+      const next = this.queryConfirmedPage(shard, startKey).then((page) => ({ shard, page }));
+      // A caller that stops early never awaits the pages read ahead: their failure is not theirs.
+      next.catch(() => undefined);
+      reading.set(shard, next);
+    };
+    const startShards = () => {
+      while (reading.size < CONFIRMED_SHARDS_IN_FLIGHT && waiting.length > 0) read(waiting.shift()!);
+    };
+    startShards();
+    while (reading.size > 0) {
+      const { shard, page } = await Promise.race(reading.values());
+      reading.delete(shard);
+      // Read on (this shard's next page, or the next shard) while the caller works on this page.
+      if (page.startKey) read(shard, page.startKey);
+      startShards();
+      if (page.readers.length > 0) yield page.readers;
     }
   }
 
@@ -323,6 +355,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
         KeyConditionExpression: 'confirmedShard = :shard',
         ExpressionAttributeValues: { ':shard': shard },
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...(this.options.confirmedPageSize ? { Limit: this.options.confirmedPageSize } : {}),
       }),
     );
     return { readers: (page.Items ?? []).map(toSubscriber), startKey: page.LastEvaluatedKey };

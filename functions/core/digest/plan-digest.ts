@@ -38,8 +38,8 @@ export interface PlanOptions extends SelectionLimits {
 export interface PlanSummary {
   readonly plannedAt: string;
   /**
-   * @deprecated The readers the run read (readersRead): kept for the run log and the local
-   * start's line. A run reads the next-slot index's hours since the last run (everyone with --once).
+   * @deprecated The readers the run read (readersRead) under its old name: kept only in the JSON
+   * the `digest` command prints, for scripts that read it. Read `readersRead`.
    */
   readonly confirmed: number;
   /** Readers this run read, due or not: O(due) for an hourly run, the whole list for --once. */
