@@ -10,7 +10,7 @@ import type { DigestMarks, NextSlotIndex, SubscriberReader } from '../../ports/s
 import type { DigestJob } from '../delivery/send-job.ts';
 import { readerPages } from './reader-pages.ts';
 import { isDue, nextSlotAfterDigest, weekCalendar } from './schedule.ts';
-import { SelectionMemo, WindowArticles, type MemoisedSelection } from './selection-memo.ts';
+import { SelectionMemo, WindowArticles } from './selection-memo.ts';
 import type { Selection, SelectionLimits } from './select.ts';
 
 export interface PlanDependencies {
@@ -91,9 +91,12 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
   const calendar = weekCalendar(now);
   const dueOptions = { ignoreSlot: options.ignoreSlot ?? false };
   const selections = new SelectionMemo(new WindowArticles(deps.articles, now), options, now);
-  const groups = new Map<string, Group>();
-  /** Each memoised selection's group per digest id: what most readers find their group by. */
-  const groupOfSelection = new Map<MemoisedSelection, Map<string, Group>>();
+  /**
+   * Groups by digest id, then by selection key: selections made for other readers (other topics,
+   * another window) that hold the same articles share one group and one email.
+   */
+  const groups = new Map<string, Map<string, Group>>();
+  let groupCount = 0;
   const limit = pLimit(WRITE_CONCURRENCY);
   const ready: DigestJob[] = [];
   let due = 0;
@@ -133,16 +136,12 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
         });
         continue;
       }
-      let group = groupOfSelection.get(memoised)?.get(digestId);
+      let ofDigest = groups.get(digestId);
+      if (!ofDigest) groups.set(digestId, (ofDigest = new Map<string, Group>()));
+      let group = ofDigest.get(groupKey);
       if (!group) {
-        // Selections made for other readers (other topics, another window) may hold the same
-        // articles: one group, one email, found by its key.
-        const key = `${digestId}:${groupKey}`;
-        group = groups.get(key);
-        if (!group) groups.set(key, (group = groupOf(digestId, groupKey, selection)));
-        let byDigest = groupOfSelection.get(memoised);
-        if (!byDigest) groupOfSelection.set(memoised, (byDigest = new Map<string, Group>()));
-        byDigest.set(digestId, group);
+        ofDigest.set(groupKey, (group = groupOf(digestId, groupKey, selection)));
+        groupCount += 1;
       }
       group.waiting.push({ subscriberId: subscriber.subscriberId, topicsKey: topics });
       planned += 1;
@@ -162,8 +161,10 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     }
     if (ready.length >= ENQUEUE_BATCH) await enqueueReady();
   }
-  for (const group of groups.values()) {
-    while (group.waiting.length > 0) ready.push(nextJob(group, now, options.recipientsPerJob));
+  for (const ofDigest of groups.values()) {
+    for (const group of ofDigest.values()) {
+      while (group.waiting.length > 0) ready.push(nextJob(group, now, options.recipientsPerJob));
+    }
   }
   await enqueueReady();
 
@@ -175,7 +176,7 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     readersRead,
     due,
     planned,
-    groups: groups.size,
+    groups: groupCount,
     jobs,
     skipped: skippedNoArticles,
   });
@@ -186,7 +187,7 @@ export async function planDigest(options: PlanOptions, deps: PlanDependencies): 
     due,
     planned,
     skippedNoArticles,
-    groups: groups.size,
+    groups: groupCount,
     jobs,
     articlesInWindow: selections.articlesInWindow(),
   };
