@@ -365,17 +365,9 @@ export class DynamoSubscriberStore implements SubscriberStore {
     const subscribers: Subscriber[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: CONFIRMED_INDEX,
-          KeyConditionExpression: 'confirmedShard = :shard',
-          ExpressionAttributeValues: { ':shard': shard },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) subscribers.push(toSubscriber(item));
-      startKey = page.LastEvaluatedKey;
+      const page = await this.queryConfirmedPage(shard, startKey);
+      for (const reader of page.readers) subscribers.push(reader);
+      startKey = page.startKey;
     } while (startKey);
     return subscribers;
   }
