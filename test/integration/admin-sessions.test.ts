@@ -5,8 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApi } from '../../functions/api/app.ts';
-import { openLocalEnvironment } from '../../functions/local/environment.ts';
-import { silentLogger } from '../../functions/ports/logger.ts';
+import { withLocalData } from '../helpers/local-data.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 import type { TestWorld } from '../../testkit/test-world.ts';
 
@@ -125,19 +124,7 @@ describe('`immuno-digest admin revoke-sessions`', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it('moves the session generation on in the local state table and says so', async () => {
-    const generationNow = async () => {
-      const environment = await openLocalEnvironment({
-        env: { DATA_DIR: dataDir },
-        ports: 'ephemeral',
-        attach: false,
-        logger: silentLogger,
-      });
-      try {
-        return await environment.context.adminSessions.current();
-      } finally {
-        await environment.stop();
-      }
-    };
+    const generationNow = () => withLocalData(dataDir, (context) => context.adminSessions.current());
     const before = await generationNow();
 
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

@@ -3,12 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLocalEnvironment } from '../../functions/local/environment.ts';
+import { withLocalData } from '../helpers/local-data.ts';
 import { announcementLedgerId } from '../../functions/core/announcements/announcement.ts';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
 import type { TopicId } from '../../functions/model/topics.ts';
-import { silentLogger } from '../../functions/ports/logger.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/immuno-digest.js');
 
@@ -38,12 +37,6 @@ describe('`immuno-digest send`', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cli-send-'));
     bodyFile = path.join(dataDir, 'announcement.md');
     await writeFile(bodyFile, '## Approved\n\nA new CAR-T therapy was approved **today**.\n');
-    const environment = await openLocalEnvironment({
-      env: { DATA_DIR: dataDir },
-      ports: 'ephemeral',
-      attach: false,
-      logger: silentLogger,
-    });
     const cast: [string, TopicId[], SubscriberStatus][] = [
       ['ana', ['car-t'], 'confirmed'],
       ['ben', ['car-t', 'melanoma'], 'confirmed'],
@@ -52,19 +45,17 @@ describe('`immuno-digest send`', () => {
       ['eve', ['car-t'], 'unsubscribed'],
       ['finn', ['car-t'], 'bounced'],
     ];
-    try {
+    await withLocalData(dataDir, async (context) => {
       for (const [name, topics, status] of cast) {
-        await environment.context.subscribers.create(
+        await context.subscribers.create(
           newSubscriber(
             { email: `${name}@example.org`, topics, status },
             new Date(Date.now() - 60_000),
-            environment.context.subscriberIds,
+            context.subscriberIds,
           ),
         );
       }
-    } finally {
-      await environment.stop();
-    }
+    });
   });
 
   afterAll(async () => {
@@ -161,20 +152,12 @@ describe('`immuno-digest send`', () => {
     const mail = await mailbox('CAR-T approved');
     expect(mail.map(([, to]) => to).sort()).toEqual(['ana@example.org', 'ben@example.org']);
     // The local runtime published SES's Send event of each email: the ledger knows SES accepted it.
-    const environment = await openLocalEnvironment({
-      env: { DATA_DIR: dataDir },
-      ports: 'ephemeral',
-      attach: false,
-      logger: silentLogger,
-    });
-    try {
-      const ledger = await environment.context.ledger.listForDigest(announcementLedgerId('cli-car-t'));
-      expect(ledger).toHaveLength(2);
-      for (const record of ledger) {
-        expect(record).toMatchObject({ status: 'sent', acceptedMessageId: record.messageId });
-      }
-    } finally {
-      await environment.stop();
+    const ledger = await withLocalData(dataDir, (context) =>
+      context.ledger.listForDigest(announcementLedgerId('cli-car-t')),
+    );
+    expect(ledger).toHaveLength(2);
+    for (const record of ledger) {
+      expect(record).toMatchObject({ status: 'sent', acceptedMessageId: record.messageId });
     }
   });
 

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../functions/api/app.ts';
 import type { Hono } from 'hono';
 import { newSubscriber } from '../../functions/core/subscribers/subscriber.ts';
-import { openLocalEnvironment } from '../../functions/local/environment.ts';
+import { withLocalData } from '../helpers/local-data.ts';
 import type { SubscriberStatus } from '../../functions/model/subscribers.ts';
-import { silentLogger, type Logger } from '../../functions/ports/logger.ts';
+import type { Logger } from '../../functions/ports/logger.ts';
 import type { TestWorld } from '../../testkit/test-world.ts';
 import { createTestWorld } from '../helpers/test-context.ts';
 
@@ -175,23 +175,11 @@ describe('`immuno-digest simulate` and `subscribers`', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cli-readers-'));
-    const environment = await openLocalEnvironment({
-      env: { DATA_DIR: dataDir },
-      ports: 'ephemeral',
-      attach: false,
-      logger: silentLogger,
-    });
-    try {
-      await environment.context.subscribers.create(
-        newSubscriber(
-          { email, topics: ['car-t'], status: 'confirmed' },
-          new Date(),
-          environment.context.subscriberIds,
-        ),
-      );
-    } finally {
-      await environment.stop();
-    }
+    await withLocalData(dataDir, (context) =>
+      context.subscribers.create(
+        newSubscriber({ email, topics: ['car-t'], status: 'confirmed' }, new Date(), context.subscriberIds),
+      ),
+    );
   });
 
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
